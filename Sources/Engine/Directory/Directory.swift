@@ -1,0 +1,52 @@
+public import Foundation  // Date appears in the clock the actor is given.
+import DequeModule
+import Synchronization
+
+/// The directory stream's writer, built like `OrgActor`: decide against a working state, append,
+/// publish the durable state for lock-free-in-spirit reads (a pointer swap under a lock).
+public actor Directory {
+    private var working: DirectoryState
+    private var durable: DirectoryState
+    private var inFlight = Deque<DirectoryEvent>()
+    private var failure: String?
+    private let log: any EventLog
+    private let clock: @Sendable () -> Date
+    private nonisolated let published: Mutex<DirectoryState>
+
+    public init(state: DirectoryState = DirectoryState(), log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.working = state
+        self.durable = state
+        self.log = log
+        self.clock = clock
+        self.published = Mutex(state)
+    }
+
+    /// The durable directory as readers see it (sign-in, session and identity checks).
+    public nonisolated var state: DirectoryState { published.withLock { $0 } }
+
+    /// Decides `command`, appends its events, and returns them once durable and published.
+    /// - Throws: `EngineError` from `decide`, or `.unavailable` once the log has failed.
+    public func submit(_ command: DirectoryCommand) async throws -> [DirectoryEvent] {
+        if let failure { throw EngineError(.unavailable, "writes are stopped: \(failure)") }
+        let now = clock()
+        let changes = try working.decide(command, at: now)
+        guard !changes.isEmpty else { return [] }
+        var events: [DirectoryEvent] = []
+        for change in changes {
+            let event = DirectoryEvent(seq: working.seq.next, at: now, change: change)
+            working.evolve(event)
+            events.append(event)
+        }
+        inFlight.append(contentsOf: events)
+        do {
+            _ = try await log.append(events.map(LogRecord.directory))
+        } catch {
+            failure = String(describing: error)
+            throw EngineError(.unavailable, "the event log failed: \(error)")
+        }
+        let last = events[events.count - 1].seq
+        while let first = inFlight.first, first.seq <= last { durable.evolve(inFlight.removeFirst()) }
+        published.withLock { [durable] in $0 = durable }
+        return events
+    }
+}

@@ -1,0 +1,104 @@
+public import Foundation  // Date appears in the clock the actor is given.
+import DequeModule
+import Synchronization
+
+/// The result of a command: the events it made durable, in seq order (empty when nothing changed).
+public struct Commit: Sendable {
+    public let events: [OrgEvent]
+    /// The organization's seq after the command.
+    public let seq: Seq
+}
+
+/// One organization's writer: a thin shell around the synchronous `decide`/`evolve` of `OrgState`
+/// (STYLE P6). It keeps two states: `working`, which the next command is decided against and which
+/// runs ahead while appends are in flight, and `durable`, which only advances by events the log has
+/// made durable and which readers see through `view`, without ever queueing on this actor.
+public actor OrgActor {
+    /// What the actor can do now; every entry point switches on it.
+    enum Phase {
+        case serving
+        /// The log failed: writes answer `unavailable` for good, reads go on.
+        case failed(String)
+        /// The organization was deleted.
+        case stopped
+    }
+
+    public nonisolated let id: OrgID
+    private var working: OrgState
+    private var durable: OrgState
+    /// Events appended but not yet known durable, in seq order.
+    private var inFlight = Deque<OrgEvent>()
+    private var phase = Phase.serving
+    private let log: any EventLog
+    private let clock: @Sendable () -> Date
+    private let onPublish: @Sendable (OrgView, [OrgEvent]) -> Void
+    private nonisolated let published: Mutex<OrgView>
+
+    /// An actor over a recovered (or new, empty) state.
+    /// - Parameters:
+    ///   - onPublish: called on the actor, synchronously, with each new view and the events it adds,
+    ///     in seq order; the live hub hooks in here. It must not block.
+    public init(
+        state: OrgState, log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() },
+        onPublish: @escaping @Sendable (OrgView, [OrgEvent]) -> Void = { _, _ in }
+    ) {
+        self.id = state.id
+        self.working = state
+        self.durable = state
+        self.log = log
+        self.clock = clock
+        self.onPublish = onPublish
+        self.published = Mutex(OrgView(state: state, publishedAt: clock()))
+    }
+
+    /// The current published view: a pointer read under a lock held for the swap only.
+    public nonisolated var view: OrgView { published.withLock { $0 } }
+
+    /// Decides `command`, appends its events, waits until they are durable, publishes them.
+    ///
+    /// The only suspension point is the append: everything before it is synchronous, and nothing read
+    /// before it is written back after it (STYLE P6).
+    /// - Throws: `EngineError` from `decide`, or `.unavailable` once the log has failed.
+    public func submit(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
+        switch phase {
+        case .serving: break
+        case .failed(let reason): throw EngineError(.unavailable, "writes are stopped: \(reason)")
+        case .stopped: throw EngineError.notFound("organization", "organization")
+        }
+        let now = clock()
+        let changes = try working.decide(command, by: principal, at: now)
+        guard !changes.isEmpty else { return Commit(events: [], seq: working.seq) }
+        var events: [OrgEvent] = []
+        for change in changes {
+            let event = OrgEvent(seq: working.seq.next, at: now, by: principal, change: change)
+            working.evolve(event)
+            events.append(event)
+        }
+        inFlight.append(contentsOf: events)
+        do {
+            _ = try await log.append(events.map { .organization(id, $0) })
+        } catch {
+            phase = .failed(String(describing: error))
+            throw EngineError(.unavailable, "the event log failed: \(error)")
+        }
+        publish(through: events[events.count - 1].seq)
+        return Commit(events: events, seq: events[events.count - 1].seq)
+    }
+
+    /// Evolves the durable state with every in-flight event up to `seq`, swaps in a new view (O(1))
+    /// and hands the events to the hub. Appends of one actor become durable in call order (the
+    /// `EventLog` contract), so a later append completing first makes the earlier ones durable too.
+    private func publish(through seq: Seq) {
+        var events: [OrgEvent] = []
+        while let first = inFlight.first, first.seq <= seq {
+            durable.evolve(inFlight.removeFirst())
+            events.append(first)
+        }
+        guard !events.isEmpty else { return }  // an earlier completion already published these
+        precondition(durable.seq <= working.seq, "published seq \(durable.seq) ahead of working \(working.seq)")
+        let view = OrgView(state: durable, publishedAt: events[events.count - 1].at)
+        published.withLock { $0 = view }
+        if !durable.exists { phase = .stopped }
+        onPublish(view, events)
+    }
+}

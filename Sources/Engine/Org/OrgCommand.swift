@@ -1,0 +1,153 @@
+public import Foundation  // Date is part of the public values.
+
+/// A request to change an organization, as the server parsed it. `OrgState.decide` validates it
+/// against the working state and turns it into changes; fields keep the API's names in errors.
+public enum OrgCommand: Sendable {
+    case createOrganization(slug: String, name: String, timeZone: String, owner: AccountID)
+    case updateOrganization(OrgPatch)
+    case deleteOrganization
+
+    case createService(name: String, description: String, status: ServiceStatus, groupID: GroupID?, position: Int?)
+    case updateService(ServiceID, ServicePatch)
+    case setServiceStatus(ServiceID, ServiceStatus)
+    case deleteService(ServiceID)
+
+    case createGroup(name: String, description: String, position: Int?)
+    case updateGroup(GroupID, GroupPatch)
+    case deleteGroup(GroupID)
+
+    case createIncident(IncidentDraft)
+    case editIncident(IncidentID, name: String?, impact: IncidentImpact?)
+    case postIncidentUpdate(IncidentID, status: IncidentStatus?, body: String, affected: [AffectedService]?)
+    case deleteIncident(IncidentID)
+
+    case scheduleMaintenance(MaintenanceDraft)
+    case editMaintenance(MaintenanceID, MaintenancePatch)
+    case setMaintenanceStatus(MaintenanceID, MaintenanceStatus, body: String?)
+    case deleteMaintenance(MaintenanceID)
+    /// Moves every window whose start or end has come (the timer's command; system only).
+    case advanceMaintenance
+
+    case invite(email: String, role: Role, tokenHash: [UInt8], expiresAt: Date)
+    case revokeInvitation(InvitationID)
+    case acceptInvitation(tokenHash: [UInt8], account: AccountID)
+    case changeMemberRole(MemberID, Role)
+    case removeMember(MemberID)
+    case createKey(name: String, role: Role, secretHash: [UInt8])
+    case revokeKey(KeyID)
+}
+
+/// Fields of an organization to change; `nil` leaves one as it is.
+public struct OrgPatch: Sendable {
+    public var slug: String?
+    public var name: String?
+    public var timeZone: String?
+    public var logoURL: String??
+    public var accentColor: String??
+    public var customDomain: String??
+
+    public init(
+        slug: String? = nil, name: String? = nil, timeZone: String? = nil, logoURL: String?? = nil,
+        accentColor: String?? = nil, customDomain: String?? = nil
+    ) {
+        self.slug = slug
+        self.name = name
+        self.timeZone = timeZone
+        self.logoURL = logoURL
+        self.accentColor = accentColor
+        self.customDomain = customDomain
+    }
+}
+
+/// Fields of a service to change; `groupID: .some(nil)` takes it out of its group.
+public struct ServicePatch: Sendable {
+    public var name: String?
+    public var description: String?
+    public var groupID: GroupID??
+    public var position: Int?
+
+    public init(name: String? = nil, description: String? = nil, groupID: GroupID?? = nil, position: Int? = nil) {
+        self.name = name
+        self.description = description
+        self.groupID = groupID
+        self.position = position
+    }
+}
+
+/// Fields of a group to change.
+public struct GroupPatch: Sendable {
+    public var name: String?
+    public var description: String?
+    public var position: Int?
+
+    public init(name: String? = nil, description: String? = nil, position: Int? = nil) {
+        self.name = name
+        self.description = description
+        self.position = position
+    }
+}
+
+/// A new incident with its first update.
+public struct IncidentDraft: Sendable {
+    public var name: String
+    public var status: IncidentStatus
+    public var impact: IncidentImpact
+    public var body: String
+    public var affected: [AffectedService]
+
+    public init(name: String, status: IncidentStatus, impact: IncidentImpact, body: String, affected: [AffectedService]) {
+        self.name = name
+        self.status = status
+        self.impact = impact
+        self.body = body
+        self.affected = affected
+    }
+}
+
+/// A new maintenance window.
+public struct MaintenanceDraft: Sendable {
+    public var name: String
+    public var description: String
+    public var scheduledStart: Date
+    public var scheduledEnd: Date
+    public var affected: [ServiceID]
+    public var autoStart: Bool
+    public var autoComplete: Bool
+
+    public init(
+        name: String, description: String, scheduledStart: Date, scheduledEnd: Date, affected: [ServiceID],
+        autoStart: Bool = true, autoComplete: Bool = true
+    ) {
+        self.name = name
+        self.description = description
+        self.scheduledStart = scheduledStart
+        self.scheduledEnd = scheduledEnd
+        self.affected = affected
+        self.autoStart = autoStart
+        self.autoComplete = autoComplete
+    }
+}
+
+/// Fields of a maintenance window to change; times and services only while it is still scheduled.
+public struct MaintenancePatch: Sendable {
+    public var name: String?
+    public var description: String?
+    public var scheduledStart: Date?
+    public var scheduledEnd: Date?
+    public var affected: [ServiceID]?
+    public var autoStart: Bool?
+    public var autoComplete: Bool?
+
+    public init(
+        name: String? = nil, description: String? = nil, scheduledStart: Date? = nil, scheduledEnd: Date? = nil,
+        affected: [ServiceID]? = nil, autoStart: Bool? = nil, autoComplete: Bool? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.scheduledStart = scheduledStart
+        self.scheduledEnd = scheduledEnd
+        self.affected = affected
+        self.autoStart = autoStart
+        self.autoComplete = autoComplete
+    }
+}

@@ -1,0 +1,90 @@
+public import Foundation  // Date is part of the public values.
+
+/// One durable fact of an organization's stream: its seq, when, who, and what changed.
+public struct OrgEvent: Hashable, Sendable, Codable {
+    public let seq: Seq
+    public let at: Date
+    public let by: Principal
+    public let change: OrgChange
+
+    public init(seq: Seq, at: Date, by: Principal, change: OrgChange) {
+        self.seq = seq
+        self.at = at
+        self.by = by
+        self.change = change
+    }
+}
+
+/// What an organization event changes. `evolve` applies each case and never throws; `decide` is the
+/// only place that produces them (DESIGN "The domain core").
+public enum OrgChange: Hashable, Sendable, Codable {
+    case organizationCreated(OrgID, OrgSettings, owner: Member)
+    case organizationUpdated(OrgSettings)
+    case organizationDeleted
+
+    case serviceCreated(Service)
+    case serviceUpdated(ServiceID, ServiceDetails)
+    /// A status change; `reason` says who holds the new status (a manual change, an incident, a restore).
+    case serviceStatusChanged(ServiceID, to: ServiceStatus, reason: StatusReason)
+    case serviceDeleted(ServiceID)
+
+    case groupCreated(ServiceGroup)
+    case groupUpdated(GroupID, GroupDetails)
+    case groupDeleted(GroupID)
+
+    case incidentCreated(Incident)
+    case incidentEdited(IncidentID, name: String, impact: IncidentImpact)
+    /// A timeline message, possibly a transition, possibly a new set of affected services.
+    case incidentUpdatePosted(IncidentID, IncidentUpdate, affected: [AffectedService]?)
+    case incidentDeleted(IncidentID)
+
+    case maintenanceScheduled(Maintenance)
+    case maintenanceEdited(MaintenanceID, MaintenanceDetails)
+    case maintenanceStatusChanged(MaintenanceID, MaintenanceUpdate)
+    case maintenanceDeleted(MaintenanceID)
+
+    case memberAdded(Member, invitation: InvitationID?)
+    case memberRoleChanged(MemberID, Role)
+    case memberRemoved(MemberID, account: AccountID)
+    case invitationCreated(Invitation)
+    case invitationRevoked(InvitationID)
+    case keyCreated(APIKey)
+    case keyRevoked(KeyID)
+
+    /// Whether the public feed and public pages see this event; team, invitations and keys are private.
+    public var isPublic: Bool {
+        switch self {
+        case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
+            .keyCreated, .keyRevoked:
+            false
+        default:
+            true
+        }
+    }
+}
+
+/// The editable fields of a service (its status changes through its own event).
+public struct ServiceDetails: Hashable, Sendable, Codable {
+    public var name: String
+    public var description: String
+    public var groupID: GroupID?
+    public var position: Int
+}
+
+/// The editable fields of a group.
+public struct GroupDetails: Hashable, Sendable, Codable {
+    public var name: String
+    public var description: String
+    public var position: Int
+}
+
+/// The editable fields of a maintenance window.
+public struct MaintenanceDetails: Hashable, Sendable, Codable {
+    public var name: String
+    public var description: String
+    public var scheduledStart: Date
+    public var scheduledEnd: Date
+    public var affected: [ServiceID]
+    public var autoStart: Bool
+    public var autoComplete: Bool
+}

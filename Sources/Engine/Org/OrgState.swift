@@ -1,0 +1,109 @@
+public import Foundation  // Date is part of the public values.
+public import HashTreeCollections  // TreeDictionary is the persistent map the published view shares.
+
+/// Who holds a claim on a service's status: an incident or a maintenance window.
+public enum ClaimOwner: Hashable, Sendable, Codable {
+    case incident(IncidentID)
+    case maintenance(MaintenanceID)
+
+    var reason: StatusReason {
+        switch self {
+        case .incident(let id): .incident(id)
+        case .maintenance(let id): .maintenance(id)
+        }
+    }
+
+    var restoreReason: StatusReason {
+        switch self {
+        case .incident(let id): .restoredAfterIncident(id)
+        case .maintenance(let id): .restoredAfterMaintenance(id)
+        }
+    }
+}
+
+/// The key of a claim: one owner's hold on one service.
+public struct ClaimKey: Hashable, Sendable, Codable {
+    public let owner: ClaimOwner
+    public let serviceID: ServiceID
+}
+
+/// Everything one organization is: the state `decide` checks commands against and `evolve` advances.
+///
+/// The maps are `TreeDictionary` (a persistent hash trie) so that a published view keeps sharing the
+/// durable state while the next event path-copies only what it touches (DESIGN: no per-write copy of
+/// a whole organization).
+public struct OrgState: Equatable, Sendable {
+    public let id: OrgID
+    /// The seq of the last event applied.
+    public internal(set) var seq: Seq = .zero
+    /// The seq of the last public event applied: the public version behind ETags and feed `prev`.
+    public internal(set) var publicSeq: Seq = .zero
+    public internal(set) var settings: OrgSettings
+    public internal(set) var quotas = OrgQuotas()
+    public internal(set) var createdAt: Date
+    public internal(set) var updatedAt: Date
+    /// Whether the organization has been created (its first event applied) and not deleted.
+    public internal(set) var exists = false
+
+    public internal(set) var services: TreeDictionary<ServiceID, Service> = [:]
+    public internal(set) var groups: TreeDictionary<GroupID, ServiceGroup> = [:]
+    public internal(set) var statusHistory: TreeDictionary<ServiceID, AppendLog<StatusChange>> = [:]
+    public internal(set) var claims: TreeDictionary<ClaimKey, StatusClaim> = [:]
+    public internal(set) var incidents: TreeDictionary<IncidentID, Incident> = [:]
+    public internal(set) var maintenance: TreeDictionary<MaintenanceID, Maintenance> = [:]
+    public internal(set) var members: TreeDictionary<MemberID, Member> = [:]
+    public internal(set) var invitations: TreeDictionary<InvitationID, Invitation> = [:]
+    public internal(set) var keys: TreeDictionary<KeyID, APIKey> = [:]
+
+    /// An organization before its creation event.
+    public init(id: OrgID) {
+        self.id = id
+        self.settings = OrgSettings(slug: "", name: "", timeZone: "UTC")
+        self.createdAt = .distantPast
+        self.updatedAt = .distantPast
+    }
+
+    /// Applies one durable event. Never throws: recovery replays old history with it, so a rule
+    /// tightened later cannot reject what was once accepted (DESIGN "The domain core").
+    public mutating func evolve(_ event: OrgEvent) {
+        precondition(event.seq == seq.next, "seq \(event.seq) applied after \(seq) in \(id)")
+        seq = event.seq
+        if event.change.isPublic { publicSeq = event.seq }
+        updatedAt = event.at
+        apply(event.change, at: event.at, by: event.by)
+    }
+
+    /// Applies changes that `decide` is still weighing, on a scratch copy, without seqs.
+    mutating func applyForDecision(_ changes: [OrgChange], at: Date, by: Principal) {
+        for change in changes { apply(change, at: at, by: by) }
+    }
+
+    private mutating func apply(_ change: OrgChange, at: Date, by: Principal) {
+        switch change {
+        case .organizationCreated(_, let settings, let owner):
+            self.settings = settings
+            createdAt = at
+            exists = true
+            members[owner.id] = owner
+        case .organizationUpdated(let settings):
+            self.settings = settings
+        case .organizationDeleted:
+            exists = false
+        case .serviceCreated, .serviceUpdated, .serviceStatusChanged, .serviceDeleted,
+            .groupCreated, .groupUpdated, .groupDeleted:
+            applyServiceChange(change, at: at, by: by)
+        case .incidentCreated, .incidentEdited, .incidentUpdatePosted, .incidentDeleted:
+            applyIncidentChange(change, at: at)
+        case .maintenanceScheduled, .maintenanceEdited, .maintenanceStatusChanged, .maintenanceDeleted:
+            applyMaintenanceChange(change, at: at)
+        case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
+            .keyCreated, .keyRevoked:
+            applyTeamChange(change)
+        }
+    }
+
+    /// The next moment a maintenance timer must act, across all windows.
+    public var nextDeadline: Date? {
+        maintenance.values.compactMap(\.nextDeadline).min()
+    }
+}

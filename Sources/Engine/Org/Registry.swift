@@ -1,0 +1,172 @@
+public import Foundation  // Date appears in the clock the registry is given.
+import HashTreeCollections
+import Synchronization
+
+/// Finds organizations by id, slug, custom domain, API key and member account. Not an actor: a read
+/// takes one short lock for a dictionary lookup and never queues behind a write (DESIGN invariant 4).
+///
+/// The indexes are derived from the organizations' own events (creation, settings, keys, members), so
+/// an organization and its owner are created by one atomic event; the registry reserves a slug or a
+/// domain before the event is appended, so two organizations can never both take one.
+public final class Registry: Sendable {
+    struct Index {
+        var organizations: [OrgID: OrgActor] = [:]
+        var bySlug: [String: OrgID] = [:]
+        var byDomain: [String: OrgID] = [:]
+        var byKey: [KeyID: OrgID] = [:]
+        var byAccount: [AccountID: Set<OrgID>] = [:]
+        /// The slug and domain each organization is indexed under, to move them in O(1).
+        var names: [OrgID: (slug: String, domain: String?)] = [:]
+        /// Slugs and domains claimed by a write in flight.
+        var reserved: Set<String> = []
+    }
+
+    private let index = Mutex(Index())
+    private let log: any EventLog
+    private let clock: @Sendable () -> Date
+    private let onPublish: @Sendable (OrgView, [OrgEvent]) -> Void
+
+    /// A registry whose organizations append to `log`.
+    /// - Parameter onPublish: handed to every `OrgActor` (the live hub's entry point).
+    public init(
+        log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() },
+        onPublish: @escaping @Sendable (OrgView, [OrgEvent]) -> Void = { _, _ in }
+    ) {
+        self.log = log
+        self.clock = clock
+        self.onPublish = onPublish
+    }
+
+    // MARK: Reads
+
+    /// The organization with this id.
+    public func organization(id: OrgID) -> OrgActor? { index.withLock { $0.organizations[id] } }
+
+    /// The organization with this slug.
+    public func organization(slug: String) -> OrgActor? {
+        index.withLock { index in index.bySlug[slug].flatMap { index.organizations[$0] } }
+    }
+
+    /// The organization serving this custom domain.
+    public func organization(domain: String) -> OrgActor? {
+        index.withLock { index in index.byDomain[domain.lowercased()].flatMap { index.organizations[$0] } }
+    }
+
+    /// The organization an API key belongs to.
+    public func organization(key: KeyID) -> OrgActor? {
+        index.withLock { index in index.byKey[key].flatMap { index.organizations[$0] } }
+    }
+
+    /// The organizations an account is a member of.
+    public func organizations(member account: AccountID) -> [OrgActor] {
+        index.withLock { index in (index.byAccount[account] ?? []).sorted().compactMap { index.organizations[$0] } }
+    }
+
+    /// Every organization, ordered by id.
+    public var all: [OrgActor] {
+        index.withLock { $0.organizations.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
+    // MARK: Writes
+
+    /// Creates an organization with `owner` as its owner, in one event.
+    /// - Throws: `EngineError` (`slug` taken or invalid, ...).
+    public func createOrganization(slug: String, name: String, timeZone: String, owner: AccountID) async throws -> Commit {
+        let actor = OrgActor(state: OrgState(id: .random()), log: log, clock: clock, onPublish: onPublish)
+        try reserve(slug: slug, domain: nil)
+        defer { release(slug) }
+        let command = OrgCommand.createOrganization(slug: slug, name: name, timeZone: timeZone, owner: owner)
+        let commit = try await actor.submit(command, by: .account(owner))
+        index.withLock { $0.organizations[actor.id] = actor }
+        reindex(actor.view, after: commit.events)
+        return commit
+    }
+
+    /// Runs `command` on an organization and keeps the indexes in step with what it made durable.
+    public func submit(_ command: OrgCommand, to actor: OrgActor, by principal: Principal) async throws -> Commit {
+        var claimed: [String] = []
+        if case .updateOrganization(let patch) = command {
+            let domain = patch.customDomain.flatMap { $0 }
+            try reserve(slug: patch.slug, domain: domain, for: actor.id)
+            claimed = [patch.slug, domain].compactMap { $0 }
+        }
+        defer { for name in claimed { release(name) } }
+        let commit = try await actor.submit(command, by: principal)
+        reindex(actor.view, after: commit.events)
+        return commit
+    }
+
+    /// Puts recovered organizations in place (start-up, before the port opens).
+    public func restore(_ states: [OrgState]) {
+        for state in states where state.exists {
+            let actor = OrgActor(state: state, log: log, clock: clock, onPublish: onPublish)
+            index.withLock { index in
+                index.organizations[state.id] = actor
+                Self.setNames(of: state, in: &index)
+                for key in state.keys.keys { index.byKey[key] = state.id }
+                for member in state.members.values { index.byAccount[member.accountID, default: []].insert(state.id) }
+            }
+        }
+    }
+
+    private func reserve(slug: String?, domain: String?, for owner: OrgID? = nil) throws {
+        try index.withLock { index in
+            for (name, map, field) in [(slug, index.bySlug, "slug"), (domain, index.byDomain, "custom_domain")] {
+                guard let name else { continue }
+                let holder = map[name]
+                if holder != nil && holder != owner || index.reserved.contains(name) {
+                    throw EngineError(.conflict, field: field, "'\(name)' is taken")
+                }
+            }
+            if let slug { index.reserved.insert(slug) }
+            if let domain { index.reserved.insert(domain) }
+        }
+    }
+
+    private func release(_ name: String) {
+        _ = index.withLock { $0.reserved.remove(name) }
+    }
+
+    /// Brings the indexes up to date with an organization's view after `events`.
+    private func reindex(_ view: OrgView, after events: [OrgEvent]) {
+        let id = view.id
+        index.withLock { index in
+            for event in events {
+                switch event.change {
+                case .organizationCreated(_, _, let owner), .memberAdded(let owner, _):
+                    index.byAccount[owner.accountID, default: []].insert(id)
+                case .memberRemoved(_, let account):
+                    index.byAccount[account]?.remove(id)
+                case .keyCreated(let key): index.byKey[key.id] = id
+                case .keyRevoked(let key): index.byKey[key] = nil
+                case .organizationDeleted: Self.forget(id, in: &index)
+                default: break
+                }
+            }
+            if view.state.exists { Self.setNames(of: view.state, in: &index) }
+        }
+    }
+
+    /// Indexes an organization under its current slug and domain, dropping the names it had.
+    private static func setNames(of state: OrgState, in index: inout Index) {
+        let names = (slug: state.settings.slug, domain: state.settings.customDomain)
+        if let old = index.names[state.id] {
+            guard old != names else { return }
+            index.bySlug[old.slug] = nil
+            if let domain = old.domain { index.byDomain[domain] = nil }
+        }
+        index.names[state.id] = names
+        index.bySlug[names.slug] = state.id
+        if let domain = names.domain { index.byDomain[domain] = state.id }
+    }
+
+    private static func forget(_ id: OrgID, in index: inout Index) {
+        index.organizations[id] = nil
+        if let old = index.names.removeValue(forKey: id) {
+            index.bySlug[old.slug] = nil
+            if let domain = old.domain { index.byDomain[domain] = nil }
+        }
+        index.byKey = index.byKey.filter { $0.value != id }
+        for account in index.byAccount.keys { index.byAccount[account]?.remove(id) }
+    }
+}

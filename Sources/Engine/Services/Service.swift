@@ -1,0 +1,47 @@
+public import Foundation  // Date is part of the public values.
+
+/// Why a service's status changed: a person or key did it, an incident or maintenance set it, or it was
+/// restored when one ended (API.md "Coupling rules").
+public enum StatusReason: Hashable, Sendable, Codable {
+    case manual
+    case incident(IncidentID)
+    case maintenance(MaintenanceID)
+    case restoredAfterIncident(IncidentID)
+    case restoredAfterMaintenance(MaintenanceID)
+    /// The service was created with this status.
+    case created
+}
+
+/// A component of the organization whose health the page shows.
+public struct Service: Hashable, Sendable, Codable, Identifiable {
+    public let id: ServiceID
+    public var name: String
+    public var description: String
+    public var status: ServiceStatus
+    /// What set the current status; the coupling rules restore only a status still held by its setter.
+    public var statusReason: StatusReason
+    public var groupID: GroupID?
+    public var position: Int
+    public let createdAt: Date
+    public var updatedAt: Date
+}
+
+/// One change of a service's status: the raw history uptime is computed from.
+public struct StatusChange: Hashable, Sendable, Codable {
+    public let serviceID: ServiceID
+    public let from: ServiceStatus?
+    public let to: ServiceStatus
+    public let at: Date
+    public let by: Principal
+    public let reason: StatusReason
+}
+
+/// A named, ordered set of services on the page.
+public struct ServiceGroup: Hashable, Sendable, Codable, Identifiable {
+    public let id: GroupID
+    public var name: String
+    public var description: String
+    public var position: Int
+    public let createdAt: Date
+    public var updatedAt: Date
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A service's health, from best to worst outage; `underMaintenance` stands apart (DESIGN "Uptime").
+public enum ServiceStatus: String, CaseIterable, Hashable, Sendable, Codable {
+    case operational
+    case degradedPerformance = "degraded_performance"
+    case partialOutage = "partial_outage"
+    case majorOutage = "major_outage"
+    case underMaintenance = "under_maintenance"
+
+    /// Parses client input: the canonical name, or a label other status pages use
+    /// (`Partial Outage`, `Degraded`), case-insensitive (API.md "Vocabulary").
+    public init?(input: String) {
+        let folded = input.lowercased().replacingOccurrences(of: " ", with: "_")
+        switch folded {
+        case "operational": self = .operational
+        case "degraded_performance", "degraded": self = .degradedPerformance
+        case "partial_outage": self = .partialOutage
+        case "major_outage": self = .majorOutage
+        case "under_maintenance", "maintenance": self = .underMaintenance
+        default: return nil
+        }
+    }
+
+    /// How bad the status is for the page indicator and the "worst of the day": higher is worse.
+    /// Maintenance ranks above operational but below every outage.
+    public var severity: Int {
+        switch self {
+        case .operational: 0
+        case .underMaintenance: 1
+        case .degradedPerformance: 2
+        case .partialOutage: 3
+        case .majorOutage: 4
+        }
+    }
+
+    /// A person's words for the status, as status pages show it.
+    public var label: String {
+        switch self {
+        case .operational: "Operational"
+        case .degradedPerformance: "Degraded Performance"
+        case .partialOutage: "Partial Outage"
+        case .majorOutage: "Major Outage"
+        case .underMaintenance: "Under Maintenance"
+        }
+    }
+}

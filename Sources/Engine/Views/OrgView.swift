@@ -1,0 +1,22 @@
+public import Foundation  // Date is part of the public values.
+
+/// What readers see of one organization: an immutable durable state, swapped in whole by the actor
+/// after each durable write (DESIGN "Read path"). It shares storage with the actor's durable state.
+public final class OrgView: Sendable {
+    /// The durable state this view shows; never ahead of the log (DESIGN invariant 2).
+    public let state: OrgState
+    /// When this view was published; `Last-Modified` of representations that do not show days.
+    public let publishedAt: Date
+    /// Rendered bytes of this view, per representation.
+    public let memo = RenderMemo()
+
+    public init(state: OrgState, publishedAt: Date) {
+        self.state = state
+        self.publishedAt = publishedAt
+    }
+
+    public var id: OrgID { state.id }
+    public var slug: String { state.settings.slug }
+    /// The public version: the seq of the last public event, the base of every public ETag.
+    public var publicSeq: Seq { state.publicSeq }
+}

@@ -1,0 +1,29 @@
+public import NIOCore  // ByteBuffer is what renderers store and readers send.
+import Synchronization
+
+/// The rendered bytes of one published view, per representation (JSON summary, HTML page, gzip, ...).
+///
+/// A burst of reads after a change renders each representation once; every later read takes the
+/// stored `ByteBuffer` (a reference, no copy). The lock is per view and held only for a dictionary
+/// lookup or insert, never while rendering, so readers of one organization never wait on a renderer
+/// and never on another organization (DESIGN invariant 4). Two readers that miss at once may both
+/// render; the first stored result wins, so every reader of a view sees the same bytes.
+public final class RenderMemo: Sendable {
+    private let entries = Mutex<[String: ByteBuffer]>([:])
+
+    public init() {}
+
+    /// The bytes of `representation`, rendering them with `render` on the first call.
+    public func bytes(_ representation: String, render: () throws -> ByteBuffer) rethrows -> ByteBuffer {
+        if let hit = entries.withLock({ $0[representation] }) { return hit }
+        let rendered = try render()
+        return entries.withLock { entries in
+            if let winner = entries[representation] { return winner }
+            entries[representation] = rendered
+            return rendered
+        }
+    }
+
+    /// How many representations are stored (for tests and metrics).
+    public var count: Int { entries.withLock { $0.count } }
+}

@@ -1,0 +1,2 @@
+import Engine
+enum PersistencePlaceholder {}

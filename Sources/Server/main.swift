@@ -1,0 +1,4 @@
+import Hummingbird
+import ArgumentParser
+import ServiceLifecycle
+print("x")
