@@ -96,6 +96,22 @@ public final class Registry: Sendable {
         return commit
     }
 
+    /// Moves every maintenance window whose start or end has come: the timer's work, run by the
+    /// server once a second. The transition is an event, so it survives a restart: a window due while
+    /// statusd was down moves on the first run after start-up.
+    /// - Returns: how many organizations changed.
+    @discardableResult
+    public func advanceDueMaintenance(now: Date) async -> Int {
+        var changed = 0
+        for actor in all {
+            guard let deadline = actor.view.nextDeadline, deadline <= now else { continue }
+            if let commit = try? await actor.submit(.advanceMaintenance, by: .system), !commit.events.isEmpty {
+                changed += 1
+            }
+        }
+        return changed
+    }
+
     /// Puts recovered organizations in place (start-up, before the port opens).
     public func restore(_ states: [OrgState]) {
         for state in states where state.exists {

@@ -9,10 +9,14 @@ public final class OrgView: Sendable {
     public let publishedAt: Date
     /// Rendered bytes of this view, per representation.
     public let memo = RenderMemo()
+    /// When a maintenance timer must next act on this organization; computed once per publish so
+    /// the scheduler's scan reads a field.
+    public let nextDeadline: Date?
 
     public init(state: OrgState, publishedAt: Date) {
         self.state = state
         self.publishedAt = publishedAt
+        self.nextDeadline = state.nextDeadline
     }
 
     public var id: OrgID { state.id }
