@@ -73,7 +73,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", .product(name: "Collections", package: "swift-collections")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Engine"], swiftSettings: strictSettings),
         .testTarget(
             name: "EndToEndTests",

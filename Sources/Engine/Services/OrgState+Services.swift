@@ -115,17 +115,24 @@ extension OrgState {
         _ id: ServiceID, to status: ServiceStatus, reason: StatusReason, at: Date, by: Principal
     ) {
         guard let service = services[id] else { return }
-        if let owner = reason.claimOwner {
-            let key = ClaimKey(owner: owner, serviceID: id)
-            if claims[key] == nil {
-                claims[key] = StatusClaim(previousStatus: service.status, previousReason: service.statusReason)
-            }
+        if let owner = reason.claimOwner, service.statusReason != reason {
+            // The owner takes the service from its current holder: it goes on top of the chain.
+            // A claim it kept from an earlier hold is stale (someone took the service since), so it
+            // is spliced out first; that keeps the chain free of cycles.
+            releaseClaims(of: owner, on: [id])
+            claims[ClaimKey(owner: owner, serviceID: id)] = StatusClaim(
+                previousStatus: service.status, previousReason: service.statusReason)
         }
+        // A restore hands the status back to whoever held it before the claim (a person, or an
+        // incident still active), so that holder can restore it in turn; the history keeps the
+        // restore as the reason.
+        var holder = reason
         if let restoredOwner = reason.restoredOwner {
+            holder = claims[ClaimKey(owner: restoredOwner, serviceID: id)]?.previousReason ?? .manual
             releaseClaims(of: restoredOwner, on: [id])
         }
         services[id]?.status = status
-        services[id]?.statusReason = reason
+        services[id]?.statusReason = holder
         services[id]?.updatedAt = at
         statusHistory[id, default: AppendLog()].append(
             StatusChange(serviceID: id, from: service.status, to: status, at: at, by: by, reason: reason))

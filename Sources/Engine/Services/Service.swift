@@ -18,7 +18,9 @@ public struct Service: Hashable, Sendable, Codable, Identifiable {
     public var name: String
     public var description: String
     public var status: ServiceStatus
-    /// What set the current status; the coupling rules restore only a status still held by its setter.
+    /// Who holds the current status: `created`, `manual`, or an active incident or window. After a
+    /// restore it is the holder from before the claim, never a `restoredAfter...` reason (those stay in
+    /// the history); the coupling rules restore only a status its setter still holds.
     public var statusReason: StatusReason
     public var groupID: GroupID?
     public var position: Int
