@@ -9,7 +9,7 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
         let slug: String
         let name: String
         let timeZone: String
-        let logoURL: String?
+        let logoUrl: String?
         let accentColor: String?
     }
 
@@ -29,7 +29,7 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
         let name: String
         let description: String
         let position: Int
-        let serviceIDs: [ServiceID]
+        let serviceIds: [ServiceID]
     }
 
     public struct IncidentEntry: Hashable, Sendable, Encodable {
@@ -86,7 +86,7 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
         let settings = state.settings
         organization = Organization(
             id: state.id, slug: settings.slug, name: settings.name, timeZone: settings.timeZone,
-            logoURL: settings.branding.logoURL, accentColor: settings.branding.accentColor)
+            logoUrl: settings.branding.logoURL, accentColor: settings.branding.accentColor)
         status = state.pageStatus
         let services = state.orderedServices
         self.services = services.map {
@@ -97,7 +97,7 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
         groups = state.groups.values.sorted { ($0.position, $0.name) < ($1.position, $1.name) }.map { group in
             GroupEntry(
                 id: group.id, name: group.name, description: group.description, position: group.position,
-                serviceIDs: services.filter { $0.groupID == group.id }.map(\.id))
+                serviceIds: services.filter { $0.groupID == group.id }.map(\.id))
         }
         activeIncidents = state.incidents.values.filter { $0.status.isActive }
             .sorted { $0.createdAt > $1.createdAt }.map(Self.entry)

@@ -1,0 +1,12 @@
+# A menu: every target calls a script in scripts/ that does the work (STYLE P15).
+.PHONY: run test test-unit test-e2e build bench verify setup clean
+
+run:       ; scripts/run.sh
+test:      ; scripts/test.sh
+test-unit: ; scripts/test.sh --only unit
+test-e2e:  ; scripts/test.sh --only e2e
+build:     ; scripts/setup.sh && swift build -c release
+bench:     ; scripts/bench.sh
+verify:    ; scripts/verify-imports.sh
+setup:     ; scripts/setup.sh
+clean:     ; rm -rf .build

@@ -1,0 +1,20 @@
+import AsyncAlgorithms
+import Engine
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Moves maintenance windows at their `scheduled_start` and `scheduled_end` (auto start/complete).
+/// Once a second it asks the registry for due windows; each org's next deadline is a field of its
+/// view, so an idle tick reads one field per organization and writes nothing.
+struct MaintenanceTimer: ServiceLifecycle.Service {
+    let registry: Registry
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
+            let changed = await registry.advanceDueMaintenance(now: Date())
+            if changed > 0 { logger.info("maintenance windows moved", metadata: ["organizations": "\(changed)"]) }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Engine
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `GET /api/status/{slug}` and `GET /api/public/{slug}/status`: the public summary, from memoised bytes.
+struct PublicStatusRoutes: Sendable {
+    let registry: Registry
+    let representation: CachedRepresentation
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/api/status/:slug", use: summary)
+        router.get("/api/public/:slug/status", use: summary)
+    }
+
+    @Sendable func summary(request: Request, context: BasicRequestContext) throws -> Response {
+        let view = try publicView(context)
+        return try representation.respond(
+            to: request, view: view, key: "summary.json", contentType: "application/json; charset=utf-8"
+        ) { view in
+            ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(PublicSummary(view.state)))
+        }
+    }
+
+    /// The view of the organization named in the path; unknown slugs answer 404 as unknown ids do.
+    private func publicView(_ context: BasicRequestContext) throws -> OrgView {
+        let slug = context.parameters.get("slug") ?? ""
+        guard let view = registry.organization(slug: slug)?.view, view.state.exists else {
+            throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
+        }
+        return view
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `statusd` process on a free loopback port, for end-to-end tests over real sockets.
+/// It is started with `--port 0` and reports the port it bound on its first line; no sleeps.
+final class StatusdProcess: @unchecked Sendable {
+    let process = Process()
+    let baseURL: URL
+    private let output = Pipe()
+
+    /// The debug binary `make test` built (`STATUSD_BINARY`), or the package's `.build/debug/statusd`.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["STATUSD_BINARY"] { return URL(fileURLWithPath: path) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/statusd")
+    }
+
+    init(arguments: [String] = ["--demo"]) throws {
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        baseURL = try Self.readBaseURL(from: output.fileHandleForReading, process: process)
+    }
+
+    /// Reads stdout until the `statusd listening on <url>` line.
+    private static func readBaseURL(from handle: FileHandle, process: Process) throws -> URL {
+        var text = ""
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                throw StartError(message: "statusd exited before listening (status \(process.terminationStatus)): \(text)")
+            }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("statusd listening on ") }) {
+                return URL(string: String(line.dropFirst("statusd listening on ".count)))!
+            }
+        }
+    }
+
+    struct StartError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+
+    /// One HTTP request; returns the status, headers and body.
+    func request(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)
+        async throws -> (status: Int, headers: [String: String], body: Data)
+    {
+        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            fields[String(describing: name).lowercased()] = String(describing: value)
+        }
+        return (http.statusCode, fields, data)
+    }
+}

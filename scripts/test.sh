@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Everything CI runs: set-up, boundary checks, one build, unit tests, end-to-end tests.
+# Prints each stage's time. --only unit|e2e runs one test stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+only=""
+while (($# > 0)); do
+    case $1 in
+        --only) only=$2; shift 2 ;;
+        *) echo "test: unknown option $1 (use --only unit|e2e)" >&2; exit 2 ;;
+    esac
+done
+
+stage() {
+    local name=$1; shift
+    local start=$SECONDS
+    echo "== $name"
+    "$@"
+    echo "== $name: $((SECONDS - start)) s"
+}
+
+stage setup scripts/setup.sh
+stage verify scripts/verify-imports.sh
+# One debug build of everything, statusd included: every end-to-end test spawns this binary.
+stage build swift build --build-tests
+export STATUSD_BINARY="$PWD/.build/debug/statusd"
+if [[ -z $only || $only == unit ]]; then
+    stage unit swift test --skip-build --skip EndToEndTests
+fi
+if [[ -z $only || $only == e2e ]]; then
+    stage e2e swift test --skip-build --filter EndToEndTests
+fi
