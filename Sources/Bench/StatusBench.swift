@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `statusbench`: measures statusd for people sizing a machine. One subcommand per scenario; each run
+/// prints a progress line, a human summary, a JSON line and a Markdown table, and writes an SVG chart.
+@main
+struct StatusBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statusbench",
+        abstract: "Benchmarks for statusd: engine throughput, and (later) the log, restore, reads and fan-out.",
+        subcommands: [EngineScenario.self])
+}

@@ -1,3 +1,0 @@
-import Histogram
-import ArgumentParser
-print("x")

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Release build of statusbench, then its scenarios; results land in bench-results/.
+# Extra arguments go to every scenario (e.g. --duration 10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+swift build -c release --product statusbench
+.build/release/statusbench engine --writers 1,16,256 "$@"
