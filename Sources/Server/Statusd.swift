@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Hummingbird
 import Logging
+import Persistence
 import ServiceLifecycle
 
 /// The `statusd` executable.
@@ -28,16 +29,25 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "statusd")
-        // Until the write-ahead log lands, events live in memory: durable for the process's life only,
-        // and /health says so.
-        let log = InMemoryEventLog()
+        let configuration = options.walConfiguration
+        let (dataDirectory, log, states) = try Storage.open(options.dataDir, configuration: configuration, logger: logger)
+        logger.info(
+            "recovered \(states.records) events: \(states.organizations.count) organizations",
+            metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
+        defer {
+            // After the HTTP server has drained: every acknowledged write is already in the log;
+            // close syncs what `interval` and `none` left in the page cache.
+            log.close()
+            dataDirectory.close()
+        }
         let registry = Registry(log: log)
-        let directory = Directory(log: log)
+        registry.restore(Array(states.organizations.values))
+        let directory = Directory(state: states.directory, log: log)
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())
-        HealthRoutes(registry: registry, logKind: "memory", startedAt: Date()).add(to: router)
+        HealthRoutes(registry: registry, logKind: "wal fsync=\(configuration.fsync)", startedAt: Date()).add(to: router)
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
         PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
 

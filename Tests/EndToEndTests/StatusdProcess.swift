@@ -8,6 +8,8 @@ import FoundationNetworking
 final class StatusdProcess: @unchecked Sendable {
     let process = Process()
     let baseURL: URL
+    /// This test's own data directory, removed when the process object goes.
+    let dataDirectory: URL
     private let output = Pipe()
 
     /// The debug binary `make test` built (`STATUSD_BINARY`), or the package's `.build/debug/statusd`.
@@ -18,9 +20,15 @@ final class StatusdProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/statusd")
     }
 
-    init(arguments: [String] = ["--demo"]) throws {
+    private let ownsDataDirectory: Bool
+
+    /// Starts statusd with small WAL segments (1 MiB), so that each test writes little to disk.
+    init(arguments: [String] = ["--demo"], dataDirectory: URL? = nil) throws {
+        ownsDataDirectory = dataDirectory == nil
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("statusd-e2e-\(UUID().uuidString)")
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.dataDirectory.path, "--wal-segment-mib", "1"] + arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -54,7 +62,10 @@ final class StatusdProcess: @unchecked Sendable {
         }
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if ownsDataDirectory { try? FileManager.default.removeItem(at: dataDirectory) }
+    }
 
     /// One HTTP request; returns the status, headers and body.
     func request(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)

@@ -9,6 +9,15 @@ public struct Account: Hashable, Sendable, Codable, Identifiable {
     /// The password KDF's output with its parameters, as the server encodes it; `nil` for OIDC-only.
     public var passwordHash: [UInt8]?
     public let createdAt: Date
+
+    /// Every field, as the codec and tests build values.
+    package init(id: AccountID, email: String, name: String, passwordHash: [UInt8]?, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
 }
 
 /// A signed-in session; a session token names it, so removing it revokes the token at once.
@@ -17,6 +26,14 @@ public struct Session: Hashable, Sendable, Codable, Identifiable {
     public let accountID: AccountID
     public let createdAt: Date
     public let expiresAt: Date
+
+    /// Every field, as the codec and tests build values.
+    package init(id: SessionID, accountID: AccountID, createdAt: Date, expiresAt: Date) {
+        self.id = id
+        self.accountID = accountID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
 }
 
 /// An OpenID Connect identity: issuer and subject, stable across email changes.

@@ -18,6 +18,15 @@ public struct IncidentUpdate: Hashable, Sendable, Codable, Identifiable {
     public let body: String
     public let author: Principal
     public let createdAt: Date
+
+    /// Every field, as the codec and tests build values.
+    package init(id: UpdateID, status: IncidentStatus, body: String, author: Principal, createdAt: Date) {
+        self.id = id
+        self.status = status
+        self.body = body
+        self.author = author
+        self.createdAt = createdAt
+    }
 }
 
 /// An incident: what is wrong, how bad, which services, and its timeline.
@@ -31,6 +40,19 @@ public struct Incident: Hashable, Sendable, Codable, Identifiable {
     public let createdAt: Date
     public var updatedAt: Date
     public var resolvedAt: Date?
+
+    /// Every field, as the codec and tests build values.
+    package init(id: IncidentID, name: String, status: IncidentStatus, impact: IncidentImpact, affected: [AffectedService], updates: [IncidentUpdate], createdAt: Date, updatedAt: Date, resolvedAt: Date?) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.impact = impact
+        self.affected = affected
+        self.updates = updates
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.resolvedAt = resolvedAt
+    }
 }
 
 /// What an incident or a maintenance window did to one service, so that its end can undo it only
@@ -39,4 +61,10 @@ public struct StatusClaim: Hashable, Sendable, Codable {
     /// The status the service had before the claim, and what had set it.
     public let previousStatus: ServiceStatus
     public let previousReason: StatusReason
+
+    /// Every field, as the codec and tests build values.
+    package init(previousStatus: ServiceStatus, previousReason: StatusReason) {
+        self.previousStatus = previousStatus
+        self.previousReason = previousReason
+    }
 }

@@ -7,6 +7,15 @@ public struct MaintenanceUpdate: Hashable, Sendable, Codable, Identifiable {
     public let body: String
     public let author: Principal
     public let createdAt: Date
+
+    /// Every field, as the codec and tests build values.
+    package init(id: UpdateID, status: MaintenanceStatus, body: String, author: Principal, createdAt: Date) {
+        self.id = id
+        self.status = status
+        self.body = body
+        self.author = author
+        self.createdAt = createdAt
+    }
 }
 
 /// A scheduled maintenance window.
@@ -39,5 +48,21 @@ public struct Maintenance: Hashable, Sendable, Codable, Identifiable {
     func dueStep(at now: Date) -> MaintenanceStatus? {
         guard let deadline = nextDeadline, deadline <= now else { return nil }
         return status == .scheduled ? .inProgress : .completed
+    }
+
+    /// Every field, as the codec and tests build values.
+    package init(id: MaintenanceID, name: String, description: String, scheduledStart: Date, scheduledEnd: Date, status: MaintenanceStatus, affected: [ServiceID], autoStart: Bool, autoComplete: Bool, updates: [MaintenanceUpdate], createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.scheduledStart = scheduledStart
+        self.scheduledEnd = scheduledEnd
+        self.status = status
+        self.affected = affected
+        self.autoStart = autoStart
+        self.autoComplete = autoComplete
+        self.updates = updates
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 }

@@ -69,6 +69,14 @@ public struct ServiceDetails: Hashable, Sendable, Codable {
     public var description: String
     public var groupID: GroupID?
     public var position: Int
+
+    /// Every field, as the codec and tests build values.
+    package init(name: String, description: String, groupID: GroupID?, position: Int) {
+        self.name = name
+        self.description = description
+        self.groupID = groupID
+        self.position = position
+    }
 }
 
 /// The editable fields of a group.
@@ -76,6 +84,13 @@ public struct GroupDetails: Hashable, Sendable, Codable {
     public var name: String
     public var description: String
     public var position: Int
+
+    /// Every field, as the codec and tests build values.
+    package init(name: String, description: String, position: Int) {
+        self.name = name
+        self.description = description
+        self.position = position
+    }
 }
 
 /// The editable fields of a maintenance window.
@@ -87,4 +102,15 @@ public struct MaintenanceDetails: Hashable, Sendable, Codable {
     public var affected: [ServiceID]
     public var autoStart: Bool
     public var autoComplete: Bool
+
+    /// Every field, as the codec and tests build values.
+    package init(name: String, description: String, scheduledStart: Date, scheduledEnd: Date, affected: [ServiceID], autoStart: Bool, autoComplete: Bool) {
+        self.name = name
+        self.description = description
+        self.scheduledStart = scheduledStart
+        self.scheduledEnd = scheduledEnd
+        self.affected = affected
+        self.autoStart = autoStart
+        self.autoComplete = autoComplete
+    }
 }

@@ -26,6 +26,19 @@ public struct Service: Hashable, Sendable, Codable, Identifiable {
     public var position: Int
     public let createdAt: Date
     public var updatedAt: Date
+
+    /// Every field, as the codec and tests build values.
+    package init(id: ServiceID, name: String, description: String, status: ServiceStatus, statusReason: StatusReason, groupID: GroupID?, position: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.status = status
+        self.statusReason = statusReason
+        self.groupID = groupID
+        self.position = position
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One change of a service's status: the raw history uptime is computed from.
@@ -36,6 +49,16 @@ public struct StatusChange: Hashable, Sendable, Codable {
     public let at: Date
     public let by: Principal
     public let reason: StatusReason
+
+    /// Every field, as the codec and tests build values.
+    package init(serviceID: ServiceID, from: ServiceStatus?, to: ServiceStatus, at: Date, by: Principal, reason: StatusReason) {
+        self.serviceID = serviceID
+        self.from = from
+        self.to = to
+        self.at = at
+        self.by = by
+        self.reason = reason
+    }
 }
 
 /// A named, ordered set of services on the page.
@@ -46,4 +69,14 @@ public struct ServiceGroup: Hashable, Sendable, Codable, Identifiable {
     public var position: Int
     public let createdAt: Date
     public var updatedAt: Date
+
+    /// Every field, as the codec and tests build values.
+    package init(id: GroupID, name: String, description: String, position: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.position = position
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }

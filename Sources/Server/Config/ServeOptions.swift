@@ -1,4 +1,5 @@
 import ArgumentParser
+import Persistence
 
 /// The options of `statusd serve`. Each has a default, a unit where it has one, and an environment
 /// variable `STATUSD_<NAME>` read by `Statusd` before parsing.
@@ -8,6 +9,18 @@ struct ServeOptions: ParsableArguments {
 
     @Option(help: "TCP port; 0 picks a free one and prints it.")
     var port = 8080
+
+    @Option(help: "Data directory: the write-ahead log, snapshots and the lock file live here.")
+    var dataDir = "data"
+
+    @Option(help: "When a write is acknowledged: always (after fdatasync), interval, or none. See README 'Durability'.")
+    var fsync = "always"
+
+    @Option(help: "Milliseconds between fdatasyncs under --fsync interval.")
+    var fsyncIntervalMs = 1_000
+
+    @Option(help: "Size of each WAL segment file in MiB (preallocated with zeros).")
+    var walSegmentMib = 64
 
     @Flag(inversion: .prefixedNo, help: "Create the demo organization 'demo' at start when it does not exist.")
     var demo = false
@@ -19,10 +32,26 @@ struct ServeOptions: ParsableArguments {
     var cacheStaleWhileRevalidate = 30
 
     mutating func validate() throws {
+        guard ["always", "interval", "none"].contains(fsync) else {
+            throw ValidationError("--fsync must be always, interval or none, got '\(fsync)'")
+        }
+        guard (1...1_024).contains(walSegmentMib) else { throw ValidationError("--wal-segment-mib must be 1...1024") }
+        guard (1...60_000).contains(fsyncIntervalMs) else { throw ValidationError("--fsync-interval-ms must be 1...60000") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard cacheMaxAge >= 0 else { throw ValidationError("--cache-max-age must be 0 or more seconds") }
         guard cacheStaleWhileRevalidate >= 0 else {
             throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")
         }
+    }
+
+    /// The WAL settings these options ask for.
+    var walConfiguration: WALConfiguration {
+        let policy: FsyncPolicy =
+            switch fsync {
+            case "interval": .interval(.milliseconds(fsyncIntervalMs))
+            case "none": .none
+            default: .always
+            }
+        return WALConfiguration(fsync: policy, segmentBytesMax: walSegmentMib << 20)
     }
 }

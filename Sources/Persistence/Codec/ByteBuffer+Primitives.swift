@@ -1,0 +1,117 @@
+import Engine
+import Foundation
+import NIOCore
+
+/// The primitives every payload is made of, little-endian throughout (docs/FORMAT.md "Primitives").
+/// Written by hand rather than through `Codable` so that the bytes are a documented contract that a
+/// renamed Swift property cannot change silently, and so that encoding costs no more than a copy.
+extension ByteBuffer {
+    mutating func writeWALInteger<T: FixedWidthInteger>(_ value: T) {
+        writeInteger(value, endianness: .little)
+    }
+
+    mutating func readWALInteger<T: FixedWidthInteger>(as type: T.Type = T.self) throws -> T {
+        guard let value = readInteger(endianness: .little, as: T.self) else {
+            throw CodecError("payload ends inside a \(T.self)")
+        }
+        return value
+    }
+
+    mutating func writeWALBool(_ value: Bool) { writeWALInteger(UInt8(value ? 1 : 0)) }
+
+    mutating func readWALBool() throws -> Bool {
+        switch try readWALInteger(as: UInt8.self) {
+        case 0: return false
+        case 1: return true
+        case let other: throw CodecError("boolean byte \(other)")
+        }
+    }
+
+    /// `u32 length | UTF-8 bytes`.
+    mutating func writeWALString(_ value: String) {
+        let lengthIndex = writerIndex
+        writeWALInteger(UInt32(0))
+        let written = writeString(value)
+        setInteger(UInt32(written), at: lengthIndex, endianness: .little)
+    }
+
+    mutating func readWALString() throws -> String {
+        let length = Int(try readWALInteger(as: UInt32.self))
+        guard let bytes = readBytes(length: length) else { throw CodecError("string of \(length) bytes runs past the payload") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw CodecError("string is not UTF-8") }
+        return text
+    }
+
+    /// `u32 length | bytes`.
+    mutating func writeWALBytes(_ value: [UInt8]) {
+        writeWALInteger(UInt32(value.count))
+        writeBytes(value)
+    }
+
+    mutating func readWALBytes() throws -> [UInt8] {
+        let length = Int(try readWALInteger(as: UInt32.self))
+        guard let bytes = readBytes(length: length) else { throw CodecError("\(length) bytes run past the payload") }
+        return bytes
+    }
+
+    /// A date as the IEEE-754 bits of its seconds since 2001-01-01: exact, so that a replayed state
+    /// equals the state that was live before the crash.
+    mutating func writeWALDate(_ value: Date) {
+        writeWALInteger(value.timeIntervalSinceReferenceDate.bitPattern)
+    }
+
+    mutating func readWALDate() throws -> Date {
+        Date(timeIntervalSinceReferenceDate: Double(bitPattern: try readWALInteger(as: UInt64.self)))
+    }
+
+    mutating func writeWALInt(_ value: Int) { writeWALInteger(Int64(value)) }
+
+    mutating func readWALInt() throws -> Int { Int(try readWALInteger(as: Int64.self)) }
+
+    /// An identifier as its text (`svc_...`), checked on the way back in.
+    mutating func writeWALID<Kind>(_ id: Identifier<Kind>) { writeWALString(id.rawValue) }
+
+    mutating func readWALID<Kind>(_ kind: Identifier<Kind>.Type = Identifier<Kind>.self) throws -> Identifier<Kind> {
+        let text = try readWALString()
+        guard let id = Identifier<Kind>(text) else { throw CodecError("'\(text.prefix(40))' is not a \(Kind.prefix)_ id") }
+        return id
+    }
+
+    /// `u8 0` for none, `u8 1` then the value.
+    mutating func writeWALOptional<T>(_ value: T?, _ write: (inout ByteBuffer, T) -> Void) {
+        guard let value else {
+            writeWALInteger(UInt8(0))
+            return
+        }
+        writeWALInteger(UInt8(1))
+        write(&self, value)
+    }
+
+    mutating func readWALOptional<T>(_ read: (inout ByteBuffer) throws -> T) throws -> T? {
+        try readWALBool() ? read(&self) : nil
+    }
+
+    /// `u32 count | elements`.
+    mutating func writeWALArray<T>(_ values: [T], _ write: (inout ByteBuffer, T) -> Void) {
+        writeWALInteger(UInt32(values.count))
+        for value in values { write(&self, value) }
+    }
+
+    mutating func readWALArray<T>(_ read: (inout ByteBuffer) throws -> T) throws -> [T] {
+        let count = Int(try readWALInteger(as: UInt32.self))
+        guard count <= readableBytes else { throw CodecError("array of \(count) elements in \(readableBytes) bytes") }
+        var values: [T] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try read(&self)) }
+        return values
+    }
+
+    /// A closed enumeration by its raw string (stable, readable in a hex dump).
+    mutating func writeWALEnum<T: RawRepresentable>(_ value: T) where T.RawValue == String { writeWALString(value.rawValue) }
+
+    mutating func readWALEnum<T: RawRepresentable>(_ type: T.Type = T.self) throws -> T where T.RawValue == String {
+        let text = try readWALString()
+        guard let value = T(rawValue: text) else { throw CodecError("unknown \(T.self) '\(text.prefix(40))'") }
+        return value
+    }
+}

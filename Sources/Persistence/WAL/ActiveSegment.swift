@@ -1,0 +1,69 @@
+import Engine
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The segment the writer appends to. Confined to the writer thread: the only code that holds a WAL
+/// file descriptor for writing (STYLE P8).
+final class ActiveSegment {
+    private var file: FileDescriptor
+    private(set) var path: String
+    private(set) var offset: Int
+    private let walPath: String
+    private let segmentBytesMax: Int
+    private let preallocator: SegmentPreallocator
+
+    /// Continues the segment recovery ended in, or creates the first one at position 0.
+    init(tail: WALTail?, walPath: String, segmentBytesMax: Int, preallocator: SegmentPreallocator) throws {
+        self.walPath = walPath
+        self.segmentBytesMax = segmentBytesMax
+        self.preallocator = preallocator
+        if let tail {
+            file = try FileDescriptor.open(tail.segmentPath, flags: O_WRONLY)
+            path = tail.segmentPath
+            offset = tail.appendOffset
+        } else {
+            (file, path) = try Self.create(first: LogPosition(0), walPath: walPath, preallocator: preallocator)
+            offset = WALFormat.segmentHeaderBytes
+        }
+        preallocator.prepare()
+    }
+
+    /// Writes one framed batch whose first record has position `first`, rolling to a new segment
+    /// when it does not fit in this one.
+    func write(_ batch: UnsafeRawBufferPointer, first: LogPosition) throws {
+        if offset + batch.count > segmentBytesMax { try roll(to: first) }
+        try file.write(batch, at: offset)
+        offset += batch.count
+    }
+
+    func syncData() throws { try file.syncData() }
+
+    func close() { file.close() }
+
+    /// Finishes this segment durably and continues in a fresh, preallocated one named by `first`.
+    /// The directory is fsynced before any record in the new segment is acknowledged.
+    private func roll(to first: LogPosition) throws {
+        try file.syncData()
+        file.close()
+        (file, path) = try Self.create(first: first, walPath: walPath, preallocator: preallocator)
+        offset = WALFormat.segmentHeaderBytes
+        preallocator.prepare()
+    }
+
+    private static func create(first: LogPosition, walPath: String, preallocator: SegmentPreallocator) throws
+        -> (FileDescriptor, String)
+    {
+        let spare = try preallocator.take()
+        let path = walPath + "/" + WALFormat.segmentName(first)
+        guard rename(spare, path) == 0 else { throw FileDescriptor.error(path, "rename") }
+        let file = try FileDescriptor.open(path, flags: O_WRONLY)
+        try file.write(WALFormat.segmentHeader(first: first), at: 0)
+        try file.syncData()
+        // The rename is durable only once the directory is: before anything in it is acknowledged.
+        try FileDescriptor.syncDirectory(walPath)
+        return (file, path)
+    }
+}
