@@ -77,6 +77,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Collections", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
         ),
@@ -85,7 +87,15 @@ let package = Package(
             dependencies: ["Engine", .product(name: "Collections", package: "swift-collections")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Engine"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PersistenceTests",
+            dependencies: [
+                "Persistence", "Engine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // End-to-end tests spawn the statusd binary and talk to it over real sockets; they link
         // nothing of ours, so a test can only see what a client sees.
         .testTarget(name: "EndToEndTests", swiftSettings: strictSettings),

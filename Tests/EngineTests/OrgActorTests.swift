@@ -9,13 +9,13 @@ final class GatedLog: EventLog {
     private let state = Mutex<(records: [LogRecord], waiters: [CheckedContinuation<Void, Never>], failing: Bool)>(
         ([], [], false))
 
-    func append(_ records: [LogRecord]) async throws -> LogPosition {
+    func append(_ records: [LogRecord], isolation: isolated (any Actor)?) async throws -> LogPosition {
         // Take the records into order before suspending, as the EventLog contract asks.
         let position = state.withLock { state in
             state.records += records
             return LogPosition(UInt64(state.records.count))
         }
-        await withCheckedContinuation { continuation in
+        await withCheckedContinuation(isolation: isolation) { continuation in
             state.withLock { $0.waiters.append(continuation) }
         }
         if state.withLock({ $0.failing }) { throw CancellationError() }

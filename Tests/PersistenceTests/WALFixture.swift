@@ -43,7 +43,7 @@ final class WALFixture {
     /// Appends `records`, one append each, and closes the log.
     func write(_ records: [LogRecord], configuration: WALConfiguration? = nil) async throws {
         let (directory, log, _) = try open(configuration)
-        for record in records { _ = try await log.append([record]) }
+        for record in records { _ = try await log.append([record], isolation: #isolation) }
         log.close()
         directory.close()
     }

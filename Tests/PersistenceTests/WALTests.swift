@@ -23,7 +23,7 @@ import Testing
         let (directory, log, _) = try fixture.open()
         let positions = try await withThrowingTaskGroup(of: LogPosition.self) { group in
             for index in 0..<200 {
-                group.addTask { try await log.append(serviceRecords(1, org: .random(), from: 1 + UInt64(index) * 0)) }
+                group.addTask { try await log.append(serviceRecords(1, org: .random(), from: 1 + UInt64(index) * 0), isolation: #isolation) }
             }
             return try await group.reduce(into: [LogPosition]()) { $0.append($1) }
         }
@@ -160,10 +160,10 @@ import Testing
         var configuration = fixture.configuration
         configuration.failAfterBatches = 2
         let (directory, log, _) = try fixture.open(configuration)
-        _ = try await log.append(serviceRecords(1))
-        _ = try await log.append(serviceRecords(1, from: 2))
-        await #expect(throws: PersistenceError.self) { _ = try await log.append(serviceRecords(1, from: 3)) }
-        await #expect(throws: PersistenceError.self) { _ = try await log.append(serviceRecords(1, from: 4)) }
+        _ = try await log.append(serviceRecords(1), isolation: #isolation)
+        _ = try await log.append(serviceRecords(1, from: 2), isolation: #isolation)
+        await #expect(throws: PersistenceError.self) { _ = try await log.append(serviceRecords(1, from: 3), isolation: #isolation) }
+        await #expect(throws: PersistenceError.self) { _ = try await log.append(serviceRecords(1, from: 4), isolation: #isolation) }
         #expect(log.failure?.code == .logFailed)
         log.close()
         directory.close()
@@ -186,8 +186,8 @@ import Testing
             id: .random(), name: huge, description: "", status: .operational, statusReason: .created, groupID: nil,
             position: 0, createdAt: SampleRecords.at, updatedAt: SampleRecords.at)
         let record = LogRecord.organization(SampleRecords.org, OrgEvent(seq: Seq(1), at: SampleRecords.at, by: .system, change: .serviceCreated(service)))
-        await #expect(throws: PersistenceError.self) { _ = try await log.append([record]) }
-        _ = try await log.append(serviceRecords(1))
+        await #expect(throws: PersistenceError.self) { _ = try await log.append([record], isolation: #isolation) }
+        _ = try await log.append(serviceRecords(1), isolation: #isolation)
         log.close()
         directory.close()
     }

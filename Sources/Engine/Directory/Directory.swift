@@ -39,7 +39,7 @@ public actor Directory {
         }
         inFlight.append(contentsOf: events)
         do {
-            _ = try await log.append(events.map(LogRecord.directory))
+            _ = try await log.append(events.map(LogRecord.directory), isolation: self)
         } catch {
             failure = String(describing: error)
             throw EngineError(.unavailable, "the event log failed: \(error)")

@@ -27,14 +27,16 @@ public enum LogRecord: Hashable, Sendable, Codable {
 /// Where events become durable. Persistence implements it with the WAL; `InMemoryEventLog` serves
 /// tests and benchmarks that leave the disk out.
 ///
-/// Ordering contract: an implementation takes the records into its order *before* its first
-/// suspension point, so that records appended by one actor, in the order the actor called `append`,
-/// reach the log in that order. The actors rely on it: once an append returns, every record that
-/// actor appended before it is durable too (a log written in one order is durable in prefix order).
+/// Ordering contract: `append` runs on the caller's isolation (the `isolation` parameter) and takes
+/// the records into the log's order before its first suspension point. So records appended by one
+/// actor reach the log in the order the actor called `append`, and once an append returns, every
+/// record that actor appended before it is durable too. Without the isolated parameter a
+/// nonisolated async function would start on the global executor, and two appends of one actor could
+/// overtake each other on the way (a crash test caught exactly that: seq 82 logged before seq 81).
 public protocol EventLog: Sendable {
     /// Appends `records` as one unit (all or none survive a crash) and returns once they are durable
-    /// under the log's policy.
+    /// under the log's policy. Callers pass `isolation: #isolation`.
     /// - Returns: the position just after the records.
     /// - Throws: when the log has failed; it then fails every later append too.
-    func append(_ records: [LogRecord]) async throws -> LogPosition
+    func append(_ records: [LogRecord], isolation: isolated (any Actor)?) async throws -> LogPosition
 }

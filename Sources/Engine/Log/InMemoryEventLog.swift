@@ -8,7 +8,7 @@ public final class InMemoryEventLog: EventLog {
 
     public init() {}
 
-    public func append(_ newRecords: [LogRecord]) async throws -> LogPosition {
+    public func append(_ newRecords: [LogRecord], isolation: isolated (any Actor)?) async throws -> LogPosition {
         records.withLock { records in
             records.append(contentsOf: newRecords)
             return LogPosition(UInt64(records.count))

@@ -76,7 +76,7 @@ public actor OrgActor {
         }
         inFlight.append(contentsOf: events)
         do {
-            _ = try await log.append(events.map { .organization(id, $0) })
+            _ = try await log.append(events.map { .organization(id, $0) }, isolation: self)
         } catch {
             phase = .failed(String(describing: error))
             throw EngineError(.unavailable, "the event log failed: \(error)")

@@ -73,7 +73,7 @@ public final class FileEventLog: EventLog {
     /// The failure that stopped the log, if any.
     public var failure: PersistenceError? { shared.withLock { $0.failure } }
 
-    public func append(_ records: [LogRecord]) async throws -> LogPosition {
+    public func append(_ records: [LogRecord], isolation: isolated (any Actor)?) async throws -> LogPosition {
         var bytes = ByteBuffer()
         bytes.reserveCapacity(192 * records.count)
         for record in records { bytes.writeWALRecord(record) }
@@ -86,7 +86,7 @@ public final class FileEventLog: EventLog {
             throw PersistenceError(
                 .tooLarge, path: walPath, "one append of \(bytes.readableBytes) bytes exceeds \(configuration.appendBytesMax)")
         }
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
             let signal = shared.withLock { shared -> Bool in
                 if let failure = shared.failure {
                     continuation.resume(throwing: failure)
