@@ -9,7 +9,8 @@ import Synchronization
 /// while those writes run.
 ///
 /// Each writer flips its own service between `major_outage` and `operational` (a monitor's workload;
-/// every command is a real change). Readers run on their own threads, as HTTP event loops do, and
+/// every command is a real change); by default all writers share one organization, the worst case
+/// for its actor. Readers run on their own threads, as HTTP event loops do, and
 /// read the summary bytes from the current view's memo, rendering when a write replaced the view.
 struct EngineScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,6 +21,9 @@ struct EngineScenario: AsyncParsableCommand {
 
     @Option(help: "Seconds per writer count.")
     var duration = 5.0
+
+    @Option(help: "Organizations the writers spread over; readers read the first one.")
+    var organizations = 1
 
     @Option(help: "Reader threads running during the writes (0: none).")
     var readers = 1
@@ -33,6 +37,7 @@ struct EngineScenario: AsyncParsableCommand {
         }
         guard duration > 0, duration <= 600 else { throw ValidationError("--duration must be in (0, 600] seconds") }
         guard (0...64).contains(readers) else { throw ValidationError("--readers must be 0...64") }
+        guard (1...400).contains(organizations) else { throw ValidationError("--organizations must be 1...400") }
     }
 
     var writerCounts: [Int] { writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -53,23 +58,15 @@ struct EngineScenario: AsyncParsableCommand {
 
     private func measure(writers count: Int, environment: BenchEnvironment) async throws -> BenchResult {
         let registry = Registry(log: InMemoryEventLog())
-        let owner = AccountID.random()
-        _ = try await registry.createOrganization(slug: "bench", name: "Bench", timeZone: "UTC", owner: owner)
-        let actor = registry.organization(slug: "bench")!
-        var services: [ServiceID] = []
-        for index in 0..<count {
-            let commit = try await registry.submit(
-                .createService(name: "S\(index)", description: "", status: .operational, groupID: nil, position: nil),
-                to: actor, by: .account(owner))
-            if case .serviceCreated(let service) = commit.events[0].change { services.append(service.id) }
-        }
+        let targets = try await BenchTargets.make(registry: registry, writers: count, organizations: min(organizations, count))
+        let actor = targets[0].0
         let readers = ReaderThreads(count: self.readers, actor: actor)
         let start = ContinuousClock.now
         let deadline = start + .seconds(duration)
         let progress = ProgressLine(label: "engine writers=\(count)", total: duration)
         let latency = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
-            for service in services {
-                group.addTask { try await Self.write(service, on: actor, by: owner, until: deadline) }
+            for (actor, service) in targets {
+                group.addTask { try await BenchTargets.flip(service, on: actor, until: deadline) }
             }
             group.addTask {
                 await progress.run(until: deadline)
@@ -82,24 +79,14 @@ struct EngineScenario: AsyncParsableCommand {
         let elapsed = (ContinuousClock.now - start).seconds
         let reads = readers.stopAndJoin()
         return BenchResult(
-            scenario: "engine", parameters: ["writers": "\(count)", "readers": "\(self.readers)", "log": "memory"],
+            scenario: "engine",
+            parameters: [
+                "writers": "\(count)", "readers": "\(self.readers)", "organizations": "\(min(organizations, count))",
+                "log": "memory",
+            ],
             opsPerSecond: Double(latency.count) / elapsed, p50Micros: latency.percentile(50),
             p99Micros: latency.percentile(99), p999Micros: latency.percentile(99.9),
             extra: ["reads_per_second": Double(reads) / elapsed], environment: environment)
-    }
-
-    private static func write(_ service: ServiceID, on actor: OrgActor, by owner: AccountID, until deadline: ContinuousClock.Instant)
-        async throws -> LatencyRecorder
-    {
-        var recorder = LatencyRecorder()
-        var down = true
-        while ContinuousClock.now < deadline {
-            let begin = ContinuousClock.now
-            _ = try await actor.submit(.setServiceStatus(service, down ? .majorOutage : .operational), by: .account(owner))
-            recorder.record(ContinuousClock.now - begin)
-            down.toggle()
-        }
-        return recorder
     }
 
     private func write(_ results: [BenchResult]) throws {
@@ -107,7 +94,8 @@ struct EngineScenario: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let lines = results.map { $0.jsonLine() }.joined(separator: "\n") + "\n"
         try lines.write(to: directory.appendingPathComponent("engine.jsonl"), atomically: true, encoding: .utf8)
-        let table = ResultTable.markdown(results, columns: ["writers", "readers"], extraColumns: ["reads_per_second"])
+        let table = ResultTable.markdown(
+            results, columns: ["writers", "organizations", "readers"], extraColumns: ["reads_per_second"])
         try (table + "\n").write(to: directory.appendingPathComponent("engine.md"), atomically: true, encoding: .utf8)
         print(table)
         let svg = ResultTable.svg(

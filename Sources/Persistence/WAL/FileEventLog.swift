@@ -31,6 +31,7 @@ public final class FileEventLog: EventLog {
     }
 
     public let configuration: WALConfiguration
+    private let counters = Counters()
     private let walPath: String
     private let shared: Mutex<Shared>
     private let wake = DispatchSemaphore(value: 0)
@@ -69,6 +70,13 @@ public final class FileEventLog: EventLog {
 
     /// The position after the last record acknowledged so far.
     public var durablePosition: LogPosition { shared.withLock { $0.durablePosition } }
+
+    /// Batches, records and fdatasyncs so far: group commit at work, for metrics and benchmarks.
+    public var statistics: WALStatistics {
+        WALStatistics(
+            batches: counters.batches.load(ordering: .relaxed), records: counters.records.load(ordering: .relaxed),
+            syncs: counters.syncs.load(ordering: .relaxed))
+    }
 
     /// The failure that stopped the log, if any.
     public var failure: PersistenceError? { shared.withLock { $0.failure } }
@@ -141,6 +149,8 @@ public final class FileEventLog: EventLog {
 
     fileprivate func acknowledge(_ batch: [Pending]) {
         guard let last = batch.last else { return }
+        counters.batches.add(1, ordering: .relaxed)
+        counters.records.add(batch.reduce(0) { $0 + $1.count }, ordering: .relaxed)
         shared.withLock { $0.durablePosition = last.end }
         for pending in batch { pending.continuation.resume(returning: pending.end) }
     }
@@ -226,8 +236,7 @@ public final class FileEventLog: EventLog {
             batchesWritten += 1
             switch log.configuration.fsync {
             case .always:
-                try segment.syncData()
-                lastSync = .now
+                try sync()
             case .interval:
                 unsynced = true
                 try syncIfIntervalDue()
@@ -240,7 +249,12 @@ public final class FileEventLog: EventLog {
             guard case .interval(let interval) = log.configuration.fsync, unsynced,
                 ContinuousClock.now - lastSync >= interval
             else { return }
+            try sync()
+        }
+
+        private func sync() throws {
             try segment.syncData()
+            log.counters.syncs.add(1, ordering: .relaxed)
             unsynced = false
             lastSync = .now
         }
@@ -252,4 +266,18 @@ public final class FileEventLog: EventLog {
             return .now() + .nanoseconds(Int(nanos))
         }
     }
+}
+
+/// Counts of the log's work since it was opened.
+public struct WALStatistics: Sendable {
+    public let batches: Int
+    public let records: Int
+    public let syncs: Int
+}
+
+/// The log's counters, shared between the writer thread and readers of `statistics`.
+private final class Counters: Sendable {
+    let batches = Atomic<Int>(0)
+    let records = Atomic<Int>(0)
+    let syncs = Atomic<Int>(0)
 }
