@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "PersistenceTests",
             dependencies: [
-                "Persistence", "Engine",
+                "Persistence", "Engine", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -98,6 +98,7 @@ let package = Package(
         ),
         // End-to-end tests spawn the statusd binary and talk to it over real sockets; they link
         // nothing of ours, so a test can only see what a client sees.
-        .testTarget(name: "EndToEndTests", swiftSettings: strictSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )

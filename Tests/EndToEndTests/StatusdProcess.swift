@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -39,13 +40,13 @@ final class StatusdProcess: @unchecked Sendable {
     private static func readBaseURL(from handle: FileHandle, process: Process) throws -> URL {
         var text = ""
         while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty {
+            guard let chunk = PipeReader.next(handle) else {
+                process.waitUntilExit()
                 throw StartError(message: "statusd exited before listening (status \(process.terminationStatus)): \(text)")
             }
             text += String(decoding: chunk, as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("statusd listening on ") }) {
-                return URL(string: String(line.dropFirst("statusd listening on ".count)))!
+                if let url = URL(string: String(line.dropFirst("statusd listening on ".count))) { return url }
             }
         }
     }

@@ -86,6 +86,13 @@ import Testing
         #expect(ServiceID("svc_short") == nil)
         #expect(ServiceID("svc_" + String(repeating: "I", count: 20)) == nil, "capitals and look-alikes refused")
         #expect(ServiceID.random() != ServiceID.random())
+        for _ in 0..<1_000 {
+            let id = IncidentID.random()
+            #expect(IncidentID(id.rawValue) == id, "text round trip of \(id)")
+            #expect(id.rawValue.count == 24)
+        }
+        #expect(OrgID("org_zzzzzzzzzzzzzzzzzzzz")?.rawValue == "org_zzzzzzzzzzzzzzzzzzzz", "all 100 bits set")
+        #expect(OrgID("org_00000000000000000001")?.low == 1)
     }
 
     @Test func statusInput_acceptsAliasesCaseInsensitively() {

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Persistence
@@ -37,8 +38,7 @@ import Testing
         let collected = Mutex(Data())
         let reader = Thread {
             while true {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { return }
+                guard let chunk = PipeReader.next(pipe.fileHandleForReading) else { return }
                 collected.withLock { $0.append(chunk) }
             }
         }

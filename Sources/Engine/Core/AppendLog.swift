@@ -10,7 +10,7 @@ public struct AppendLog<Element: Sendable>: Sendable, RandomAccessCollection {
         init(_ elements: [Element]) { self.elements = elements }
     }
 
-    static var chunkCapacity: Int { 64 }
+    static var chunkCapacity: Int { 16 }
 
     private var sealed: [Chunk] = []
     private var tail: [Element] = []

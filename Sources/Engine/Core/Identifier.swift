@@ -7,41 +7,76 @@ public protocol IdentifierKind: Sendable {
 /// A random, globally unique identifier typed by what it names, so a service id can never be passed
 /// where an incident id is expected (STYLE P3). On the wire it is `<prefix>_<20 base32 characters>`:
 /// 100 random bits, so a guessed id is never a hit (DESIGN invariant 5).
+///
+/// In memory it is the 100 bits themselves, not their text: ids are the keys of every map in the
+/// engine, and a plain value copies and hashes without reference counting (the text of a 24-byte id
+/// would be a heap string, retained and released on every copy of a service or an event).
 public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// The full text, prefix included.
-    public let rawValue: String
+    /// The top 36 of the 100 bits.
+    public let high: UInt64
+    /// The low 64 of the 100 bits.
+    public let low: UInt64
 
-    /// Characters after the prefix; lowercase Crockford-style base32 without look-alikes.
     static var alphabet: [UInt8] { Array("0123456789abcdefghjkmnpqrstvwxyz".utf8) }
-    static var randomCharacters: Int { 20 }
+    static var characters: Int { 20 }
+    static var highMask: UInt64 { (1 << 36) - 1 }
 
-    /// Parses an identifier from client input; `nil` unless it has this kind's prefix and shape.
+    /// An identifier from its bits, as the binary codec stores them; `nil` when `high` has more than
+    /// 36 bits.
+    public init?(high: UInt64, low: UInt64) {
+        guard high & ~Self.highMask == 0 else { return nil }
+        self.high = high
+        self.low = low
+    }
+
+    /// Parses an identifier from its text; `nil` unless it has this kind's prefix and shape.
     public init?(_ text: some StringProtocol) {
         let prefix = Kind.prefix + "_"
         guard text.hasPrefix(prefix) else { return nil }
         let rest = text.utf8.dropFirst(prefix.utf8.count)
-        guard rest.count == Self.randomCharacters, rest.allSatisfy(Self.alphabet.contains) else { return nil }
-        self.rawValue = String(text)
+        guard rest.count == Self.characters else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for byte in rest {
+            guard let digit = Self.digit(byte) else { return nil }
+            // Shift the 100-bit number left by 5 and add the digit.
+            high = (high << 5 | low >> 59) & Self.highMask
+            low = low << 5 | UInt64(digit)
+        }
+        self.high = high
+        self.low = low
     }
 
-    private init(unchecked rawValue: String) {
-        self.rawValue = rawValue
+    private static func digit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        default: alphabet.firstIndex(of: byte).map { UInt8($0) }
+        }
     }
 
     /// A new identifier from the system's cryptographic random source.
     public static func random() -> Self {
         var generator = SystemRandomNumberGenerator()
-        var bytes = Array(Kind.prefix.utf8) + [UInt8(ascii: "_")]
+        return Self(high: generator.next() & highMask, low: generator.next())!
+    }
+
+    /// The text form, `svc_` and 20 base32 characters.
+    public var rawValue: String {
         let alphabet = Self.alphabet
-        for _ in 0..<randomCharacters {
-            bytes.append(alphabet[Int(generator.next(upperBound: UInt8(alphabet.count)))])
+        var digits = [UInt8](repeating: 0, count: Self.characters)
+        var high = high
+        var low = low
+        for index in stride(from: Self.characters - 1, through: 0, by: -1) {
+            digits[index] = alphabet[Int(low & 31)]
+            low = low >> 5 | (high & 31) << 59
+            high >>= 5
         }
-        return Self(unchecked: String(decoding: bytes, as: UTF8.self))
+        return Kind.prefix + "_" + String(decoding: digits, as: UTF8.self)
     }
 
     public var description: String { rawValue }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 }
 
 extension Identifier: Codable {

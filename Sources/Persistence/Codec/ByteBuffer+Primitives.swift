@@ -68,12 +68,16 @@ extension ByteBuffer {
 
     mutating func readWALInt() throws -> Int { Int(try readWALInteger(as: Int64.self)) }
 
-    /// An identifier as its text (`svc_...`), checked on the way back in.
-    mutating func writeWALID<Kind>(_ id: Identifier<Kind>) { writeWALString(id.rawValue) }
+    /// An identifier as its 100 bits: `u64` low, then `u64` high (36 bits used).
+    mutating func writeWALID<Kind>(_ id: Identifier<Kind>) {
+        writeWALInteger(id.low)
+        writeWALInteger(id.high)
+    }
 
     mutating func readWALID<Kind>(_ kind: Identifier<Kind>.Type = Identifier<Kind>.self) throws -> Identifier<Kind> {
-        let text = try readWALString()
-        guard let id = Identifier<Kind>(text) else { throw CodecError("'\(text.prefix(40))' is not a \(Kind.prefix)_ id") }
+        let low = try readWALInteger(as: UInt64.self)
+        let high = try readWALInteger(as: UInt64.self)
+        guard let id = Identifier<Kind>(high: high, low: low) else { throw CodecError("a \(Kind.prefix)_ id with more than 100 bits") }
         return id
     }
 
