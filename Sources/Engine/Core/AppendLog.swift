@@ -1,18 +1,25 @@
-/// An append-only sequence that is cheap to copy and append to while an older copy is still read.
+/// An append-only sequence that stays cheap to append to while older copies of it are still read.
 ///
 /// Why by hand: the published `OrgView` shares the durable state's storage, so appending to a plain
-/// `Array` that a view still holds copies the whole array on every write (DESIGN: no per-write copy of
-/// a whole organization). Here full chunks are immutable and shared; an append copies at most one
-/// chunk of `chunkCapacity` elements plus the chunk list. swift-collections has no persistent vector.
+/// `Array` that a view still holds copies the whole array on every write (DESIGN: no per-write copy
+/// of a whole organization), and swift-collections has no persistent vector. This is the classic
+/// persistent vector (a 32-way trie of full leaves plus a tail of up to 32 elements): an append
+/// copies the tail, and once in 32 appends a path of at most log32(n) nodes.
 public struct AppendLog<Element: Sendable>: Sendable, RandomAccessCollection {
-    final class Chunk: Sendable {
-        let elements: [Element]
-        init(_ elements: [Element]) { self.elements = elements }
+    indirect enum Node: Sendable {
+        /// Exactly `width` elements.
+        case leaf([Element])
+        /// Up to `width` children, all full except possibly the last.
+        case branch([Node])
     }
 
-    static var chunkCapacity: Int { 16 }
+    static var bits: Int { 5 }
+    static var width: Int { 1 << bits }
 
-    private var sealed: [Chunk] = []
+    public private(set) var count = 0
+    private var root: Node?
+    /// The level of the root's children: leaves hang at 0, the root's children at `shift - bits`.
+    private var shift = 0
     private var tail: [Element] = []
 
     public init() {}
@@ -22,22 +29,66 @@ public struct AppendLog<Element: Sendable>: Sendable, RandomAccessCollection {
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { sealed.count * Self.chunkCapacity + tail.count }
+    public var endIndex: Int { count }
+
+    private var tailOffset: Int { count - tail.count }
 
     public subscript(position: Int) -> Element {
-        let chunk = position / Self.chunkCapacity
-        if chunk < sealed.count {
-            return sealed[chunk].elements[position % Self.chunkCapacity]
+        precondition(position >= 0 && position < count, "index \(position) out of 0..<\(count)")
+        if position >= tailOffset { return tail[position - tailOffset] }
+        var node = root!
+        var level = shift
+        while true {
+            switch node {
+            case .branch(let children):
+                node = children[(position >> level) & (Self.width - 1)]
+                level -= Self.bits
+            case .leaf(let elements):
+                return elements[position & (Self.width - 1)]
+            }
         }
-        return tail[position - sealed.count * Self.chunkCapacity]
     }
 
     public mutating func append(_ element: Element) {
-        tail.append(element)
-        if tail.count == Self.chunkCapacity {
-            sealed.append(Chunk(tail))
-            tail = []
+        if tail.count < Self.width {
+            tail.append(element)
+            count += 1
+            return
         }
+        let leaf = Node.leaf(tail)
+        if let current = root {
+            // The trie is full at this depth when its leaf count exceeds width^(shift/bits).
+            if (tailOffset >> Self.bits) >= (1 << shift) {
+                root = .branch([current, Self.path(to: leaf, level: shift)])
+                shift += Self.bits
+            } else {
+                root = Self.push(leaf, into: current, level: shift, leafIndex: tailOffset >> Self.bits)
+            }
+        } else {
+            root = .branch([leaf])
+            shift = Self.bits
+        }
+        tail = [element]
+        count += 1
+    }
+
+    /// A chain of single-child branches from `level` down to `leaf`.
+    private static func path(to leaf: Node, level: Int) -> Node {
+        level == 0 ? leaf : .branch([path(to: leaf, level: level - bits)])
+    }
+
+    /// A copy of `node` (a branch at `level`) with `leaf` added as leaf number `leafIndex`.
+    private static func push(_ leaf: Node, into node: Node, level: Int, leafIndex: Int) -> Node {
+        guard case .branch(var children) = node else { preconditionFailure("a leaf where a branch belongs") }
+        let slot = (leafIndex >> (level - bits)) & (width - 1)
+        if level == bits {
+            children.append(leaf)
+        } else if slot < children.count {
+            children[slot] = push(leaf, into: children[slot], level: level - bits, leafIndex: leafIndex)
+        } else {
+            children.append(path(to: leaf, level: level - bits))
+        }
+        return .branch(children)
     }
 }
 

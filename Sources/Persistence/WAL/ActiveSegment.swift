@@ -28,7 +28,7 @@ final class ActiveSegment {
             (file, path) = try Self.create(first: LogPosition(0), walPath: walPath, preallocator: preallocator)
             offset = WALFormat.segmentHeaderBytes
         }
-        preallocator.prepare()
+        prepareSpareWhenHalfFull()
     }
 
     /// Writes one framed batch whose first record has position `first`, rolling to a new segment
@@ -37,6 +37,13 @@ final class ActiveSegment {
         if offset + batch.count > segmentBytesMax { try roll(to: first) }
         try file.write(batch, at: offset)
         offset += batch.count
+        prepareSpareWhenHalfFull()
+    }
+
+    /// The next segment is written (tens of megabytes of zeros) only once this one is half used, so
+    /// that opening a log does not compete with its first writes for the disk.
+    private func prepareSpareWhenHalfFull() {
+        if offset >= segmentBytesMax / 2 { preallocator.prepare() }
     }
 
     func syncData() throws { try file.syncData() }
@@ -50,7 +57,6 @@ final class ActiveSegment {
         file.close()
         (file, path) = try Self.create(first: first, walPath: walPath, preallocator: preallocator)
         offset = WALFormat.segmentHeaderBytes
-        preallocator.prepare()
     }
 
     private static func create(first: LogPosition, walPath: String, preallocator: SegmentPreallocator) throws
