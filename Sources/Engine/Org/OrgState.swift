@@ -104,6 +104,10 @@ public struct OrgState: Equatable, Sendable {
 
     /// The next moment a maintenance timer must act, across all windows.
     public var nextDeadline: Date? {
-        maintenance.values.compactMap(\.nextDeadline).min()
+        var earliest: Date? = nil
+        for window in maintenance.values {
+            if let deadline = window.nextDeadline, deadline < earliest ?? .distantFuture { earliest = deadline }
+        }
+        return earliest
     }
 }

@@ -114,7 +114,10 @@ extension OrgState {
     mutating func applyStatusChange(
         _ id: ServiceID, to status: ServiceStatus, reason: StatusReason, at: Date, by: Principal
     ) {
-        guard let service = services[id] else { return }
+        // One lookup and one store: every separate write into a map the published view still
+        // shares would path-copy it again.
+        guard var service = services[id] else { return }
+        let previous = service.status
         if let owner = reason.claimOwner, service.statusReason != reason {
             // The owner takes the service from its current holder: it goes on top of the chain.
             // A claim it kept from an earlier hold is stale (someone took the service since), so it
@@ -131,11 +134,12 @@ extension OrgState {
             holder = claims[ClaimKey(owner: restoredOwner, serviceID: id)]?.previousReason ?? .manual
             releaseClaims(of: restoredOwner, on: [id])
         }
-        services[id]?.status = status
-        services[id]?.statusReason = holder
-        services[id]?.updatedAt = at
+        service.status = status
+        service.statusReason = holder
+        service.updatedAt = at
+        services[id] = service
         statusHistory[id, default: AppendLog()].append(
-            StatusChange(serviceID: id, from: service.status, to: status, at: at, by: by, reason: reason))
+            StatusChange(serviceID: id, from: previous, to: status, at: at, by: by, reason: reason))
     }
 
     private mutating func removeService(_ id: ServiceID) {
