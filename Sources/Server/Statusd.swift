@@ -30,16 +30,13 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "statusd")
         let configuration = options.walConfiguration
-        let (dataDirectory, log, states) = try Storage.open(options.dataDir, configuration: configuration, logger: logger)
+        let dataDir = options.dataDir
+        let (dataDirectory, log, states) = try await onDedicatedThread {
+            try Storage.open(dataDir, configuration: configuration, logger: logger)
+        }
         logger.info(
             "recovered \(states.records) events: \(states.organizations.count) organizations",
             metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
-        defer {
-            // After the HTTP server has drained: every acknowledged write is already in the log;
-            // close syncs what `interval` and `none` left in the page cache.
-            log.close()
-            dataDirectory.close()
-        }
         let registry = Registry(log: log)
         registry.restore(Array(states.organizations.values))
         let directory = Directory(state: states.directory, log: log)
@@ -65,6 +62,21 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             },
             logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            try await close(log, dataDirectory)
+            throw error
+        }
+        try await close(log, dataDirectory)
+    }
+
+    /// After the HTTP server has drained: every acknowledged write is already in the log; closing
+    /// syncs what `interval` and `none` left in the page cache, then releases the directory.
+    private func close(_ log: FileEventLog, _ dataDirectory: DataDirectory) async throws {
+        try await onDedicatedThread {
+            log.close()
+            dataDirectory.close()
+        }
     }
 }
