@@ -93,6 +93,7 @@ let package = Package(
                 "Persistence", "Engine", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Collections", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
         ),

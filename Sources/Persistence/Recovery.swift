@@ -5,18 +5,50 @@ public import Logging  // Callers hand recovery their Logger.
 public struct RecoveredStates: Sendable {
     public internal(set) var organizations: [OrgID: OrgState] = [:]
     public internal(set) var directory = DirectoryState()
-    /// Records replayed.
+    /// Records replayed into the states.
     public internal(set) var records = 0
+    /// Records read from the log but already in the snapshot.
+    public internal(set) var skipped = 0
+    /// The snapshot recovery started from, if any.
+    public let snapshot: SnapshotCapture?
+    private var snapshotSeqs: [OrgID: Seq] = [:]
+    /// Organizations deleted before the snapshot whose last events the replay still meets.
+    private var deletedBeforeSnapshot: Set<OrgID> = []
 
-    public init() {}
+    /// States to replay into, starting from `snapshot`'s when there is one.
+    public init(snapshot: SnapshotCapture? = nil) {
+        self.snapshot = snapshot
+        guard let snapshot else { return }
+        directory = snapshot.directory
+        for state in snapshot.organizations {
+            organizations[state.id] = state
+            snapshotSeqs[state.id] = state.seq
+        }
+    }
 
     /// Applies one record. Events must arrive gap-free per stream; a gap means the log lost
     /// something it acknowledged, which recovery reports instead of guessing.
     /// - Throws: `PersistenceError.corrupt` on a seq gap.
     public mutating func apply(_ record: LogRecord, at position: LogPosition) throws {
-        records += 1
+        if let snapshot, position < snapshot.replayFrom {
+            skipped += 1
+            return
+        }
         switch record {
         case .organization(let id, let event):
+            if let seq = snapshotSeqs[id], event.seq <= seq {
+                skipped += 1
+                return
+            }
+            // An organization absent from the snapshot, met mid-stream before the snapshot's end,
+            // was deleted before the snapshot was taken: its remaining events change nothing.
+            if let snapshot, organizations[id] == nil, event.seq != Seq(1), position < snapshot.logEnd {
+                deletedBeforeSnapshot.insert(id)
+            }
+            if deletedBeforeSnapshot.contains(id) {
+                skipped += 1
+                return
+            }
             var state = organizations[id] ?? OrgState(id: id)
             guard event.seq == state.seq.next else {
                 throw PersistenceError(
@@ -26,28 +58,40 @@ public struct RecoveredStates: Sendable {
             organizations[id] = nil  // keep the state uniquely referenced while it evolves
             state.evolve(event)
             organizations[id] = state
+            records += 1
         case .directory(let event):
+            if let snapshot, event.seq <= snapshot.directory.seq {
+                skipped += 1
+                return
+            }
             guard event.seq == directory.seq.next else {
                 throw PersistenceError(
                     .corrupt, path: "wal", offset: Int(position.rawValue),
                     "directory event seq \(event.seq) follows \(directory.seq) at log position \(position)")
             }
             directory.evolve(event)
+            records += 1
         }
     }
 }
 
-/// Opening a data directory for serving: lock, recover, start the log.
+/// Opening a data directory for serving: lock, load the newest good snapshot, replay the log after it,
+/// start the log.
 public enum Storage {
-    /// Takes the directory's lock, replays its log into states and returns the log ready for appends.
-    /// - Throws: `PersistenceError` (locked, corrupt, unsupported version, I/O).
+    /// Takes the directory's lock, rebuilds the states and returns the log ready for appends.
+    /// - Throws: `PersistenceError` (locked, corrupt, unsupported version, a gap between snapshot and
+    ///   log, I/O).
     public static func open(
         _ path: String, configuration: WALConfiguration, logger: Logger
     ) throws -> (directory: DataDirectory, log: FileEventLog, states: RecoveredStates) {
         let directory = try DataDirectory.open(path)
         do {
-            var states = RecoveredStates()
-            let log = try FileEventLog.open(directory, configuration: configuration, logger: logger) { record, position in
+            let snapshot = try SnapshotStore(dataDirectory: directory).loadNewest(logger: logger)
+            var states = RecoveredStates(snapshot: snapshot)
+            let log = try FileEventLog.open(
+                directory, configuration: configuration, logger: logger,
+                start: snapshot.map { WALStart(replayFrom: $0.replayFrom, logEnd: $0.logEnd) }
+            ) { record, position in
                 try states.apply(record, at: position)
             }
             return (directory, log, states)

@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
             try Storage.open(dataDir, configuration: configuration, logger: logger)
         }
         logger.info(
-            "recovered \(states.records) events: \(states.organizations.count) organizations",
+            "recovered \(states.organizations.count) organizations: \(states.records) events replayed, \(states.skipped) already in the snapshot",
             metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
         let registry = Registry(log: log)
         registry.restore(Array(states.organizations.values))
@@ -48,11 +48,14 @@ struct Serve: AsyncParsableCommand {
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
         PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
 
+        let snapshotter = Snapshotter(
+            registry: registry, directory: directory, log: log, store: SnapshotStore(dataDirectory: dataDirectory),
+            interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents, logger: logger)
         let demo = options.demo
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
-            services: [MaintenanceTimer(registry: registry, logger: logger)],
+            services: [MaintenanceTimer(registry: registry, logger: logger), snapshotter],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
@@ -67,6 +70,12 @@ struct Serve: AsyncParsableCommand {
         } catch {
             try await close(log, dataDirectory)
             throw error
+        }
+        // HTTP has drained: a final snapshot makes the next start-up replay nothing.
+        do {
+            try await snapshotter.take()
+        } catch {
+            logger.error("final snapshot failed (the log still has everything): \(error)")
         }
         try await close(log, dataDirectory)
     }

@@ -23,6 +23,7 @@ final class GatedLog: EventLog {
     }
 
     var pending: Int { state.withLock { $0.waiters.count } }
+    var appendPosition: LogPosition { state.withLock { LogPosition(UInt64($0.records.count)) } }
     var records: [LogRecord] { state.withLock { $0.records } }
 
     /// Lets every waiting append complete, in the order they arrived.

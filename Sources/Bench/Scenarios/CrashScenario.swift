@@ -30,6 +30,9 @@ struct CrashScenario: AsyncParsableCommand {
     @Option(help: "WAL segment size in KiB (small segments exercise rolls).")
     var segmentKib = 1_024
 
+    @Option(help: "Take a snapshot (and trim the WAL behind the older kept one) every this many ms; 0: never.")
+    var snapshotEveryMs = 0
+
     mutating func validate() throws {
         guard ["always", "interval", "none"].contains(fsync) else { throw ValidationError("--fsync must be always, interval or none") }
         guard (1...1_000).contains(writers), (1...100).contains(organizations) else {
@@ -48,12 +51,24 @@ struct CrashScenario: AsyncParsableCommand {
         }
         let registry = Registry(log: log)
         registry.restore(Array(states.organizations.values))
+        let recordsDirectory = Directory(state: states.directory, log: log)
         let targets = try await prepare(registry)
         let output = AckPrinter()
         output.line("ready \(states.records)")
+        let store = SnapshotStore(dataDirectory: directory)
+        let snapshotEvery = snapshotEveryMs
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (actor, service) in targets {
                 group.addTask { try await Self.flip(service, on: actor, output: output) }
+            }
+            if snapshotEvery > 0 {
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: .milliseconds(snapshotEvery))
+                        try store.write(registry.capture(log: log, directory: recordsDirectory))
+                        if let oldest = try store.prune() { try log.trim(before: oldest) }
+                    }
+                }
             }
             try await group.waitForAll()
         }

@@ -12,6 +12,8 @@ public actor Directory {
     private let log: any EventLog
     private let clock: @Sendable () -> Date
     private nonisolated let published: Mutex<DirectoryState>
+    /// As `OrgActor.unpublishedPosition`: where a snapshot must replay the directory from.
+    private nonisolated let unpublished = Atomic<UInt64>(.max)
 
     public init(state: DirectoryState = DirectoryState(), log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.working = state
@@ -23,6 +25,12 @@ public actor Directory {
 
     /// The durable directory as readers see it (sign-in, session and identity checks).
     public nonisolated var state: DirectoryState { published.withLock { $0 } }
+
+    /// A lower bound of the log position of the oldest directory event not yet in `state`, if any.
+    public nonisolated var unpublishedPosition: LogPosition? {
+        let value = unpublished.load(ordering: .acquiring)
+        return value == .max ? nil : LogPosition(value)
+    }
 
     /// Decides `command`, appends its events, and returns them once durable and published.
     /// - Throws: `EngineError` from `decide`, or `.unavailable` once the log has failed.
@@ -37,6 +45,7 @@ public actor Directory {
             working.evolve(event)
             events.append(event)
         }
+        if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)
         do {
             _ = try await log.append(events.map(LogRecord.directory), isolation: self)
@@ -47,6 +56,7 @@ public actor Directory {
         let last = events[events.count - 1].seq
         while let first = inFlight.first, first.seq <= last { durable.evolve(inFlight.removeFirst()) }
         published.withLock { [durable] in $0 = durable }
+        if inFlight.isEmpty { unpublished.store(.max, ordering: .releasing) }
         return events
     }
 }

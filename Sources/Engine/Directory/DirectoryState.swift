@@ -59,6 +59,18 @@ public struct DirectoryState: Equatable, Sendable {
 
     public init() {}
 
+    /// Every field, as a snapshot stores them; the email index is rebuilt from the accounts.
+    package init(
+        seq: Seq, accounts: TreeDictionary<AccountID, Account>, sessions: TreeDictionary<SessionID, Session>,
+        identities: TreeDictionary<IdentityKey, AccountID>
+    ) {
+        self.seq = seq
+        self.accounts = accounts
+        self.sessions = sessions
+        self.identities = identities
+        for account in accounts.values { accountsByEmail[account.email] = account.id }
+    }
+
     /// The account registered under an email, compared case-insensitively.
     public func account(email: String) -> Account? {
         accountsByEmail[email.lowercased()].flatMap { accounts[$0] }

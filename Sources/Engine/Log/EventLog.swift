@@ -39,4 +39,8 @@ public protocol EventLog: Sendable {
     /// - Returns: the position just after the records.
     /// - Throws: when the log has failed; it then fails every later append too.
     func append(_ records: [LogRecord], isolation: isolated (any Actor)?) async throws -> LogPosition
+
+    /// A lower bound of the position the next append will take: where a snapshot taken now can start
+    /// replaying for everything appended from here on.
+    var appendPosition: LogPosition { get }
 }

@@ -15,6 +15,8 @@ public final class InMemoryEventLog: EventLog {
         }
     }
 
+    public var appendPosition: LogPosition { records.withLock { LogPosition(UInt64($0.count)) } }
+
     /// Every record appended so far, in log order.
     public var all: [LogRecord] { records.withLock { $0 } }
 }

@@ -33,6 +33,9 @@ public actor OrgActor {
     private let clock: @Sendable () -> Date
     private let onPublish: @Sendable (OrgView, [OrgEvent]) -> Void
     private nonisolated let published: Mutex<OrgView>
+    /// A lower bound of the log position of the oldest event appended but not yet in the view, or
+    /// `UInt64.max` when every appended event is published; what a snapshot must replay from.
+    private nonisolated let unpublished = Atomic<UInt64>(.max)
 
     /// An actor over a recovered (or new, empty) state.
     /// - Parameters:
@@ -54,6 +57,13 @@ public actor OrgActor {
     /// The current published view: a pointer read under a lock held for the swap only.
     public nonisolated var view: OrgView { published.withLock { $0 } }
 
+    /// A lower bound of the log position of the oldest event not yet in `view`, if any. Read it before
+    /// `view`: together they tell a snapshot what it has and where the rest starts.
+    public nonisolated var unpublishedPosition: LogPosition? {
+        let value = unpublished.load(ordering: .acquiring)
+        return value == .max ? nil : LogPosition(value)
+    }
+
     /// Decides `command`, appends its events, waits until they are durable, publishes them.
     ///
     /// The only suspension point is the append: everything before it is synchronous, and nothing read
@@ -74,6 +84,7 @@ public actor OrgActor {
             working.evolve(event)
             events.append(event)
         }
+        if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)
         do {
             _ = try await log.append(events.map { .organization(id, $0) }, isolation: self)
@@ -98,6 +109,7 @@ public actor OrgActor {
         precondition(durable.seq <= working.seq, "published seq \(durable.seq) ahead of working \(working.seq)")
         let view = OrgView(state: durable, publishedAt: events[events.count - 1].at)
         published.withLock { $0 = view }
+        if inFlight.isEmpty { unpublished.store(.max, ordering: .releasing) }
         if !durable.exists { phase = .stopped }
         onPublish(view, events)
     }

@@ -25,6 +25,11 @@ public enum ClaimOwner: Hashable, Sendable, Codable {
 public struct ClaimKey: Hashable, Sendable, Codable {
     public let owner: ClaimOwner
     public let serviceID: ServiceID
+
+    package init(owner: ClaimOwner, serviceID: ServiceID) {
+        self.owner = owner
+        self.serviceID = serviceID
+    }
 }
 
 /// Everything one organization is: the state `decide` checks commands against and `evolve` advances.
@@ -61,6 +66,33 @@ public struct OrgState: Equatable, Sendable {
         self.settings = OrgSettings(slug: "", name: "", timeZone: "UTC")
         self.createdAt = .distantPast
         self.updatedAt = .distantPast
+    }
+
+    /// Every field, as a snapshot stores them (quotas come from the configuration, not the file).
+    package init(
+        id: OrgID, seq: Seq, publicSeq: Seq, settings: OrgSettings, createdAt: Date, updatedAt: Date, exists: Bool,
+        services: TreeDictionary<ServiceID, Service>, groups: TreeDictionary<GroupID, ServiceGroup>,
+        statusHistory: TreeDictionary<ServiceID, AppendLog<StatusChange>>, claims: TreeDictionary<ClaimKey, StatusClaim>,
+        incidents: TreeDictionary<IncidentID, Incident>, maintenance: TreeDictionary<MaintenanceID, Maintenance>,
+        members: TreeDictionary<MemberID, Member>, invitations: TreeDictionary<InvitationID, Invitation>,
+        keys: TreeDictionary<KeyID, APIKey>
+    ) {
+        self.id = id
+        self.seq = seq
+        self.publicSeq = publicSeq
+        self.settings = settings
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.exists = exists
+        self.services = services
+        self.groups = groups
+        self.statusHistory = statusHistory
+        self.claims = claims
+        self.incidents = incidents
+        self.maintenance = maintenance
+        self.members = members
+        self.invitations = invitations
+        self.keys = keys
     }
 
     /// Applies one durable event. Never throws: recovery replays old history with it, so a rule

@@ -19,6 +19,9 @@ public final class Registry: Sendable {
         var names: [OrgID: (slug: String, domain: String?)] = [:]
         /// Slugs and domains claimed by a write in flight.
         var reserved: Set<String> = []
+        /// Organizations whose creation is being appended: not findable yet, but a snapshot must
+        /// see their unpublished position.
+        var creations: [OrgID: OrgActor] = [:]
     }
 
     private let index = Mutex(Index())
@@ -67,6 +70,11 @@ public final class Registry: Sendable {
         index.withLock { $0.organizations.sorted { $0.key < $1.key }.map(\.value) }
     }
 
+    /// Every organization and every one being created.
+    var allIncludingCreations: [OrgActor] {
+        index.withLock { Array($0.organizations.values) + Array($0.creations.values) }
+    }
+
     // MARK: Writes
 
     /// Creates an organization with `owner` as its owner, in one event.
@@ -76,6 +84,8 @@ public final class Registry: Sendable {
         try reserve(slug: slug, domain: nil)
         defer { release(slug) }
         let command = OrgCommand.createOrganization(slug: slug, name: name, timeZone: timeZone, owner: owner)
+        index.withLock { $0.creations[actor.id] = actor }
+        defer { _ = index.withLock { $0.creations.removeValue(forKey: actor.id) } }
         let commit = try await actor.submit(command, by: .account(owner))
         index.withLock { $0.organizations[actor.id] = actor }
         reindex(actor.view, after: commit.events)

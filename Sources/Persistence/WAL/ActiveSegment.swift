@@ -15,8 +15,8 @@ final class ActiveSegment {
     private let segmentBytesMax: Int
     private let preallocator: SegmentPreallocator
 
-    /// Continues the segment recovery ended in, or creates the first one at position 0.
-    init(tail: WALTail?, walPath: String, segmentBytesMax: Int, preallocator: SegmentPreallocator) throws {
+    /// Continues the segment recovery ended in, or creates the first one at `first`.
+    init(tail: WALTail?, first: LogPosition, walPath: String, segmentBytesMax: Int, preallocator: SegmentPreallocator) throws {
         self.walPath = walPath
         self.segmentBytesMax = segmentBytesMax
         self.preallocator = preallocator
@@ -25,7 +25,7 @@ final class ActiveSegment {
             path = tail.segmentPath
             offset = tail.appendOffset
         } else {
-            (file, path) = try Self.create(first: LogPosition(0), walPath: walPath, preallocator: preallocator)
+            (file, path) = try Self.create(first: first, walPath: walPath, preallocator: preallocator)
             offset = WALFormat.segmentHeaderBytes
         }
         prepareSpareWhenHalfFull()

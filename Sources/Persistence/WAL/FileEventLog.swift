@@ -44,19 +44,18 @@ public final class FileEventLog: EventLog {
     /// - Throws: `PersistenceError` for corruption (naming file and offset) or an unreadable directory.
     public static func open(
         _ directory: DataDirectory, configuration: WALConfiguration = WALConfiguration(), logger: Logger,
-        onRecord: (LogRecord, LogPosition) throws -> Void
+        start: WALStart? = nil, onRecord: (LogRecord, LogPosition) throws -> Void
     ) throws -> FileEventLog {
         let configuration = try configuration.validated()
         let outcome = try WALRecovery.recover(
-            walPath: directory.walPath, batchBytesMax: configuration.batchBytesMax, repair: true, logger: logger,
-            onRecord: onRecord)
+            walPath: directory.walPath, batchBytesMax: configuration.batchBytesMax, repair: true, start: start,
+            logger: logger, onRecord: onRecord)
+        let first = outcome.tail?.nextPosition ?? start?.logEnd ?? LogPosition(0)
         let preallocator = SegmentPreallocator(walPath: directory.walPath, size: configuration.segmentBytesMax)
         let segment = try ActiveSegment(
-            tail: outcome.tail, walPath: directory.walPath, segmentBytesMax: configuration.segmentBytesMax,
+            tail: outcome.tail, first: first, walPath: directory.walPath, segmentBytesMax: configuration.segmentBytesMax,
             preallocator: preallocator)
-        let log = FileEventLog(
-            configuration: configuration, walPath: directory.walPath,
-            next: outcome.tail?.nextPosition ?? LogPosition(0), logger: logger)
+        let log = FileEventLog(configuration: configuration, walPath: directory.walPath, next: first, logger: logger)
         log.startWriter(segment)
         return log
     }
@@ -67,6 +66,8 @@ public final class FileEventLog: EventLog {
         self.shared = Mutex(Shared(nextPosition: next, durablePosition: next))
         self.logger = logger
     }
+
+    public var appendPosition: LogPosition { shared.withLock { $0.nextPosition } }
 
     /// The position after the last record acknowledged so far.
     public var durablePosition: LogPosition { shared.withLock { $0.durablePosition } }
@@ -111,6 +112,21 @@ public final class FileEventLog: EventLog {
             }
             if signal { wake.signal() }
         }
+    }
+
+    /// Deletes the segments that hold only records before `position` (the oldest kept snapshot's
+    /// replay position), never the segment being written. Blocking: call it off the cooperative pool.
+    /// - Returns: how many segments were deleted.
+    @discardableResult
+    public func trim(before position: LogPosition) throws -> Int {
+        let segments = try WALRecovery.segmentNames(in: walPath)
+        var deleted = 0
+        for (index, segment) in segments.enumerated().dropLast() where segments[index + 1].1 <= position {
+            try FileManager.default.removeItem(atPath: walPath + "/" + segment.0)
+            deleted += 1
+        }
+        if deleted > 0 { try FileDescriptor.syncDirectory(walPath) }
+        return deleted
     }
 
     /// Writes what is queued, syncs, stops the writer and closes the segment. Appends after it throw.
@@ -280,4 +296,16 @@ private final class Counters: Sendable {
     let batches = Atomic<Int>(0)
     let records = Atomic<Int>(0)
     let syncs = Atomic<Int>(0)
+}
+
+/// Where a log restored from a snapshot starts: replay records from `replayFrom`; an empty log
+/// continues at `logEnd`.
+public struct WALStart: Sendable {
+    public let replayFrom: LogPosition
+    public let logEnd: LogPosition
+
+    public init(replayFrom: LogPosition, logEnd: LogPosition) {
+        self.replayFrom = replayFrom
+        self.logEnd = logEnd
+    }
 }

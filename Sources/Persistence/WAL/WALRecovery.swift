@@ -30,10 +30,16 @@ enum WALRecovery {
     ///   - repair: repair a torn tail (start-up does; `check-wal` without `--repair` does not).
     ///   - onRecord: receives each record with its position, in log order.
     static func recover(
-        walPath: String, batchBytesMax: Int, repair: Bool, logger: Logger,
+        walPath: String, batchBytesMax: Int, repair: Bool, start: WALStart? = nil, logger: Logger,
         onRecord: (LogRecord, LogPosition) throws -> Void
     ) throws -> Outcome {
         let segments = try segmentNames(in: walPath)
+        if let first = segments.first, first.1 > (start?.replayFrom ?? LogPosition(0)) {
+            throw PersistenceError(
+                .corrupt, path: walPath + "/" + first.0,
+                "the log starts at position \(first.1) but replay must start at \(start?.replayFrom ?? LogPosition(0)): "
+                    + (start == nil ? "no snapshot covers the records before it" : "segments after the snapshot are missing"))
+        }
         var expected: LogPosition? = nil
         var tail: WALTail? = nil
         var dropped = 0
@@ -78,6 +84,11 @@ enum WALRecovery {
             }
             expected = position
             tail = WALTail(segmentPath: path, firstPosition: first, appendOffset: offset, nextPosition: position)
+        }
+        if let start, let tail, tail.nextPosition < start.logEnd {
+            throw PersistenceError(
+                .corrupt, path: tail.segmentPath,
+                "the log ends at position \(tail.nextPosition) but the snapshot holds records up to \(start.logEnd)")
         }
         return Outcome(tail: tail, droppedBytes: dropped)
     }

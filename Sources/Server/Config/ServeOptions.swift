@@ -22,6 +22,12 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Size of each WAL segment file in MiB (preallocated with zeros).")
     var walSegmentMib = 64
 
+    @Option(help: "Seconds between snapshots when anything changed.")
+    var snapshotIntervalSeconds = 300
+
+    @Option(help: "Take a snapshot after this many events, whatever the interval.")
+    var snapshotEveryEvents = 100_000
+
     @Flag(inversion: .prefixedNo, help: "Create the demo organization 'demo' at start when it does not exist.")
     var demo = false
 
@@ -35,6 +41,10 @@ struct ServeOptions: ParsableArguments {
         guard ["always", "interval", "none"].contains(fsync) else {
             throw ValidationError("--fsync must be always, interval or none, got '\(fsync)'")
         }
+        guard (1...86_400).contains(snapshotIntervalSeconds) else {
+            throw ValidationError("--snapshot-interval-seconds must be 1...86400")
+        }
+        guard snapshotEveryEvents >= 1 else { throw ValidationError("--snapshot-every-events must be 1 or more") }
         guard (1...1_024).contains(walSegmentMib) else { throw ValidationError("--wal-segment-mib must be 1...1024") }
         guard (1...60_000).contains(fsyncIntervalMs) else { throw ValidationError("--fsync-interval-ms must be 1...60000") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }

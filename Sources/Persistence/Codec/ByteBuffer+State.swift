@@ -1,0 +1,148 @@
+import Engine
+import Foundation
+import HashTreeCollections
+import NIOCore
+
+/// Whole states in their byte form, as snapshots hold them (docs/FORMAT.md "Snapshot").
+extension ByteBuffer {
+    mutating func writeSnapshotOrg(_ state: OrgState) {
+        writeWALID(state.id)
+        writeWALInteger(state.seq.rawValue)
+        writeWALInteger(state.publicSeq.rawValue)
+        writeWALBool(state.exists)
+        writeWALDate(state.createdAt)
+        writeWALDate(state.updatedAt)
+        writeWALSettings(state.settings)
+        writeWALArray(Array(state.services.values)) { $0.writeWALService($1) }
+        writeWALArray(Array(state.groups.values)) { $0.writeWALGroup($1) }
+        writeWALArray(Array(state.statusHistory)) { buffer, entry in
+            buffer.writeWALID(entry.key)
+            buffer.writeWALArray(Array(entry.value)) { $0.writeSnapshotChange($1) }
+        }
+        writeWALArray(Array(state.claims)) { buffer, entry in
+            buffer.writeSnapshotClaimOwner(entry.key.owner)
+            buffer.writeWALID(entry.key.serviceID)
+            buffer.writeWALEnum(entry.value.previousStatus)
+            buffer.writeWALReason(entry.value.previousReason)
+        }
+        writeWALArray(Array(state.incidents.values)) { $0.writeWALIncident($1) }
+        writeWALArray(Array(state.maintenance.values)) { $0.writeWALMaintenance($1) }
+        writeWALArray(Array(state.members.values)) { $0.writeWALMember($1) }
+        writeWALArray(Array(state.invitations.values)) { $0.writeWALInvitation($1) }
+        writeWALArray(Array(state.keys.values)) { $0.writeWALKey($1) }
+    }
+
+    mutating func readSnapshotOrg() throws -> OrgState {
+        let id: OrgID = try readWALID()
+        let seq = Seq(try readWALInteger(as: UInt64.self))
+        let publicSeq = Seq(try readWALInteger(as: UInt64.self))
+        let exists = try readWALBool()
+        let createdAt = try readWALDate()
+        let updatedAt = try readWALDate()
+        let settings = try readWALSettings()
+        let services = try readWALArray { try $0.readWALService() }
+        let groups = try readWALArray { try $0.readWALGroup() }
+        let histories = try readWALArray { buffer -> (ServiceID, AppendLog<StatusChange>) in
+            let service: ServiceID = try buffer.readWALID()
+            return (service, AppendLog(try buffer.readWALArray { try $0.readSnapshotChange(service) }))
+        }
+        let claims = try readWALArray { buffer -> (ClaimKey, StatusClaim) in
+            let key = ClaimKey(owner: try buffer.readSnapshotClaimOwner(), serviceID: try buffer.readWALID())
+            return (key, StatusClaim(previousStatus: try buffer.readWALEnum(), previousReason: try buffer.readWALReason()))
+        }
+        return OrgState(
+            id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
+            exists: exists, services: try Self.map(services, \.id), groups: try Self.map(groups, \.id),
+            statusHistory: try Self.unique(histories), claims: try Self.unique(claims),
+            incidents: try Self.map(try readWALArray { try $0.readWALIncident() }, \.id),
+            maintenance: try Self.map(try readWALArray { try $0.readWALMaintenance() }, \.id),
+            members: try Self.map(try readWALArray { try $0.readWALMember() }, \.id),
+            invitations: try Self.map(try readWALArray { try $0.readWALInvitation() }, \.id),
+            keys: try Self.map(try readWALArray { try $0.readWALKey() }, \.id))
+    }
+
+    mutating func writeSnapshotDirectory(_ state: DirectoryState) {
+        writeWALInteger(state.seq.rawValue)
+        writeWALArray(Array(state.accounts.values)) { buffer, account in
+            buffer.writeWALID(account.id)
+            buffer.writeWALString(account.email)
+            buffer.writeWALString(account.name)
+            buffer.writeWALOptional(account.passwordHash) { $0.writeWALBytes($1) }
+            buffer.writeWALDate(account.createdAt)
+        }
+        writeWALArray(Array(state.sessions.values)) { buffer, session in
+            buffer.writeWALID(session.id)
+            buffer.writeWALID(session.accountID)
+            buffer.writeWALDate(session.createdAt)
+            buffer.writeWALDate(session.expiresAt)
+        }
+        writeWALArray(Array(state.identities)) { buffer, entry in
+            buffer.writeWALString(entry.key.issuer)
+            buffer.writeWALString(entry.key.subject)
+            buffer.writeWALID(entry.value)
+        }
+    }
+
+    mutating func readSnapshotDirectory() throws -> DirectoryState {
+        let seq = Seq(try readWALInteger(as: UInt64.self))
+        let accounts = try readWALArray { buffer in
+            Account(
+                id: try buffer.readWALID(), email: try buffer.readWALString(), name: try buffer.readWALString(),
+                passwordHash: try buffer.readWALOptional { try $0.readWALBytes() }, createdAt: try buffer.readWALDate())
+        }
+        let sessions = try readWALArray { buffer in
+            Session(
+                id: try buffer.readWALID(), accountID: try buffer.readWALID(), createdAt: try buffer.readWALDate(),
+                expiresAt: try buffer.readWALDate())
+        }
+        let identities = try readWALArray { buffer -> (IdentityKey, AccountID) in
+            (IdentityKey(issuer: try buffer.readWALString(), subject: try buffer.readWALString()), try buffer.readWALID())
+        }
+        return DirectoryState(
+            seq: seq, accounts: try Self.map(accounts, \.id), sessions: try Self.map(sessions, \.id),
+            identities: try Self.unique(identities))
+    }
+
+    /// A status change without its service id, which the history's key gives.
+    private mutating func writeSnapshotChange(_ change: StatusChange) {
+        writeWALOptional(change.from) { $0.writeWALEnum($1) }
+        writeWALEnum(change.to)
+        writeWALDate(change.at)
+        writeWALPrincipal(change.by)
+        writeWALReason(change.reason)
+    }
+
+    private mutating func readSnapshotChange(_ service: ServiceID) throws -> StatusChange {
+        StatusChange(
+            serviceID: service, from: try readWALOptional { try $0.readWALEnum() }, to: try readWALEnum(),
+            at: try readWALDate(), by: try readWALPrincipal(), reason: try readWALReason())
+    }
+
+    private mutating func writeSnapshotClaimOwner(_ owner: ClaimOwner) {
+        switch owner {
+        case .incident(let id): writeWALInteger(UInt8(1)); writeWALID(id)
+        case .maintenance(let id): writeWALInteger(UInt8(2)); writeWALID(id)
+        }
+    }
+
+    private mutating func readSnapshotClaimOwner() throws -> ClaimOwner {
+        switch try readWALInteger(as: UInt8.self) {
+        case 1: return .incident(try readWALID())
+        case 2: return .maintenance(try readWALID())
+        case let tag: throw CodecError("unknown claim owner tag \(tag)")
+        }
+    }
+
+    private static func unique<Key: Hashable, Value>(_ pairs: [(Key, Value)]) throws -> TreeDictionary<Key, Value> {
+        let map = TreeDictionary(pairs, uniquingKeysWith: { first, _ in first })
+        guard map.count == pairs.count else { throw CodecError("\(pairs.count - map.count) duplicate keys in a snapshot") }
+        return map
+    }
+
+    /// A map from values keyed by their id; a duplicate id is corruption, reported rather than merged.
+    private static func map<Key: Hashable, Value>(_ values: [Value], _ key: KeyPath<Value, Key>) throws -> TreeDictionary<Key, Value> {
+        let map = TreeDictionary(values.map { ($0[keyPath: key], $0) }, uniquingKeysWith: { first, _ in first })
+        guard map.count == values.count else { throw CodecError("\(values.count - map.count) duplicate ids in a snapshot") }
+        return map
+    }
+}

@@ -1,0 +1,60 @@
+import CLZ4
+
+/// Standard LZ4 frames (the `.lz4` file format), through liblz4's frame API: content checksum on, so
+/// that a damaged snapshot is detected, and `lz4 -d` opens our files (DESIGN invariant 7).
+enum LZ4Frame {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Compresses `bytes` into one frame with the content size and content checksum recorded.
+    static func compress(_ bytes: [UInt8]) throws -> [UInt8] {
+        var preferences = LZ4F_preferences_t()
+        preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        preferences.frameInfo.blockSizeID = LZ4F_max4MB
+        preferences.frameInfo.contentSize = UInt64(bytes.count)
+        let bound = LZ4F_compressFrameBound(bytes.count, &preferences)
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = bytes.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { target in
+                LZ4F_compressFrame(target.baseAddress, bound, source.baseAddress, bytes.count, &preferences)
+            }
+        }
+        guard LZ4F_isError(written) == 0 else { throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(written)))") }
+        output.removeLast(bound - written)
+        return output
+    }
+
+    /// Decompresses one frame, checking its content checksum.
+    /// - Parameter sizeMax: refuse frames that would decompress to more than this.
+    /// - Throws: `Failure` for a damaged, truncated or oversized frame.
+    static func decompress(_ frame: [UInt8], sizeMax: Int = 1 << 34) throws -> [UInt8] {
+        var context: OpaquePointer?
+        let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
+        guard LZ4F_isError(created) == 0, let context else { throw Failure(description: "lz4: cannot create a context") }
+        defer { LZ4F_freeDecompressionContext(context) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var consumed = 0
+        var hint = 1
+        try frame.withUnsafeBytes { source in
+            while hint != 0 {
+                guard consumed < frame.count else { throw Failure(description: "lz4: the frame is truncated") }
+                var sourceSize = frame.count - consumed
+                var targetSize = chunk.count
+                hint = chunk.withUnsafeMutableBytes { target in
+                    LZ4F_decompress(context, target.baseAddress, &targetSize, source.baseAddress! + consumed, &sourceSize, nil)
+                }
+                guard LZ4F_isError(hint) == 0 else { throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(hint)))") }
+                consumed += sourceSize
+                output.append(contentsOf: chunk[0..<targetSize])
+                guard output.count <= sizeMax else { throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes") }
+                if sourceSize == 0 && targetSize == 0 && hint != 0 && consumed >= frame.count {
+                    throw Failure(description: "lz4: the frame is truncated")
+                }
+            }
+        }
+        guard consumed == frame.count else { throw Failure(description: "lz4: \(frame.count - consumed) bytes after the frame") }
+        return output
+    }
+}

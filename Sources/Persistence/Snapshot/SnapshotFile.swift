@@ -1,0 +1,83 @@
+import Engine
+import Foundation
+import NIOCore
+
+/// The content of a snapshot file, before LZ4 (docs/FORMAT.md "Snapshot"): a header, the directory,
+/// then one length-prefixed record per organization.
+enum SnapshotFile {
+    static let magic = Array("STATUSSN".utf8)
+    static let versionCurrent: UInt16 = 1
+
+    static func encode(_ capture: SnapshotCapture) -> [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(magic)
+        buffer.writeWALInteger(versionCurrent)
+        buffer.writeWALInteger(UInt16(0))
+        buffer.writeWALInteger(UInt32(0))
+        buffer.writeWALInteger(capture.replayFrom.rawValue)
+        buffer.writeWALInteger(capture.logEnd.rawValue)
+        buffer.writeWALInteger(UInt32(capture.organizations.count))
+        writeLengthPrefixed(&buffer) { $0.writeSnapshotDirectory(capture.directory) }
+        for state in capture.organizations {
+            writeLengthPrefixed(&buffer) { $0.writeSnapshotOrg(state) }
+        }
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    /// The header alone, for tools that list snapshots.
+    struct Header {
+        let version: UInt16
+        let replayFrom: LogPosition
+        let logEnd: LogPosition
+        let organizations: Int
+    }
+
+    static func readHeader(_ buffer: inout ByteBuffer) throws -> Header {
+        guard buffer.readBytes(length: magic.count) == magic else { throw CodecError("not a statusd snapshot (bad magic)") }
+        let version = try buffer.readWALInteger(as: UInt16.self)
+        guard version <= versionCurrent else {
+            throw SnapshotVersionError(found: Int(version))
+        }
+        _ = try buffer.readWALInteger(as: UInt16.self)
+        _ = try buffer.readWALInteger(as: UInt32.self)
+        return Header(
+            version: version, replayFrom: LogPosition(try buffer.readWALInteger(as: UInt64.self)),
+            logEnd: LogPosition(try buffer.readWALInteger(as: UInt64.self)),
+            organizations: Int(try buffer.readWALInteger(as: UInt32.self)))
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> SnapshotCapture {
+        var buffer = ByteBuffer(bytes: bytes)
+        let header = try readHeader(&buffer)
+        var directorySlice = try readLengthPrefixed(&buffer)
+        let directory = try directorySlice.readSnapshotDirectory()
+        var organizations: [OrgState] = []
+        organizations.reserveCapacity(header.organizations)
+        for _ in 0..<header.organizations {
+            var slice = try readLengthPrefixed(&buffer)
+            organizations.append(try slice.readSnapshotOrg())
+            guard slice.readableBytes == 0 else { throw CodecError("\(slice.readableBytes) bytes left after an organization") }
+        }
+        guard buffer.readableBytes == 0 else { throw CodecError("\(buffer.readableBytes) bytes after the last organization") }
+        return SnapshotCapture(
+            replayFrom: header.replayFrom, logEnd: header.logEnd, directory: directory, organizations: organizations)
+    }
+
+    private static func writeLengthPrefixed(_ buffer: inout ByteBuffer, _ write: (inout ByteBuffer) -> Void) {
+        let start = buffer.writerIndex
+        buffer.writeWALInteger(UInt32(0))
+        write(&buffer)
+        buffer.setInteger(UInt32(buffer.writerIndex - start - 4), at: start, endianness: .little)
+    }
+
+    private static func readLengthPrefixed(_ buffer: inout ByteBuffer) throws -> ByteBuffer {
+        let length = Int(try buffer.readWALInteger(as: UInt32.self))
+        guard let slice = buffer.readSlice(length: length) else { throw CodecError("a record of \(length) bytes runs past the snapshot") }
+        return slice
+    }
+}
+
+/// A snapshot written by a newer statusd.
+struct SnapshotVersionError: Error {
+    let found: Int
+}

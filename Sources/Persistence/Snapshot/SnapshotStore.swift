@@ -1,0 +1,99 @@
+public import Engine  // Snapshots hold Engine states.
+import Foundation
+public import Logging  // Callers hand the store their Logger.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Snapshot files in `<data>/snapshots/` (STYLE P10): `snapshot-<16 hex replay position>.lz4`, each a
+/// standard LZ4 frame with its content checksum on. Written to a temporary name, fsynced, renamed,
+/// and the directory fsynced; loaded newest first, falling back past damaged ones.
+public struct SnapshotStore: Sendable {
+    public let path: String
+    /// How many good snapshots are kept; the WAL is trimmed behind the oldest of them.
+    public static let retained = 2
+
+    public init(dataDirectory: DataDirectory) {
+        self.path = dataDirectory.path + "/snapshots"
+    }
+
+    /// A store at an explicit folder (offline tools).
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Snapshot files, newest (highest replay position) first.
+    public func list() throws -> [(position: LogPosition, path: String)] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: path).compactMap { name in
+            guard name.hasPrefix("snapshot-"), name.hasSuffix(".lz4"), name.count == 9 + 16 + 4,
+                let value = UInt64(name.dropFirst(9).prefix(16), radix: 16)
+            else { return nil }
+            return (LogPosition(value), path + "/" + name)
+        }.sorted { $0.position > $1.position }
+    }
+
+    /// Compresses and writes `capture` atomically; returns the file's path and its size in bytes.
+    /// Runs on the caller's thread: the server calls it from a dedicated one.
+    @discardableResult
+    public func write(_ capture: SnapshotCapture) throws -> (path: String, bytes: Int) {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let compressed = try LZ4Frame.compress(SnapshotFile.encode(capture))
+        let name = "snapshot-" + WALFormat.segmentName(capture.replayFrom).dropLast(4) + ".lz4"
+        let target = path + "/" + name
+        let temporary = target + ".tmp"
+        let file = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            try file.write(compressed, at: 0)
+            try file.syncData()  // the bytes are on disk before the name points at them
+            file.close()
+        } catch {
+            file.close()
+            throw error
+        }
+        guard rename(temporary, target) == 0 else { throw FileDescriptor.error(target, "rename") }
+        try FileDescriptor.syncDirectory(path)  // and the name is durable before anything relies on it
+        return (target, compressed.count)
+    }
+
+    /// Reads one snapshot file.
+    /// - Throws: `PersistenceError.unsupportedVersion` for a newer format, `.corrupt` for a damaged one.
+    public static func read(_ file: String) throws -> SnapshotCapture {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        do {
+            return try SnapshotFile.decode(try LZ4Frame.decompress(bytes))
+        } catch let error as SnapshotVersionError {
+            throw PersistenceError(
+                .unsupportedVersion(found: error.found, supported: Int(SnapshotFile.versionCurrent)), path: file,
+                "snapshot format version \(error.found) is newer than this statusd reads (\(SnapshotFile.versionCurrent)); upgrade statusd")
+        } catch {
+            throw PersistenceError(.corrupt, path: file, "\(error)")
+        }
+    }
+
+    /// The newest snapshot that reads back, renaming damaged ones to `.broken` on the way (etcd's
+    /// snapshotter does the same). A snapshot of a newer format stops the search: falling back past it
+    /// would silently drop what that newer statusd wrote.
+    public func loadNewest(logger: Logger) throws -> SnapshotCapture? {
+        for (_, file) in try list() {
+            do {
+                let capture = try Self.read(file)
+                logger.info("loaded snapshot \(file): \(capture.organizations.count) organizations, replay from \(capture.replayFrom)")
+                return capture
+            } catch let error as PersistenceError where error.code == .corrupt {
+                logger.error("snapshot \(file) is damaged (\(error.detail)); renamed to .broken, trying the previous one")
+                _ = rename(file, file + ".broken")
+            }
+        }
+        return nil
+    }
+
+    /// Deletes all but the `retained` newest snapshots; returns the replay position of the oldest one
+    /// kept, behind which the WAL may be trimmed.
+    public func prune() throws -> LogPosition? {
+        let snapshots = try list()
+        for (_, file) in snapshots.dropFirst(Self.retained) { try FileManager.default.removeItem(atPath: file) }
+        return snapshots.prefix(Self.retained).last?.position
+    }
+}

@@ -1,0 +1,57 @@
+import AsyncAlgorithms
+import Engine
+import Foundation
+import Logging
+import Persistence
+import ServiceLifecycle
+
+/// Takes snapshots every `everyEvents` events or every `interval` when anything changed, without
+/// stopping writes: the states are copied from the published views, and compression, the file
+/// writes, pruning and WAL trimming run on a dedicated thread (DESIGN "Durability"). The final
+/// snapshot at shutdown is taken by `Serve` once HTTP has drained.
+struct Snapshotter: ServiceLifecycle.Service {
+    let registry: Registry
+    let directory: Directory
+    let log: FileEventLog
+    let store: SnapshotStore
+    let interval: Duration
+    let everyEvents: Int
+    let logger: Logger
+
+    func run() async throws {
+        var lastRecords = log.statistics.records
+        var lastTime = ContinuousClock.now
+        for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
+            let records = log.statistics.records
+            let due = records - lastRecords >= everyEvents || (records > lastRecords && ContinuousClock.now - lastTime >= interval)
+            guard due else { continue }
+            do {
+                try await take()
+                lastRecords = records
+                lastTime = .now
+            } catch {
+                // A failed snapshot loses nothing (the WAL still has every record); try again later.
+                logger.error("snapshot failed: \(error)")
+                lastTime = .now
+            }
+        }
+    }
+
+    /// Captures, writes, prunes to the two newest, and trims the WAL behind the older.
+    func take() async throws {
+        let capture = registry.capture(log: log, directory: directory)
+        let (store, log, logger) = (self.store, self.log, self.logger)
+        try await onDedicatedThread {
+            let start = ContinuousClock.now
+            let (path, bytes) = try store.write(capture)
+            let trimmed = try store.prune().map { try log.trim(before: $0) } ?? 0
+            logger.info(
+                "snapshot written",
+                metadata: [
+                    "file": "\(path)", "bytes": "\(bytes)", "organizations": "\(capture.organizations.count)",
+                    "replay_from": "\(capture.replayFrom)", "wal_segments_deleted": "\(trimmed)",
+                    "seconds": "\(ContinuousClock.now - start)",
+                ])
+        }
+    }
+}
