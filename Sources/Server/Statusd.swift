@@ -12,7 +12,10 @@ struct Statusd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statusd",
         abstract: "A self-hosted, multi-tenant status page server.",
-        subcommands: [Serve.self],
+        subcommands: [
+            Serve.self, CheckWALCommand.self, InspectCommand.self, SnapshotCommand.self, RestoreCommand.self,
+            BackupCommand.self, DemoSnapshotCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -60,7 +63,9 @@ struct Serve: AsyncParsableCommand {
                 let port = channel.localAddress?.port ?? 0
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
                 var lines = "statusd listening on \(base)\n  health:         \(base)/health\n"
-                if demo { lines += "  demo summary:   \(base)/api/status/\(DemoOrganization.slug)\n" }
+                if demo || registry.organization(slug: DemoOrganization.slug) != nil {
+                    lines += "  demo summary:   \(base)/api/status/\(DemoOrganization.slug)\n"
+                }
                 // Unbuffered: tests and scripts read the port from this line while the server runs.
                 FileHandle.standardOutput.write(Data(lines.utf8))
             },

@@ -4,16 +4,28 @@ import Testing
 /// The command line answers bad arguments with a one-line error and a non-zero exit.
 @Suite struct CommandLineTests {
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let result = try runCapturing(arguments)
+        return (result.status, result.stderr)
+    }
+
+    /// Runs `statusd` with `arguments` to completion; its exit status, standard output and error.
+    static func runCapturing(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = StatusdProcess.binary
         process.arguments = arguments
         let errors = Pipe()
+        let output = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = output
         try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        // Read both pipes to their end on separate threads, so that neither fills and blocks the child.
+        nonisolated(unsafe) var errorData = Data()
+        let reader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        while !reader.isFinished { usleep(1_000) }
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
     }
 
     @Test(arguments: [["serve", "--port", "70000"], ["serve", "--port", "abc"], ["serve", "--cache-max-age", "-1"], ["frobnicate"]])

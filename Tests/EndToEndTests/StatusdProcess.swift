@@ -51,6 +51,15 @@ final class StatusdProcess: @unchecked Sendable {
         }
     }
 
+    /// Starts statusd, or returns nil when it exits before listening (a refusal to start).
+    static func start(arguments: [String], dataDirectory: URL) throws -> StatusdProcess? {
+        do {
+            return try StatusdProcess(arguments: arguments, dataDirectory: dataDirectory)
+        } catch is StartError {
+            return nil
+        }
+    }
+
     struct StartError: Error, CustomStringConvertible {
         let message: String
         var description: String { message }

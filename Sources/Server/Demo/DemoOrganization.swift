@@ -6,8 +6,11 @@ import Foundation
 enum DemoOrganization {
     static let slug = "demo"
 
-    /// Creates the demo organization unless its slug is already taken.
-    static func seed(registry: Registry, directory: Directory) async throws {
+    /// Creates the demo organization unless its slug is already taken; its maintenance window starts at
+    /// `maintenanceStart` (a day after now by default).
+    static func seed(registry: Registry, directory: Directory, maintenanceStart: Date = Date().addingTimeInterval(86_400))
+        async throws
+    {
         guard registry.organization(slug: slug) == nil else { return }
         let owner: AccountID
         if let existing = directory.state.account(email: "demo@statusd.invalid") {
@@ -34,10 +37,10 @@ enum DemoOrganization {
             name: "Delayed email delivery", status: .identified, impact: .minor,
             body: "Outbound email is queued for up to 10 minutes. We have found the cause and are working on a fix.",
             affected: [AffectedService(serviceID: email!, status: .degradedPerformance)])))
-        let tomorrow = Date().addingTimeInterval(86_400)
         _ = try await run(.scheduleMaintenance(MaintenanceDraft(
             name: "Database upgrade", description: "Minor version upgrade of the primary cluster.",
-            scheduledStart: tomorrow, scheduledEnd: tomorrow.addingTimeInterval(3_600), affected: [database!, web!])))
+            scheduledStart: maintenanceStart, scheduledEnd: maintenanceStart.addingTimeInterval(3_600),
+            affected: [database!, web!])))
     }
 }
 

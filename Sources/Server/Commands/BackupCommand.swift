@@ -1,0 +1,42 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Persistence
+
+/// `statusd backup <dir>`: a consistent copy of a data directory, live or stopped: the newest snapshot
+/// and the WAL segments from the one it replays from. Snapshots never change once written and the WAL
+/// only grows, so the copy is the log as of some moment, at worst with a torn last batch, which the
+/// restored server drops as after a crash.
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Copy the newest snapshot and the WAL after it into a new folder.")
+
+    @Argument(help: "Target folder; must not exist yet.")
+    var target: String
+
+    @OptionGroup var data: DataDirectoryOption
+
+    func run() throws {
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: target) else { throw CommandFailure("\(target) exists; back up into a new folder") }
+        let source = URL(fileURLWithPath: data.dataDir).standardizedFileURL.path
+        guard manager.fileExists(atPath: source + "/wal") else { throw CommandFailure("\(source) is not a statusd data directory") }
+        try manager.createDirectory(atPath: target + "/wal", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: target + "/snapshots", withIntermediateDirectories: true)
+        let newest = try SnapshotStore(path: source + "/snapshots").list().first
+        if let newest {
+            try manager.copyItem(atPath: newest.path, toPath: target + "/snapshots/" + URL(fileURLWithPath: newest.path).lastPathComponent)
+        }
+        let from = newest?.position.rawValue ?? 0
+        let segments = try manager.contentsOfDirectory(atPath: source + "/wal").filter { $0.hasSuffix(".wal") }.sorted()
+        var copied = 0
+        for (index, name) in segments.enumerated() {
+            // A segment ending before the snapshot's replay position holds nothing the copy needs.
+            let next = index + 1 < segments.count ? UInt64(segments[index + 1].prefix(16), radix: 16) : nil
+            if let next, next <= from { continue }
+            try manager.copyItem(atPath: source + "/wal/" + name, toPath: target + "/wal/" + name)
+            copied += 1
+        }
+        print("backed up \(newest.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? "no snapshot") and \(copied) WAL segments into \(target)")
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import Persistence
+
+/// The data directory option every offline command takes.
+struct DataDirectoryOption: ParsableArguments {
+    @Option(help: "Data directory of the statusd to work on.")
+    var dataDir = "data"
+}
+
+/// A command that could not do its work: ArgumentParser prints it as one `Error:` line and exits 1
+/// (a `ValidationError` would add the usage text, which is for mistyped arguments).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Opens a data directory for an offline command, refusing while a server holds it: a running
+/// statusd owns its files, and its operator API is the way to act on it.
+func openOffline(_ path: String) throws -> DataDirectory {
+    do {
+        return try DataDirectory.open(path)
+    } catch let error as PersistenceError where error.code == .locked {
+        throw CommandFailure(error.detail)
+    }
+}
+
+/// Recovers a stopped server's data directory (snapshot, then the log after it), refusing while a
+/// server holds it.
+func openStorageOffline(_ path: String) throws -> (DataDirectory, FileEventLog, RecoveredStates) {
+    do {
+        return try Storage.open(path, configuration: WALConfiguration(), logger: commandLogger())
+    } catch let error as PersistenceError where error.code == .locked {
+        throw CommandFailure(error.detail)
+    }
+}
+
+/// A logger on standard error for the offline commands' warnings.
+func commandLogger() -> Logger {
+    var logger = Logger(label: "statusd") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = .warning
+    return logger
+}

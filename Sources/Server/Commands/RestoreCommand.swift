@@ -1,0 +1,30 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Persistence
+
+/// `statusd restore <file>`: puts a snapshot into an empty data directory; the server started on it
+/// begins from that snapshot (`make run` loads `snapshots/demo.lz4` this way).
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Restore a snapshot file into an empty data directory.")
+
+    @Argument(help: "A snapshot file (snapshot-*.lz4, demo.lz4, ...).")
+    var file: String
+
+    @OptionGroup var data: DataDirectoryOption
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: file) else { throw CommandFailure("no such file: \(file)") }
+        let capture = try SnapshotStore.read(file)  // checked before anything is touched
+        let directory = try openOffline(data.dataDir)
+        defer { directory.close() }
+        let store = SnapshotStore(dataDirectory: directory)
+        let segments = (try? FileManager.default.contentsOfDirectory(atPath: directory.walPath))?.filter { $0.hasSuffix(".wal") } ?? []
+        guard segments.isEmpty, try store.list().isEmpty else {
+            throw CommandFailure("\(directory.path) already holds data; restore into an empty data directory")
+        }
+        let (path, _) = try store.write(capture)
+        print("restored \(capture.organizations.count) organizations into \(path)")
+    }
+}
