@@ -34,12 +34,20 @@ public struct SnapshotStore: Sendable {
         }.sorted { $0.position > $1.position }
     }
 
-    /// Compresses and writes `capture` atomically; returns the file's path and its size in bytes.
-    /// Runs on the caller's thread: the server calls it from a dedicated one.
+    /// A snapshot as written: where, and its size compressed and not.
+    public struct Written: Sendable {
+        public let path: String
+        public let bytes: Int
+        public let rawBytes: Int
+    }
+
+    /// Compresses and writes `capture` atomically. Runs on the caller's thread: the server calls it
+    /// from a dedicated one.
     @discardableResult
-    public func write(_ capture: SnapshotCapture) throws -> (path: String, bytes: Int) {
+    public func write(_ capture: SnapshotCapture) throws -> Written {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let compressed = try LZ4Frame.compress(SnapshotFile.encode(capture))
+        let raw = SnapshotFile.encode(capture)
+        let compressed = try LZ4Frame.compress(raw)
         let name = "snapshot-" + WALFormat.segmentName(capture.replayFrom).dropLast(4) + ".lz4"
         let target = path + "/" + name
         let temporary = target + ".tmp"
@@ -54,7 +62,7 @@ public struct SnapshotStore: Sendable {
         }
         guard rename(temporary, target) == 0 else { throw FileDescriptor.error(target, "rename") }
         try FileDescriptor.syncDirectory(path)  // and the name is durable before anything relies on it
-        return (target, compressed.count)
+        return Written(path: target, bytes: compressed.count, rawBytes: raw.count)
     }
 
     /// Reads one snapshot file.

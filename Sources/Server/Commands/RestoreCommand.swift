@@ -24,7 +24,7 @@ struct RestoreCommand: ParsableCommand {
         guard segments.isEmpty, try store.list().isEmpty else {
             throw CommandFailure("\(directory.path) already holds data; restore into an empty data directory")
         }
-        let (path, _) = try store.write(capture)
-        print("restored \(capture.organizations.count) organizations into \(path)")
+        let written = try store.write(capture)
+        print("restored \(capture.organizations.count) organizations into \(written.path)")
     }
 }

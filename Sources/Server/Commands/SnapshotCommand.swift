@@ -21,8 +21,8 @@ struct SnapshotCommand: ParsableCommand {
             replayFrom: log.appendPosition, logEnd: log.appendPosition, directory: states.directory,
             organizations: states.organizations.values.filter(\.exists))
         let store = SnapshotStore(dataDirectory: directory)
-        let (path, bytes) = try store.write(capture)
+        let written = try store.write(capture)
         let trimmed = try store.prune().map { try log.trim(before: $0) } ?? 0
-        print("\(path): \(capture.organizations.count) organizations, \(bytes) bytes; \(trimmed) WAL segments deleted")
+        print("\(written.path): \(capture.organizations.count) organizations, \(written.bytes) bytes; \(trimmed) WAL segments deleted")
     }
 }

@@ -43,12 +43,12 @@ struct Snapshotter: ServiceLifecycle.Service {
         let (store, log, logger) = (self.store, self.log, self.logger)
         try await onDedicatedThread {
             let start = ContinuousClock.now
-            let (path, bytes) = try store.write(capture)
+            let written = try store.write(capture)
             let trimmed = try store.prune().map { try log.trim(before: $0) } ?? 0
             logger.info(
                 "snapshot written",
                 metadata: [
-                    "file": "\(path)", "bytes": "\(bytes)", "organizations": "\(capture.organizations.count)",
+                    "file": "\(written.path)", "bytes": "\(written.bytes)", "raw_bytes": "\(written.rawBytes)", "organizations": "\(capture.organizations.count)",
                     "replay_from": "\(capture.replayFrom)", "wal_segments_deleted": "\(trimmed)",
                     "seconds": "\(ContinuousClock.now - start)",
                 ])
