@@ -31,6 +31,9 @@ struct RestoreScenario: AsyncParsableCommand {
     @Option(help: "Directory for restore.jsonl and restore.md.")
     var output = "bench-results"
 
+    @Flag(help: "Keep the generated data directory (its path is printed) to inspect or serve it.")
+    var keep = false
+
     @Option(help: "Internal: time a restart of this data directory and print it as JSON.")
     var probe: String?
 
@@ -38,7 +41,9 @@ struct RestoreScenario: AsyncParsableCommand {
         if let probe { return try Self.probeRestart(probe) }
         let environment = BenchEnvironment.current()
         let data = scratch + "/statusbench-restore-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: data) }
+        defer {
+            if keep { print("kept \(data)") } else { try? FileManager.default.removeItem(atPath: data) }
+        }
 
         let generateStart = ContinuousClock.now
         let states = try generate()

@@ -110,12 +110,41 @@ extension ByteBuffer {
         return values
     }
 
-    /// A closed enumeration by its raw string (stable, readable in a hex dump).
-    mutating func writeWALEnum<T: RawRepresentable>(_ value: T) where T.RawValue == String { writeWALString(value.rawValue) }
-
-    mutating func readWALEnum<T: RawRepresentable>(_ type: T.Type = T.self) throws -> T where T.RawValue == String {
-        let text = try readWALString()
-        guard let value = T(rawValue: text) else { throw CodecError("unknown \(T.self) '\(text.prefix(40))'") }
-        return value
+    /// A closed enumeration as its one-byte code (docs/FORMAT.md "Codes"): the tables below, which
+    /// only ever grow at the end.
+    mutating func writeWALEnum<T: WALCoded>(_ value: T) {
+        writeWALInteger(UInt8(T.walCodes.firstIndex(of: value)!))
     }
+
+    mutating func readWALEnum<T: WALCoded>(_ type: T.Type = T.self) throws -> T {
+        let code = Int(try readWALInteger(as: UInt8.self))
+        guard code < T.walCodes.count else { throw CodecError("unknown \(T.self) code \(code)") }
+        return T.walCodes[code]
+    }
+}
+
+/// An enumeration stored as a one-byte code: its index in `walCodes`. The order is the contract; new
+/// cases go at the end, and the tables are in docs/FORMAT.md.
+protocol WALCoded: Equatable {
+    static var walCodes: [Self] { get }
+}
+
+extension ServiceStatus: WALCoded {
+    static let walCodes: [ServiceStatus] = [.operational, .degradedPerformance, .partialOutage, .majorOutage, .underMaintenance]
+}
+
+extension IncidentStatus: WALCoded {
+    static let walCodes: [IncidentStatus] = [.investigating, .identified, .monitoring, .resolved, .postmortem]
+}
+
+extension IncidentImpact: WALCoded {
+    static let walCodes: [IncidentImpact] = [.none, .minor, .major, .critical]
+}
+
+extension MaintenanceStatus: WALCoded {
+    static let walCodes: [MaintenanceStatus] = [.scheduled, .inProgress, .verifying, .completed, .cancelled]
+}
+
+extension Role: WALCoded {
+    static let walCodes: [Role] = [.owner, .admin, .editor, .viewer]
 }

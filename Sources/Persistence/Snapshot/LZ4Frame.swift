@@ -1,4 +1,5 @@
 import CLZ4
+import NIOCore
 
 /// Standard LZ4 frames (the `.lz4` file format), through liblz4's frame API: content checksum on, so
 /// that a damaged snapshot is detected, and `lz4 -d` opens our files (DESIGN invariant 7).
@@ -25,36 +26,44 @@ enum LZ4Frame {
         return output
     }
 
-    /// Decompresses one frame, checking its content checksum.
+    /// Decompresses one frame, checking its content checksum, straight into one buffer of the frame's
+    /// recorded content size (no growing and copying: snapshots run to hundreds of megabytes).
     /// - Parameter sizeMax: refuse frames that would decompress to more than this.
     /// - Throws: `Failure` for a damaged, truncated or oversized frame.
-    static func decompress(_ frame: [UInt8], sizeMax: Int = 1 << 34) throws -> [UInt8] {
+    static func decompress(_ frame: [UInt8], sizeMax: Int = 1 << 34) throws -> ByteBuffer {
         var context: OpaquePointer?
         let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
         guard LZ4F_isError(created) == 0, let context else { throw Failure(description: "lz4: cannot create a context") }
         defer { LZ4F_freeDecompressionContext(context) }
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var consumed = 0
-        var hint = 1
-        try frame.withUnsafeBytes { source in
-            while hint != 0 {
-                guard consumed < frame.count else { throw Failure(description: "lz4: the frame is truncated") }
-                var sourceSize = frame.count - consumed
-                var targetSize = chunk.count
-                hint = chunk.withUnsafeMutableBytes { target in
-                    LZ4F_decompress(context, target.baseAddress, &targetSize, source.baseAddress! + consumed, &sourceSize, nil)
+        return try frame.withUnsafeBytes { source in
+            var info = LZ4F_frameInfo_t()
+            var headerSize = source.count
+            let hint = LZ4F_getFrameInfo(context, &info, source.baseAddress, &headerSize)
+            guard LZ4F_isError(hint) == 0 else { throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(hint)))") }
+            let expected = Int(info.contentSize)
+            guard expected <= sizeMax else { throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes") }
+            var output = ByteBufferAllocator().buffer(capacity: max(expected, 1 << 16))
+            var consumed = headerSize
+            var remaining = hint
+            while remaining != 0 {
+                guard consumed < source.count else { throw Failure(description: "lz4: the frame is truncated") }
+                if output.writableBytes == 0 { output.reserveCapacity(minimumWritableBytes: max(1 << 20, output.capacity)) }
+                var sourceSize = source.count - consumed
+                var result = 0
+                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: 1) { (target) throws(Failure) -> Int in
+                    var targetSize = target.count
+                    result = LZ4F_decompress(context, target.baseAddress, &targetSize, source.baseAddress! + consumed, &sourceSize, nil)
+                    guard LZ4F_isError(result) == 0 else {
+                        throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(result)))")
+                    }
+                    return targetSize
                 }
-                guard LZ4F_isError(hint) == 0 else { throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(hint)))") }
+                remaining = result
                 consumed += sourceSize
-                output.append(contentsOf: chunk[0..<targetSize])
-                guard output.count <= sizeMax else { throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes") }
-                if sourceSize == 0 && targetSize == 0 && hint != 0 && consumed >= frame.count {
-                    throw Failure(description: "lz4: the frame is truncated")
-                }
+                guard output.readableBytes <= sizeMax else { throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes") }
             }
+            guard consumed == source.count else { throw Failure(description: "lz4: \(source.count - consumed) bytes after the frame") }
+            return output
         }
-        guard consumed == frame.count else { throw Failure(description: "lz4: \(frame.count - consumed) bytes after the frame") }
-        return output
     }
 }

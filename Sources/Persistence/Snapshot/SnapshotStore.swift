@@ -68,7 +68,7 @@ public struct SnapshotStore: Sendable {
     /// Reads one snapshot file.
     /// - Throws: `PersistenceError.unsupportedVersion` for a newer format, `.corrupt` for a damaged one.
     public static func read(_ file: String) throws -> SnapshotCapture {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        let bytes = try FileDescriptor.readAll(file)
         do {
             return try SnapshotFile.decode(try LZ4Frame.decompress(bytes))
         } catch let error as SnapshotVersionError {

@@ -81,6 +81,13 @@ struct FileDescriptor: Sendable {
         guard ftruncate(fd, off_t(length)) == 0 else { throw Self.error(path, "ftruncate", offset: length) }
     }
 
+    /// The whole of a file, read with one allocation of its size.
+    static func readAll(_ path: String) throws -> [UInt8] {
+        let file = try open(path, flags: O_RDONLY)
+        defer { file.close() }
+        return try file.read(count: try file.size(), at: 0)
+    }
+
     func close() {
         _ = Glibc.close(fd)
     }
