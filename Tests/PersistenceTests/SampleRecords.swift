@@ -65,6 +65,7 @@ enum SampleRecords {
             .invitationRevoked(invitation),
             .keyCreated(APIKey(id: key, name: "ci", role: .editor, secretHash: Array(repeating: 7, count: 32), createdBy: .account(owner), createdAt: at)),
             .keyRevoked(key),
+            .historyCompacted(before: at + 86_400),
             .organizationDeleted,
         ]
     }

@@ -27,6 +27,8 @@ public enum OrgCommand: Sendable {
     case deleteMaintenance(MaintenanceID)
     /// Moves every window whose start or end has come (the timer's command; system only).
     case advanceMaintenance
+    /// Folds raw status changes older than the window into daily totals (the timer's; system only).
+    case compactHistory
 
     case invite(email: String, role: Role, tokenHash: [UInt8], expiresAt: Date)
     case revokeInvitation(InvitationID)

@@ -21,6 +21,8 @@ public enum OrgChange: Hashable, Sendable, Codable {
     case organizationCreated(OrgID, OrgSettings, owner: Member)
     case organizationUpdated(OrgSettings)
     case organizationDeleted
+    /// Raw status changes before this day start were folded into daily totals (no figure changes).
+    case historyCompacted(before: Date)
 
     case serviceCreated(Service)
     case serviceUpdated(ServiceID, ServiceDetails)
@@ -55,7 +57,7 @@ public enum OrgChange: Hashable, Sendable, Codable {
     public var isPublic: Bool {
         switch self {
         case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
-            .keyCreated, .keyRevoked:
+            .keyCreated, .keyRevoked, .historyCompacted:
             false
         default:
             true

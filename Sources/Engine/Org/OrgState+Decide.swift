@@ -20,6 +20,8 @@ extension OrgState {
             return try decideUpdate(patch)
         case .deleteOrganization:
             return [.organizationDeleted]
+        case .compactHistory:
+            return decideHistoryCompaction(at: now)
         case .createService, .updateService, .setServiceStatus, .deleteService,
             .createGroup, .updateGroup, .deleteGroup:
             return try decideServiceCommand(command, at: now)
@@ -50,8 +52,10 @@ extension OrgState {
 
     private func authorize(_ command: OrgCommand, by principal: Principal) throws {
         if case .acceptInvitation = command { return }  // the token is the credential; checked in Team
-        if case .advanceMaintenance = command, principal != .system {
-            throw EngineError.forbidden("only statusd's own timer advances maintenance")
+        switch command {
+        case .advanceMaintenance, .compactHistory:
+            guard principal == .system else { throw EngineError.forbidden("only statusd's own timers run this") }
+        default: break
         }
         guard let role = role(of: principal) else {
             throw EngineError.forbidden("not a member of this organization")

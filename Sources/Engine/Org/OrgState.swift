@@ -52,7 +52,10 @@ public struct OrgState: Equatable, Sendable {
 
     public internal(set) var services: TreeDictionary<ServiceID, Service> = [:]
     public internal(set) var groups: TreeDictionary<GroupID, ServiceGroup> = [:]
+    /// Raw status changes of the last `HistoryPolicy.rawWindowDays` days, per service.
     public internal(set) var statusHistory: TreeDictionary<ServiceID, AppendLog<StatusChange>> = [:]
+    /// Exact per-day totals of the days folded out of the raw window, per service, oldest first.
+    public internal(set) var dailyUptime: TreeDictionary<ServiceID, AppendLog<DayUptime>> = [:]
     public internal(set) var claims: TreeDictionary<ClaimKey, StatusClaim> = [:]
     public internal(set) var incidents: TreeDictionary<IncidentID, Incident> = [:]
     public internal(set) var maintenance: TreeDictionary<MaintenanceID, Maintenance> = [:]
@@ -72,7 +75,8 @@ public struct OrgState: Equatable, Sendable {
     package init(
         id: OrgID, seq: Seq, publicSeq: Seq, settings: OrgSettings, createdAt: Date, updatedAt: Date, exists: Bool,
         services: TreeDictionary<ServiceID, Service>, groups: TreeDictionary<GroupID, ServiceGroup>,
-        statusHistory: TreeDictionary<ServiceID, AppendLog<StatusChange>>, claims: TreeDictionary<ClaimKey, StatusClaim>,
+        statusHistory: TreeDictionary<ServiceID, AppendLog<StatusChange>>,
+        dailyUptime: TreeDictionary<ServiceID, AppendLog<DayUptime>>, claims: TreeDictionary<ClaimKey, StatusClaim>,
         incidents: TreeDictionary<IncidentID, Incident>, maintenance: TreeDictionary<MaintenanceID, Maintenance>,
         members: TreeDictionary<MemberID, Member>, invitations: TreeDictionary<InvitationID, Invitation>,
         keys: TreeDictionary<KeyID, APIKey>
@@ -87,6 +91,7 @@ public struct OrgState: Equatable, Sendable {
         self.services = services
         self.groups = groups
         self.statusHistory = statusHistory
+        self.dailyUptime = dailyUptime
         self.claims = claims
         self.incidents = incidents
         self.maintenance = maintenance
@@ -121,6 +126,8 @@ public struct OrgState: Equatable, Sendable {
             self.settings = settings
         case .organizationDeleted:
             exists = false
+        case .historyCompacted(let cutoff):
+            compactHistory(before: cutoff)
         case .serviceCreated, .serviceUpdated, .serviceStatusChanged, .serviceDeleted,
             .groupCreated, .groupUpdated, .groupDeleted:
             applyServiceChange(change, at: at, by: by)

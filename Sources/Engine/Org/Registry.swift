@@ -122,6 +122,18 @@ public final class Registry: Sendable {
         return changed
     }
 
+    /// Folds raw status changes that fell out of the window, for every organization that has some:
+    /// the history timer's work, run by the server hourly.
+    /// - Returns: how many organizations changed.
+    @discardableResult
+    public func compactDueHistory(now: Date) async -> Int {
+        var changed = 0
+        for actor in all where actor.view.state.needsHistoryCompaction(at: now) {
+            if let commit = try? await actor.submit(.compactHistory, by: .system), !commit.events.isEmpty { changed += 1 }
+        }
+        return changed
+    }
+
     /// Puts recovered organizations in place (start-up, before the port opens).
     public func restore(_ states: [OrgState]) {
         for state in states where state.exists {

@@ -145,6 +145,7 @@ extension OrgState {
     private mutating func removeService(_ id: ServiceID) {
         services[id] = nil
         statusHistory[id] = nil
+        dailyUptime[id] = nil
         for key in claims.keys where key.serviceID == id { claims[key] = nil }
         for incident in incidents.values where incident.affected.contains(where: { $0.serviceID == id }) {
             incidents[incident.id]?.affected.removeAll { $0.serviceID == id }

@@ -15,6 +15,15 @@ public struct DayUptime: Hashable, Sendable {
     public let downtimeSeconds: Double
     /// Seconds the day counts over: observed time less maintenance.
     public let countedSeconds: Double
+
+    package init(start: Date, date: String, uptime: Double?, worst: ServiceStatus?, downtimeSeconds: Double, countedSeconds: Double) {
+        self.start = start
+        self.date = date
+        self.uptime = uptime
+        self.worst = worst
+        self.downtimeSeconds = downtimeSeconds
+        self.countedSeconds = countedSeconds
+    }
 }
 
 /// A service's (or a group's) uptime over a run of days.
@@ -40,20 +49,23 @@ public enum UptimeRule {
 
     /// Per-day uptime of one history over the `days` days that end with the day holding `now`.
     /// - Parameter history: the service's status changes in time order; the first is its creation.
-    public static func report(history: some RandomAccessCollection<StatusChange>, days: Int, now: Date, zone: TimeZone)
-        -> UptimeReport
-    {
+    /// - Parameter folded: totals of days folded out of the raw window; a day found here is taken as is.
+    public static func report(
+        history: some RandomAccessCollection<StatusChange>, folded: some Sequence<DayUptime> = [DayUptime](), days: Int,
+        now: Date, zone: TimeZone
+    ) -> UptimeReport {
         precondition(days > 0, "asked for \(days) days")
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let today = calendar.startOfDay(for: now)
         let starts = (0..<days).reversed().compactMap { calendar.date(byAdding: .day, value: -$0, to: today) }
+        let foldedByStart = Dictionary(folded.map { ($0.start, $0) }, uniquingKeysWith: { $1 })
         var result: [DayUptime] = []
         var downtime = 0.0
         var counted = 0.0
         for (index, start) in starts.enumerated() {
             let end = index + 1 < starts.count ? starts[index + 1] : now
-            let day = measure(history: history, from: start, to: min(end, now), calendar: calendar)
+            let day = foldedByStart[start] ?? measure(history: history, from: start, to: min(end, now), calendar: calendar)
             downtime += day.downtimeSeconds
             counted += day.countedSeconds
             result.append(day)
@@ -61,7 +73,7 @@ public enum UptimeRule {
         return UptimeReport(days: result, overall: counted > 0 ? max(0, 1 - downtime / counted) : nil)
     }
 
-    private static func measure<History: RandomAccessCollection<StatusChange>>(
+    static func measure<History: RandomAccessCollection<StatusChange>>(
         history: History, from start: Date, to end: Date, calendar: Calendar
     ) -> DayUptime {
         let date = dayLabel(start, calendar: calendar)
@@ -114,6 +126,7 @@ extension OrgState {
     /// A service's uptime over the `days` days ending today in the organization's zone.
     public func uptime(of service: ServiceID, days: Int, now: Date) -> UptimeReport? {
         guard let history = statusHistory[service] else { return nil }
-        return UptimeRule.report(history: history, days: days, now: now, zone: settings.zone)
+        return UptimeRule.report(
+            history: history, folded: dailyUptime[service] ?? AppendLog(), days: days, now: now, zone: settings.zone)
     }
 }

@@ -75,6 +75,7 @@ extension ByteBuffer {
             writeWALInteger(UInt8(1)); writeWALID(id); writeWALSettings(settings); writeWALMember(owner)
         case .organizationUpdated(let settings): writeWALInteger(UInt8(2)); writeWALSettings(settings)
         case .organizationDeleted: writeWALInteger(UInt8(3))
+        case .historyCompacted(let cutoff): writeWALInteger(UInt8(4)); writeWALDate(cutoff)
         case .serviceCreated(let service): writeWALInteger(UInt8(10)); writeWALService(service)
         case .serviceUpdated(let id, let details):
             writeWALInteger(UInt8(11))
@@ -133,6 +134,7 @@ extension ByteBuffer {
         case 1: return .organizationCreated(try readWALID(), try readWALSettings(), owner: try readWALMember())
         case 2: return .organizationUpdated(try readWALSettings())
         case 3: return .organizationDeleted
+        case 4: return .historyCompacted(before: try readWALDate())
         case 10: return .serviceCreated(try readWALService())
         case 11:
             return .serviceUpdated(

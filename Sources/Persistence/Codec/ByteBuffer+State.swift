@@ -19,6 +19,10 @@ extension ByteBuffer {
             buffer.writeWALID(entry.key)
             buffer.writeWALArray(Array(entry.value)) { $0.writeSnapshotChange($1) }
         }
+        writeWALArray(Array(state.dailyUptime)) { buffer, entry in
+            buffer.writeWALID(entry.key)
+            buffer.writeWALArray(Array(entry.value)) { $0.writeSnapshotDay($1) }
+        }
         writeWALArray(Array(state.claims)) { buffer, entry in
             buffer.writeSnapshotClaimOwner(entry.key.owner)
             buffer.writeWALID(entry.key.serviceID)
@@ -46,6 +50,9 @@ extension ByteBuffer {
             let service: ServiceID = try buffer.readWALID()
             return (service, AppendLog(try buffer.readWALArray { try $0.readSnapshotChange(service) }))
         }
+        let daily = try readWALArray { buffer -> (ServiceID, AppendLog<DayUptime>) in
+            (try buffer.readWALID(), AppendLog(try buffer.readWALArray { try $0.readSnapshotDay() }))
+        }
         let claims = try readWALArray { buffer -> (ClaimKey, StatusClaim) in
             let key = ClaimKey(owner: try buffer.readSnapshotClaimOwner(), serviceID: try buffer.readWALID())
             return (key, StatusClaim(previousStatus: try buffer.readWALEnum(), previousReason: try buffer.readWALReason()))
@@ -53,7 +60,7 @@ extension ByteBuffer {
         return OrgState(
             id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
             exists: exists, services: try Self.map(services, \.id), groups: try Self.map(groups, \.id),
-            statusHistory: try Self.unique(histories), claims: try Self.unique(claims),
+            statusHistory: try Self.unique(histories), dailyUptime: try Self.unique(daily), claims: try Self.unique(claims),
             incidents: try Self.map(try readWALArray { try $0.readWALIncident() }, \.id),
             maintenance: try Self.map(try readWALArray { try $0.readWALMaintenance() }, \.id),
             members: try Self.map(try readWALArray { try $0.readWALMember() }, \.id),
@@ -116,6 +123,25 @@ extension ByteBuffer {
         StatusChange(
             serviceID: service, from: try readWALOptional { try $0.readWALEnum() }, to: try readWALEnum(),
             at: try readWALDate(), by: try readWALPrincipal(), reason: try readWALReason())
+    }
+
+    /// One folded day: its start, label, uptime, worst status and the two exact totals.
+    private mutating func writeSnapshotDay(_ day: DayUptime) {
+        writeWALDate(day.start)
+        writeWALString(day.date)
+        writeWALOptional(day.uptime) { $0.writeWALInteger($1.bitPattern) }
+        writeWALOptional(day.worst) { $0.writeWALEnum($1) }
+        writeWALInteger(day.downtimeSeconds.bitPattern)
+        writeWALInteger(day.countedSeconds.bitPattern)
+    }
+
+    private mutating func readSnapshotDay() throws -> DayUptime {
+        DayUptime(
+            start: try readWALDate(), date: try readWALString(),
+            uptime: try readWALOptional { Double(bitPattern: try $0.readWALInteger(as: UInt64.self)) },
+            worst: try readWALOptional { try $0.readWALEnum() },
+            downtimeSeconds: Double(bitPattern: try readWALInteger(as: UInt64.self)),
+            countedSeconds: Double(bitPattern: try readWALInteger(as: UInt64.self)))
     }
 
     private mutating func writeSnapshotClaimOwner(_ owner: ClaimOwner) {

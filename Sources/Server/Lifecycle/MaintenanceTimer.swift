@@ -6,15 +6,22 @@ import ServiceLifecycle
 
 /// Moves maintenance windows at their `scheduled_start` and `scheduled_end` (auto start/complete).
 /// Once a second it asks the registry for due windows; each org's next deadline is a field of its
-/// view, so an idle tick reads one field per organization and writes nothing.
+/// view, so an idle tick reads one field per organization and writes nothing. Once an hour it folds
+/// status history that left the raw window into daily totals (DESIGN "Memory bounds").
 struct MaintenanceTimer: ServiceLifecycle.Service {
     let registry: Registry
     let logger: Logger
 
     func run() async throws {
+        var lastCompaction = ContinuousClock.now - .seconds(3_600)
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
             let changed = await registry.advanceDueMaintenance(now: Date())
             if changed > 0 { logger.info("maintenance windows moved", metadata: ["organizations": "\(changed)"]) }
+            if ContinuousClock.now - lastCompaction >= .seconds(3_600) {
+                lastCompaction = .now
+                let compacted = await registry.compactDueHistory(now: Date())
+                if compacted > 0 { logger.info("status history folded into daily totals", metadata: ["organizations": "\(compacted)"]) }
+            }
         }
     }
 }
