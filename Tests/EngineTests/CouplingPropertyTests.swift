@@ -49,7 +49,7 @@ struct SplitMix64: RandomNumberGenerator {
             _ = try? fixture.run(.deleteIncident(incident))
         case 5:
             let affected = services.filter { _ in Bool.random(using: &random) }
-            _ = try? fixture.run(.scheduleMaintenance(MaintenanceDraft(
+            _ = try? fixture.run(.scheduleMaintenance(MaintenanceDetails(
                 name: "m", description: "", scheduledStart: fixture.now + 300, scheduledEnd: fixture.now + 900,
                 affected: affected)))
         case 6:

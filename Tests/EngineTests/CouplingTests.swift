@@ -76,7 +76,7 @@ import Testing
     @Test func maintenance_byHand_holdsAndRestores() throws {
         var fixture = try Fixture()
         let api = try fixture.service("API")
-        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDraft(
+        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDetails(
             name: "DB upgrade", description: "", scheduledStart: fixture.now + 3600, scheduledEnd: fixture.now + 7200,
             affected: [api], autoStart: false, autoComplete: false)))
         guard case .maintenanceScheduled(let window) = changes.first else { Issue.record("not scheduled"); return }
@@ -91,7 +91,7 @@ import Testing
     @Test func incidentDuringMaintenance_wins_andMaintenanceEndLeavesIt() throws {
         var fixture = try Fixture()
         let api = try fixture.service("API")
-        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDraft(
+        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDetails(
             name: "Upgrade", description: "", scheduledStart: fixture.now, scheduledEnd: fixture.now + 60,
             affected: [api], autoStart: false, autoComplete: false)))
         guard case .maintenanceScheduled(let window) = changes.first else { return }

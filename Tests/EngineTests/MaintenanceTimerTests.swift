@@ -6,7 +6,7 @@ import Testing
 /// Windows with `auto_start`/`auto_complete` move at their boundaries, by an event.
 @Suite struct MaintenanceTimerTests {
     static func scheduled(_ fixture: inout Fixture, _ api: ServiceID) throws -> Maintenance {
-        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDraft(
+        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDetails(
             name: "Upgrade", description: "", scheduledStart: fixture.now + 60, scheduledEnd: fixture.now + 120,
             affected: [api])))
         guard case .maintenanceScheduled(let window) = changes.first else { fatalError("not scheduled") }

@@ -79,7 +79,7 @@ import Testing
         let owner = AccountID.random()
         _ = try await registry.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner)
         let actor = try #require(registry.organization(slug: "acme"))
-        _ = try await registry.submit(.scheduleMaintenance(MaintenanceDraft(
+        _ = try await registry.submit(.scheduleMaintenance(MaintenanceDetails(
             name: "Now", description: "", scheduledStart: start - 10, scheduledEnd: start + 3600, affected: [])),
             to: actor, by: .account(owner))
         #expect(await registry.advanceDueMaintenance(now: Date()) == 1)

@@ -32,15 +32,13 @@ struct EngineScenario: AsyncParsableCommand {
     var output = "bench-results"
 
     mutating func validate() throws {
-        guard !writerCounts.isEmpty, writerCounts.allSatisfy({ (1...400).contains($0) }) else {
-            throw ValidationError("--writers takes counts from 1 to 400, e.g. 1,16,256")
-        }
+        try CountList.validate(writers, option: "--writers", range: 1...400)
         guard duration > 0, duration <= 600 else { throw ValidationError("--duration must be in (0, 600] seconds") }
         guard (0...64).contains(readers) else { throw ValidationError("--readers must be 0...64") }
         guard (1...400).contains(organizations) else { throw ValidationError("--organizations must be 1...400") }
     }
 
-    var writerCounts: [Int] { writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var writerCounts: [Int] { CountList.parse(writers) }
 
     func run() async throws {
         let environment = BenchEnvironment.current()

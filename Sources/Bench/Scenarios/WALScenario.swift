@@ -33,15 +33,13 @@ struct WALScenario: AsyncParsableCommand {
     var output = "bench-results"
 
     var policies: [String] { fsync.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-    var writerCounts: [Int] { writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var writerCounts: [Int] { CountList.parse(writers) }
 
     mutating func validate() throws {
         guard !policies.isEmpty, policies.allSatisfy({ ["always", "interval", "none"].contains($0) }) else {
             throw ValidationError("--fsync takes always, interval and none, comma-separated")
         }
-        guard !writerCounts.isEmpty, writerCounts.allSatisfy({ (1...400).contains($0) }) else {
-            throw ValidationError("--writers takes counts from 1 to 400")
-        }
+        try CountList.validate(writers, option: "--writers", range: 1...400)
         guard duration > 0, duration <= 600 else { throw ValidationError("--duration must be in (0, 600] seconds") }
         guard (1...400).contains(organizations) else { throw ValidationError("--organizations must be 1...400") }
     }

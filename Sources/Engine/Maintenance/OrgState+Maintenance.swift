@@ -11,11 +11,7 @@ extension OrgState {
                 throw EngineError(
                     .quotaExceeded, field: "maintenance", "at most \(quotas.openMaintenanceMax) open windows")
             }
-            let details = try checkDetails(
-                MaintenanceDetails(
-                    name: draft.name, description: draft.description, scheduledStart: draft.scheduledStart,
-                    scheduledEnd: draft.scheduledEnd, affected: draft.affected, autoStart: draft.autoStart,
-                    autoComplete: draft.autoComplete))
+            let details = try checkDetails(draft)
             let window = Maintenance(
                 id: .random(), name: details.name, description: details.description,
                 scheduledStart: details.scheduledStart, scheduledEnd: details.scheduledEnd, status: .scheduled,

@@ -21,7 +21,7 @@ public enum OrgCommand: Sendable {
     case postIncidentUpdate(IncidentID, status: IncidentStatus?, body: String, affected: [AffectedService]?)
     case deleteIncident(IncidentID)
 
-    case scheduleMaintenance(MaintenanceDraft)
+    case scheduleMaintenance(MaintenanceDetails)
     case editMaintenance(MaintenanceID, MaintenancePatch)
     case setMaintenanceStatus(MaintenanceID, MaintenanceStatus, body: String?)
     case deleteMaintenance(MaintenanceID)
@@ -103,30 +103,6 @@ public struct IncidentDraft: Sendable {
         self.impact = impact
         self.body = body
         self.affected = affected
-    }
-}
-
-/// A new maintenance window.
-public struct MaintenanceDraft: Sendable {
-    public var name: String
-    public var description: String
-    public var scheduledStart: Date
-    public var scheduledEnd: Date
-    public var affected: [ServiceID]
-    public var autoStart: Bool
-    public var autoComplete: Bool
-
-    public init(
-        name: String, description: String, scheduledStart: Date, scheduledEnd: Date, affected: [ServiceID],
-        autoStart: Bool = true, autoComplete: Bool = true
-    ) {
-        self.name = name
-        self.description = description
-        self.scheduledStart = scheduledStart
-        self.scheduledEnd = scheduledEnd
-        self.affected = affected
-        self.autoStart = autoStart
-        self.autoComplete = autoComplete
     }
 }
 

@@ -95,7 +95,7 @@ public struct GroupDetails: Hashable, Sendable, Codable {
     }
 }
 
-/// The editable fields of a maintenance window.
+/// The editable fields of a maintenance window; also what `scheduleMaintenance` takes.
 public struct MaintenanceDetails: Hashable, Sendable, Codable {
     public var name: String
     public var description: String
@@ -105,8 +105,11 @@ public struct MaintenanceDetails: Hashable, Sendable, Codable {
     public var autoStart: Bool
     public var autoComplete: Bool
 
-    /// Every field, as the codec and tests build values.
-    package init(name: String, description: String, scheduledStart: Date, scheduledEnd: Date, affected: [ServiceID], autoStart: Bool, autoComplete: Bool) {
+    /// A window as a command schedules it (both automatic moves on by default) or an event records it.
+    public init(
+        name: String, description: String, scheduledStart: Date, scheduledEnd: Date, affected: [ServiceID],
+        autoStart: Bool = true, autoComplete: Bool = true
+    ) {
         self.name = name
         self.description = description
         self.scheduledStart = scheduledStart

@@ -37,7 +37,7 @@ enum DemoOrganization {
             name: "Delayed email delivery", status: .identified, impact: .minor,
             body: "Outbound email is queued for up to 10 minutes. We have found the cause and are working on a fix.",
             affected: [AffectedService(serviceID: email!, status: .degradedPerformance)])))
-        _ = try await run(.scheduleMaintenance(MaintenanceDraft(
+        _ = try await run(.scheduleMaintenance(MaintenanceDetails(
             name: "Database upgrade", description: "Minor version upgrade of the primary cluster.",
             scheduledStart: maintenanceStart, scheduledEnd: maintenanceStart.addingTimeInterval(3_600),
             affected: [database!, web!])))
