@@ -1,5 +1,5 @@
 # A menu: every target calls a script in scripts/ that does the work (STYLE P15).
-.PHONY: run test test-unit test-e2e build bench verify setup clean
+.PHONY: run test test-unit test-e2e build bench verify fix setup clean
 
 run:       ; scripts/run.sh
 test:      ; scripts/test.sh
@@ -7,6 +7,7 @@ test-unit: ; scripts/test.sh --only unit
 test-e2e:  ; scripts/test.sh --only e2e
 build:     ; scripts/setup.sh && swift build -c release
 bench:     ; scripts/bench.sh
-verify:    ; scripts/verify-imports.sh
+verify:    ; scripts/verify-format.sh && scripts/verify-imports.sh
+fix:       ; swift format format --in-place --recursive Sources Tests Package.swift
 setup:     ; scripts/setup.sh
 clean:     ; rm -rf .build

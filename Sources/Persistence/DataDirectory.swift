@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A statusd data directory, held by one process at a time through an advisory lock on `LOCK`
@@ -27,11 +27,13 @@ public final class DataDirectory: Sendable {
         let lockPath = path + "/LOCK"
         let lock = try FileDescriptor.open(lockPath, flags: O_RDWR | O_CREAT, mode: 0o600)
         guard flock(lock.fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines)
             lock.close()
             throw PersistenceError(
                 .locked, path: lockPath,
-                "the data directory is in use by another statusd (pid \(holder ?? "unknown")); stop it or use its operator API")
+                "the data directory is in use by another statusd (pid \(holder ?? "unknown")); stop it or use its operator API"
+            )
         }
         try lock.truncate(to: 0)
         try lock.write(Array("\(getpid())\n".utf8), at: 0)

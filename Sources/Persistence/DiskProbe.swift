@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Measures what the disk under a directory can do, for `statusbench wal` to set the log's figures

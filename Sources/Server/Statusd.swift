@@ -53,7 +53,8 @@ struct Serve: AsyncParsableCommand {
 
         let snapshotter = Snapshotter(
             registry: registry, directory: directory, log: log, store: SnapshotStore(dataDirectory: dataDirectory),
-            interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents, logger: logger)
+            interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents,
+            logger: logger)
         let demo = options.demo
         let app = Application(
             router: router,

@@ -25,10 +25,15 @@ import Testing
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !reader.isFinished { usleep(1_000) }
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+            String(decoding: errorData, as: UTF8.self)
+        )
     }
 
-    @Test(arguments: [["serve", "--port", "70000"], ["serve", "--port", "abc"], ["serve", "--cache-max-age", "-1"], ["frobnicate"]])
+    @Test(arguments: [
+        ["serve", "--port", "70000"], ["serve", "--port", "abc"], ["serve", "--cache-max-age", "-1"], ["frobnicate"],
+    ])
     func badArguments_exitNonZero_withAReason(_ arguments: [String]) throws {
         let (status, stderr) = try Self.run(arguments)
         #expect(status != 0)

@@ -19,9 +19,10 @@ import Testing
         let (status, _, body) = try await server.request("/api/status/demo")
         #expect(status == 200)
         let json = try JSONSerialization.jsonObject(with: body) as! [String: Any]
-        for key in ["organization", "status", "services", "groups", "active_incidents", "active_maintenance",
-            "upcoming_maintenance", "updated_at", "seq"]
-        {
+        for key in [
+            "organization", "status", "services", "groups", "active_incidents", "active_maintenance",
+            "upcoming_maintenance", "updated_at", "seq",
+        ] {
             #expect(json[key] != nil, "missing \(key)")
         }
         let page = json["status"] as! [String: Any]

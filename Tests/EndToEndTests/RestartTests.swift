@@ -12,7 +12,8 @@ import Testing
 
     @Test(arguments: ["graceful", "sigkill"])
     func restart_servesTheSameOrganization(_ stop: String) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("statusd-restart-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "statusd-restart-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try StatusdProcess(dataDirectory: directory)
         let before = try await Self.summary(first)

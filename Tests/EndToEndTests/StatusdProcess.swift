@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A real `statusd` process on a free loopback port, for end-to-end tests over real sockets.
@@ -26,10 +27,16 @@ final class StatusdProcess: @unchecked Sendable {
     /// Starts statusd with small WAL segments (1 MiB), so that each test writes little to disk.
     init(arguments: [String] = ["--demo"], dataDirectory: URL? = nil) throws {
         ownsDataDirectory = dataDirectory == nil
-        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory
+        self.dataDirectory =
+            dataDirectory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("statusd-e2e-\(UUID().uuidString)")
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.dataDirectory.path, "--wal-segment-mib", "1"] + arguments
+        process.arguments =
+            [
+                "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.dataDirectory.path,
+                "--wal-segment-mib", "1",
+            ] + arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -42,7 +49,8 @@ final class StatusdProcess: @unchecked Sendable {
         while true {
             guard let chunk = PipeReader.next(handle) else {
                 process.waitUntilExit()
-                throw StartError(message: "statusd exited before listening (status \(process.terminationStatus)): \(text)")
+                throw StartError(
+                    message: "statusd exited before listening (status \(process.terminationStatus)): \(text)")
             }
             text += String(decoding: chunk, as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("statusd listening on ") }) {

@@ -38,7 +38,8 @@ struct SplitMix64: RandomNumberGenerator {
             _ = try? fixture.run(.createIncident(draft))
         case 2, 3:
             guard let incident = incidents.randomElement(using: &random) else { return }
-            let affected = Bool.random(using: &random)
+            let affected =
+                Bool.random(using: &random)
                 ? nil
                 : services.filter { _ in Bool.random(using: &random) }
                     .map { AffectedService(serviceID: $0, status: statuses.randomElement(using: &random)!) }
@@ -49,12 +50,15 @@ struct SplitMix64: RandomNumberGenerator {
             _ = try? fixture.run(.deleteIncident(incident))
         case 5:
             let affected = services.filter { _ in Bool.random(using: &random) }
-            _ = try? fixture.run(.scheduleMaintenance(MaintenanceDetails(
-                name: "m", description: "", scheduledStart: fixture.now + 300, scheduledEnd: fixture.now + 900,
-                affected: affected)))
+            _ = try? fixture.run(
+                .scheduleMaintenance(
+                    MaintenanceDetails(
+                        name: "m", description: "", scheduledStart: fixture.now + 300, scheduledEnd: fixture.now + 900,
+                        affected: affected)))
         case 6:
             guard let window = windows.randomElement(using: &random) else { return }
-            _ = try? fixture.run(.setMaintenanceStatus(window, MaintenanceStatus.allCases.randomElement(using: &random)!, body: nil))
+            _ = try? fixture.run(
+                .setMaintenanceStatus(window, MaintenanceStatus.allCases.randomElement(using: &random)!, body: nil))
         default:
             _ = try? fixture.run(.advanceMaintenance, by: .system)
         }
@@ -85,7 +89,8 @@ struct SplitMix64: RandomNumberGenerator {
             try fixture.resolve(incident.id)
         }
         for window in fixture.state.maintenance.values where !window.status.isFinal {
-            try fixture.run(.setMaintenanceStatus(window.id, window.status == .scheduled ? .cancelled : .completed, body: nil))
+            try fixture.run(
+                .setMaintenanceStatus(window.id, window.status == .scheduled ? .cancelled : .completed, body: nil))
         }
         for service in services {
             let lastSet = fixture.state.statusHistory[service]!.last { $0.reason == .manual || $0.reason == .created }

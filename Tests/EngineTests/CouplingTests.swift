@@ -15,7 +15,9 @@ import Testing
         try fixture.resolve(incident)
         #expect(fixture.status(api) == .degradedPerformance)
         let history = fixture.state.statusHistory[api]!.map(\.reason)
-        #expect(history == [.created, .incident(incident), .restoredAfterIncident(incident)], "each restore is a history entry")
+        #expect(
+            history == [.created, .incident(incident), .restoredAfterIncident(incident)],
+            "each restore is a history entry")
         #expect(fixture.state.claims.isEmpty)
     }
 
@@ -55,9 +57,10 @@ import Testing
         let api = try fixture.service("API")
         let web = try fixture.service("Web")
         let incident = try fixture.incident([api: .majorOutage, web: .partialOutage])
-        try fixture.run(.postIncidentUpdate(
-            incident, status: .identified, body: "Web is fine",
-            affected: [AffectedService(serviceID: api, status: .partialOutage)]))
+        try fixture.run(
+            .postIncidentUpdate(
+                incident, status: .identified, body: "Web is fine",
+                affected: [AffectedService(serviceID: api, status: .partialOutage)]))
         #expect(fixture.status(web) == .operational)
         #expect(fixture.status(api) == .partialOutage)
         try fixture.resolve(incident)
@@ -76,9 +79,12 @@ import Testing
     @Test func maintenance_byHand_holdsAndRestores() throws {
         var fixture = try Fixture()
         let api = try fixture.service("API")
-        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDetails(
-            name: "DB upgrade", description: "", scheduledStart: fixture.now + 3600, scheduledEnd: fixture.now + 7200,
-            affected: [api], autoStart: false, autoComplete: false)))
+        let changes = try fixture.run(
+            .scheduleMaintenance(
+                MaintenanceDetails(
+                    name: "DB upgrade", description: "", scheduledStart: fixture.now + 3600,
+                    scheduledEnd: fixture.now + 7200,
+                    affected: [api], autoStart: false, autoComplete: false)))
         guard case .maintenanceScheduled(let window) = changes.first else { Issue.record("not scheduled"); return }
         try fixture.run(.setMaintenanceStatus(window.id, .inProgress, body: nil))
         #expect(fixture.status(api) == .underMaintenance)
@@ -91,9 +97,11 @@ import Testing
     @Test func incidentDuringMaintenance_wins_andMaintenanceEndLeavesIt() throws {
         var fixture = try Fixture()
         let api = try fixture.service("API")
-        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDetails(
-            name: "Upgrade", description: "", scheduledStart: fixture.now, scheduledEnd: fixture.now + 60,
-            affected: [api], autoStart: false, autoComplete: false)))
+        let changes = try fixture.run(
+            .scheduleMaintenance(
+                MaintenanceDetails(
+                    name: "Upgrade", description: "", scheduledStart: fixture.now, scheduledEnd: fixture.now + 60,
+                    affected: [api], autoStart: false, autoComplete: false)))
         guard case .maintenanceScheduled(let window) = changes.first else { return }
         try fixture.run(.setMaintenanceStatus(window.id, .inProgress, body: nil))
         let incident = try fixture.incident([api: .majorOutage])

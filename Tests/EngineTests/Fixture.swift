@@ -34,7 +34,8 @@ struct Fixture {
         return service.id
     }
 
-    mutating func incident(_ affected: [ServiceID: ServiceStatus], impact: IncidentImpact = .major) throws -> IncidentID {
+    mutating func incident(_ affected: [ServiceID: ServiceStatus], impact: IncidentImpact = .major) throws -> IncidentID
+    {
         let draft = IncidentDraft(
             name: "Outage", status: .investigating, impact: impact, body: "Looking into it",
             affected: affected.map { AffectedService(serviceID: $0.key, status: $0.value) })

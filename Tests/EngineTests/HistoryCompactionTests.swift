@@ -12,7 +12,9 @@ import Testing
         var fixture = try Fixture(timeZone: zone)
         fixture.now = Date(timeIntervalSince1970: 1_780_000_000)
         let service = try fixture.service("API")
-        let statuses: [ServiceStatus] = [.operational, .degradedPerformance, .partialOutage, .majorOutage, .underMaintenance]
+        let statuses: [ServiceStatus] = [
+            .operational, .degradedPerformance, .partialOutage, .majorOutage, .underMaintenance,
+        ]
         let end = fixture.now + Double(days) * 86_400
         while fixture.now < end {
             fixture.advance(Double(random.next(upperBound: 20_000 as UInt64) + 60))

@@ -6,9 +6,11 @@ import Testing
 /// Windows with `auto_start`/`auto_complete` move at their boundaries, by an event.
 @Suite struct MaintenanceTimerTests {
     static func scheduled(_ fixture: inout Fixture, _ api: ServiceID) throws -> Maintenance {
-        let changes = try fixture.run(.scheduleMaintenance(MaintenanceDetails(
-            name: "Upgrade", description: "", scheduledStart: fixture.now + 60, scheduledEnd: fixture.now + 120,
-            affected: [api])))
+        let changes = try fixture.run(
+            .scheduleMaintenance(
+                MaintenanceDetails(
+                    name: "Upgrade", description: "", scheduledStart: fixture.now + 60, scheduledEnd: fixture.now + 120,
+                    affected: [api])))
         guard case .maintenanceScheduled(let window) = changes.first else { fatalError("not scheduled") }
         return window
     }
@@ -59,7 +61,9 @@ import Testing
         let window = try Self.scheduled(&fixture, api)
         fixture.advance(60)
         try fixture.run(.advanceMaintenance, by: .system)
-        let error = engineError { try fixture.run(.editMaintenance(window.id, MaintenancePatch(scheduledEnd: fixture.now + 999))) }
+        let error = engineError {
+            try fixture.run(.editMaintenance(window.id, MaintenancePatch(scheduledEnd: fixture.now + 999)))
+        }
         #expect(error?.code == .conflict)
         try fixture.run(.editMaintenance(window.id, MaintenancePatch(name: "Upgrade (extended)")))
         #expect(fixture.state.maintenance[window.id]?.name == "Upgrade (extended)")

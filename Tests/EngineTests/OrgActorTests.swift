@@ -47,7 +47,8 @@ final class GatedLog: EventLog {
     static func created(log: any EventLog) async throws -> (OrgActor, AccountID) {
         let owner = AccountID.random()
         let actor = OrgActor(state: OrgState(id: .random()), log: log)
-        _ = try await actor.submit(.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner), by: .account(owner))
+        _ = try await actor.submit(
+            .createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner), by: .account(owner))
         return (actor, owner)
     }
 
@@ -83,18 +84,22 @@ final class GatedLog: EventLog {
     @Test func concurrentWrites_publishGapFreeSeqsInOrder() async throws {
         let seen = Mutex<[Seq]>([])
         let owner = AccountID.random()
-        let actor = OrgActor(state: OrgState(id: .random()), log: InMemoryEventLog(), onPublish: { view, events in
-            seen.withLock { seen in
-                for event in events { seen.append(event.seq) }
-                precondition(view.state.seq == events.last?.seq)
-            }
-        })
-        _ = try await actor.submit(.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner), by: .account(owner))
+        let actor = OrgActor(
+            state: OrgState(id: .random()), log: InMemoryEventLog(),
+            onPublish: { view, events in
+                seen.withLock { seen in
+                    for event in events { seen.append(event.seq) }
+                    precondition(view.state.seq == events.last?.seq)
+                }
+            })
+        _ = try await actor.submit(
+            .createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner), by: .account(owner))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<64 {
                 group.addTask {
                     _ = try await actor.submit(
-                        .createService(name: "S\(index)", description: "", status: .operational, groupID: nil, position: nil),
+                        .createService(
+                            name: "S\(index)", description: "", status: .operational, groupID: nil, position: nil),
                         by: .account(owner))
                 }
             }
@@ -116,8 +121,12 @@ final class GatedLog: EventLog {
             _ = try await creation
             return (actor, owner)
         }()
-        async let first = actor.submit(.createService(name: "A", description: "", status: .operational, groupID: nil, position: nil), by: .account(owner))
-        async let second = actor.submit(.createService(name: "B", description: "", status: .operational, groupID: nil, position: nil), by: .account(owner))
+        async let first = actor.submit(
+            .createService(name: "A", description: "", status: .operational, groupID: nil, position: nil),
+            by: .account(owner))
+        async let second = actor.submit(
+            .createService(name: "B", description: "", status: .operational, groupID: nil, position: nil),
+            by: .account(owner))
         await log.waitForPending(2)
         log.release()
         let seqs = try await [first.seq, second.seq].sorted()

@@ -10,7 +10,8 @@ import Testing
         let results = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<16 {
                 group.addTask {
-                    (try? await registry.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: .random())) != nil
+                    (try? await registry.createOrganization(
+                        slug: "acme", name: "Acme", timeZone: "UTC", owner: .random())) != nil
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -23,21 +24,27 @@ import Testing
         let registry = Registry(log: InMemoryEventLog())
         let owner = AccountID.random()
         let commit = try await registry.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner)
-        guard case .organizationCreated(let id, _, _) = commit.events.first?.change else { Issue.record("no org"); return }
+        guard case .organizationCreated(let id, _, _) = commit.events.first?.change else {
+            Issue.record("no org"); return
+        }
         let actor = try #require(registry.organization(slug: "acme"))
         #expect(actor.id == id)
         #expect(registry.organizations(member: owner).map(\.id) == [id])
 
-        _ = try await registry.submit(.updateOrganization(OrgPatch(slug: "acme-corp", customDomain: "status.acme.com")), to: actor, by: .account(owner))
+        _ = try await registry.submit(
+            .updateOrganization(OrgPatch(slug: "acme-corp", customDomain: "status.acme.com")), to: actor,
+            by: .account(owner))
         #expect(registry.organization(slug: "acme") == nil)
         #expect(registry.organization(slug: "acme-corp")?.id == id)
         #expect(registry.organization(domain: "STATUS.acme.com")?.id == id)
 
-        let key = try await registry.submit(.createKey(name: "ci", role: .editor, secretHash: [1]), to: actor, by: .account(owner))
+        let key = try await registry.submit(
+            .createKey(name: "ci", role: .editor, secretHash: [1]), to: actor, by: .account(owner))
         guard case .keyCreated(let created) = key.events.first?.change else { Issue.record("no key"); return }
         #expect(registry.organization(key: created.id)?.id == id)
 
-        let other = try await registry.createOrganization(slug: "other", name: "Other", timeZone: "UTC", owner: .random())
+        let other = try await registry.createOrganization(
+            slug: "other", name: "Other", timeZone: "UTC", owner: .random())
         #expect(other.seq == Seq(1))
         await #expect(throws: EngineError.self) {
             _ = try await registry.submit(.updateOrganization(OrgPatch(slug: "other")), to: actor, by: .account(owner))
@@ -79,8 +86,10 @@ import Testing
         let owner = AccountID.random()
         _ = try await registry.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner)
         let actor = try #require(registry.organization(slug: "acme"))
-        _ = try await registry.submit(.scheduleMaintenance(MaintenanceDetails(
-            name: "Now", description: "", scheduledStart: start - 10, scheduledEnd: start + 3600, affected: [])),
+        _ = try await registry.submit(
+            .scheduleMaintenance(
+                MaintenanceDetails(
+                    name: "Now", description: "", scheduledStart: start - 10, scheduledEnd: start + 3600, affected: [])),
             to: actor, by: .account(owner))
         #expect(await registry.advanceDueMaintenance(now: Date()) == 1)
         #expect(actor.view.state.maintenance.values.first?.status == .inProgress)

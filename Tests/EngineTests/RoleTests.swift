@@ -13,7 +13,8 @@ import Testing
         for role in [Role.admin, .editor, .viewer] {
             let account = AccountID.random()
             let token = Array("token-\(role)".utf8)
-            try fixture.run(.invite(email: "\(role)@example.com", role: role, tokenHash: token, expiresAt: fixture.now + 3600))
+            try fixture.run(
+                .invite(email: "\(role)@example.com", role: role, tokenHash: token, expiresAt: fixture.now + 3600))
             try fixture.run(.acceptInvitation(tokenHash: token, account: account), by: .account(account))
             accounts[role] = account
         }
@@ -42,7 +43,9 @@ import Testing
         let admin = Principal.account(accounts[.admin]!)
         let editorMember = fixture.state.member(for: accounts[.editor]!)!.id
         #expect(engineError { try fixture.run(.changeMemberRole(editorMember, .owner), by: admin) }?.code == .forbidden)
-        #expect(engineError { try fixture.run(.createKey(name: "k", role: .owner, secretHash: [1]), by: admin) }?.code == .forbidden)
+        #expect(
+            engineError { try fixture.run(.createKey(name: "k", role: .owner, secretHash: [1]), by: admin) }?.code
+                == .forbidden)
         try fixture.run(.changeMemberRole(editorMember, .owner))
         #expect(fixture.state.members[editorMember]?.role == .owner)
     }
@@ -69,7 +72,10 @@ import Testing
 
     @Test func key_roleIsItsPrincipalsRole_andRevokedKeyHasNone() throws {
         var fixture = try Fixture()
-        guard case .keyCreated(let key) = try fixture.run(.createKey(name: "bot", role: .editor, secretHash: [1, 2])).first else {
+        guard
+            case .keyCreated(let key) = try fixture.run(.createKey(name: "bot", role: .editor, secretHash: [1, 2]))
+                .first
+        else {
             Issue.record("no key")
             return
         }
@@ -90,7 +96,9 @@ import Testing
         #expect(twin?.code == .conflict, "one open invitation per email")
         fixture.advance(61)
         let late = AccountID.random()
-        #expect(engineError { try fixture.run(.acceptInvitation(tokenHash: token, account: late), by: .account(late)) }?.code == .notFound)
+        #expect(
+            engineError { try fixture.run(.acceptInvitation(tokenHash: token, account: late), by: .account(late)) }?
+                .code == .notFound)
     }
 
     @Test func constantTimeEqual_comparesWholeValues() {

@@ -12,7 +12,9 @@ import Testing
         #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
         let long = (0..<1000).map { UInt8($0 % 251) }
         let split = long.withUnsafeBytes { bytes in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[500...]), continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[..<500])))
+            CRC32C.checksum(
+                UnsafeRawBufferPointer(rebasing: bytes[500...]),
+                continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[..<500])))
         }
         #expect(split == CRC32C.checksum(long), "continuing over two halves equals one pass")
     }

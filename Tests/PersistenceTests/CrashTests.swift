@@ -31,7 +31,8 @@ import Testing
     static func runAndKill(dataDir: String, fsync: String, snapshots: Bool, killAfter: Duration) async throws -> [Ack] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["crash", "--data-dir", dataDir, "--fsync", fsync, "--writers", "24", "--segment-kib", "256"]
+        process.arguments =
+            ["crash", "--data-dir", dataDir, "--fsync", fsync, "--writers", "24", "--segment-kib", "256"]
             + (snapshots ? ["--snapshot-every-ms", "40"] : [])
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -58,7 +59,9 @@ import Testing
         process.waitUntilExit()
         // The pipe reaches EOF once the process is gone; take what it printed.
         let drained = ContinuousClock.now
-        while !reader.isFinished && ContinuousClock.now - drained < .seconds(10) { try await Task.sleep(for: .milliseconds(5)) }
+        while !reader.isFinished && ContinuousClock.now - drained < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         let text = collected.withLock { String(decoding: $0, as: UTF8.self) }
         // Only whole lines count: a kill may cut the last one short.
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().compactMap { line in
@@ -74,7 +77,8 @@ import Testing
         var acknowledged: [Ack] = []
         for _ in 0..<4 {
             let delay = Duration.milliseconds(Int.random(in: 20...400))
-            acknowledged += try await Self.runAndKill(dataDir: fixture.path, fsync: fsync, snapshots: snapshots, killAfter: delay)
+            acknowledged += try await Self.runAndKill(
+                dataDir: fixture.path, fsync: fsync, snapshots: snapshots, killAfter: delay)
         }
         #expect(acknowledged.count > 100, "the writer made progress (\(acknowledged.count) acknowledgements)")
 
@@ -88,7 +92,8 @@ import Testing
         var replayed: [OrgID: OrgState] = [:]
         for state in snapshot?.organizations ?? [] { replayed[state.id] = state }
         let log = try FileEventLog.open(
-            directory, configuration: WALConfiguration(fsync: .always, segmentBytesMax: 256 << 10), logger: Logger(label: "crash-test"),
+            directory, configuration: WALConfiguration(fsync: .always, segmentBytesMax: 256 << 10),
+            logger: Logger(label: "crash-test"),
             start: snapshot.map { WALStart(replayFrom: $0.replayFrom, logEnd: $0.logEnd) }
         ) { record, position in
             let before = states.records
@@ -117,7 +122,9 @@ import Testing
                 missing.append(ack)
             }
         }
-        #expect(missing.isEmpty, "\(missing.count) acknowledged writes lost under fsync \(fsync), e.g. \(missing.prefix(3))")
+        #expect(
+            missing.isEmpty, "\(missing.count) acknowledged writes lost under fsync \(fsync), e.g. \(missing.prefix(3))"
+        )
 
         // The recovered state is exactly the snapshot's states with the replayed events evolved.
         #expect(replayed == states.organizations)

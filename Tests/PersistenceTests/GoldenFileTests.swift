@@ -35,7 +35,8 @@ import Testing
         }
         log.close()
         directory.close()
-        try FileManager.default.createDirectory(at: walV1.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: walV1.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: walV1)
         try FileManager.default.copyItem(atPath: try fixture.segments()[0], toPath: walV1.path)
     }

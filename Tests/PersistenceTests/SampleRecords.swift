@@ -23,47 +23,71 @@ enum SampleRecords {
     static var changes: [OrgChange] {
         let settings = OrgSettings(
             slug: "acme", name: "Acme ✓", timeZone: "Europe/Paris",
-            branding: Branding(logoURL: "https://acme.example/logo.png", accentColor: "#1a2b3c"), customDomain: "status.acme.example")
-        let update = IncidentUpdate(id: id("upd", "1"), status: .investigating, body: "Looking <into> it", author: .account(owner), createdAt: at)
-        let mUpdate = MaintenanceUpdate(id: id("upd", "2"), status: .inProgress, body: "Started", author: .system, createdAt: at)
-        let affected = [AffectedService(serviceID: service, status: .majorOutage), AffectedService(serviceID: id("svc", "2"), status: nil)]
+            branding: Branding(logoURL: "https://acme.example/logo.png", accentColor: "#1a2b3c"),
+            customDomain: "status.acme.example")
+        let update = IncidentUpdate(
+            id: id("upd", "1"), status: .investigating, body: "Looking <into> it", author: .account(owner),
+            createdAt: at)
+        let mUpdate = MaintenanceUpdate(
+            id: id("upd", "2"), status: .inProgress, body: "Started", author: .system, createdAt: at)
+        let affected = [
+            AffectedService(serviceID: service, status: .majorOutage),
+            AffectedService(serviceID: id("svc", "2"), status: nil),
+        ]
         return [
-            .organizationCreated(org, settings, owner: Member(id: member, accountID: owner, role: .owner, joinedAt: at)),
+            .organizationCreated(
+                org, settings, owner: Member(id: member, accountID: owner, role: .owner, joinedAt: at)),
             .organizationUpdated(OrgSettings(slug: "acme-2", name: "Acme", timeZone: "UTC")),
-            .serviceCreated(Service(
-                id: service, name: "API", description: "REST", status: .operational, statusReason: .created, groupID: group,
-                position: 3, createdAt: at, updatedAt: at)),
+            .serviceCreated(
+                Service(
+                    id: service, name: "API", description: "REST", status: .operational, statusReason: .created,
+                    groupID: group,
+                    position: 3, createdAt: at, updatedAt: at)),
             .serviceUpdated(service, ServiceDetails(name: "API v2", description: "", groupID: nil, position: 4)),
             .serviceStatusChanged(service, to: .partialOutage, reason: .incident(incident)),
             .serviceStatusChanged(service, to: .operational, reason: .restoredAfterMaintenance(window)),
             .serviceDeleted(id("svc", "3")),
-            .groupCreated(ServiceGroup(id: group, name: "Core", description: "d", position: 0, createdAt: at, updatedAt: at)),
+            .groupCreated(
+                ServiceGroup(id: group, name: "Core", description: "d", position: 0, createdAt: at, updatedAt: at)),
             .groupUpdated(group, GroupDetails(name: "Core 2", description: "", position: 1)),
             .groupDeleted(id("grp", "2")),
-            .incidentCreated(Incident(
-                id: incident, name: "Outage", status: .investigating, impact: .critical, affected: affected, updates: [update],
-                createdAt: at, updatedAt: at, resolvedAt: nil)),
+            .incidentCreated(
+                Incident(
+                    id: incident, name: "Outage", status: .investigating, impact: .critical, affected: affected,
+                    updates: [update],
+                    createdAt: at, updatedAt: at, resolvedAt: nil)),
             .incidentEdited(incident, name: "Big outage", impact: .major),
             .incidentUpdatePosted(incident, update, affected: affected),
             .incidentUpdatePosted(incident, update, affected: nil),
             .incidentDeleted(id("inc", "2")),
-            .maintenanceScheduled(Maintenance(
-                id: window, name: "DB", description: "upgrade", scheduledStart: at, scheduledEnd: at + 3600,
-                status: .scheduled, affected: [service], autoStart: true, autoComplete: false, updates: [mUpdate],
-                createdAt: at, updatedAt: at)),
-            .maintenanceEdited(window, MaintenanceDetails(
-                name: "DB", description: "", scheduledStart: at, scheduledEnd: at + 7200, affected: [], autoStart: false,
-                autoComplete: true)),
+            .maintenanceScheduled(
+                Maintenance(
+                    id: window, name: "DB", description: "upgrade", scheduledStart: at, scheduledEnd: at + 3600,
+                    status: .scheduled, affected: [service], autoStart: true, autoComplete: false, updates: [mUpdate],
+                    createdAt: at, updatedAt: at)),
+            .maintenanceEdited(
+                window,
+                MaintenanceDetails(
+                    name: "DB", description: "", scheduledStart: at, scheduledEnd: at + 7200, affected: [],
+                    autoStart: false,
+                    autoComplete: true)),
             .maintenanceStatusChanged(window, mUpdate),
             .maintenanceDeleted(id("mnt", "2")),
-            .memberAdded(Member(id: id("mem", "2"), accountID: id("usr", "2"), role: .editor, joinedAt: at), invitation: invitation),
+            .memberAdded(
+                Member(id: id("mem", "2"), accountID: id("usr", "2"), role: .editor, joinedAt: at),
+                invitation: invitation),
             .memberRoleChanged(id("mem", "2"), .admin),
             .memberRemoved(id("mem", "2"), account: id("usr", "2")),
-            .invitationCreated(Invitation(
-                id: invitation, email: "a@example.com", role: .viewer, tokenHash: [1, 2, 3], invitedBy: .apiKey(key),
-                createdAt: at, expiresAt: at + 86_400)),
+            .invitationCreated(
+                Invitation(
+                    id: invitation, email: "a@example.com", role: .viewer, tokenHash: [1, 2, 3],
+                    invitedBy: .apiKey(key),
+                    createdAt: at, expiresAt: at + 86_400)),
             .invitationRevoked(invitation),
-            .keyCreated(APIKey(id: key, name: "ci", role: .editor, secretHash: Array(repeating: 7, count: 32), createdBy: .account(owner), createdAt: at)),
+            .keyCreated(
+                APIKey(
+                    id: key, name: "ci", role: .editor, secretHash: Array(repeating: 7, count: 32),
+                    createdBy: .account(owner), createdAt: at)),
             .keyRevoked(key),
             .historyCompacted(before: at + 86_400),
             .organizationDeleted,
@@ -72,8 +96,10 @@ enum SampleRecords {
 
     static var directoryChanges: [DirectoryChange] {
         [
-            .accountCreated(Account(id: owner, email: "owner@example.com", name: "Owner", passwordHash: [9, 9], createdAt: at)),
-            .accountCreated(Account(id: id("usr", "2"), email: "oidc@example.com", name: "O", passwordHash: nil, createdAt: at)),
+            .accountCreated(
+                Account(id: owner, email: "owner@example.com", name: "Owner", passwordHash: [9, 9], createdAt: at)),
+            .accountCreated(
+                Account(id: id("usr", "2"), email: "oidc@example.com", name: "O", passwordHash: nil, createdAt: at)),
             .passwordChanged(owner, passwordHash: [8]),
             .sessionOpened(Session(id: session, accountID: owner, createdAt: at, expiresAt: at + 3600)),
             .sessionClosed(session),
@@ -84,7 +110,8 @@ enum SampleRecords {
     /// Every sample as log records, in the order the golden file holds them.
     static var records: [LogRecord] {
         let orgRecords = changes.enumerated().map { index, change in
-            LogRecord.organization(org, OrgEvent(seq: Seq(UInt64(index + 1)), at: at, by: .account(owner), change: change))
+            LogRecord.organization(
+                org, OrgEvent(seq: Seq(UInt64(index + 1)), at: at, by: .account(owner), change: change))
         }
         let directoryRecords = directoryChanges.enumerated().map { index, change in
             LogRecord.directory(DirectoryEvent(seq: Seq(UInt64(index + 1)), at: at, change: change))

@@ -26,7 +26,8 @@ import Testing
     }
 
     static var sampleCapture: SnapshotCapture {
-        SnapshotCapture(replayFrom: LogPosition(7), logEnd: LogPosition(9), directory: sampleDirectory, organizations: [sampleOrg])
+        SnapshotCapture(
+            replayFrom: LogPosition(7), logEnd: LogPosition(9), directory: sampleDirectory, organizations: [sampleOrg])
     }
 
     @Test func file_roundTripsEveryField() throws {
@@ -51,7 +52,8 @@ import Testing
     @Test func corruptNewest_isRenamedBroken_andThePreviousOneLoads() throws {
         let fixture = WALFixture()
         let store = SnapshotStore(path: fixture.path + "/snapshots")
-        let older = SnapshotCapture(replayFrom: LogPosition(1), logEnd: LogPosition(1), directory: DirectoryState(), organizations: [])
+        let older = SnapshotCapture(
+            replayFrom: LogPosition(1), logEnd: LogPosition(1), directory: DirectoryState(), organizations: [])
         try store.write(older)
         let newest = try store.write(Self.sampleCapture)
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: newest.path)))
@@ -69,7 +71,8 @@ import Testing
         var payload = SnapshotFile.encode(Self.sampleCapture)
         payload[8] = 2
         try FileManager.default.createDirectory(atPath: store.path, withIntermediateDirectories: true)
-        try Data(try LZ4Frame.compress(payload)).write(to: URL(fileURLWithPath: store.path + "/snapshot-0000000000000007.lz4"))
+        try Data(try LZ4Frame.compress(payload)).write(
+            to: URL(fileURLWithPath: store.path + "/snapshot-0000000000000007.lz4"))
         do {
             _ = try store.loadNewest(logger: Logger(label: "test"))
             Issue.record("a newer snapshot was loaded or skipped")
@@ -110,7 +113,9 @@ import Testing
             for service in services {
                 group.addTask {
                     for round in 0..<rounds {
-                        _ = try await actor.submit(.setServiceStatus(service, round % 2 == 0 ? .majorOutage : .operational), by: .account(owner))
+                        _ = try await actor.submit(
+                            .setServiceStatus(service, round % 2 == 0 ? .majorOutage : .operational),
+                            by: .account(owner))
                     }
                 }
             }
@@ -120,7 +125,8 @@ import Testing
 
     @Test func snapshotsTakenDuringWrites_restoreExactlyTheAcknowledgedState() async throws {
         let fixture = WALFixture()
-        let (dataDirectory, log, _) = try Storage.open(fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
+        let (dataDirectory, log, _) = try Storage.open(
+            fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
         let registry = Registry(log: log)
         let directory = Directory(log: log)
         _ = try await directory.submit(.signUp(email: "a@example.com", name: "A", passwordHash: [1]))
@@ -141,7 +147,8 @@ import Testing
         #expect(taken == 8)
         #expect(try store.list().count == 2, "two snapshots kept")
 
-        let (reopenedDirectory, reopened, states) = try Storage.open(fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
+        let (reopenedDirectory, reopened, states) = try Storage.open(
+            fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
         defer {
             reopened.close()
             reopenedDirectory.close()
@@ -154,7 +161,8 @@ import Testing
 
     @Test func logWithoutTheSnapshotsItsStartNeeds_isRefused() async throws {
         let fixture = WALFixture()
-        let (dataDirectory, log, _) = try Storage.open(fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
+        let (dataDirectory, log, _) = try Storage.open(
+            fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
         let registry = Registry(log: log)
         let directory = Directory(log: log)
         _ = try await registry.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: .random())
@@ -168,10 +176,13 @@ import Testing
         log.close()
         dataDirectory.close()
         #expect(trimmed > 0, "segments behind the older snapshot were deleted")
-        let (againDirectory, again, _) = try Storage.open(fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
+        let (againDirectory, again, _) = try Storage.open(
+            fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
         again.close()
         againDirectory.close()
-        for (_, file) in try SnapshotStore(path: fixture.path + "/snapshots").list() { try FileManager.default.removeItem(atPath: file) }
+        for (_, file) in try SnapshotStore(path: fixture.path + "/snapshots").list() {
+            try FileManager.default.removeItem(atPath: file)
+        }
         do {
             _ = try Storage.open(fixture.path, configuration: Self.configuration(), logger: Logger(label: "test"))
             Issue.record("a log missing its start was accepted without a snapshot")

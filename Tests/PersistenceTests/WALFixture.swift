@@ -22,7 +22,9 @@ final class WALFixture {
         let directory = try DataDirectory.open(path)
         var records: [LogRecord] = []
         do {
-            let log = try FileEventLog.open(directory, configuration: configuration ?? self.configuration, logger: Logger(label: "test")) {
+            let log = try FileEventLog.open(
+                directory, configuration: configuration ?? self.configuration, logger: Logger(label: "test")
+            ) {
                 record, _ in records.append(record)
             }
             return (directory, log, records)
@@ -62,7 +64,8 @@ final class WALFixture {
 
     /// Offsets where each batch of a segment starts, and where the batches end.
     func batchOffsets(of file: String) throws -> (starts: [Int], end: Int) {
-        let segment = WALSegmentBytes(bytes: try bytes(of: file), path: file, batchBytesMax: configuration.batchBytesMax)
+        let segment = WALSegmentBytes(
+            bytes: try bytes(of: file), path: file, batchBytesMax: configuration.batchBytesMax)
         var offset = WALFormat.segmentHeaderBytes
         var starts: [Int] = []
         while case .batch(_, let size) = segment.readBatch(at: offset) {
@@ -77,8 +80,13 @@ final class WALFixture {
 func serviceRecords(_ count: Int, org: OrgID = SampleRecords.org, from first: UInt64 = 1) -> [LogRecord] {
     (0..<count).map { index in
         let service = Service(
-            id: .random(), name: "Service \(index)", description: String(repeating: "d", count: index % 50), status: .operational,
-            statusReason: .created, groupID: nil, position: index, createdAt: SampleRecords.at, updatedAt: SampleRecords.at)
-        return .organization(org, OrgEvent(seq: Seq(first + UInt64(index)), at: SampleRecords.at, by: .system, change: .serviceCreated(service)))
+            id: .random(), name: "Service \(index)", description: String(repeating: "d", count: index % 50),
+            status: .operational,
+            statusReason: .created, groupID: nil, position: index, createdAt: SampleRecords.at,
+            updatedAt: SampleRecords.at)
+        return .organization(
+            org,
+            OrgEvent(
+                seq: Seq(first + UInt64(index)), at: SampleRecords.at, by: .system, change: .serviceCreated(service)))
     }
 }

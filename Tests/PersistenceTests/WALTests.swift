@@ -23,13 +23,17 @@ import Testing
         let (directory, log, _) = try fixture.open()
         let positions = try await withThrowingTaskGroup(of: LogPosition.self) { group in
             for index in 0..<200 {
-                group.addTask { try await log.append(serviceRecords(1, org: .random(), from: 1 + UInt64(index) * 0), isolation: #isolation) }
+                group.addTask {
+                    try await log.append(
+                        serviceRecords(1, org: .random(), from: 1 + UInt64(index) * 0), isolation: #isolation)
+                }
             }
             return try await group.reduce(into: [LogPosition]()) { $0.append($1) }
         }
         log.close()
         directory.close()
-        #expect(Set(positions) == Set((1...200).map { LogPosition(UInt64($0)) }), "each append got its own end position")
+        #expect(
+            Set(positions) == Set((1...200).map { LogPosition(UInt64($0)) }), "each append got its own end position")
         let (starts, _) = try fixture.batchOffsets(of: try fixture.segments()[0])
         #expect(starts.count < 200, "appends waiting together share a batch (\(starts.count) batches)")
         #expect(try fixture.recover().count == 200)
@@ -67,7 +71,9 @@ import Testing
             try fixture.overwrite(segment, with: damaged)
             let recovered = try fixture.recover()
             #expect(recovered == Array(records.dropLast()), "cut at \(cut)")
-            #expect(FileManager.default.fileExists(atPath: segment + ".broken") == (cut < end && damaged != pristine) || cut == last)
+            #expect(
+                FileManager.default.fileExists(atPath: segment + ".broken") == (cut < end && damaged != pristine)
+                    || cut == last)
             // After the repair the log takes appends again where the torn batch was.
             try await fixture.write([records[records.count - 1]])
             #expect(try fixture.recover() == records, "cut at \(cut): the repaired log continues")
@@ -162,8 +168,12 @@ import Testing
         let (directory, log, _) = try fixture.open(configuration)
         _ = try await log.append(serviceRecords(1), isolation: #isolation)
         _ = try await log.append(serviceRecords(1, from: 2), isolation: #isolation)
-        await #expect(throws: PersistenceError.self) { _ = try await log.append(serviceRecords(1, from: 3), isolation: #isolation) }
-        await #expect(throws: PersistenceError.self) { _ = try await log.append(serviceRecords(1, from: 4), isolation: #isolation) }
+        await #expect(throws: PersistenceError.self) {
+            _ = try await log.append(serviceRecords(1, from: 3), isolation: #isolation)
+        }
+        await #expect(throws: PersistenceError.self) {
+            _ = try await log.append(serviceRecords(1, from: 4), isolation: #isolation)
+        }
         #expect(log.failure?.code == .logFailed)
         log.close()
         directory.close()
@@ -174,7 +184,8 @@ import Testing
     func everyPolicy_acknowledgesAndRecovers(_ policy: FsyncPolicy) async throws {
         let fixture = WALFixture()
         let records = serviceRecords(20)
-        try await fixture.write(records, configuration: WALConfiguration(fsync: policy, segmentBytesMax: fixture.segmentBytes))
+        try await fixture.write(
+            records, configuration: WALConfiguration(fsync: policy, segmentBytesMax: fixture.segmentBytes))
         #expect(try fixture.recover() == records)
     }
 
@@ -185,7 +196,9 @@ import Testing
         let service = Service(
             id: .random(), name: huge, description: "", status: .operational, statusReason: .created, groupID: nil,
             position: 0, createdAt: SampleRecords.at, updatedAt: SampleRecords.at)
-        let record = LogRecord.organization(SampleRecords.org, OrgEvent(seq: Seq(1), at: SampleRecords.at, by: .system, change: .serviceCreated(service)))
+        let record = LogRecord.organization(
+            SampleRecords.org,
+            OrgEvent(seq: Seq(1), at: SampleRecords.at, by: .system, change: .serviceCreated(service)))
         await #expect(throws: PersistenceError.self) { _ = try await log.append([record], isolation: #isolation) }
         _ = try await log.append(serviceRecords(1), isolation: #isolation)
         log.close()

@@ -1,7 +1,7 @@
 public import Foundation  // FileHandle and Data are in the API.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a child process's output with `read(2)`, retrying on EINTR. Foundation's `availableData`

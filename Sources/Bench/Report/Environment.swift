@@ -25,6 +25,7 @@ struct BenchEnvironment: Codable, Sendable {
         guard (try? process.run()) != nil else { return "unknown" }
         process.waitUntilExit()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "unknown" : text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            ? "unknown" : text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -3,7 +3,8 @@ import Histogram
 
 /// Latencies in microseconds, in an HdrHistogram (3 significant digits, up to 100 s).
 struct LatencyRecorder: Sendable {
-    private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 100_000_000, numberOfSignificantValueDigits: .three)
+    private(set) var histogram = Histogram<UInt64>(
+        highestTrackableValue: 100_000_000, numberOfSignificantValueDigits: .three)
 
     mutating func record(_ duration: Duration) {
         let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000

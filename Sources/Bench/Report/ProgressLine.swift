@@ -10,7 +10,8 @@ struct ProgressLine: Sendable {
         while ContinuousClock.now < deadline {
             try? await Task.sleep(for: .seconds(1))
             let elapsed = min(total, (ContinuousClock.now - start).seconds)
-            FileHandle.standardError.write(Data("\r\(label): \(String(format: "%.0f", elapsed))/\(String(format: "%.0f", total)) s".utf8))
+            FileHandle.standardError.write(
+                Data("\r\(label): \(String(format: "%.0f", elapsed))/\(String(format: "%.0f", total)) s".utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))
     }

@@ -28,7 +28,8 @@ enum ResultTable {
         let header = columns + ["ops/s", "p50 µs", "p99 µs", "p99.9 µs"] + extraColumns
         var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in " ---: |" }.joined()]
         for result in results {
-            let cells = columns.map { result.parameters[$0] ?? "" }
+            let cells =
+                columns.map { result.parameters[$0] ?? "" }
                 + [format(result.opsPerSecond), "\(result.p50Micros)", "\(result.p99Micros)", "\(result.p999Micros)"]
                 + extraColumns.map { format(result.extra[$0] ?? 0) }
             lines.append("| " + cells.joined(separator: " | ") + " |")
@@ -62,13 +63,15 @@ enum ResultTable {
                 let value = index < item.values.count ? item.values[row] : 0
                 let length = Int(Double(width - left - 110) * value / maximum)
                 let y = top + index * barHeight
-                svg += "<rect x=\"\(left)\" y=\"\(y)\" width=\"\(max(1, length))\" height=\"\(barHeight - 3)\" fill=\"\(colors[index % colors.count])\"/>\n"
+                svg +=
+                    "<rect x=\"\(left)\" y=\"\(y)\" width=\"\(max(1, length))\" height=\"\(barHeight - 3)\" fill=\"\(colors[index % colors.count])\"/>\n"
                 svg += "<text x=\"\(left + length + 6)\" y=\"\(y + barHeight - 6)\">\(format(value))</text>\n"
             }
         }
         for (index, item) in series.enumerated() {
             let y = height - 20 * (series.count - index) + 4
-            svg += "<rect x=\"10\" y=\"\(y - 10)\" width=\"12\" height=\"12\" fill=\"\(colors[index % colors.count])\"/>"
+            svg +=
+                "<rect x=\"10\" y=\"\(y - 10)\" width=\"12\" height=\"12\" fill=\"\(colors[index % colors.count])\"/>"
             svg += "<text x=\"28\" y=\"\(y)\">\(escape(item.name))</text>\n"
         }
         return svg + "</svg>\n"

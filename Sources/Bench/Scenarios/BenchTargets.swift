@@ -8,14 +8,16 @@ enum BenchTargets {
     static func make(registry: Registry, writers: Int, organizations: Int) async throws -> [(OrgActor, ServiceID)] {
         var actors: [OrgActor] = []
         for index in 0..<organizations {
-            _ = try await registry.createOrganization(slug: "bench-\(index)", name: "Bench \(index)", timeZone: "UTC", owner: .random())
+            _ = try await registry.createOrganization(
+                slug: "bench-\(index)", name: "Bench \(index)", timeZone: "UTC", owner: .random())
             actors.append(registry.organization(slug: "bench-\(index)")!)
         }
         var targets: [(OrgActor, ServiceID)] = []
         for writer in 0..<writers {
             let actor = actors[writer % organizations]
             let commit = try await actor.submit(
-                .createService(name: "S\(writer)", description: "", status: .operational, groupID: nil, position: nil), by: .system)
+                .createService(name: "S\(writer)", description: "", status: .operational, groupID: nil, position: nil),
+                by: .system)
             guard case .serviceCreated(let service) = commit.events[0].change else { continue }
             targets.append((actor, service.id))
         }
@@ -23,7 +25,9 @@ enum BenchTargets {
     }
 
     /// Flips one service between `major_outage` and `operational` until `deadline`, timing each command.
-    static func flip(_ service: ServiceID, on actor: OrgActor, until deadline: ContinuousClock.Instant) async throws -> LatencyRecorder {
+    static func flip(_ service: ServiceID, on actor: OrgActor, until deadline: ContinuousClock.Instant) async throws
+        -> LatencyRecorder
+    {
         var recorder = LatencyRecorder()
         var down = true
         while ContinuousClock.now < deadline {

@@ -34,7 +34,9 @@ struct CrashScenario: AsyncParsableCommand {
     var snapshotEveryMs = 0
 
     mutating func validate() throws {
-        guard ["always", "interval", "none"].contains(fsync) else { throw ValidationError("--fsync must be always, interval or none") }
+        guard ["always", "interval", "none"].contains(fsync) else {
+            throw ValidationError("--fsync must be always, interval or none")
+        }
         guard (1...1_000).contains(writers), (1...100).contains(organizations) else {
             throw ValidationError("--writers must be 1...1000 and --organizations 1...100")
         }
@@ -80,7 +82,8 @@ struct CrashScenario: AsyncParsableCommand {
         for writer in 0..<writers {
             let slug = "crash-\(writer % organizations)"
             if registry.organization(slug: slug) == nil {
-                _ = try await registry.createOrganization(slug: slug, name: slug, timeZone: "UTC", owner: AccountID.random())
+                _ = try await registry.createOrganization(
+                    slug: slug, name: slug, timeZone: "UTC", owner: AccountID.random())
             }
             let actor = registry.organization(slug: slug)!
             let name = "writer \(writer)"
@@ -89,7 +92,8 @@ struct CrashScenario: AsyncParsableCommand {
                 continue
             }
             let commit = try await actor.submit(
-                .createService(name: name, description: "", status: .operational, groupID: nil, position: nil), by: .system)
+                .createService(name: name, description: "", status: .operational, groupID: nil, position: nil),
+                by: .system)
             guard case .serviceCreated(let service) = commit.events[0].change else { continue }
             targets.append((actor, service.id))
         }
@@ -99,7 +103,9 @@ struct CrashScenario: AsyncParsableCommand {
     private static func flip(_ service: ServiceID, on actor: OrgActor, output: AckPrinter) async throws {
         var status = ServiceStatus.majorOutage
         while true {
-            if actor.view.state.services[service]?.status == status { status = status == .majorOutage ? .operational : .majorOutage }
+            if actor.view.state.services[service]?.status == status {
+                status = status == .majorOutage ? .operational : .majorOutage
+            }
             let commit = try await actor.submit(.setServiceStatus(service, status), by: .system)
             for event in commit.events {
                 output.line("ack \(actor.id) \(event.seq) \(service) \(status.rawValue)")

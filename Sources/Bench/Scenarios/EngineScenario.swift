@@ -56,7 +56,8 @@ struct EngineScenario: AsyncParsableCommand {
 
     private func measure(writers count: Int, environment: BenchEnvironment) async throws -> BenchResult {
         let registry = Registry(log: InMemoryEventLog())
-        let targets = try await BenchTargets.make(registry: registry, writers: count, organizations: min(organizations, count))
+        let targets = try await BenchTargets.make(
+            registry: registry, writers: count, organizations: min(organizations, count))
         let actor = targets[0].0
         let readers = ReaderThreads(count: self.readers, actor: actor)
         let start = ContinuousClock.now
@@ -97,7 +98,8 @@ struct EngineScenario: AsyncParsableCommand {
         try (table + "\n").write(to: directory.appendingPathComponent("engine.md"), atomically: true, encoding: .utf8)
         print(table)
         let svg = ResultTable.svg(
-            title: "statusbench engine: per second (\(results.first?.environment.cpu ?? ""), \(results.first?.environment.gitSHA ?? ""))",
+            title:
+                "statusbench engine: per second (\(results.first?.environment.cpu ?? ""), \(results.first?.environment.gitSHA ?? ""))",
             labels: results.map { "\($0.parameters["writers"] ?? "") writers" },
             series: [
                 ("commands/s", results.map(\.opsPerSecond)),

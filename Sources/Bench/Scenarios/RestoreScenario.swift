@@ -11,7 +11,8 @@ import Persistence
 /// fresh child process so that its peak RSS is the restart's own.
 struct RestoreScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "restore", abstract: "Snapshot size and time; restart time and peak RSS from snapshot, and snapshot + WAL.")
+        commandName: "restore",
+        abstract: "Snapshot size and time; restart time and peak RSS from snapshot, and snapshot + WAL.")
 
     @Option(help: "Organizations to generate.")
     var organizations = 10_000
@@ -53,16 +54,21 @@ struct RestoreScenario: AsyncParsableCommand {
         let directory = try DataDirectory.open(data)
         let snapshotStart = ContinuousClock.now
         let written = try SnapshotStore(dataDirectory: directory).write(
-            SnapshotCapture(replayFrom: LogPosition(0), logEnd: LogPosition(0), directory: DirectoryState(), organizations: states))
+            SnapshotCapture(
+                replayFrom: LogPosition(0), logEnd: LogPosition(0), directory: DirectoryState(), organizations: states))
         let snapshotSeconds = (ContinuousClock.now - snapshotStart).seconds
         directory.close()
-        print("snapshot: \(written.bytes) bytes (raw \(written.rawBytes)) in \(String(format: "%.2f", snapshotSeconds)) s")
+        print(
+            "snapshot: \(written.bytes) bytes (raw \(written.rawBytes)) in \(String(format: "%.2f", snapshotSeconds)) s"
+        )
 
         let fromSnapshot = try Self.spawnProbe(data)
         print("restart from the snapshot: \(fromSnapshot.seconds) s, peak RSS \(fromSnapshot.peakRSS >> 20) MiB")
         try await appendEvents(data)
         let withWAL = try Self.spawnProbe(data)
-        print("restart from the snapshot + \(walEvents) WAL events: \(withWAL.seconds) s, peak RSS \(withWAL.peakRSS >> 20) MiB")
+        print(
+            "restart from the snapshot + \(walEvents) WAL events: \(withWAL.seconds) s, peak RSS \(withWAL.peakRSS >> 20) MiB"
+        )
 
         let result = BenchResult(
             scenario: "restore",
@@ -70,12 +76,14 @@ struct RestoreScenario: AsyncParsableCommand {
                 "organizations": "\(organizations)", "services": "\(services)", "incidents": "\(incidents)",
                 "wal_events": "\(walEvents)",
             ],
-            opsPerSecond: Double(written.rawBytes) / 1_048_576 / fromSnapshot.seconds, p50Micros: 0, p99Micros: 0, p999Micros: 0,
+            opsPerSecond: Double(written.rawBytes) / 1_048_576 / fromSnapshot.seconds, p50Micros: 0, p99Micros: 0,
+            p999Micros: 0,
             extra: [
                 "snapshot_seconds": snapshotSeconds, "snapshot_bytes": Double(written.bytes),
                 "raw_bytes": Double(written.rawBytes), "restore_snapshot_seconds": fromSnapshot.seconds,
                 "restore_snapshot_peak_rss_mib": Double(fromSnapshot.peakRSS >> 20),
-                "restore_with_wal_seconds": withWAL.seconds, "restore_with_wal_peak_rss_mib": Double(withWAL.peakRSS >> 20),
+                "restore_with_wal_seconds": withWAL.seconds,
+                "restore_with_wal_peak_rss_mib": Double(withWAL.peakRSS >> 20),
             ],
             environment: environment)
         print(result.jsonLine())
@@ -91,24 +99,36 @@ struct RestoreScenario: AsyncParsableCommand {
         let progress = max(1, organizations / 10)
         for index in 0..<organizations {
             var generator = OrgGenerator(now: Date(timeIntervalSince1970: 1_790_000_000))
-            try generator.run(.createOrganization(slug: "org-\(index)", name: "Organization \(index)", timeZone: "UTC", owner: .random()))
+            try generator.run(
+                .createOrganization(
+                    slug: "org-\(index)", name: "Organization \(index)", timeZone: "UTC", owner: .random()))
             var ids: [ServiceID] = []
             for service in 0..<services {
-                let changes = try generator.run(.createService(name: "Service \(service)", description: "A service", status: .operational, groupID: nil, position: nil))
+                let changes = try generator.run(
+                    .createService(
+                        name: "Service \(service)", description: "A service", status: .operational, groupID: nil,
+                        position: nil))
                 if case .serviceCreated(let created) = changes.first { ids.append(created.id) }
             }
             for incident in 0..<incidents {
                 let affected = [ids[incident % ids.count], ids[(incident + 1) % ids.count]]
-                let changes = try generator.run(.createIncident(IncidentDraft(
-                    name: "Incident \(incident)", status: .investigating, impact: .minor,
-                    body: "We are investigating elevated error rates on this service.",
-                    affected: affected.map { AffectedService(serviceID: $0, status: .partialOutage) })))
+                let changes = try generator.run(
+                    .createIncident(
+                        IncidentDraft(
+                            name: "Incident \(incident)", status: .investigating, impact: .minor,
+                            body: "We are investigating elevated error rates on this service.",
+                            affected: affected.map { AffectedService(serviceID: $0, status: .partialOutage) })))
                 guard case .incidentCreated(let created) = changes.first else { continue }
-                try generator.run(.postIncidentUpdate(created.id, status: .identified, body: "The cause is identified; a fix is rolling out.", affected: nil))
+                try generator.run(
+                    .postIncidentUpdate(
+                        created.id, status: .identified, body: "The cause is identified; a fix is rolling out.",
+                        affected: nil))
                 try generator.run(.postIncidentUpdate(created.id, status: .resolved, body: "Resolved.", affected: nil))
             }
             states.append(generator.state)
-            if (index + 1) % progress == 0 { FileHandle.standardError.write(Data("\rgenerating: \(index + 1)/\(organizations)".utf8)) }
+            if (index + 1) % progress == 0 {
+                FileHandle.standardError.write(Data("\rgenerating: \(index + 1)/\(organizations)".utf8))
+            }
         }
         FileHandle.standardError.write(Data("\n".utf8))
         return states
@@ -116,7 +136,8 @@ struct RestoreScenario: AsyncParsableCommand {
 
     /// Writes `walEvents` status changes through the actors into the log after the snapshot.
     private func appendEvents(_ data: String) async throws {
-        let (directory, log, states) = try Storage.open(data, configuration: WALConfiguration(fsync: .none), logger: Logger(label: "bench"))
+        let (directory, log, states) = try Storage.open(
+            data, configuration: WALConfiguration(fsync: .none), logger: Logger(label: "bench"))
         let registry = Registry(log: log)
         registry.restore(Array(states.organizations.values))
         let actors = registry.all
@@ -128,7 +149,8 @@ struct RestoreScenario: AsyncParsableCommand {
                     for index in 0..<perTask {
                         let actor = actors[(task * perTask + index) % actors.count]
                         let service = actor.view.state.services.keys.first!
-                        _ = try await actor.submit(.setServiceStatus(service, index % 2 == 0 ? .majorOutage : .operational), by: .system)
+                        _ = try await actor.submit(
+                            .setServiceStatus(service, index % 2 == 0 ? .majorOutage : .operational), by: .system)
                     }
                 }
             }
@@ -161,16 +183,20 @@ struct RestoreScenario: AsyncParsableCommand {
     /// In the child: open the data directory as statusd does, then report time and peak RSS.
     private static func probeRestart(_ data: String) throws {
         let start = ContinuousClock.now
-        let (directory, log, states) = try Storage.open(data, configuration: WALConfiguration(fsync: .none), logger: Logger(label: "probe"))
+        let (directory, log, states) = try Storage.open(
+            data, configuration: WALConfiguration(fsync: .none), logger: Logger(label: "probe"))
         let registry = Registry(log: log)
         registry.restore(Array(states.organizations.values))
         let seconds = (ContinuousClock.now - start).seconds
         log.close()
         directory.close()
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        let peak =
+            status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
             .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
-        print(#"{"seconds": \#(seconds), "peakRSS": \#(peak * 1024), "organizations": \#(states.organizations.count), "records": \#(states.records)}"#)
+        print(
+            #"{"seconds": \#(seconds), "peakRSS": \#(peak * 1024), "organizations": \#(states.organizations.count), "records": \#(states.records)}"#
+        )
     }
 }
 

@@ -52,7 +52,9 @@ struct WALScenario: AsyncParsableCommand {
         for policy in policies {
             for count in writerCounts {
                 let result = try await measure(policy: policy, writers: count, raw: raw, environment: environment)
-                print("wal fsync=\(policy) writers=\(count): \(ResultTable.format(result.opsPerSecond)) commands/s, p50 \(result.p50Micros) µs, p99 \(result.p99Micros) µs, \(ResultTable.format(result.extra["records_per_batch"] ?? 0)) records/batch")
+                print(
+                    "wal fsync=\(policy) writers=\(count): \(ResultTable.format(result.opsPerSecond)) commands/s, p50 \(result.p50Micros) µs, p99 \(result.p99Micros) µs, \(ResultTable.format(result.extra["records_per_batch"] ?? 0)) records/batch"
+                )
                 print(result.jsonLine())
                 results.append(result)
             }
@@ -60,17 +62,21 @@ struct WALScenario: AsyncParsableCommand {
         try write(results, raw: raw)
     }
 
-    private func measure(policy: String, writers count: Int, raw: Double, environment: BenchEnvironment) async throws -> BenchResult {
+    private func measure(policy: String, writers count: Int, raw: Double, environment: BenchEnvironment) async throws
+        -> BenchResult
+    {
         let path = scratch + "/statusbench-wal-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fsyncPolicy: FsyncPolicy = policy == "always" ? .always : policy == "none" ? .none : .interval(.seconds(1))
-        let (directory, log, _) = try Storage.open(path, configuration: WALConfiguration(fsync: fsyncPolicy), logger: Logger(label: "bench"))
+        let (directory, log, _) = try Storage.open(
+            path, configuration: WALConfiguration(fsync: fsyncPolicy), logger: Logger(label: "bench"))
         defer {
             log.close()
             directory.close()
         }
         let registry = Registry(log: log)
-        let targets = try await BenchTargets.make(registry: registry, writers: count, organizations: min(organizations, count))
+        let targets = try await BenchTargets.make(
+            registry: registry, writers: count, organizations: min(organizations, count))
         let before = log.statistics
         let deadline = ContinuousClock.now + .seconds(duration)
         let start = ContinuousClock.now
@@ -91,8 +97,10 @@ struct WALScenario: AsyncParsableCommand {
         let after = log.statistics
         let batches = Double(after.batches - before.batches)
         return BenchResult(
-            scenario: "wal", parameters: ["fsync": policy, "writers": "\(count)", "organizations": "\(min(organizations, count))"],
-            opsPerSecond: Double(latency.count) / elapsed, p50Micros: latency.percentile(50), p99Micros: latency.percentile(99),
+            scenario: "wal",
+            parameters: ["fsync": policy, "writers": "\(count)", "organizations": "\(min(organizations, count))"],
+            opsPerSecond: Double(latency.count) / elapsed, p50Micros: latency.percentile(50),
+            p99Micros: latency.percentile(99),
             p999Micros: latency.percentile(99.9),
             extra: [
                 "raw_fdatasync_per_second": raw,
@@ -113,7 +121,8 @@ struct WALScenario: AsyncParsableCommand {
         try (table + "\n").write(to: directory.appendingPathComponent("wal.md"), atomically: true, encoding: .utf8)
         print(table)
         let svg = ResultTable.svg(
-            title: "statusbench wal: durable commands/s (raw fdatasync \(ResultTable.format(raw))/s; \(results.first?.environment.gitSHA ?? ""))",
+            title:
+                "statusbench wal: durable commands/s (raw fdatasync \(ResultTable.format(raw))/s; \(results.first?.environment.gitSHA ?? ""))",
             labels: results.map { "\($0.parameters["fsync"] ?? "") ×\($0.parameters["writers"] ?? "")" },
             series: [("commands/s", results.map(\.opsPerSecond))])
         try svg.write(to: directory.appendingPathComponent("wal.svg"), atomically: true, encoding: .utf8)

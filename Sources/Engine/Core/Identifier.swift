@@ -78,7 +78,9 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
     public var description: String { rawValue }
 
     @inlinable
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.high != rhs.high ? lhs.high < rhs.high : lhs.low < rhs.low }
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        lhs.high != rhs.high ? lhs.high < rhs.high : lhs.low < rhs.low
+    }
 
     @inlinable
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.high == rhs.high && lhs.low == rhs.low }

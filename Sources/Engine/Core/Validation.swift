@@ -92,10 +92,12 @@ enum Validate {
     static func domain(_ text: String, field: String = "custom_domain") throws -> String {
         let domain = text.lowercased()
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = labels.count >= 2 && domain.utf8.count <= 253 && labels.allSatisfy { label in
-            (1...63).contains(label.utf8.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
-        }
+        let valid =
+            labels.count >= 2 && domain.utf8.count <= 253
+            && labels.allSatisfy { label in
+                (1...63).contains(label.utf8.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+            }
         guard valid else { throw EngineError.invalid(field, "must be a domain name such as status.example.com") }
         return domain
     }

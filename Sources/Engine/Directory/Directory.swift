@@ -1,5 +1,5 @@
-public import Foundation  // Date appears in the clock the actor is given.
 import DequeModule
+public import Foundation  // Date appears in the clock the actor is given.
 import Synchronization
 
 /// The directory stream's writer, built like `OrgActor`: decide against a working state, append,
@@ -15,7 +15,9 @@ public actor Directory {
     /// As `OrgActor.unpublishedPosition`: where a snapshot must replay the directory from.
     private nonisolated let unpublished = Atomic<UInt64>(.max)
 
-    public init(state: DirectoryState = DirectoryState(), log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        state: DirectoryState = DirectoryState(), log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.working = state
         self.durable = state
         self.log = log

@@ -42,7 +42,10 @@ public struct Incident: Hashable, Sendable, Codable, Identifiable {
     public var resolvedAt: Date?
 
     /// Every field, as the codec and tests build values.
-    package init(id: IncidentID, name: String, status: IncidentStatus, impact: IncidentImpact, affected: [AffectedService], updates: [IncidentUpdate], createdAt: Date, updatedAt: Date, resolvedAt: Date?) {
+    package init(
+        id: IncidentID, name: String, status: IncidentStatus, impact: IncidentImpact, affected: [AffectedService],
+        updates: [IncidentUpdate], createdAt: Date, updatedAt: Date, resolvedAt: Date?
+    ) {
         self.id = id
         self.name = name
         self.status = status

@@ -24,7 +24,9 @@ extension OrgState {
         }
     }
 
-    private func decideCreateIncident(_ draft: IncidentDraft, by principal: Principal, at now: Date) throws -> [OrgChange] {
+    private func decideCreateIncident(_ draft: IncidentDraft, by principal: Principal, at now: Date) throws
+        -> [OrgChange]
+    {
         let affected = try checkAffected(draft.affected)
         guard draft.status.isActive || draft.status == .resolved else {
             throw EngineError.invalid("status", "a new incident cannot start in postmortem")
@@ -54,7 +56,8 @@ extension OrgState {
         let incident = try existingIncident(id)
         let next = status ?? incident.status
         guard incident.status.canMove(to: next) else {
-            throw EngineError.conflict("status", "an incident cannot move from \(incident.status.rawValue) to \(next.rawValue)")
+            throw EngineError.conflict(
+                "status", "an incident cannot move from \(incident.status.rawValue) to \(next.rawValue)")
         }
         guard incident.updates.count < quotas.updatesPerIncidentMax else {
             throw EngineError(.quotaExceeded, field: "updates", "at most \(quotas.updatesPerIncidentMax) updates")

@@ -51,7 +51,11 @@ public struct Maintenance: Hashable, Sendable, Codable, Identifiable {
     }
 
     /// Every field, as the codec and tests build values.
-    package init(id: MaintenanceID, name: String, description: String, scheduledStart: Date, scheduledEnd: Date, status: MaintenanceStatus, affected: [ServiceID], autoStart: Bool, autoComplete: Bool, updates: [MaintenanceUpdate], createdAt: Date, updatedAt: Date) {
+    package init(
+        id: MaintenanceID, name: String, description: String, scheduledStart: Date, scheduledEnd: Date,
+        status: MaintenanceStatus, affected: [ServiceID], autoStart: Bool, autoComplete: Bool,
+        updates: [MaintenanceUpdate], createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.name = name
         self.description = description

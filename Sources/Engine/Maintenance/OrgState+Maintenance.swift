@@ -81,7 +81,8 @@ extension OrgState {
                 name: patch.name ?? window.name, description: patch.description ?? window.description,
                 scheduledStart: patch.scheduledStart ?? window.scheduledStart,
                 scheduledEnd: patch.scheduledEnd ?? window.scheduledEnd, affected: patch.affected ?? window.affected,
-                autoStart: patch.autoStart ?? window.autoStart, autoComplete: patch.autoComplete ?? window.autoComplete))
+                autoStart: patch.autoStart ?? window.autoStart, autoComplete: patch.autoComplete ?? window.autoComplete)
+        )
         return [.maintenanceEdited(window.id, details)]
     }
 

@@ -1,5 +1,5 @@
-public import Foundation  // Date appears in the clock the actor is given.
 import DequeModule
+public import Foundation  // Date appears in the clock the actor is given.
 import Synchronization
 
 /// The result of a command: the events it made durable, in seq order (empty when nothing changed).

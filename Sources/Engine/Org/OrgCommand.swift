@@ -97,7 +97,8 @@ public struct IncidentDraft: Sendable {
     public var body: String
     public var affected: [AffectedService]
 
-    public init(name: String, status: IncidentStatus, impact: IncidentImpact, body: String, affected: [AffectedService]) {
+    public init(name: String, status: IncidentStatus, impact: IncidentImpact, body: String, affected: [AffectedService])
+    {
         self.name = name
         self.status = status
         self.impact = impact

@@ -9,7 +9,9 @@ public struct OrgSettings: Hashable, Sendable, Codable {
     public var branding: Branding
     public var customDomain: String?
 
-    public init(slug: String, name: String, timeZone: String, branding: Branding = Branding(), customDomain: String? = nil) {
+    public init(
+        slug: String, name: String, timeZone: String, branding: Branding = Branding(), customDomain: String? = nil
+    ) {
         self.slug = slug
         self.name = name
         self.timeZone = timeZone

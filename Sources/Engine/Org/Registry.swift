@@ -79,7 +79,9 @@ public final class Registry: Sendable {
 
     /// Creates an organization with `owner` as its owner, in one event.
     /// - Throws: `EngineError` (`slug` taken or invalid, ...).
-    public func createOrganization(slug: String, name: String, timeZone: String, owner: AccountID) async throws -> Commit {
+    public func createOrganization(slug: String, name: String, timeZone: String, owner: AccountID) async throws
+        -> Commit
+    {
         let actor = OrgActor(state: OrgState(id: .random()), log: log, clock: clock, onPublish: onPublish)
         try reserve(slug: slug, domain: nil)
         defer { release(slug) }
@@ -129,7 +131,9 @@ public final class Registry: Sendable {
     public func compactDueHistory(now: Date) async -> Int {
         var changed = 0
         for actor in all where actor.view.state.needsHistoryCompaction(at: now) {
-            if let commit = try? await actor.submit(.compactHistory, by: .system), !commit.events.isEmpty { changed += 1 }
+            if let commit = try? await actor.submit(.compactHistory, by: .system), !commit.events.isEmpty {
+                changed += 1
+            }
         }
         return changed
     }

@@ -35,6 +35,7 @@ extension Registry {
             if state.exists { states.append(state) }
         }
         if let position = directory.unpublishedPosition { replayFrom = min(replayFrom, position) }
-        return SnapshotCapture(replayFrom: replayFrom, logEnd: logEnd, directory: directory.state, organizations: states)
+        return SnapshotCapture(
+            replayFrom: replayFrom, logEnd: logEnd, directory: directory.state, organizations: states)
     }
 }

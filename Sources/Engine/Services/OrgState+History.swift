@@ -42,7 +42,8 @@ extension OrgState {
             var dayStart = calendar.startOfDay(for: first.at)
             while dayStart < cutoff {
                 let next = calendar.date(byAdding: .day, value: 1, to: dayStart) ?? cutoff
-                days.append(UptimeRule.measure(history: history, from: dayStart, to: min(next, cutoff), calendar: calendar))
+                days.append(
+                    UptimeRule.measure(history: history, from: dayStart, to: min(next, cutoff), calendar: calendar))
                 dayStart = next
             }
             if days.count > HistoryPolicy.dailyDaysMax { days = AppendLog(days.suffix(HistoryPolicy.dailyDaysMax)) }
@@ -52,11 +53,15 @@ extension OrgState {
     }
 
     /// The changes at or after `cutoff`, led by an anchor at `cutoff` with the status then in force.
-    private static func recentHistory(_ history: AppendLog<StatusChange>, after cutoff: Date, service: ServiceID) -> AppendLog<StatusChange> {
+    private static func recentHistory(_ history: AppendLog<StatusChange>, after cutoff: Date, service: ServiceID)
+        -> AppendLog<StatusChange>
+    {
         var recent = AppendLog<StatusChange>()
         let kept = history.drop { $0.at < cutoff }
         if kept.first?.at != cutoff, let inForce = history.last(where: { $0.at < cutoff }) {
-            recent.append(StatusChange(serviceID: service, from: nil, to: inForce.to, at: cutoff, by: inForce.by, reason: inForce.reason))
+            recent.append(
+                StatusChange(
+                    serviceID: service, from: nil, to: inForce.to, at: cutoff, by: inForce.by, reason: inForce.reason))
         }
         for change in kept { recent.append(change) }
         return recent

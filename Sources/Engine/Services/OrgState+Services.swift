@@ -48,7 +48,8 @@ extension OrgState {
             let group = ServiceGroup(
                 id: .random(), name: try Validate.name(name, field: "name"),
                 description: try Validate.text(description, field: "description"),
-                position: try position.map { try Validate.position($0) } ?? (groups.values.map(\.position).max() ?? -1) + 1,
+                position: try position.map { try Validate.position($0) } ?? (groups.values.map(\.position).max() ?? -1)
+                    + 1,
                 createdAt: now, updatedAt: now)
             return [.groupCreated(group)]
         case .updateGroup(let id, let patch):

@@ -28,7 +28,10 @@ public struct Service: Hashable, Sendable, Codable, Identifiable {
     public var updatedAt: Date
 
     /// Every field, as the codec and tests build values.
-    package init(id: ServiceID, name: String, description: String, status: ServiceStatus, statusReason: StatusReason, groupID: GroupID?, position: Int, createdAt: Date, updatedAt: Date) {
+    package init(
+        id: ServiceID, name: String, description: String, status: ServiceStatus, statusReason: StatusReason,
+        groupID: GroupID?, position: Int, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.name = name
         self.description = description
@@ -51,7 +54,9 @@ public struct StatusChange: Hashable, Sendable, Codable {
     public let reason: StatusReason
 
     /// Every field, as the codec and tests build values.
-    package init(serviceID: ServiceID, from: ServiceStatus?, to: ServiceStatus, at: Date, by: Principal, reason: StatusReason) {
+    package init(
+        serviceID: ServiceID, from: ServiceStatus?, to: ServiceStatus, at: Date, by: Principal, reason: StatusReason
+    ) {
         self.serviceID = serviceID
         self.from = from
         self.to = to

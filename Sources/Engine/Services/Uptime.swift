@@ -16,7 +16,10 @@ public struct DayUptime: Hashable, Sendable {
     /// Seconds the day counts over: observed time less maintenance.
     public let countedSeconds: Double
 
-    package init(start: Date, date: String, uptime: Double?, worst: ServiceStatus?, downtimeSeconds: Double, countedSeconds: Double) {
+    package init(
+        start: Date, date: String, uptime: Double?, worst: ServiceStatus?, downtimeSeconds: Double,
+        countedSeconds: Double
+    ) {
         self.start = start
         self.date = date
         self.uptime = uptime
@@ -65,7 +68,8 @@ public enum UptimeRule {
         var counted = 0.0
         for (index, start) in starts.enumerated() {
             let end = index + 1 < starts.count ? starts[index + 1] : now
-            let day = foldedByStart[start] ?? measure(history: history, from: start, to: min(end, now), calendar: calendar)
+            let day =
+                foldedByStart[start] ?? measure(history: history, from: start, to: min(end, now), calendar: calendar)
             downtime += day.downtimeSeconds
             counted += day.countedSeconds
             result.append(day)

@@ -27,7 +27,10 @@ public struct Invitation: Hashable, Sendable, Codable, Identifiable {
     public let expiresAt: Date
 
     /// Every field, as the codec and tests build values.
-    package init(id: InvitationID, email: String, role: Role, tokenHash: [UInt8], invitedBy: Principal, createdAt: Date, expiresAt: Date) {
+    package init(
+        id: InvitationID, email: String, role: Role, tokenHash: [UInt8], invitedBy: Principal, createdAt: Date,
+        expiresAt: Date
+    ) {
         self.id = id
         self.email = email
         self.role = role

@@ -11,7 +11,8 @@ extension OrgState {
             try checkGrant(role, by: actingRole)
             let email = try Validate.email(email)
             guard invitations.count < quotas.invitationsMax else {
-                throw EngineError(.quotaExceeded, field: "invitations", "at most \(quotas.invitationsMax) open invitations")
+                throw EngineError(
+                    .quotaExceeded, field: "invitations", "at most \(quotas.invitationsMax) open invitations")
             }
             guard !invitations.values.contains(where: { $0.email == email && $0.expiresAt > now }) else {
                 throw EngineError.conflict("email", "an invitation for this email is already open")

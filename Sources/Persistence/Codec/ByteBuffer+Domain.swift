@@ -96,7 +96,8 @@ extension ByteBuffer {
 
     mutating func readWALGroup() throws -> ServiceGroup {
         ServiceGroup(
-            id: try readWALID(), name: try readWALString(), description: try readWALString(), position: try readWALInt(),
+            id: try readWALID(), name: try readWALString(), description: try readWALString(),
+            position: try readWALInt(),
             createdAt: try readWALDate(), updatedAt: try readWALDate())
     }
 
@@ -176,7 +177,8 @@ extension ByteBuffer {
         Maintenance(
             id: try readWALID(), name: try readWALString(), description: try readWALString(),
             scheduledStart: try readWALDate(), scheduledEnd: try readWALDate(), status: try readWALEnum(),
-            affected: try readWALArray { try $0.readWALID() }, autoStart: try readWALBool(), autoComplete: try readWALBool(),
+            affected: try readWALArray { try $0.readWALID() }, autoStart: try readWALBool(),
+            autoComplete: try readWALBool(),
             updates: try readWALArray { try $0.readWALMaintenanceUpdate() }, createdAt: try readWALDate(),
             updatedAt: try readWALDate())
     }

@@ -54,15 +54,20 @@ extension ByteBuffer {
         let change: DirectoryChange
         switch try readWALInteger(as: UInt8.self) {
         case 1:
-            change = .accountCreated(Account(
-                id: try readWALID(), email: try readWALString(), name: try readWALString(),
-                passwordHash: try readWALOptional { try $0.readWALBytes() }, createdAt: try readWALDate()))
+            change = .accountCreated(
+                Account(
+                    id: try readWALID(), email: try readWALString(), name: try readWALString(),
+                    passwordHash: try readWALOptional { try $0.readWALBytes() }, createdAt: try readWALDate()))
         case 2: change = .passwordChanged(try readWALID(), passwordHash: try readWALBytes())
         case 3:
-            change = .sessionOpened(Session(
-                id: try readWALID(), accountID: try readWALID(), createdAt: try readWALDate(), expiresAt: try readWALDate()))
+            change = .sessionOpened(
+                Session(
+                    id: try readWALID(), accountID: try readWALID(), createdAt: try readWALDate(),
+                    expiresAt: try readWALDate()))
         case 4: change = .sessionClosed(try readWALID())
-        case 5: change = .identityLinked(IdentityKey(issuer: try readWALString(), subject: try readWALString()), try readWALID())
+        case 5:
+            change = .identityLinked(
+                IdentityKey(issuer: try readWALString(), subject: try readWALString()), try readWALID())
         case let tag: throw CodecError("unknown directory change tag \(tag)")
         }
         return DirectoryEvent(seq: seq, at: at, change: change)

@@ -37,7 +37,9 @@ extension ByteBuffer {
 
     mutating func readWALString() throws -> String {
         let length = Int(try readWALInteger(as: UInt32.self))
-        guard let bytes = readBytes(length: length) else { throw CodecError("string of \(length) bytes runs past the payload") }
+        guard let bytes = readBytes(length: length) else {
+            throw CodecError("string of \(length) bytes runs past the payload")
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw CodecError("string is not UTF-8") }
         return text
     }
@@ -77,7 +79,9 @@ extension ByteBuffer {
     mutating func readWALID<Kind>(_ kind: Identifier<Kind>.Type = Identifier<Kind>.self) throws -> Identifier<Kind> {
         let low = try readWALInteger(as: UInt64.self)
         let high = try readWALInteger(as: UInt64.self)
-        guard let id = Identifier<Kind>(high: high, low: low) else { throw CodecError("a \(Kind.prefix)_ id with more than 100 bits") }
+        guard let id = Identifier<Kind>(high: high, low: low) else {
+            throw CodecError("a \(Kind.prefix)_ id with more than 100 bits")
+        }
         return id
     }
 
@@ -130,7 +134,9 @@ protocol WALCoded: Equatable {
 }
 
 extension ServiceStatus: WALCoded {
-    static let walCodes: [ServiceStatus] = [.operational, .degradedPerformance, .partialOutage, .majorOutage, .underMaintenance]
+    static let walCodes: [ServiceStatus] = [
+        .operational, .degradedPerformance, .partialOutage, .majorOutage, .underMaintenance,
+    ]
 }
 
 extension IncidentStatus: WALCoded {

@@ -55,12 +55,15 @@ extension ByteBuffer {
         }
         let claims = try readWALArray { buffer -> (ClaimKey, StatusClaim) in
             let key = ClaimKey(owner: try buffer.readSnapshotClaimOwner(), serviceID: try buffer.readWALID())
-            return (key, StatusClaim(previousStatus: try buffer.readWALEnum(), previousReason: try buffer.readWALReason()))
+            return (
+                key, StatusClaim(previousStatus: try buffer.readWALEnum(), previousReason: try buffer.readWALReason())
+            )
         }
         return OrgState(
             id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
             exists: exists, services: try Self.map(services, \.id), groups: try Self.map(groups, \.id),
-            statusHistory: try Self.unique(histories), dailyUptime: try Self.unique(daily), claims: try Self.unique(claims),
+            statusHistory: try Self.unique(histories), dailyUptime: try Self.unique(daily),
+            claims: try Self.unique(claims),
             incidents: try Self.map(try readWALArray { try $0.readWALIncident() }, \.id),
             maintenance: try Self.map(try readWALArray { try $0.readWALMaintenance() }, \.id),
             members: try Self.map(try readWALArray { try $0.readWALMember() }, \.id),
@@ -103,7 +106,10 @@ extension ByteBuffer {
                 expiresAt: try buffer.readWALDate())
         }
         let identities = try readWALArray { buffer -> (IdentityKey, AccountID) in
-            (IdentityKey(issuer: try buffer.readWALString(), subject: try buffer.readWALString()), try buffer.readWALID())
+            (
+                IdentityKey(issuer: try buffer.readWALString(), subject: try buffer.readWALString()),
+                try buffer.readWALID()
+            )
         }
         return DirectoryState(
             seq: seq, accounts: try Self.map(accounts, \.id), sessions: try Self.map(sessions, \.id),
@@ -161,14 +167,20 @@ extension ByteBuffer {
 
     private static func unique<Key: Hashable, Value>(_ pairs: [(Key, Value)]) throws -> TreeDictionary<Key, Value> {
         let map = TreeDictionary(pairs, uniquingKeysWith: { first, _ in first })
-        guard map.count == pairs.count else { throw CodecError("\(pairs.count - map.count) duplicate keys in a snapshot") }
+        guard map.count == pairs.count else {
+            throw CodecError("\(pairs.count - map.count) duplicate keys in a snapshot")
+        }
         return map
     }
 
     /// A map from values keyed by their id; a duplicate id is corruption, reported rather than merged.
-    private static func map<Key: Hashable, Value>(_ values: [Value], _ key: KeyPath<Value, Key>) throws -> TreeDictionary<Key, Value> {
+    private static func map<Key: Hashable, Value>(_ values: [Value], _ key: KeyPath<Value, Key>) throws
+        -> TreeDictionary<Key, Value>
+    {
         let map = TreeDictionary(values.map { ($0[keyPath: key], $0) }, uniquingKeysWith: { first, _ in first })
-        guard map.count == values.count else { throw CodecError("\(values.count - map.count) duplicate ids in a snapshot") }
+        guard map.count == values.count else {
+            throw CodecError("\(values.count - map.count) duplicate ids in a snapshot")
+        }
         return map
     }
 }

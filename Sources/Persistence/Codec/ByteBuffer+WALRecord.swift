@@ -39,10 +39,13 @@ extension ByteBuffer {
         let length = Int(try readWALInteger(as: UInt32.self))
         let typeByte = try readWALInteger(as: UInt8.self)
         let version = try readWALInteger(as: UInt8.self)
-        guard var payload = readSlice(length: length) else { throw CodecError("record of \(length) bytes runs past its batch") }
+        guard var payload = readSlice(length: length) else {
+            throw CodecError("record of \(length) bytes runs past its batch")
+        }
         guard let type = WALRecordType(rawValue: typeByte) else { throw CodecError("unknown record type \(typeByte)") }
         guard version >= 1, version <= Self.walRecordVersionCurrent else {
-            throw CodecError("record version \(version) is newer than this statusd reads (\(Self.walRecordVersionCurrent))")
+            throw CodecError(
+                "record version \(version) is newer than this statusd reads (\(Self.walRecordVersionCurrent))")
         }
         let record: LogRecord
         switch type {
@@ -52,7 +55,9 @@ extension ByteBuffer {
         case .directoryEvent:
             record = .directory(try payload.readWALDirectoryEvent())
         }
-        guard payload.readableBytes == 0 else { throw CodecError("\(payload.readableBytes) bytes left after the record") }
+        guard payload.readableBytes == 0 else {
+            throw CodecError("\(payload.readableBytes) bytes left after the record")
+        }
         return record
     }
 }

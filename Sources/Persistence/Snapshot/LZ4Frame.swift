@@ -21,7 +21,9 @@ enum LZ4Frame {
                 LZ4F_compressFrame(target.baseAddress, bound, source.baseAddress, bytes.count, &preferences)
             }
         }
-        guard LZ4F_isError(written) == 0 else { throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(written)))") }
+        guard LZ4F_isError(written) == 0 else {
+            throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(written)))")
+        }
         output.removeLast(bound - written)
         return output
     }
@@ -33,26 +35,35 @@ enum LZ4Frame {
     static func decompress(_ frame: [UInt8], sizeMax: Int = 1 << 34) throws -> ByteBuffer {
         var context: OpaquePointer?
         let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
-        guard LZ4F_isError(created) == 0, let context else { throw Failure(description: "lz4: cannot create a context") }
+        guard LZ4F_isError(created) == 0, let context else {
+            throw Failure(description: "lz4: cannot create a context")
+        }
         defer { LZ4F_freeDecompressionContext(context) }
         return try frame.withUnsafeBytes { source in
             var info = LZ4F_frameInfo_t()
             var headerSize = source.count
             let hint = LZ4F_getFrameInfo(context, &info, source.baseAddress, &headerSize)
-            guard LZ4F_isError(hint) == 0 else { throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(hint)))") }
+            guard LZ4F_isError(hint) == 0 else {
+                throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(hint)))")
+            }
             let expected = Int(info.contentSize)
-            guard expected <= sizeMax else { throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes") }
+            guard expected <= sizeMax else {
+                throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes")
+            }
             var output = ByteBufferAllocator().buffer(capacity: max(expected, 1 << 16))
             var consumed = headerSize
             var remaining = hint
             while remaining != 0 {
                 guard consumed < source.count else { throw Failure(description: "lz4: the frame is truncated") }
-                if output.writableBytes == 0 { output.reserveCapacity(minimumWritableBytes: max(1 << 20, output.capacity)) }
+                if output.writableBytes == 0 {
+                    output.reserveCapacity(minimumWritableBytes: max(1 << 20, output.capacity))
+                }
                 var sourceSize = source.count - consumed
                 var result = 0
                 try output.writeWithUnsafeMutableBytes(minimumWritableBytes: 1) { (target) throws(Failure) -> Int in
                     var targetSize = target.count
-                    result = LZ4F_decompress(context, target.baseAddress, &targetSize, source.baseAddress! + consumed, &sourceSize, nil)
+                    result = LZ4F_decompress(
+                        context, target.baseAddress, &targetSize, source.baseAddress! + consumed, &sourceSize, nil)
                     guard LZ4F_isError(result) == 0 else {
                         throw Failure(description: "lz4: \(String(cString: LZ4F_getErrorName(result)))")
                     }
@@ -60,9 +71,13 @@ enum LZ4Frame {
                 }
                 remaining = result
                 consumed += sourceSize
-                guard output.readableBytes <= sizeMax else { throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes") }
+                guard output.readableBytes <= sizeMax else {
+                    throw Failure(description: "lz4: the frame holds more than \(sizeMax) bytes")
+                }
             }
-            guard consumed == source.count else { throw Failure(description: "lz4: \(source.count - consumed) bytes after the frame") }
+            guard consumed == source.count else {
+                throw Failure(description: "lz4: \(source.count - consumed) bytes after the frame")
+            }
             return output
         }
     }

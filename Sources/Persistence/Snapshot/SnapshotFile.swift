@@ -35,7 +35,9 @@ enum SnapshotFile {
     }
 
     static func readHeader(_ buffer: inout ByteBuffer) throws -> Header {
-        guard buffer.readBytes(length: magic.count) == magic else { throw CodecError("not a statusd snapshot (bad magic)") }
+        guard buffer.readBytes(length: magic.count) == magic else {
+            throw CodecError("not a statusd snapshot (bad magic)")
+        }
         let version = try buffer.readWALInteger(as: UInt16.self)
         guard version <= versionCurrent else {
             throw SnapshotVersionError(found: Int(version))
@@ -58,7 +60,9 @@ enum SnapshotFile {
         var slices: [ByteBuffer] = []
         slices.reserveCapacity(header.organizations)
         for _ in 0..<header.organizations { slices.append(try readLengthPrefixed(&buffer)) }
-        guard buffer.readableBytes == 0 else { throw CodecError("\(buffer.readableBytes) bytes after the last organization") }
+        guard buffer.readableBytes == 0 else {
+            throw CodecError("\(buffer.readableBytes) bytes after the last organization")
+        }
         let organizations = try decodeInParallel(slices)
         return SnapshotCapture(
             replayFrom: header.replayFrom, logEnd: header.logEnd, directory: directory, organizations: organizations)
@@ -73,7 +77,9 @@ enum SnapshotFile {
                 try range.map { index in
                     var slice = slices[index]
                     let state = try slice.readSnapshotOrg()
-                    guard slice.readableBytes == 0 else { throw CodecError("\(slice.readableBytes) bytes left after an organization") }
+                    guard slice.readableBytes == 0 else {
+                        throw CodecError("\(slice.readableBytes) bytes left after an organization")
+                    }
                     return state
                 }
             }
@@ -92,7 +98,9 @@ enum SnapshotFile {
 
     private static func readLengthPrefixed(_ buffer: inout ByteBuffer) throws -> ByteBuffer {
         let length = Int(try buffer.readWALInteger(as: UInt32.self))
-        guard let slice = buffer.readSlice(length: length) else { throw CodecError("a record of \(length) bytes runs past the snapshot") }
+        guard let slice = buffer.readSlice(length: length) else {
+            throw CodecError("a record of \(length) bytes runs past the snapshot")
+        }
         return slice
     }
 }

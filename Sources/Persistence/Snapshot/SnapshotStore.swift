@@ -3,7 +3,7 @@ import Foundation
 public import Logging  // Callers hand the store their Logger.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Snapshot files in `<data>/snapshots/` (STYLE P10): `snapshot-<16 hex replay position>.lz4`, each a
@@ -74,7 +74,8 @@ public struct SnapshotStore: Sendable {
         } catch let error as SnapshotVersionError {
             throw PersistenceError(
                 .unsupportedVersion(found: error.found, supported: Int(SnapshotFile.versionCurrent)), path: file,
-                "snapshot format version \(error.found) is newer than this statusd reads (\(SnapshotFile.versionCurrent)); upgrade statusd")
+                "snapshot format version \(error.found) is newer than this statusd reads (\(SnapshotFile.versionCurrent)); upgrade statusd"
+            )
         } catch {
             throw PersistenceError(.corrupt, path: file, "\(error)")
         }
@@ -87,10 +88,13 @@ public struct SnapshotStore: Sendable {
         for (_, file) in try list() {
             do {
                 let capture = try Self.read(file)
-                logger.info("loaded snapshot \(file): \(capture.organizations.count) organizations, replay from \(capture.replayFrom)")
+                logger.info(
+                    "loaded snapshot \(file): \(capture.organizations.count) organizations, replay from \(capture.replayFrom)"
+                )
                 return capture
             } catch let error as PersistenceError where error.code == .corrupt {
-                logger.error("snapshot \(file) is damaged (\(error.detail)); renamed to .broken, trying the previous one")
+                logger.error(
+                    "snapshot \(file) is damaged (\(error.detail)); renamed to .broken, trying the previous one")
                 _ = rename(file, file + ".broken")
             }
         }

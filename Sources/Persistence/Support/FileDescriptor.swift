@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file opened with POSIX calls: positional reads and writes, fdatasync, truncation. Foundation's
@@ -20,7 +20,8 @@ struct FileDescriptor: Sendable {
 
     static func error(_ path: String, _ call: String, offset: Int = 0) -> PersistenceError {
         let code = errno
-        return PersistenceError(.io(errno: code), path: path, offset: offset, "\(call) failed: \(String(cString: strerror(code)))")
+        return PersistenceError(
+            .io(errno: code), path: path, offset: offset, "\(call) failed: \(String(cString: strerror(code)))")
     }
 
     /// Writes all of `bytes` at `offset`, retrying short writes and EINTR.
@@ -45,7 +46,9 @@ struct FileDescriptor: Sendable {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let result = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            let result = bytes.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done))
+            }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw Self.error(path, "pread", offset: offset + done)

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The segment the writer appends to. Confined to the writer thread: the only code that holds a WAL
@@ -16,7 +16,9 @@ final class ActiveSegment {
     private let preallocator: SegmentPreallocator
 
     /// Continues the segment recovery ended in, or creates the first one at `first`.
-    init(tail: WALTail?, first: LogPosition, walPath: String, segmentBytesMax: Int, preallocator: SegmentPreallocator) throws {
+    init(tail: WALTail?, first: LogPosition, walPath: String, segmentBytesMax: Int, preallocator: SegmentPreallocator)
+        throws
+    {
         self.walPath = walPath
         self.segmentBytesMax = segmentBytesMax
         self.preallocator = preallocator

@@ -53,7 +53,8 @@ public final class FileEventLog: EventLog {
         let first = outcome.tail?.nextPosition ?? start?.logEnd ?? LogPosition(0)
         let preallocator = SegmentPreallocator(walPath: directory.walPath, size: configuration.segmentBytesMax)
         let segment = try ActiveSegment(
-            tail: outcome.tail, first: first, walPath: directory.walPath, segmentBytesMax: configuration.segmentBytesMax,
+            tail: outcome.tail, first: first, walPath: directory.walPath,
+            segmentBytesMax: configuration.segmentBytesMax,
             preallocator: preallocator)
         let log = FileEventLog(configuration: configuration, walPath: directory.walPath, next: first, logger: logger)
         log.startWriter(segment)
@@ -87,13 +88,14 @@ public final class FileEventLog: EventLog {
         bytes.reserveCapacity(192 * records.count)
         for record in records { bytes.writeWALRecord(record) }
         #if DEBUG
-        // Paired assertion (TigerStyle): what we write must read back as what we were given.
-        var check = bytes
-        for record in records { assert((try? check.readWALRecord()) == record, "WAL codec round trip failed") }
+            // Paired assertion (TigerStyle): what we write must read back as what we were given.
+            var check = bytes
+            for record in records { assert((try? check.readWALRecord()) == record, "WAL codec round trip failed") }
         #endif
         guard bytes.readableBytes <= configuration.appendBytesMax else {
             throw PersistenceError(
-                .tooLarge, path: walPath, "one append of \(bytes.readableBytes) bytes exceeds \(configuration.appendBytesMax)")
+                .tooLarge, path: walPath,
+                "one append of \(bytes.readableBytes) bytes exceeds \(configuration.appendBytesMax)")
         }
         return try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
             let signal = shared.withLock { shared -> Bool in
@@ -106,7 +108,8 @@ public final class FileEventLog: EventLog {
                     return false
                 }
                 shared.nextPosition = LogPosition(shared.nextPosition.rawValue + UInt64(records.count))
-                shared.queue.append(Pending(bytes: bytes, count: records.count, end: shared.nextPosition, continuation: continuation))
+                shared.queue.append(
+                    Pending(bytes: bytes, count: records.count, end: shared.nextPosition, continuation: continuation))
                 defer { shared.writerWaiting = false }
                 return shared.writerWaiting
             }
@@ -152,7 +155,9 @@ public final class FileEventLog: EventLog {
         shared.withLock { shared in
             var taken: [Pending] = []
             var bytes = 0
-            while let next = shared.queue.first, taken.isEmpty || bytes + next.bytes.readableBytes <= configuration.batchBytesMax {
+            while let next = shared.queue.first,
+                taken.isEmpty || bytes + next.bytes.readableBytes <= configuration.batchBytesMax
+            {
                 bytes += next.bytes.readableBytes
                 taken.append(shared.queue.removeFirst())
             }
@@ -244,7 +249,8 @@ public final class FileEventLog: EventLog {
 
         private func write(_ batch: [Pending]) throws {
             if let limit = log.configuration.failAfterBatches, batchesWritten >= limit {
-                throw PersistenceError(.io(errno: 5), path: segment.path, offset: segment.offset, "injected write failure")
+                throw PersistenceError(
+                    .io(errno: 5), path: segment.path, offset: segment.offset, "injected write failure")
             }
             let framed = FileEventLog.frame(batch)
             let first = LogPosition(batch[0].end.rawValue - UInt64(batch[0].count))

@@ -3,7 +3,7 @@ import Foundation
 public import Logging  // Callers hand the check their Logger.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `statusd check-wal`: reads a data directory's whole log the way start-up does and says what it
@@ -36,7 +36,9 @@ public enum WALCheck {
         report.segments = names.map { ($0.0, $0.1, 0) }
         func count(_ record: LogRecord, _ position: LogPosition) {
             report.records += 1
-            if let index = report.segments.lastIndex(where: { $0.first <= position }) { report.segments[index].records += 1 }
+            if let index = report.segments.lastIndex(where: { $0.first <= position }) {
+                report.segments[index].records += 1
+            }
             switch record {
             case .organization(let id, let event): report.organizations[id] = event.seq
             case .directory(let event): report.directorySeq = event.seq
@@ -61,7 +63,8 @@ public enum WALCheck {
     private static func truncate(at error: PersistenceError, walPath: String) throws -> String {
         let file = error.path
         guard let damaged = WALFormat.firstPosition(ofSegment: URL(fileURLWithPath: file).lastPathComponent) else {
-            throw PersistenceError(.corrupt, path: file, "cannot repair: the damage is not inside a segment (\(error.detail))")
+            throw PersistenceError(
+                .corrupt, path: file, "cannot repair: the damage is not inside a segment (\(error.detail))")
         }
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         try Data(bytes).write(to: URL(fileURLWithPath: file + ".broken"))

@@ -18,7 +18,9 @@ enum WALFormat {
 
     /// The first position a segment name gives, or nil for files that are not segments.
     static func firstPosition(ofSegment name: String) -> LogPosition? {
-        guard name.hasSuffix(".wal"), name.count == 20, let value = UInt64(name.prefix(16), radix: 16) else { return nil }
+        guard name.hasSuffix(".wal"), name.count == 20, let value = UInt64(name.prefix(16), radix: 16) else {
+            return nil
+        }
         return LogPosition(value)
     }
 

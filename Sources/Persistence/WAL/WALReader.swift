@@ -31,18 +31,24 @@ struct WALSegmentBytes {
     func readBatch(at offset: Int) -> WALBatchRead {
         let remaining = bytes.count - offset
         if remaining <= 0 || isZero(from: offset) { return .end }
-        guard remaining >= WALFormat.batchHeaderBytes else { return .invalid("\(remaining) bytes cannot hold a batch header") }
+        guard remaining >= WALFormat.batchHeaderBytes else {
+            return .invalid("\(remaining) bytes cannot hold a batch header")
+        }
         let length = Int(integer(at: offset))
         let recordsCRC = integer(at: offset + 4)
         let count = Int(integer(at: offset + 8))
         let headerCRC = integer(at: offset + 12)
-        let computedHeaderCRC = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 12])) }
+        let computedHeaderCRC = bytes.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 12]))
+        }
         guard headerCRC == computedHeaderCRC else { return .invalid("batch header checksum mismatch") }
         guard length <= batchBytesMax, length <= remaining - WALFormat.batchHeaderBytes else {
             return .invalid("batch length \(length) runs past the file or the limit")
         }
         let start = offset + WALFormat.batchHeaderBytes
-        let computed = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
+        let computed = bytes.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start..<start + length]))
+        }
         guard computed == recordsCRC else { return .invalid("batch checksum mismatch") }
         var buffer = ByteBuffer(bytes: bytes[start..<start + length])
         var records: [LogRecord] = []

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the writer continues after recovery: the last segment, the offset after its last valid
@@ -38,7 +38,8 @@ enum WALRecovery {
             throw PersistenceError(
                 .corrupt, path: walPath + "/" + first.0,
                 "the log starts at position \(first.1) but replay must start at \(start?.replayFrom ?? LogPosition(0)): "
-                    + (start == nil ? "no snapshot covers the records before it" : "segments after the snapshot are missing"))
+                    + (start == nil
+                        ? "no snapshot covers the records before it" : "segments after the snapshot are missing"))
         }
         var expected: LogPosition? = nil
         var tail: WALTail? = nil
@@ -49,7 +50,8 @@ enum WALRecovery {
             if let expected, expected != first {
                 throw PersistenceError(
                     .corrupt, path: path,
-                    "segment starts at position \(first) but the previous one ends at \(expected): a segment is missing")
+                    "segment starts at position \(first) but the previous one ends at \(expected): a segment is missing"
+                )
             }
             let file = try FileDescriptor.open(path, flags: O_RDONLY)
             let bytes = try file.read(count: try file.size(), at: 0)
@@ -70,14 +72,18 @@ enum WALRecovery {
                     guard isLast, !segment.containsValidBatch(after: offset) else {
                         throw PersistenceError(
                             .corrupt, path: path, offset: offset,
-                            "\(reason); refusing to start: run `statusd check-wal` to inspect and `statusd check-wal --repair` to truncate here")
+                            "\(reason); refusing to start: run `statusd check-wal` to inspect and `statusd check-wal --repair` to truncate here"
+                        )
                     }
                     let torn = (segment.lastNonZero ?? offset) + 1 - offset
                     guard repair else {
-                        throw PersistenceError(.tornTail, path: path, offset: offset, "\(reason): a torn tail of \(torn) bytes")
+                        throw PersistenceError(
+                            .tornTail, path: path, offset: offset, "\(reason): a torn tail of \(torn) bytes")
                     }
                     try repairTornTail(path: path, bytes: bytes, offset: offset, length: torn)
-                    logger.warning("WAL torn tail repaired: dropped \(torn) bytes at \(path):\(offset) (\(reason)); copy kept in \(path).broken")
+                    logger.warning(
+                        "WAL torn tail repaired: dropped \(torn) bytes at \(path):\(offset) (\(reason)); copy kept in \(path).broken"
+                    )
                     dropped += torn
                     break scan
                 }
@@ -120,7 +126,8 @@ enum WALRecovery {
         guard version <= Int(WALFormat.versionCurrent) else {
             throw PersistenceError(
                 .unsupportedVersion(found: version, supported: Int(WALFormat.versionCurrent)), path: segment.path,
-                "segment format version \(version) is newer than this statusd reads (\(WALFormat.versionCurrent)); upgrade statusd")
+                "segment format version \(version) is newer than this statusd reads (\(WALFormat.versionCurrent)); upgrade statusd"
+            )
         }
         guard header == WALFormat.segmentHeader(first: first) else {
             throw PersistenceError(.corrupt, path: segment.path, "segment header does not match its name or checksum")

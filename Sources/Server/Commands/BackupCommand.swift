@@ -18,14 +18,20 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let manager = FileManager.default
-        guard !manager.fileExists(atPath: target) else { throw CommandFailure("\(target) exists; back up into a new folder") }
+        guard !manager.fileExists(atPath: target) else {
+            throw CommandFailure("\(target) exists; back up into a new folder")
+        }
         let source = URL(fileURLWithPath: data.dataDir).standardizedFileURL.path
-        guard manager.fileExists(atPath: source + "/wal") else { throw CommandFailure("\(source) is not a statusd data directory") }
+        guard manager.fileExists(atPath: source + "/wal") else {
+            throw CommandFailure("\(source) is not a statusd data directory")
+        }
         try manager.createDirectory(atPath: target + "/wal", withIntermediateDirectories: true)
         try manager.createDirectory(atPath: target + "/snapshots", withIntermediateDirectories: true)
         let newest = try SnapshotStore(path: source + "/snapshots").list().first
         if let newest {
-            try manager.copyItem(atPath: newest.path, toPath: target + "/snapshots/" + URL(fileURLWithPath: newest.path).lastPathComponent)
+            try manager.copyItem(
+                atPath: newest.path,
+                toPath: target + "/snapshots/" + URL(fileURLWithPath: newest.path).lastPathComponent)
         }
         let from = newest?.position.rawValue ?? 0
         let segments = try manager.contentsOfDirectory(atPath: source + "/wal").filter { $0.hasSuffix(".wal") }.sorted()
@@ -37,6 +43,8 @@ struct BackupCommand: ParsableCommand {
             try manager.copyItem(atPath: source + "/wal/" + name, toPath: target + "/wal/" + name)
             copied += 1
         }
-        print("backed up \(newest.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? "no snapshot") and \(copied) WAL segments into \(target)")
+        print(
+            "backed up \(newest.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? "no snapshot") and \(copied) WAL segments into \(target)"
+        )
     }
 }

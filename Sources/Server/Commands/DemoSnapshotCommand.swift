@@ -19,7 +19,9 @@ struct DemoSnapshotCommand: AsyncParsableCommand {
     var maintenanceAt = "2030-01-15T02:00:00Z"
 
     mutating func validate() throws {
-        guard ISO8601DateFormatter().date(from: at) != nil else { throw ValidationError("--at must be an RFC 3339 time, got '\(at)'") }
+        guard ISO8601DateFormatter().date(from: at) != nil else {
+            throw ValidationError("--at must be an RFC 3339 time, got '\(at)'")
+        }
         guard ISO8601DateFormatter().date(from: maintenanceAt) != nil else {
             throw ValidationError("--maintenance-at must be an RFC 3339 time, got '\(maintenanceAt)'")
         }

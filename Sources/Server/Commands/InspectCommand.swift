@@ -32,7 +32,9 @@ struct InspectCommand: ParsableCommand {
         print("\(file): snapshot, checksum ok")
         print("replay from position \(capture.replayFrom); log end \(capture.logEnd)")
         let directory = capture.directory
-        print("directory: seq \(directory.seq), \(directory.accounts.count) accounts, \(directory.sessions.count) sessions, \(directory.identities.count) identity links")
+        print(
+            "directory: seq \(directory.seq), \(directory.accounts.count) accounts, \(directory.sessions.count) sessions, \(directory.identities.count) identity links"
+        )
         print("\(capture.organizations.count) organizations:")
         for state in capture.organizations.sorted(by: { $0.settings.slug < $1.settings.slug }) {
             let active = state.incidents.values.count { $0.status.isActive }
@@ -46,14 +48,20 @@ struct InspectCommand: ParsableCommand {
 
     private func inspectSegment() throws {
         let summary = try WALSegmentSummary.read(file)
-        print("\(file): WAL segment, format version \(summary.version), first position \(summary.firstPosition.map { "\($0)" } ?? "?")")
+        print(
+            "\(file): WAL segment, format version \(summary.version), first position \(summary.firstPosition.map { "\($0)" } ?? "?")"
+        )
         print("\(summary.batches) batches, \(summary.records) records, \(summary.bytesUsed) bytes used")
-        if let directory = summary.directory { print("directory: seq \(directory.lowerBound)...\(directory.upperBound)") }
+        if let directory = summary.directory {
+            print("directory: seq \(directory.lowerBound)...\(directory.upperBound)")
+        }
         for (id, seqs) in summary.organizations.sorted(by: { $0.key < $1.key }) {
             print("  \(id): seq \(seqs.lowerBound)...\(seqs.upperBound)")
         }
         if let invalid = summary.invalid {
-            print("INVALID at byte \(invalid.offset): \(invalid.reason) (a torn tail if this is the last segment; run `statusd check-wal`)")
+            print(
+                "INVALID at byte \(invalid.offset): \(invalid.reason) (a torn tail if this is the last segment; run `statusd check-wal`)"
+            )
             throw ExitCode(2)
         }
         print("checksums ok")

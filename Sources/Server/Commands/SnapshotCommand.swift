@@ -23,6 +23,8 @@ struct SnapshotCommand: ParsableCommand {
         let store = SnapshotStore(dataDirectory: directory)
         let written = try store.write(capture)
         let trimmed = try store.prune().map { try log.trim(before: $0) } ?? 0
-        print("\(written.path): \(capture.organizations.count) organizations, \(written.bytes) bytes; \(trimmed) WAL segments deleted")
+        print(
+            "\(written.path): \(capture.organizations.count) organizations, \(written.bytes) bytes; \(trimmed) WAL segments deleted"
+        )
     }
 }

@@ -46,7 +46,9 @@ struct ServeOptions: ParsableArguments {
         }
         guard snapshotEveryEvents >= 1 else { throw ValidationError("--snapshot-every-events must be 1 or more") }
         guard (1...1_024).contains(walSegmentMib) else { throw ValidationError("--wal-segment-mib must be 1...1024") }
-        guard (1...60_000).contains(fsyncIntervalMs) else { throw ValidationError("--fsync-interval-ms must be 1...60000") }
+        guard (1...60_000).contains(fsyncIntervalMs) else {
+            throw ValidationError("--fsync-interval-ms must be 1...60000")
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard cacheMaxAge >= 0 else { throw ValidationError("--cache-max-age must be 0 or more seconds") }
         guard cacheStaleWhileRevalidate >= 0 else {

@@ -8,7 +8,9 @@ enum DemoOrganization {
 
     /// Creates the demo organization unless its slug is already taken; its maintenance window starts at
     /// `maintenanceStart` (a day after now by default).
-    static func seed(registry: Registry, directory: Directory, maintenanceStart: Date = Date().addingTimeInterval(86_400))
+    static func seed(
+        registry: Registry, directory: Directory, maintenanceStart: Date = Date().addingTimeInterval(86_400)
+    )
         async throws
     {
         guard registry.organization(slug: slug) == nil else { return }
@@ -16,11 +18,13 @@ enum DemoOrganization {
         if let existing = directory.state.account(email: "demo@statusd.invalid") {
             owner = existing.id
         } else {
-            let events = try await directory.submit(.signUp(email: "demo@statusd.invalid", name: "Demo Owner", passwordHash: nil))
+            let events = try await directory.submit(
+                .signUp(email: "demo@statusd.invalid", name: "Demo Owner", passwordHash: nil))
             guard case .accountCreated(let account) = events.first?.change else { return }
             owner = account.id
         }
-        let created = try await registry.createOrganization(slug: slug, name: "Demo Cloud", timeZone: "UTC", owner: owner)
+        let created = try await registry.createOrganization(
+            slug: slug, name: "Demo Cloud", timeZone: "UTC", owner: owner)
         guard let actor = registry.organization(id: created.events[0].change.organizationID!) else { return }
         let by = Principal.account(owner)
         func run(_ command: OrgCommand) async throws -> [OrgChange] {
@@ -28,19 +32,36 @@ enum DemoOrganization {
         }
         let core = try await run(.createGroup(name: "Core platform", description: "", position: 0)).groupID
         let delivery = try await run(.createGroup(name: "Delivery", description: "", position: 1)).groupID
-        let web = try await run(.createService(name: "Website", description: "The public site", status: .operational, groupID: core, position: 0)).serviceID
-        _ = try await run(.createService(name: "API", description: "REST and GraphQL", status: .operational, groupID: core, position: 1))
-        let database = try await run(.createService(name: "Database", description: "Primary cluster", status: .operational, groupID: core, position: 2)).serviceID
-        let email = try await run(.createService(name: "Email", description: "Outbound mail", status: .operational, groupID: delivery, position: 0)).serviceID
-        _ = try await run(.createService(name: "Webhooks", description: "", status: .operational, groupID: delivery, position: 1))
-        _ = try await run(.createIncident(IncidentDraft(
-            name: "Delayed email delivery", status: .identified, impact: .minor,
-            body: "Outbound email is queued for up to 10 minutes. We have found the cause and are working on a fix.",
-            affected: [AffectedService(serviceID: email!, status: .degradedPerformance)])))
-        _ = try await run(.scheduleMaintenance(MaintenanceDetails(
-            name: "Database upgrade", description: "Minor version upgrade of the primary cluster.",
-            scheduledStart: maintenanceStart, scheduledEnd: maintenanceStart.addingTimeInterval(3_600),
-            affected: [database!, web!])))
+        let web = try await run(
+            .createService(
+                name: "Website", description: "The public site", status: .operational, groupID: core, position: 0)
+        ).serviceID
+        _ = try await run(
+            .createService(
+                name: "API", description: "REST and GraphQL", status: .operational, groupID: core, position: 1))
+        let database = try await run(
+            .createService(
+                name: "Database", description: "Primary cluster", status: .operational, groupID: core, position: 2)
+        ).serviceID
+        let email = try await run(
+            .createService(
+                name: "Email", description: "Outbound mail", status: .operational, groupID: delivery, position: 0)
+        ).serviceID
+        _ = try await run(
+            .createService(name: "Webhooks", description: "", status: .operational, groupID: delivery, position: 1))
+        _ = try await run(
+            .createIncident(
+                IncidentDraft(
+                    name: "Delayed email delivery", status: .identified, impact: .minor,
+                    body:
+                        "Outbound email is queued for up to 10 minutes. We have found the cause and are working on a fix.",
+                    affected: [AffectedService(serviceID: email!, status: .degradedPerformance)])))
+        _ = try await run(
+            .scheduleMaintenance(
+                MaintenanceDetails(
+                    name: "Database upgrade", description: "Minor version upgrade of the primary cluster.",
+                    scheduledStart: maintenanceStart, scheduledEnd: maintenanceStart.addingTimeInterval(3_600),
+                    affected: [database!, web!])))
     }
 }
 

@@ -47,7 +47,8 @@ struct Problem: HTTPResponseError {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = Body(
-            type: "about:blank", title: title, status: status.code, detail: detail, errors: errors.isEmpty ? nil : errors)
+            type: "about:blank", title: title, status: status.code, detail: detail,
+            errors: errors.isEmpty ? nil : errors)
         let data = try JSONEncoder().encode(body)
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"

@@ -20,7 +20,9 @@ struct MaintenanceTimer: ServiceLifecycle.Service {
             if ContinuousClock.now - lastCompaction >= .seconds(3_600) {
                 lastCompaction = .now
                 let compacted = await registry.compactDueHistory(now: Date())
-                if compacted > 0 { logger.info("status history folded into daily totals", metadata: ["organizations": "\(compacted)"]) }
+                if compacted > 0 {
+                    logger.info("status history folded into daily totals", metadata: ["organizations": "\(compacted)"])
+                }
             }
         }
     }

@@ -23,7 +23,9 @@ struct Snapshotter: ServiceLifecycle.Service {
         var lastTime = ContinuousClock.now
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
             let records = log.statistics.records
-            let due = records - lastRecords >= everyEvents || (records > lastRecords && ContinuousClock.now - lastTime >= interval)
+            let due =
+                records - lastRecords >= everyEvents
+                || (records > lastRecords && ContinuousClock.now - lastTime >= interval)
             guard due else { continue }
             do {
                 try await take()
@@ -48,7 +50,8 @@ struct Snapshotter: ServiceLifecycle.Service {
             logger.info(
                 "snapshot written",
                 metadata: [
-                    "file": "\(written.path)", "bytes": "\(written.bytes)", "raw_bytes": "\(written.rawBytes)", "organizations": "\(capture.organizations.count)",
+                    "file": "\(written.path)", "bytes": "\(written.bytes)", "raw_bytes": "\(written.rawBytes)",
+                    "organizations": "\(capture.organizations.count)",
                     "replay_from": "\(capture.replayFrom)", "wal_segments_deleted": "\(trimmed)",
                     "seconds": "\(ContinuousClock.now - start)",
                 ])

@@ -15,11 +15,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as Problem {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
-            let detail = error.body ?? (error.status == .notFound ? "no route for \(request.uri.path)" : error.status.reasonPhrase)
+            let detail =
+                error.body
+                ?? (error.status == .notFound ? "no route for \(request.uri.path)" : error.status.reasonPhrase)
             return try Problem(status: error.status, detail: detail).response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error: \(error)", metadata: ["path": "\(request.uri.path)"])
-            return try Problem(status: .internalServerError, detail: "internal error").response(from: request, context: context)
+            return try Problem(status: .internalServerError, detail: "internal error").response(
+                from: request, context: context)
         }
     }
 }
