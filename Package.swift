@@ -34,6 +34,7 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        .target(name: "CPlatform"),
         .target(
             name: "Engine",
             dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
             dependencies: [
                 "Engine",
                 "CLZ4",
+                "CPlatform",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Collections", package: "swift-collections"),

@@ -26,6 +26,9 @@ struct WALScenario: AsyncParsableCommand {
     @Option(help: "Seconds per run.")
     var duration = 5.0
 
+    @Flag(inversion: .prefixedNo, help: "Under always, write batches with O_DIRECT (statusd's default).")
+    var directIO = true
+
     @Option(help: "Directory for the scratch data directories (same disk as production data).")
     var scratch = FileManager.default.temporaryDirectory.path
 
@@ -68,8 +71,9 @@ struct WALScenario: AsyncParsableCommand {
         let path = scratch + "/statusbench-wal-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fsyncPolicy: FsyncPolicy = policy == "always" ? .always : policy == "none" ? .none : .interval(.seconds(1))
-        let (directory, log, _) = try Storage.open(
-            path, configuration: WALConfiguration(fsync: fsyncPolicy), logger: Logger(label: "bench"))
+        var configuration = WALConfiguration(fsync: fsyncPolicy)
+        configuration.directIO = directIO
+        let (directory, log, _) = try Storage.open(path, configuration: configuration, logger: Logger(label: "bench"))
         defer {
             log.close()
             directory.close()
@@ -98,7 +102,10 @@ struct WALScenario: AsyncParsableCommand {
         let batches = Double(after.batches - before.batches)
         return BenchResult(
             scenario: "wal",
-            parameters: ["fsync": policy, "writers": "\(count)", "organizations": "\(min(organizations, count))"],
+            parameters: [
+                "fsync": policy, "writers": "\(count)", "organizations": "\(min(organizations, count))",
+                "direct_io": "\(directIO && policy == "always")",
+            ],
             opsPerSecond: Double(latency.count) / elapsed, p50Micros: latency.percentile(50),
             p99Micros: latency.percentile(99),
             p999Micros: latency.percentile(99.9),

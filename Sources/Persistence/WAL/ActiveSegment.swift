@@ -14,14 +14,19 @@ final class ActiveSegment {
     private let walPath: String
     private let segmentBytesMax: Int
     private let preallocator: SegmentPreallocator
+    /// Whether batches go through `O_DIRECT` (under `--fsync always`, where the file system allows it).
+    private let directIO: Bool
+    private var direct: DirectBlockWriter?
 
     /// Continues the segment recovery ended in, or creates the first one at `first`.
-    init(tail: WALTail?, first: LogPosition, walPath: String, segmentBytesMax: Int, preallocator: SegmentPreallocator)
-        throws
-    {
+    init(
+        tail: WALTail?, first: LogPosition, walPath: String, segmentBytesMax: Int, preallocator: SegmentPreallocator,
+        directIO: Bool
+    ) throws {
         self.walPath = walPath
         self.segmentBytesMax = segmentBytesMax
         self.preallocator = preallocator
+        self.directIO = directIO
         if let tail {
             file = try FileDescriptor.open(tail.segmentPath, flags: O_WRONLY)
             path = tail.segmentPath
@@ -30,14 +35,32 @@ final class ActiveSegment {
             (file, path) = try Self.create(first: first, walPath: walPath, preallocator: preallocator)
             offset = WALFormat.segmentHeaderBytes
         }
+        try openForDirectWrites()
         prepareSpareWhenHalfFull()
+    }
+
+    /// Reopens the segment with `O_DIRECT` when asked and supported; stays buffered otherwise (tmpfs
+    /// and some other file systems refuse `O_DIRECT` with EINVAL).
+    private func openForDirectWrites() throws {
+        direct = nil
+        guard directIO else { return }
+        guard let directFile = try? FileDescriptor.open(path, flags: O_WRONLY | DirectBlockWriter.openFlag) else {
+            return
+        }
+        file.close()
+        file = directFile
+        direct = try DirectBlockWriter(path: path, offset: offset)
     }
 
     /// Writes one framed batch whose first record has position `first`, rolling to a new segment
     /// when it does not fit in this one.
     func write(_ batch: UnsafeRawBufferPointer, first: LogPosition) throws {
         if offset + batch.count > segmentBytesMax { try roll(to: first) }
-        try file.write(batch, at: offset)
+        if let direct {
+            try direct.write(batch, at: offset, to: file)
+        } else {
+            try file.write(batch, at: offset)
+        }
         offset += batch.count
         prepareSpareWhenHalfFull()
     }
@@ -59,6 +82,7 @@ final class ActiveSegment {
         file.close()
         (file, path) = try Self.create(first: first, walPath: walPath, preallocator: preallocator)
         offset = WALFormat.segmentHeaderBytes
+        try openForDirectWrites()
     }
 
     private static func create(first: LogPosition, walPath: String, preallocator: SegmentPreallocator) throws

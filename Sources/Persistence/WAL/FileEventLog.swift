@@ -54,8 +54,8 @@ public final class FileEventLog: EventLog {
         let preallocator = SegmentPreallocator(walPath: directory.walPath, size: configuration.segmentBytesMax)
         let segment = try ActiveSegment(
             tail: outcome.tail, first: first, walPath: directory.walPath,
-            segmentBytesMax: configuration.segmentBytesMax,
-            preallocator: preallocator)
+            segmentBytesMax: configuration.segmentBytesMax, preallocator: preallocator,
+            directIO: configuration.directIO && configuration.fsync == .always)
         let log = FileEventLog(configuration: configuration, walPath: directory.walPath, next: first, logger: logger)
         log.startWriter(segment)
         return log

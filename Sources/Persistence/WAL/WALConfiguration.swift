@@ -26,6 +26,9 @@ public struct WALConfiguration: Sendable {
     public var batchBytesMax = 8 << 20
     /// The most bytes one append (one command's events) may take.
     public var appendBytesMax = 1 << 20
+    /// Under `always`, write batches with `O_DIRECT` where the file system allows it (see
+    /// `DirectBlockWriter`); the bytes on disk are the same either way.
+    public var directIO = true
     /// For tests: fail the write after this many successful batch writes, as a broken disk would.
     package var failAfterBatches: Int?
 
