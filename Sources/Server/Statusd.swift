@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
-            services: [MaintenanceTimer(registry: registry, logger: logger), snapshotter],
+            services: [MaintenanceTimer(registry: registry, directory: directory, logger: logger), snapshotter],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HashTreeCollections
+import Synchronization
 import Testing
 
 /// The registry's indexes follow the organizations' events; slugs are unique under concurrency.
@@ -118,6 +119,20 @@ import Testing
         #expect(directory.state.session(session.id, at: Date() + 7200) == nil, "expired")
         _ = try await directory.submit(.changePassword(account.id, passwordHash: [2]))
         #expect(directory.state.session(session.id, at: Date()) == nil)
+    }
+
+    @Test func expiredSessions_areSweptByAnEvent() async throws {
+        let start = Date()
+        let clock = Mutex(start)
+        let directory = Directory(log: InMemoryEventLog(), clock: { clock.withLock { $0 } })
+        let events = try await directory.submit(.signUp(email: "a@example.com", name: "A", passwordHash: [1]))
+        guard case .accountCreated(let account) = events[0].change else { return }
+        _ = try await directory.submit(.openSession(account.id, expiresAt: start + 60))
+        _ = try await directory.submit(.openSession(account.id, expiresAt: start + 3_600))
+        #expect(try await directory.submit(.expireSessions).isEmpty, "nothing expired yet")
+        clock.withLock { $0 = start + 120 }
+        #expect(try await directory.submit(.expireSessions).count == 1)
+        #expect(directory.state.sessions.count == 1)
     }
 
     @Test func identity_createsAnAccountOnce_andNeverTakesOverByEmail() async throws {

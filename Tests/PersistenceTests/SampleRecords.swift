@@ -104,6 +104,7 @@ enum SampleRecords {
             .sessionOpened(Session(id: session, accountID: owner, createdAt: at, expiresAt: at + 3600)),
             .sessionClosed(session),
             .identityLinked(IdentityKey(issuer: "https://id.example/", subject: "auth0|42"), id("usr", "2")),
+            .sessionsExpired(before: at + 7_200),
         ]
     }
 

@@ -26,6 +26,8 @@ extension DirectoryState {
             return sessions[id] == nil ? [] : [.sessionClosed(id)]
         case .linkIdentity(let key, let email, let name):
             return try decideLink(key, email: email, name: name, at: now)
+        case .expireSessions:
+            return sessions.values.contains { $0.expiresAt <= now } ? [.sessionsExpired(before: now)] : []
         }
     }
 
@@ -63,6 +65,8 @@ extension DirectoryState {
             sessions[id] = nil
         case .identityLinked(let key, let account):
             identities[key] = account
+        case .sessionsExpired(let before):
+            for session in sessions.values where session.expiresAt <= before { sessions[session.id] = nil }
         }
     }
 }

@@ -105,6 +105,8 @@ public enum DirectoryChange: Hashable, Sendable, Codable {
     case sessionOpened(Session)
     case sessionClosed(SessionID)
     case identityLinked(IdentityKey, AccountID)
+    /// Sessions that expired at or before this instant were removed (the hourly sweep).
+    case sessionsExpired(before: Date)
 }
 
 /// A request to change the directory.
@@ -116,4 +118,6 @@ public enum DirectoryCommand: Sendable {
     case closeSession(SessionID)
     /// Links an OIDC identity to an account, creating the account on first sight.
     case linkIdentity(IdentityKey, email: String, name: String)
+    /// Removes expired sessions, so that the directory does not grow with every sign-in (the timer's).
+    case expireSessions
 }

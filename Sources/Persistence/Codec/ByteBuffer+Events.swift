@@ -45,6 +45,9 @@ extension ByteBuffer {
             writeWALString(key.issuer)
             writeWALString(key.subject)
             writeWALID(account)
+        case .sessionsExpired(let before):
+            writeWALInteger(UInt8(6))
+            writeWALDate(before)
         }
     }
 
@@ -68,6 +71,7 @@ extension ByteBuffer {
         case 5:
             change = .identityLinked(
                 IdentityKey(issuer: try readWALString(), subject: try readWALString()), try readWALID())
+        case 6: change = .sessionsExpired(before: try readWALDate())
         case let tag: throw CodecError("unknown directory change tag \(tag)")
         }
         return DirectoryEvent(seq: seq, at: at, change: change)

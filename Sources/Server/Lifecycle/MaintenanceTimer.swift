@@ -7,9 +7,11 @@ import ServiceLifecycle
 /// Moves maintenance windows at their `scheduled_start` and `scheduled_end` (auto start/complete).
 /// Once a second it asks the registry for due windows; each org's next deadline is a field of its
 /// view, so an idle tick reads one field per organization and writes nothing. Once an hour it folds
-/// status history that left the raw window into daily totals (DESIGN "Memory bounds").
+/// status history that left the raw window into daily totals and removes expired sessions (DESIGN
+/// "Memory bounds").
 struct MaintenanceTimer: ServiceLifecycle.Service {
     let registry: Registry
+    let directory: Directory
     let logger: Logger
 
     func run() async throws {
