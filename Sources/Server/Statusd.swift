@@ -47,12 +47,14 @@ struct Serve: AsyncParsableCommand {
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())
-        HealthRoutes(registry: registry, logKind: "wal fsync=\(configuration.fsync)", startedAt: Date()).add(to: router)
+        let snapshotStatus = SnapshotStatus()
+        HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
         PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
 
         let snapshotter = Snapshotter(
-            registry: registry, directory: directory, log: log, store: SnapshotStore(dataDirectory: dataDirectory),
+            registry: registry, status: snapshotStatus, directory: directory, log: log,
+            store: SnapshotStore(dataDirectory: dataDirectory),
             interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents,
             logger: logger)
         let demo = options.demo

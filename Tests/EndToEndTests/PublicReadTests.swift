@@ -11,6 +11,11 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: body) as! [String: Any]
         #expect(json["status"] as? String == "ok")
         #expect(json["organizations"] as? Int == 1)
+        let log = try #require(json["log"] as? [String: Any])
+        #expect(log["fsync"] as? String == "always")
+        #expect((log["records"] as? Int ?? 0) >= 12, "the demo's events went through this log")
+        #expect((log["batches"] as? Int ?? 0) >= 1)
+        #expect(log["failure"] == nil || log["failure"] is NSNull)
         #expect(try await server.request("/ready").status == 200)
     }
 

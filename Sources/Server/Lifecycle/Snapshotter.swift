@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Persistence
 import ServiceLifecycle
+import Synchronization
 
 /// Takes snapshots every `everyEvents` events or every `interval` when anything changed, without
 /// stopping writes: the states are copied from the published views, and compression, the file
@@ -11,6 +12,7 @@ import ServiceLifecycle
 /// snapshot at shutdown is taken by `Serve` once HTTP has drained.
 struct Snapshotter: ServiceLifecycle.Service {
     let registry: Registry
+    let status: SnapshotStatus
     let directory: Directory
     let log: FileEventLog
     let store: SnapshotStore
@@ -46,6 +48,7 @@ struct Snapshotter: ServiceLifecycle.Service {
         try await onDedicatedThread {
             let start = ContinuousClock.now
             let written = try store.write(capture)
+            status.record(written, capture: capture)
             let trimmed = try store.prune().map { try log.trim(before: $0) } ?? 0
             logger.info(
                 "snapshot written",
@@ -56,5 +59,27 @@ struct Snapshotter: ServiceLifecycle.Service {
                     "seconds": "\(ContinuousClock.now - start)",
                 ])
         }
+    }
+}
+
+/// The last snapshot this process wrote, for `/health`.
+final class SnapshotStatus: Sendable {
+    struct Last: Encodable, Sendable {
+        let file: String
+        let bytes: Int
+        let replayFrom: UInt64
+        let organizations: Int
+        let at: Date
+    }
+
+    private let state = Mutex<Last?>(nil)
+
+    var last: Last? { state.withLock { $0 } }
+
+    func record(_ written: SnapshotStore.Written, capture: SnapshotCapture) {
+        let last = Last(
+            file: written.path, bytes: written.bytes, replayFrom: capture.replayFrom.rawValue,
+            organizations: capture.organizations.count, at: Date())
+        state.withLock { $0 = last }
     }
 }

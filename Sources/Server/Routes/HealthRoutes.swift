@@ -3,12 +3,15 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Persistence
 
-/// Liveness and readiness: `GET /health`, `GET /api/healthcheck`, `GET /ready`.
+/// Liveness and readiness: `GET /health`, `GET /api/healthcheck`, `GET /ready`. Health reports the
+/// log (policy, position, group commit counters, failure) and the last snapshot; it answers 503 once
+/// the log has failed, so that a supervisor restarts statusd and recovery decides what is on disk.
 struct HealthRoutes: Sendable {
     let registry: Registry
-    /// A short name for the event log in use, reported so that operators see what durability they run.
-    let logKind: String
+    let log: FileEventLog
+    let snapshots: SnapshotStatus
     let startedAt: Date
 
     func add(to router: Router<BasicRequestContext>) {
@@ -17,17 +20,34 @@ struct HealthRoutes: Sendable {
         router.get("/ready", use: ready)
     }
 
+    struct LogHealth: Encodable {
+        let fsync: String
+        let position: UInt64
+        let batches: Int
+        let records: Int
+        let fdatasyncs: Int
+        let failure: String?
+    }
+
+    struct Health: Encodable {
+        let status: String
+        let log: LogHealth
+        let snapshot: SnapshotStatus.Last?
+        let organizations: Int
+        let uptimeSeconds: Int
+    }
+
     @Sendable func health(request: Request, context: BasicRequestContext) throws -> Response {
-        struct Health: Encodable {
-            let status: String
-            let log: String
-            let organizations: Int
-            let uptimeSeconds: Int
-        }
+        let statistics = log.statistics
+        let failure = log.failure
         let body = Health(
-            status: "ok", log: logKind, organizations: registry.all.count,
+            status: failure == nil ? "ok" : "failed",
+            log: LogHealth(
+                fsync: "\(log.configuration.fsync)", position: log.appendPosition.rawValue, batches: statistics.batches,
+                records: statistics.records, fdatasyncs: statistics.syncs, failure: failure.map { "\($0)" }),
+            snapshot: snapshots.last, organizations: registry.all.count,
             uptimeSeconds: Int(Date().timeIntervalSince(startedAt)))
-        return try Self.json(body)
+        return try Self.json(body, status: failure == nil ? .ok : .serviceUnavailable)
     }
 
     /// Ready once recovery has finished, which is before the port opens; answering at all means ready.
@@ -38,6 +58,7 @@ struct HealthRoutes: Sendable {
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
