@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "recovered \(states.organizations.count) organizations: \(states.records) events replayed, \(states.skipped) already in the snapshot",
             metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
-        let registry = Registry(log: log)
+        let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas))
         registry.restore(Array(states.organizations.values))
         let directory = Directory(state: states.directory, log: log)
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }

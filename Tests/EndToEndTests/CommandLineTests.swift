@@ -32,7 +32,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ["serve", "--port", "70000"], ["serve", "--port", "abc"], ["serve", "--cache-max-age", "-1"], ["frobnicate"],
+        ["serve", "--port", "70000"], ["serve", "--port", "abc"], ["serve", "--cache-max-age", "-1"],
+        ["serve", "--quotas", "services=lots"], ["serve", "--quotas", "planets=3"], ["frobnicate"],
     ])
     func badArguments_exitNonZero_withAReason(_ arguments: [String]) throws {
         let (status, stderr) = try Self.run(arguments)

@@ -81,6 +81,30 @@ import Testing
         #expect(restored.organizations(member: owner).count == 1)
     }
 
+    @Test func configuredQuotas_applyToNewAndRestoredOrganizations() async throws {
+        var quotas = OrgQuotas()
+        quotas.servicesMax = 2
+        let log = InMemoryEventLog()
+        let registry = Registry(log: log, quotas: quotas)
+        let owner = AccountID.random()
+        _ = try await registry.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner)
+        let actor = try #require(registry.organization(slug: "acme"))
+        let create = OrgCommand.createService(
+            name: "S", description: "", status: .operational, groupID: nil, position: nil)
+        _ = try await registry.submit(create, to: actor, by: .account(owner))
+        _ = try await registry.submit(create, to: actor, by: .account(owner))
+        await #expect(throws: EngineError.self) {
+            _ = try await registry.submit(create, to: actor, by: .account(owner))
+        }
+
+        var state = actor.view.state
+        state.quotas = OrgQuotas()
+        let restored = Registry(log: log, quotas: quotas)
+        restored.restore([state])
+        let copy = try #require(restored.organization(slug: "acme"))
+        #expect(copy.view.state.quotas.servicesMax == 2, "the configuration, not the saved state, sets quotas")
+    }
+
     @Test func maintenanceTimer_advancesDueWindows() async throws {
         let start = Date()
         let registry = Registry(log: InMemoryEventLog())

@@ -44,7 +44,8 @@ public struct OrgState: Equatable, Sendable {
     /// The seq of the last public event applied: the public version behind ETags and feed `prev`.
     public internal(set) var publicSeq: Seq = .zero
     public internal(set) var settings: OrgSettings
-    public internal(set) var quotas = OrgQuotas()
+    /// Limits from the server's configuration: not part of any event, set when an actor is made.
+    public var quotas = OrgQuotas()
     public internal(set) var createdAt: Date
     public internal(set) var updatedAt: Date
     /// Whether the organization has been created (its first event applied) and not deleted.

@@ -28,15 +28,18 @@ public final class Registry: Sendable {
     private let log: any EventLog
     private let clock: @Sendable () -> Date
     private let onPublish: @Sendable (OrgView, [OrgEvent]) -> Void
+    private let quotas: OrgQuotas
 
     /// A registry whose organizations append to `log`.
     /// - Parameter onPublish: handed to every `OrgActor` (the live hub's entry point).
+    /// - Parameter quotas: the per-tenant limits every organization gets.
     public init(
-        log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() },
+        log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() }, quotas: OrgQuotas = OrgQuotas(),
         onPublish: @escaping @Sendable (OrgView, [OrgEvent]) -> Void = { _, _ in }
     ) {
         self.log = log
         self.clock = clock
+        self.quotas = quotas
         self.onPublish = onPublish
     }
 
@@ -82,7 +85,9 @@ public final class Registry: Sendable {
     public func createOrganization(slug: String, name: String, timeZone: String, owner: AccountID) async throws
         -> Commit
     {
-        let actor = OrgActor(state: OrgState(id: .random()), log: log, clock: clock, onPublish: onPublish)
+        var state = OrgState(id: .random())
+        state.quotas = quotas
+        let actor = OrgActor(state: state, log: log, clock: clock, onPublish: onPublish)
         try reserve(slug: slug, domain: nil)
         defer { release(slug) }
         let command = OrgCommand.createOrganization(slug: slug, name: name, timeZone: timeZone, owner: owner)
@@ -140,7 +145,8 @@ public final class Registry: Sendable {
 
     /// Puts recovered organizations in place (start-up, before the port opens).
     public func restore(_ states: [OrgState]) {
-        for state in states where state.exists {
+        for var state in states where state.exists {
+            state.quotas = quotas
             let actor = OrgActor(state: state, log: log, clock: clock, onPublish: onPublish)
             index.withLock { index in
                 index.organizations[state.id] = actor

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Persistence
 
 /// The options of `statusd serve`. Each has a default, a unit where it has one, and an environment
@@ -28,6 +29,12 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Take a snapshot after this many events, whatever the interval.")
     var snapshotEveryEvents = 100_000
 
+    @Option(
+        help:
+            "Per-organization limits, e.g. services=500,active_incidents=100 (names: \(OrgQuotas.optionNames.keys.sorted().joined(separator: ", ")))."
+    )
+    var quotas = ""
+
     @Flag(inversion: .prefixedNo, help: "Create the demo organization 'demo' at start when it does not exist.")
     var demo = false
 
@@ -38,6 +45,7 @@ struct ServeOptions: ParsableArguments {
     var cacheStaleWhileRevalidate = 30
 
     mutating func validate() throws {
+        _ = try OrgQuotas.parse(quotas)
         guard ["always", "interval", "none"].contains(fsync) else {
             throw ValidationError("--fsync must be always, interval or none, got '\(fsync)'")
         }
