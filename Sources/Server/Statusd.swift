@@ -14,7 +14,7 @@ struct Statusd: AsyncParsableCommand {
         abstract: "A self-hosted, multi-tenant status page server.",
         subcommands: [
             Serve.self, CheckWALCommand.self, InspectCommand.self, SnapshotCommand.self, RestoreCommand.self,
-            BackupCommand.self, DemoSnapshotCommand.self,
+            BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self,
         ],
         defaultSubcommand: Serve.self)
 }

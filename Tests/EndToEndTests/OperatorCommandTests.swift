@@ -97,3 +97,40 @@ import Testing
         #expect(after.body == before.body)
     }
 }
+
+/// `statusd org create`: an organization, its owner and a key shown once; refusals for a taken slug,
+/// bad input and a running server.
+@Suite struct OrgCreateCommandTests {
+    @Test func orgCreate_printsAnOwnerKeyOnce_andTheServerServesTheOrganization() async throws {
+        let data = OperatorCommandTests.temporary("org")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let created = try OperatorCommandTests.statusd(
+            "org", "create", "--slug", "acme", "--name", "Acme Inc", "--owner-email", "Ops@Acme.example", "--data-dir",
+            data)
+        #expect(created.status == 0, "\(created.stderr)")
+        let token =
+            created.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        #expect(
+            token.hasPrefix("sk_key_") && token.count == 3 + 24 + 1 + 52, "sk_<key id>_<52-character secret>: \(token)")
+
+        let taken = try OperatorCommandTests.statusd(
+            "org", "create", "--slug", "acme", "--name", "Again", "--owner-email", "ops@acme.example", "--data-dir",
+            data)
+        #expect(taken.status != 0)
+        #expect(taken.stderr.contains("--slug") && taken.stderr.contains("taken"))
+        let reserved = try OperatorCommandTests.statusd(
+            "org", "create", "--slug", "admin", "--name", "X", "--owner-email", "x@example.com", "--data-dir", data)
+        #expect(reserved.stderr.contains("reserved"))
+        let badEmail = try OperatorCommandTests.statusd(
+            "org", "create", "--slug", "okay", "--name", "X", "--owner-email", "nobody", "--data-dir", data)
+        #expect(badEmail.status != 0 && badEmail.stderr.contains("email"))
+
+        let server = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: data))
+        let (status, _, body) = try await server.request("/api/status/acme")
+        #expect(status == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains("Acme Inc"))
+        let whileRunning = try OperatorCommandTests.statusd(
+            "org", "create", "--slug", "other", "--name", "O", "--owner-email", "o@example.com", "--data-dir", data)
+        #expect(whileRunning.status != 0 && whileRunning.stderr.contains("in use"))
+    }
+}
