@@ -88,11 +88,15 @@ public enum Storage {
         do {
             let snapshot = try SnapshotStore(dataDirectory: directory).loadNewest(logger: logger)
             var states = RecoveredStates(snapshot: snapshot)
+            var read = 0
             let log = try FileEventLog.open(
                 directory, configuration: configuration, logger: logger,
                 start: snapshot.map { WALStart(replayFrom: $0.replayFrom, logEnd: $0.logEnd) }
             ) { record, position in
                 try states.apply(record, at: position)
+                read += 1
+                // Progress on long restores: a line per quarter million records read.
+                if read % 250_000 == 0 { logger.info("recovery: \(read) log records read, at position \(position)") }
             }
             return (directory, log, states)
         } catch {

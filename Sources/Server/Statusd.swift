@@ -45,13 +45,8 @@ struct Serve: AsyncParsableCommand {
         let directory = Directory(state: states.directory, log: log)
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
-        let router = Router()
-        router.add(middleware: ProblemMiddleware())
         let snapshotStatus = SnapshotStatus()
-        HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
-        let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
-        PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
-
+        let router = makeRouter(registry: registry, log: log, snapshotStatus: snapshotStatus)
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
             store: SnapshotStore(dataDirectory: dataDirectory),
@@ -86,6 +81,18 @@ struct Serve: AsyncParsableCommand {
             logger.error("final snapshot failed (the log still has everything): \(error)")
         }
         try await close(log, dataDirectory)
+    }
+
+    /// Every route, behind the middleware that turns errors into problem+json.
+    private func makeRouter(registry: Registry, log: FileEventLog, snapshotStatus: SnapshotStatus) -> Router<
+        BasicRequestContext
+    > {
+        let router = Router()
+        router.add(middleware: ProblemMiddleware())
+        HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
+        let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
+        PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
+        return router
     }
 
     /// After the HTTP server has drained: every acknowledged write is already in the log; closing

@@ -87,6 +87,8 @@ public struct SnapshotStore: Sendable {
     public func loadNewest(logger: Logger) throws -> SnapshotCapture? {
         for (_, file) in try list() {
             do {
+                let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+                logger.info("loading snapshot \(file) (\(size >> 20) MiB)")
                 let capture = try Self.read(file)
                 logger.info(
                     "loaded snapshot \(file): \(capture.organizations.count) organizations, replay from \(capture.replayFrom)"
