@@ -57,8 +57,13 @@ final class DirectBlockWriter {
             .initializeMemory(as: UInt8.self, repeating: 0)
         try file.write(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), at: start)
         let end = offset + batch.count
-        let lastBlock = end - end % block - start
-        tail.copyMemory(from: UnsafeRawBufferPointer(rebasing: scratch[lastBlock..<(lastBlock + block)]))
+        if end % block == 0 {
+            // The log now ends on a block boundary: the next block has never been written.
+            tail.initializeMemory(as: UInt8.self, repeating: 0)
+        } else {
+            let lastBlock = end - end % block - start
+            tail.copyMemory(from: UnsafeRawBufferPointer(rebasing: scratch[lastBlock..<(lastBlock + block)]))
+        }
     }
 
     private static func allocate(_ bytes: Int) -> UnsafeMutableRawBufferPointer {
