@@ -5,7 +5,11 @@
 /// of a whole organization), and swift-collections has no persistent vector. This is the classic
 /// persistent vector (a 32-way trie of full leaves plus a tail of up to 32 elements): an append
 /// copies the tail, and once in 32 appends a path of at most log32(n) nodes.
+///
+/// The members are inlinable so that modules decoding millions of elements at start-up (Persistence)
+/// get specialized code instead of generic calls with a metadata lookup per element.
 public struct AppendLog<Element: Sendable>: Sendable, RandomAccessCollection {
+    @usableFromInline
     indirect enum Node: Sendable {
         /// Exactly `width` elements.
         case leaf([Element])
@@ -13,26 +17,30 @@ public struct AppendLog<Element: Sendable>: Sendable, RandomAccessCollection {
         case branch([Node])
     }
 
-    static var bits: Int { 5 }
-    static var width: Int { 1 << bits }
+    @usableFromInline static var bits: Int { 5 }
+    @usableFromInline static var width: Int { 1 << bits }
 
-    public private(set) var count = 0
-    private var root: Node?
+    @usableFromInline var storedCount = 0
+    @inlinable public var count: Int { storedCount }
+    @usableFromInline var root: Node?
     /// The level of the root's children: leaves hang at 0, the root's children at `shift - bits`.
-    private var shift = 0
-    private var tail: [Element] = []
+    @usableFromInline var shift = 0
+    @usableFromInline var tail: [Element] = []
 
+    @inlinable
     public init() {}
 
+    @inlinable
     public init(_ elements: some Sequence<Element>) {
         for element in elements { append(element) }
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
 
-    private var tailOffset: Int { count - tail.count }
+    @usableFromInline var tailOffset: Int { count - tail.count }
 
+    @inlinable
     public subscript(position: Int) -> Element {
         precondition(position >= 0 && position < count, "index \(position) out of 0..<\(count)")
         if position >= tailOffset { return tail[position - tailOffset] }
@@ -49,10 +57,11 @@ public struct AppendLog<Element: Sendable>: Sendable, RandomAccessCollection {
         }
     }
 
+    @inlinable
     public mutating func append(_ element: Element) {
         if tail.count < Self.width {
             tail.append(element)
-            count += 1
+            storedCount += 1
             return
         }
         let leaf = Node.leaf(tail)
@@ -69,16 +78,18 @@ public struct AppendLog<Element: Sendable>: Sendable, RandomAccessCollection {
             shift = Self.bits
         }
         tail = [element]
-        count += 1
+        storedCount += 1
     }
 
     /// A chain of single-child branches from `level` down to `leaf`.
-    private static func path(to leaf: Node, level: Int) -> Node {
+    @usableFromInline
+    static func path(to leaf: Node, level: Int) -> Node {
         level == 0 ? leaf : .branch([path(to: leaf, level: level - bits)])
     }
 
     /// A copy of `node` (a branch at `level`) with `leaf` added as leaf number `leafIndex`.
-    private static func push(_ leaf: Node, into node: Node, level: Int, leafIndex: Int) -> Node {
+    @usableFromInline
+    static func push(_ leaf: Node, into node: Node, level: Int, leafIndex: Int) -> Node {
         guard case .branch(var children) = node else { preconditionFailure("a leaf where a branch belongs") }
         let slot = (leafIndex >> (level - bits)) & (width - 1)
         if level == bits {

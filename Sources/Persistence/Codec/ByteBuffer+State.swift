@@ -61,14 +61,14 @@ extension ByteBuffer {
         }
         return OrgState(
             id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
-            exists: exists, services: try Self.map(services, \.id), groups: try Self.map(groups, \.id),
+            exists: exists, services: try Self.map(services, { $0.id }), groups: try Self.map(groups, { $0.id }),
             statusHistory: try Self.unique(histories), dailyUptime: try Self.unique(daily),
             claims: try Self.unique(claims),
-            incidents: try Self.map(try readWALArray { try $0.readWALIncident() }, \.id),
-            maintenance: try Self.map(try readWALArray { try $0.readWALMaintenance() }, \.id),
-            members: try Self.map(try readWALArray { try $0.readWALMember() }, \.id),
-            invitations: try Self.map(try readWALArray { try $0.readWALInvitation() }, \.id),
-            keys: try Self.map(try readWALArray { try $0.readWALKey() }, \.id))
+            incidents: try Self.map(try readWALArray { try $0.readWALIncident() }, { $0.id }),
+            maintenance: try Self.map(try readWALArray { try $0.readWALMaintenance() }, { $0.id }),
+            members: try Self.map(try readWALArray { try $0.readWALMember() }, { $0.id }),
+            invitations: try Self.map(try readWALArray { try $0.readWALInvitation() }, { $0.id }),
+            keys: try Self.map(try readWALArray { try $0.readWALKey() }, { $0.id }))
     }
 
     mutating func writeSnapshotDirectory(_ state: DirectoryState) {
@@ -112,7 +112,7 @@ extension ByteBuffer {
             )
         }
         return DirectoryState(
-            seq: seq, accounts: try Self.map(accounts, \.id), sessions: try Self.map(sessions, \.id),
+            seq: seq, accounts: try Self.map(accounts, { $0.id }), sessions: try Self.map(sessions, { $0.id }),
             identities: try Self.unique(identities))
     }
 
@@ -174,10 +174,11 @@ extension ByteBuffer {
     }
 
     /// A map from values keyed by their id; a duplicate id is corruption, reported rather than merged.
-    private static func map<Key: Hashable, Value>(_ values: [Value], _ key: KeyPath<Value, Key>) throws
+    private static func map<Key: Hashable, Value>(_ values: [Value], _ key: (Value) -> Key) throws
         -> TreeDictionary<Key, Value>
     {
-        let map = TreeDictionary(values.map { ($0[keyPath: key], $0) }, uniquingKeysWith: { first, _ in first })
+        var map = TreeDictionary<Key, Value>()
+        for value in values { map[key(value)] = value }
         guard map.count == values.count else {
             throw CodecError("\(values.count - map.count) duplicate ids in a snapshot")
         }
