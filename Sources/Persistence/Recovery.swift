@@ -9,20 +9,27 @@ public struct RecoveredStates: Sendable {
     public internal(set) var records = 0
     /// Records read from the log but already in the snapshot.
     public internal(set) var skipped = 0
-    /// The snapshot recovery started from, if any.
-    public let snapshot: SnapshotCapture?
+    /// Where the snapshot recovery started from points the log, if there was one. Only these
+    /// figures are kept: holding the capture itself would keep a second copy of every state alive.
+    public let snapshot: SnapshotInfo?
     private var snapshotSeqs: [OrgID: Seq] = [:]
+    /// Each organization's seq, kept beside the states: reading `organizations[id]?.seq` would copy
+    /// the whole state (a retain per field) on every replayed event.
+    private var seqs: [OrgID: Seq] = [:]
     /// Organizations deleted before the snapshot whose last events the replay still meets.
     private var deletedBeforeSnapshot: Set<OrgID> = []
 
     /// States to replay into, starting from `snapshot`'s when there is one.
     public init(snapshot: SnapshotCapture? = nil) {
-        self.snapshot = snapshot
+        self.snapshot = snapshot.map {
+            SnapshotInfo(replayFrom: $0.replayFrom, logEnd: $0.logEnd, directorySeq: $0.directory.seq)
+        }
         guard let snapshot else { return }
         directory = snapshot.directory
         for state in snapshot.organizations {
             organizations[state.id] = state
             snapshotSeqs[state.id] = state.seq
+            seqs[state.id] = state.seq
         }
     }
 
@@ -49,18 +56,18 @@ public struct RecoveredStates: Sendable {
                 skipped += 1
                 return
             }
-            var state = organizations[id] ?? OrgState(id: id)
-            guard event.seq == state.seq.next else {
+            let current = seqs[id] ?? .zero
+            guard event.seq == current.next else {
                 throw PersistenceError(
                     .corrupt, path: "wal", offset: Int(position.rawValue),
-                    "organization \(id): event seq \(event.seq) follows \(state.seq) at log position \(position)")
+                    "organization \(id): event seq \(event.seq) follows \(current) at log position \(position)")
             }
-            organizations[id] = nil  // keep the state uniquely referenced while it evolves
-            state.evolve(event)
-            organizations[id] = state
+            // In place through the `default:` subscript's modify accessor: no copy of the state.
+            organizations[id, default: OrgState(id: id)].evolve(event)
+            seqs[id] = event.seq
             records += 1
         case .directory(let event):
-            if let snapshot, event.seq <= snapshot.directory.seq {
+            if let snapshot, event.seq <= snapshot.directorySeq {
                 skipped += 1
                 return
             }
@@ -73,6 +80,13 @@ public struct RecoveredStates: Sendable {
             records += 1
         }
     }
+}
+
+/// What recovery needs of a snapshot once its states are taken over.
+public struct SnapshotInfo: Sendable {
+    public let replayFrom: LogPosition
+    public let logEnd: LogPosition
+    public let directorySeq: Seq
 }
 
 /// Opening a data directory for serving: lock, load the newest good snapshot, replay the log after it,

@@ -4,6 +4,7 @@ import Foundation
 import HashTreeCollections
 import Logging
 import Persistence
+import Synchronization
 
 /// `statusbench restore`: how fast statusd comes back. Generates organizations with services and
 /// resolved incidents (through `decide`/`evolve`, as real history would be made), snapshots them, then
@@ -141,16 +142,23 @@ struct RestoreScenario: AsyncParsableCommand {
         let registry = Registry(log: log)
         registry.restore(Array(states.organizations.values))
         let actors = registry.all
-        let perTask = walEvents / 64
-        FileHandle.standardError.write(Data("writing \(perTask * 64) status changes into the WAL\n".utf8))
+        let target = walEvents
+        let written = EventCounter()
+        FileHandle.standardError.write(Data("writing \(target) status changes into the WAL\n".utf8))
+        // Each task owns the services at its index in every organization, and flips one to the status it
+        // does not have: every command is a real change, so the log gets exactly `walEvents` events.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<64 {
                 group.addTask {
-                    for index in 0..<perTask {
-                        let actor = actors[(task * perTask + index) % actors.count]
-                        let service = actor.view.state.services.keys.first!
-                        _ = try await actor.submit(
-                            .setServiceStatus(service, index % 2 == 0 ? .majorOutage : .operational), by: .system)
+                    var round = 0
+                    while written.count.load(ordering: .relaxed) < target {
+                        let actor = actors[(task + round * 64) % actors.count]
+                        let services = actor.view.state.orderedServices
+                        let service = services[(task + round) % services.count]
+                        let next: ServiceStatus = service.status == .majorOutage ? .operational : .majorOutage
+                        let commit = try await actor.submit(.setServiceStatus(service.id, next), by: .system)
+                        written.count.add(commit.events.count, ordering: .relaxed)
+                        round += 1
                     }
                 }
             }
@@ -212,4 +220,9 @@ struct OrgGenerator {
         for change in changes { state.evolve(OrgEvent(seq: state.seq.next, at: now, by: .system, change: change)) }
         return changes
     }
+}
+
+/// A count shared by the writer tasks.
+final class EventCounter: Sendable {
+    let count = Atomic<Int>(0)
 }
