@@ -38,4 +38,22 @@ enum BenchTargets {
         }
         return recorder
     }
+
+    /// Runs every writer's flip loop until `deadline`, with the progress line, and merges their latencies.
+    static func flipAll(
+        _ targets: [(OrgActor, ServiceID)], until deadline: ContinuousClock.Instant, progress: ProgressLine
+    ) async throws -> LatencyRecorder {
+        try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
+            for (actor, service) in targets {
+                group.addTask { try await flip(service, on: actor, until: deadline) }
+            }
+            group.addTask {
+                await progress.run(until: deadline)
+                return LatencyRecorder()
+            }
+            var merged = LatencyRecorder()
+            for try await recorder in group { merged.merge(recorder) }
+            return merged
+        }
+    }
 }

@@ -63,18 +63,7 @@ struct EngineScenario: AsyncParsableCommand {
         let start = ContinuousClock.now
         let deadline = start + .seconds(duration)
         let progress = ProgressLine(label: "engine writers=\(count)", total: duration)
-        let latency = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
-            for (actor, service) in targets {
-                group.addTask { try await BenchTargets.flip(service, on: actor, until: deadline) }
-            }
-            group.addTask {
-                await progress.run(until: deadline)
-                return LatencyRecorder()
-            }
-            var merged = LatencyRecorder()
-            for try await recorder in group { merged.merge(recorder) }
-            return merged
-        }
+        let latency = try await BenchTargets.flipAll(targets, until: deadline, progress: progress)
         let elapsed = (ContinuousClock.now - start).seconds
         let reads = readers.stopAndJoin()
         return BenchResult(

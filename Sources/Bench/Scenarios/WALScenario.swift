@@ -85,18 +85,7 @@ struct WALScenario: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .seconds(duration)
         let start = ContinuousClock.now
         let progress = ProgressLine(label: "wal fsync=\(policy) writers=\(count)", total: duration)
-        let latency = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
-            for (actor, service) in targets {
-                group.addTask { try await BenchTargets.flip(service, on: actor, until: deadline) }
-            }
-            group.addTask {
-                await progress.run(until: deadline)
-                return LatencyRecorder()
-            }
-            var merged = LatencyRecorder()
-            for try await recorder in group { merged.merge(recorder) }
-            return merged
-        }
+        let latency = try await BenchTargets.flipAll(targets, until: deadline, progress: progress)
         let elapsed = (ContinuousClock.now - start).seconds
         let after = log.statistics
         let batches = Double(after.batches - before.batches)
