@@ -1,9 +1,23 @@
+import Dispatch
 public import Engine  // Recovery hands back Engine states.
+import Foundation
 public import Logging  // Callers hand recovery their Logger.
+import Synchronization
 
 /// The states rebuilt from the log: every organization and the directory, by `evolve` alone.
+///
+/// Organization events are checked (seq order, no gaps) as they are read and evolved by `finish()`,
+/// one organization per core at a time: organizations are independent streams, and replaying a long
+/// log is most of a restart.
 public struct RecoveredStates: Sendable {
-    public internal(set) var organizations: [OrgID: OrgState] = [:]
+    /// Every organization's state; read it after `finish()`.
+    public var organizations: [OrgID: OrgState] {
+        precondition(pending.isEmpty, "RecoveredStates.organizations read before finish()")
+        return states
+    }
+    private var states: [OrgID: OrgState] = [:]
+    /// Events checked but not yet evolved, per organization, in seq order.
+    private var pending: [OrgID: [OrgEvent]] = [:]
     public internal(set) var directory = DirectoryState()
     /// Records replayed into the states.
     public internal(set) var records = 0
@@ -27,7 +41,7 @@ public struct RecoveredStates: Sendable {
         guard let snapshot else { return }
         directory = snapshot.directory
         for state in snapshot.organizations {
-            organizations[state.id] = state
+            states[state.id] = state
             snapshotSeqs[state.id] = state.seq
             seqs[state.id] = state.seq
         }
@@ -49,7 +63,7 @@ public struct RecoveredStates: Sendable {
             }
             // An organization absent from the snapshot, met mid-stream before the snapshot's end,
             // was deleted before the snapshot was taken: its remaining events change nothing.
-            if let snapshot, organizations[id] == nil, event.seq != Seq(1), position < snapshot.logEnd {
+            if let snapshot, seqs[id] == nil, event.seq != Seq(1), position < snapshot.logEnd {
                 deletedBeforeSnapshot.insert(id)
             }
             if deletedBeforeSnapshot.contains(id) {
@@ -62,8 +76,7 @@ public struct RecoveredStates: Sendable {
                     .corrupt, path: "wal", offset: Int(position.rawValue),
                     "organization \(id): event seq \(event.seq) follows \(current) at log position \(position)")
             }
-            // In place through the `default:` subscript's modify accessor: no copy of the state.
-            organizations[id, default: OrgState(id: id)].evolve(event)
+            pending[id, default: []].append(event)
             seqs[id] = event.seq
             records += 1
         case .directory(let event):
@@ -79,6 +92,42 @@ public struct RecoveredStates: Sendable {
             directory.evolve(event)
             records += 1
         }
+    }
+
+    /// Evolves every organization with its checked events, in parallel across organizations.
+    public mutating func finish() {
+        guard !pending.isEmpty else { return }
+        let slots = pending.map { id, events in
+            ReplaySlot(id: id, state: states.removeValue(forKey: id), events: events)
+        }
+        pending = [:]
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, slots.count / 16))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: slots.count, by: workers) { slots[index].replay() }
+        }
+        for slot in slots { states[slot.id] = slot.state }
+    }
+}
+
+/// One organization's replay: its state moves in, is evolved by one worker, and moves out, so that it
+/// stays uniquely referenced (no copy-on-write of its maps while it evolves).
+private final class ReplaySlot: @unchecked Sendable {
+    // @unchecked: each slot is touched by exactly one worker of `finish()`, and read after it joins.
+    let id: OrgID
+    var state: OrgState?
+    let events: [OrgEvent]
+
+    init(id: OrgID, state: OrgState?, events: [OrgEvent]) {
+        self.id = id
+        self.state = state
+        self.events = events
+    }
+
+    func replay() {
+        var current = state ?? OrgState(id: id)
+        state = nil
+        for event in events { current.evolve(event) }
+        state = current
     }
 }
 
@@ -100,19 +149,21 @@ public enum Storage {
     ) throws -> (directory: DataDirectory, log: FileEventLog, states: RecoveredStates) {
         let directory = try DataDirectory.open(path)
         do {
-            let snapshot = try SnapshotStore(dataDirectory: directory).loadNewest(logger: logger)
-            var states = RecoveredStates(snapshot: snapshot)
+            // The capture is dropped once its states are taken over, so that replay evolves them in
+            // place rather than copying every map the capture still shares.
+            var recovered = RecoveredStates(
+                snapshot: try SnapshotStore(dataDirectory: directory).loadNewest(logger: logger))
             var read = 0
-            let log = try FileEventLog.open(
-                directory, configuration: configuration, logger: logger,
-                start: snapshot.map { WALStart(replayFrom: $0.replayFrom, logEnd: $0.logEnd) }
-            ) { record, position in
-                try states.apply(record, at: position)
+            let start = recovered.snapshot.map { WALStart(replayFrom: $0.replayFrom, logEnd: $0.logEnd) }
+            let log = try FileEventLog.open(directory, configuration: configuration, logger: logger, start: start) {
+                record, position in
+                try recovered.apply(record, at: position)
                 read += 1
                 // Progress on long restores: a line per quarter million records read.
                 if read % 250_000 == 0 { logger.info("recovery: \(read) log records read, at position \(position)") }
             }
-            return (directory, log, states)
+            recovered.finish()
+            return (directory, log, recovered)
         } catch {
             directory.close()
             throw error

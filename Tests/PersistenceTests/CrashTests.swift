@@ -104,6 +104,7 @@ import Testing
         }
         log.close()
         directory.close()
+        states.finish()
 
         var missing: [Ack] = []
         for ack in acknowledged {
