@@ -53,7 +53,7 @@ final class WALFixture {
     var walPath: String { path + "/wal" }
 
     func segments() throws -> [String] {
-        try WALRecovery.segmentNames(in: walPath).map { walPath + "/" + $0.0 }
+        try WALFiles.segments(in: walPath).map { walPath + "/" + $0.0 }
     }
 
     func bytes(of file: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: file))) }

@@ -10,6 +10,7 @@ import Synchronization
 /// render; the first stored result wins, so every reader of a view sees the same bytes.
 public final class RenderMemo: Sendable {
     private let entries = Mutex<[String: ByteBuffer]>([:])
+    private let texts = Mutex<[String: String]>([:])
 
     public init() {}
 
@@ -21,6 +22,18 @@ public final class RenderMemo: Sendable {
             if let winner = entries[representation] { return winner }
             entries[representation] = rendered
             return rendered
+        }
+    }
+
+    /// A short text derived from the view (an ETag, a Last-Modified date), made on the first call:
+    /// formatting it on every read would put a date formatter on the hottest path.
+    public func text(_ name: String, make: () -> String) -> String {
+        if let hit = texts.withLock({ $0[name] }) { return hit }
+        let made = make()
+        return texts.withLock { texts in
+            if let winner = texts[name] { return winner }
+            texts[name] = made
+            return made
         }
     }
 

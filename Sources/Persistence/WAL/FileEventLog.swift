@@ -122,7 +122,7 @@ public final class FileEventLog: EventLog {
     /// - Returns: how many segments were deleted.
     @discardableResult
     public func trim(before position: LogPosition) throws -> Int {
-        let segments = try WALRecovery.segmentNames(in: walPath)
+        let segments = try WALFiles.segments(in: walPath)
         var deleted = 0
         for (index, segment) in segments.enumerated().dropLast() where segments[index + 1].1 <= position {
             try FileManager.default.removeItem(atPath: walPath + "/" + segment.0)

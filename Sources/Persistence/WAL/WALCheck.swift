@@ -32,7 +32,7 @@ public enum WALCheck {
         walPath: String, batchBytesMax: Int = 8 << 20, repair: Bool, start: WALStart? = nil, logger: Logger
     ) throws -> Report {
         var report = Report()
-        let names = try WALRecovery.segmentNames(in: walPath)
+        let names = try WALFiles.segments(in: walPath)
         report.segments = names.map { ($0.0, $0.1, 0) }
         func count(_ record: LogRecord, _ position: LogPosition) {
             report.records += 1
@@ -74,7 +74,7 @@ public enum WALCheck {
         try descriptor.write([UInt8](repeating: 0, count: max(0, bytes.count - offset)), at: offset)
         try descriptor.syncData()
         var setAside = 0
-        for (name, first) in try WALRecovery.segmentNames(in: walPath) where first > damaged {
+        for (name, first) in try WALFiles.segments(in: walPath) where first > damaged {
             guard rename(walPath + "/" + name, walPath + "/" + name + ".broken") == 0 else {
                 throw FileDescriptor.error(walPath + "/" + name, "rename")
             }

@@ -33,7 +33,7 @@ enum WALRecovery {
         walPath: String, batchBytesMax: Int, repair: Bool, start: WALStart? = nil, logger: Logger,
         onRecord: (LogRecord, LogPosition) throws -> Void
     ) throws -> Outcome {
-        let segments = try segmentNames(in: walPath)
+        let segments = try WALFiles.segments(in: walPath)
         if let first = segments.first, first.1 > (start?.replayFrom ?? LogPosition(0)) {
             throw PersistenceError(
                 .corrupt, path: walPath + "/" + first.0,
@@ -97,13 +97,6 @@ enum WALRecovery {
                 "the log ends at position \(tail.nextPosition) but the snapshot holds records up to \(start.logEnd)")
         }
         return Outcome(tail: tail, droppedBytes: dropped)
-    }
-
-    /// Segment files in position order; other files (`.broken`, temporaries) are left alone.
-    static func segmentNames(in walPath: String) throws -> [(String, LogPosition)] {
-        try FileManager.default.contentsOfDirectory(atPath: walPath)
-            .compactMap { name in WALFormat.firstPosition(ofSegment: name).map { (name, $0) } }
-            .sorted { $0.1 < $1.1 }
     }
 
     /// Checks a segment's header and returns where its batches start. A last segment whose header is

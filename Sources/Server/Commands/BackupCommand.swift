@@ -33,14 +33,13 @@ struct BackupCommand: ParsableCommand {
                 atPath: newest.path,
                 toPath: target + "/snapshots/" + URL(fileURLWithPath: newest.path).lastPathComponent)
         }
-        let from = newest?.position.rawValue ?? 0
-        let segments = try manager.contentsOfDirectory(atPath: source + "/wal").filter { $0.hasSuffix(".wal") }.sorted()
+        let from = newest?.position ?? LogPosition(0)
+        let segments = try WALFiles.segments(in: source + "/wal")
         var copied = 0
-        for (index, name) in segments.enumerated() {
+        for (index, segment) in segments.enumerated() {
             // A segment ending before the snapshot's replay position holds nothing the copy needs.
-            let next = index + 1 < segments.count ? UInt64(segments[index + 1].prefix(16), radix: 16) : nil
-            if let next, next <= from { continue }
-            try manager.copyItem(atPath: source + "/wal/" + name, toPath: target + "/wal/" + name)
+            if index + 1 < segments.count, segments[index + 1].first <= from { continue }
+            try manager.copyItem(atPath: source + "/wal/" + segment.name, toPath: target + "/wal/" + segment.name)
             copied += 1
         }
         print(

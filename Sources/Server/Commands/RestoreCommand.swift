@@ -20,9 +20,7 @@ struct RestoreCommand: ParsableCommand {
         let directory = try openOffline(data.dataDir)
         defer { directory.close() }
         let store = SnapshotStore(dataDirectory: directory)
-        let segments =
-            (try? FileManager.default.contentsOfDirectory(atPath: directory.walPath))?.filter { $0.hasSuffix(".wal") }
-            ?? []
+        let segments = try WALFiles.segments(in: directory.walPath)
         guard segments.isEmpty, try store.list().isEmpty else {
             throw CommandFailure("\(directory.path) already holds data; restore into an empty data directory")
         }

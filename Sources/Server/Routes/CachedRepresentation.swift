@@ -7,10 +7,12 @@ import NIOCore
 /// How public reads are cached by browsers and proxies (API.md: ETag, Last-Modified, Cache-Control,
 /// 304 on If-None-Match).
 struct CachePolicy: Sendable {
-    var maxAge: Int = 5
-    var staleWhileRevalidate: Int = 30
+    /// The `Cache-Control` value, built once rather than on every read.
+    let cacheControl: String
 
-    var cacheControl: String { "public, max-age=\(maxAge), stale-while-revalidate=\(staleWhileRevalidate)" }
+    init(maxAge: Int, staleWhileRevalidate: Int) {
+        cacheControl = "public, max-age=\(maxAge), stale-while-revalidate=\(staleWhileRevalidate)"
+    }
 }
 
 /// Answers a public read from a view's memoised bytes: rendered on the first read of a view, then
@@ -25,11 +27,12 @@ struct CachedRepresentation: Sendable {
         to request: Request, view: OrgView, key: String, contentType: String,
         render: (OrgView) throws -> ByteBuffer
     ) rethrows -> Response {
-        let etag = "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\""
+        // Both are made once per view, not per read.
+        let etag = view.memo.text("etag") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\"" }
         var headers = HTTPFields()
         headers[.eTag] = etag
         headers[.cacheControl] = policy.cacheControl
-        headers[.lastModified] = Self.httpDate(view.state.updatedAt)
+        headers[.lastModified] = view.memo.text("last-modified") { Self.httpDate(view.state.updatedAt) }
         headers[.vary] = "Accept-Encoding"
         if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag: etag) {
             return Response(status: .notModified, headers: headers)
