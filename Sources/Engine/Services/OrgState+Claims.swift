@@ -20,11 +20,6 @@ extension OrgState {
         }
     }
 
-    /// Every service `owner` holds a claim on.
-    func claimedServices(of owner: ClaimOwner) -> [ServiceID] {
-        claims.keys.filter { $0.owner == owner }.map(\.serviceID)
-    }
-
     /// Drops `owner`'s claims on `serviceIDs` (after any restore), splicing it out of each chain.
     mutating func releaseClaims(of owner: ClaimOwner, on serviceIDs: some Sequence<ServiceID>) {
         for id in serviceIDs {

@@ -37,6 +37,4 @@ public final class RenderMemo: Sendable {
         }
     }
 
-    /// How many representations are stored (for tests and metrics).
-    public var count: Int { entries.withLock { $0.count } }
 }

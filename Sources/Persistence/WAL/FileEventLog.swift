@@ -27,7 +27,6 @@ public final class FileEventLog: EventLog {
         var failure: PersistenceError?
         var closing = false
         var writerWaiting = false
-        var durablePosition: LogPosition
     }
 
     public let configuration: WALConfiguration
@@ -64,14 +63,11 @@ public final class FileEventLog: EventLog {
     private init(configuration: WALConfiguration, walPath: String, next: LogPosition, logger: Logger) {
         self.configuration = configuration
         self.walPath = walPath
-        self.shared = Mutex(Shared(nextPosition: next, durablePosition: next))
+        self.shared = Mutex(Shared(nextPosition: next))
         self.logger = logger
     }
 
     public var appendPosition: LogPosition { shared.withLock { $0.nextPosition } }
-
-    /// The position after the last record acknowledged so far.
-    public var durablePosition: LogPosition { shared.withLock { $0.durablePosition } }
 
     /// Batches, records and fdatasyncs so far: group commit at work, for metrics and benchmarks.
     public var statistics: WALStatistics {
@@ -169,10 +165,9 @@ public final class FileEventLog: EventLog {
     fileprivate func waitForWork(timeout: DispatchTime) { _ = wake.wait(timeout: timeout) }
 
     fileprivate func acknowledge(_ batch: [Pending]) {
-        guard let last = batch.last else { return }
+        guard !batch.isEmpty else { return }
         counters.batches.add(1, ordering: .relaxed)
         counters.records.add(batch.reduce(0) { $0 + $1.count }, ordering: .relaxed)
-        shared.withLock { $0.durablePosition = last.end }
         for pending in batch { pending.continuation.resume(returning: pending.end) }
     }
 
