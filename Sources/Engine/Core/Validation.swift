@@ -40,7 +40,7 @@ enum Validate {
 
     /// A slug: `[a-z0-9-]{2,40}`, not starting or ending with `-`, not reserved.
     static func slug(_ slug: String, field: String = "slug") throws -> String {
-        let allowed = slug.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+        let allowed = slug.utf8.allSatisfy(isLowercaseAlphanumericOrHyphen)
         guard (2...40).contains(slug.utf8.count), allowed else {
             throw EngineError.invalid(field, "must be 2 to 40 characters of a-z, 0-9 and -")
         }
@@ -96,10 +96,15 @@ enum Validate {
             labels.count >= 2 && domain.utf8.count <= 253
             && labels.allSatisfy { label in
                 (1...63).contains(label.utf8.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
-                    && label.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+                    && label.utf8.allSatisfy(isLowercaseAlphanumericOrHyphen)
             }
         guard valid else { throw EngineError.invalid(field, "must be a domain name such as status.example.com") }
         return domain
+    }
+
+    /// `a-z`, `0-9` or `-`: the bytes of slugs and of domain labels.
+    private static func isLowercaseAlphanumericOrHyphen(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
     }
 
     /// A list position: 0 or more.
