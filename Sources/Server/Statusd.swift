@@ -43,6 +43,7 @@ struct Serve: AsyncParsableCommand {
         let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas))
         registry.restore(Array(states.organizations.values))
         let directory = Directory(state: states.directory, log: log)
+        let archive = try HistoryArchive(directory: dataDirectory, logger: logger)
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
@@ -56,7 +57,10 @@ struct Serve: AsyncParsableCommand {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
-            services: [MaintenanceTimer(registry: registry, directory: directory, logger: logger), snapshotter],
+            services: [
+                MaintenanceTimer(registry: registry, directory: directory, archive: archive, logger: logger),
+                snapshotter,
+            ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"

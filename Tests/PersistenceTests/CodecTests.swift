@@ -27,6 +27,18 @@ import Testing
         #expect(buffer.readableBytes == 0)
     }
 
+    /// Changes added after the golden files of version 1 were written (so not among the sample records).
+    @Test func laterChanges_roundTrip() throws {
+        let changes: [OrgChange] = [
+            .historyArchived(incidents: [.random(), .random()], maintenance: [.random()]),
+            .historyArchived(incidents: [], maintenance: []),
+        ]
+        for (index, change) in changes.enumerated() {
+            let event = OrgEvent(seq: Seq(UInt64(index + 1)), at: SampleRecords.at, by: .system, change: change)
+            try record_roundTrips(.organization(SampleRecords.org, event))
+        }
+    }
+
     @Test func record_newerVersion_isRefusedByName() throws {
         var buffer = ByteBuffer()
         buffer.writeWALRecord(SampleRecords.records[0])

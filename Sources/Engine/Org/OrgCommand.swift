@@ -29,6 +29,8 @@ public enum OrgCommand: Sendable {
     case advanceMaintenance
     /// Folds raw status changes older than the window into daily totals (the timer's; system only).
     case compactHistory
+    /// Forgets closed incidents and maintenance the archiver has made durable on disk (system only).
+    case archiveHistory(incidents: [IncidentID], maintenance: [MaintenanceID])
 
     case invite(email: String, role: Role, tokenHash: [UInt8], expiresAt: Date)
     case revokeInvitation(InvitationID)

@@ -23,6 +23,8 @@ public enum OrgChange: Hashable, Sendable, Codable {
     case organizationDeleted
     /// Raw status changes before this day start were folded into daily totals (no figure changes).
     case historyCompacted(before: Date)
+    /// Closed incidents and maintenance now kept in the on-disk history archive, gone from memory.
+    case historyArchived(incidents: [IncidentID], maintenance: [MaintenanceID])
 
     case serviceCreated(Service)
     case serviceUpdated(ServiceID, ServiceDetails)
@@ -57,7 +59,7 @@ public enum OrgChange: Hashable, Sendable, Codable {
     public var isPublic: Bool {
         switch self {
         case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
-            .keyCreated, .keyRevoked, .historyCompacted:
+            .keyCreated, .keyRevoked, .historyCompacted, .historyArchived:
             false
         default:
             true

@@ -22,6 +22,8 @@ extension OrgState {
             return [.organizationDeleted]
         case .compactHistory:
             return decideHistoryCompaction(at: now)
+        case .archiveHistory(let incidents, let maintenance):
+            return decideArchiving(incidents: incidents, maintenance: maintenance)
         case .createService, .updateService, .setServiceStatus, .deleteService,
             .createGroup, .updateGroup, .deleteGroup:
             return try decideServiceCommand(command, at: now)
@@ -53,7 +55,7 @@ extension OrgState {
     private func authorize(_ command: OrgCommand, by principal: Principal) throws {
         if case .acceptInvitation = command { return }  // the token is the credential; checked in Team
         switch command {
-        case .advanceMaintenance, .compactHistory:
+        case .advanceMaintenance, .compactHistory, .archiveHistory:
             guard principal == .system else { throw EngineError.forbidden("only statusd's own timers run this") }
         default: break
         }

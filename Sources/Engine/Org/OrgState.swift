@@ -129,6 +129,8 @@ public struct OrgState: Equatable, Sendable {
             exists = false
         case .historyCompacted(let cutoff):
             compactHistory(before: cutoff)
+        case .historyArchived(let incidents, let maintenance):
+            forgetArchived(incidents: incidents, maintenance: maintenance)
         case .serviceCreated, .serviceUpdated, .serviceStatusChanged, .serviceDeleted,
             .groupCreated, .groupUpdated, .groupDeleted:
             applyServiceChange(change, at: at, by: by)

@@ -85,6 +85,10 @@ extension ByteBuffer {
         case .organizationUpdated(let settings): writeWALInteger(UInt8(2)); writeWALSettings(settings)
         case .organizationDeleted: writeWALInteger(UInt8(3))
         case .historyCompacted(let cutoff): writeWALInteger(UInt8(4)); writeWALDate(cutoff)
+        case .historyArchived(let incidents, let maintenance):
+            writeWALInteger(UInt8(5))
+            writeWALArray(incidents) { $0.writeWALID($1) }
+            writeWALArray(maintenance) { $0.writeWALID($1) }
         case .serviceCreated(let service): writeWALInteger(UInt8(10)); writeWALService(service)
         case .serviceUpdated(let id, let details):
             writeWALInteger(UInt8(11))
@@ -144,6 +148,10 @@ extension ByteBuffer {
         case 2: return .organizationUpdated(try readWALSettings())
         case 3: return .organizationDeleted
         case 4: return .historyCompacted(before: try readWALDate())
+        case 5:
+            return .historyArchived(
+                incidents: try readWALArray { try $0.readWALID() }, maintenance: try readWALArray { try $0.readWALID() }
+            )
         case 10: return .serviceCreated(try readWALService())
         case 11:
             return .serviceUpdated(

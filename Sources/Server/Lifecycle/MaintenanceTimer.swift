@@ -2,16 +2,18 @@ import AsyncAlgorithms
 import Engine
 import Foundation
 import Logging
+import Persistence
 import ServiceLifecycle
 
 /// Moves maintenance windows at their `scheduled_start` and `scheduled_end` (auto start/complete).
 /// Once a second it asks the registry for due windows; each org's next deadline is a field of its
 /// view, so an idle tick reads one field per organization and writes nothing. Once an hour it folds
-/// status history that left the raw window into daily totals and removes expired sessions (DESIGN
-/// "Memory bounds").
+/// status history that left the raw window into daily totals, moves closed incidents and maintenance
+/// that left it to the history archive, and removes expired sessions (DESIGN "Memory bounds").
 struct MaintenanceTimer: ServiceLifecycle.Service {
     let registry: Registry
     let directory: Directory
+    let archive: HistoryArchive
     let logger: Logger
 
     func run() async throws {
@@ -24,6 +26,10 @@ struct MaintenanceTimer: ServiceLifecycle.Service {
                 let compacted = await registry.compactDueHistory(now: Date())
                 if compacted > 0 {
                     logger.info("status history folded into daily totals", metadata: ["organizations": "\(compacted)"])
+                }
+                let archived = await archive.archiveDue(in: registry, now: Date())
+                if archived > 0 {
+                    logger.info("closed incidents and maintenance archived", metadata: ["organizations": "\(archived)"])
                 }
             }
         }
