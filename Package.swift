@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "Engine",
                 "Persistence",
+                "CPlatform",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,6 +79,7 @@ let package = Package(
             dependencies: [
                 "Engine",
                 "Persistence",
+                "CPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -7,5 +7,7 @@ struct StatusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statusbench",
         abstract: "Benchmarks for statusd: engine throughput, and (later) the log, restore, reads and fan-out.",
-        subcommands: [EngineScenario.self, WALScenario.self, RestoreScenario.self, CrashScenario.self])
+        subcommands: [
+            EngineScenario.self, WALScenario.self, RestoreScenario.self, MemoryScenario.self, CrashScenario.self,
+        ])
 }

@@ -198,12 +198,8 @@ struct RestoreScenario: AsyncParsableCommand {
         let seconds = (ContinuousClock.now - start).seconds
         log.close()
         directory.close()
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let peak =
-            status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
         print(
-            #"{"seconds": \#(seconds), "peakRSS": \#(peak * 1024), "organizations": \#(states.organizations.count), "records": \#(states.records)}"#
+            #"{"seconds": \#(seconds), "peakRSS": \#(ProcessMemory.peakBytes), "organizations": \#(states.organizations.count), "records": \#(states.records)}"#
         )
     }
 }

@@ -1,4 +1,5 @@
 import AsyncAlgorithms
+import CPlatform
 import Engine
 import Foundation
 import Logging
@@ -31,6 +32,7 @@ struct MaintenanceTimer: ServiceLifecycle.Service {
                 if archived > 0 {
                     logger.info("closed incidents and maintenance archived", metadata: ["organizations": "\(archived)"])
                 }
+                cplatform_release_free_memory()  // the pass freed old history: hand the pages back
             }
         }
     }
