@@ -12,12 +12,16 @@ import Synchronization
 public struct RecoveredStates: Sendable {
     /// Every organization's state; read it after `finish()`.
     public var organizations: [OrgID: OrgState] {
-        precondition(pending.isEmpty, "RecoveredStates.organizations read before finish()")
+        precondition(
+            !streams.values.contains { !$0.pending.isEmpty }, "RecoveredStates.organizations read before finish()")
         return states
     }
     private var states: [OrgID: OrgState] = [:]
-    /// Events checked but not yet evolved, per organization, in seq order.
-    private var pending: [OrgID: [OrgEvent]] = [:]
+    /// What replay knows of each organization's stream, in one map: a replayed event costs one
+    /// lookup (hashing an id is most of the bookkeeping on a million-event log).
+    private var streams: [OrgID: StreamReplay] = [:]
+    /// Events were queued since the last `finish()`.
+    private var unfinished = false
     public internal(set) var directory = DirectoryState()
     /// Records replayed into the states.
     public internal(set) var records = 0
@@ -26,12 +30,6 @@ public struct RecoveredStates: Sendable {
     /// Where the snapshot recovery started from points the log, if there was one. Only these
     /// figures are kept: holding the capture itself would keep a second copy of every state alive.
     public let snapshot: SnapshotInfo?
-    private var snapshotSeqs: [OrgID: Seq] = [:]
-    /// Each organization's seq, kept beside the states: reading `organizations[id]?.seq` would copy
-    /// the whole state (a retain per field) on every replayed event.
-    private var seqs: [OrgID: Seq] = [:]
-    /// Organizations deleted before the snapshot whose last events the replay still meets.
-    private var deletedBeforeSnapshot: Set<OrgID> = []
 
     /// States to replay into, starting from `snapshot`'s when there is one.
     public init(snapshot: SnapshotCapture? = nil) {
@@ -42,8 +40,7 @@ public struct RecoveredStates: Sendable {
         directory = snapshot.directory
         for state in snapshot.organizations {
             states[state.id] = state
-            snapshotSeqs[state.id] = state.seq
-            seqs[state.id] = state.seq
+            streams[state.id] = StreamReplay(snapshotSeq: state.seq)
         }
     }
 
@@ -57,28 +54,14 @@ public struct RecoveredStates: Sendable {
         }
         switch record {
         case .organization(let id, let event):
-            if let seq = snapshotSeqs[id], event.seq <= seq {
+            if try streams[id, default: StreamReplay(snapshotSeq: nil)].accept(
+                event, of: id, at: position, snapshot: snapshot)
+            {
+                records += 1
+                unfinished = true
+            } else {
                 skipped += 1
-                return
             }
-            // An organization absent from the snapshot, met mid-stream before the snapshot's end,
-            // was deleted before the snapshot was taken: its remaining events change nothing.
-            if let snapshot, seqs[id] == nil, event.seq != Seq(1), position < snapshot.logEnd {
-                deletedBeforeSnapshot.insert(id)
-            }
-            if deletedBeforeSnapshot.contains(id) {
-                skipped += 1
-                return
-            }
-            let current = seqs[id] ?? .zero
-            guard event.seq == current.next else {
-                throw PersistenceError(
-                    .corrupt, path: "wal", offset: Int(position.rawValue),
-                    "organization \(id): event seq \(event.seq) follows \(current) at log position \(position)")
-            }
-            pending[id, default: []].append(event)
-            seqs[id] = event.seq
-            records += 1
         case .directory(let event):
             if let snapshot, event.seq <= snapshot.directorySeq {
                 skipped += 1
@@ -96,16 +79,55 @@ public struct RecoveredStates: Sendable {
 
     /// Evolves every organization with its checked events, in parallel across organizations.
     public mutating func finish() {
-        guard !pending.isEmpty else { return }
-        let slots = pending.map { id, events in
-            ReplaySlot(id: id, state: states.removeValue(forKey: id), events: events)
+        let slots = streams.filter { !$0.value.pending.isEmpty }.map { id, stream in
+            ReplaySlot(id: id, state: states.removeValue(forKey: id), events: stream.pending)
         }
-        pending = [:]
+        unfinished = false
+        guard !slots.isEmpty else { return }
+        for slot in slots { streams[slot.id]?.pending = [] }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, slots.count / 16))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: slots.count, by: workers) { slots[index].replay() }
         }
         for slot in slots { states[slot.id] = slot.state }
+    }
+}
+
+/// Replay's bookkeeping for one organization: where the snapshot left it, the last seq checked, and
+/// the checked events waiting for `finish()`.
+private struct StreamReplay {
+    /// The seq the snapshot holds, or nil when the organization is not in it.
+    let snapshotSeq: Seq?
+    var seq: Seq
+    /// Deleted before the snapshot was taken: its remaining events change nothing.
+    var deletedBeforeSnapshot = false
+    var pending: [OrgEvent] = []
+
+    init(snapshotSeq: Seq?) {
+        self.snapshotSeq = snapshotSeq
+        self.seq = snapshotSeq ?? .zero
+    }
+
+    /// Checks `event` and queues it. - Returns: false when the snapshot already has it.
+    /// - Throws: `PersistenceError.corrupt` on a seq gap.
+    mutating func accept(_ event: OrgEvent, of id: OrgID, at position: LogPosition, snapshot: SnapshotInfo?) throws
+        -> Bool
+    {
+        if let snapshotSeq, event.seq <= snapshotSeq { return false }
+        // An organization absent from the snapshot, met mid-stream before the snapshot's end, was
+        // deleted before the snapshot was taken.
+        if let snapshot, snapshotSeq == nil, seq == .zero, event.seq != Seq(1), position < snapshot.logEnd {
+            deletedBeforeSnapshot = true
+        }
+        if deletedBeforeSnapshot { return false }
+        guard event.seq == seq.next else {
+            throw PersistenceError(
+                .corrupt, path: "wal", offset: Int(position.rawValue),
+                "organization \(id): event seq \(event.seq) follows \(seq) at log position \(position)")
+        }
+        pending.append(event)
+        seq = event.seq
+        return true
     }
 }
 
