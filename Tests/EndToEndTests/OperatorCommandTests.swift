@@ -90,6 +90,7 @@ import Testing
         let before = try await server.request("/api/status/demo")
         let backup = try Self.statusd("backup", target, "--data-dir", data)
         #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(FileManager.default.fileExists(atPath: target + "/archive"), "the history archive is copied too")
         #expect(try Self.statusd("backup", target, "--data-dir", data).status != 0, "never into an existing folder")
         let copy = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: target))
         let after = try await copy.request("/api/status/demo")
