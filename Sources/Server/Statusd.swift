@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
-        let router = makeRouter(registry: registry, log: log, snapshotStatus: snapshotStatus)
+        let router = makeRouter(registry: registry, log: log, archive: archive, snapshotStatus: snapshotStatus)
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
             store: SnapshotStore(dataDirectory: dataDirectory),
@@ -88,14 +88,20 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Every route, behind the middleware that turns errors into problem+json.
-    private func makeRouter(registry: Registry, log: FileEventLog, snapshotStatus: SnapshotStatus) -> Router<
-        BasicRequestContext
-    > {
+    private func makeRouter(
+        registry: Registry, log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
         PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
+        let api = ResourceAPI(registry: registry, authenticator: Authenticator(registry: registry), archive: archive)
+        ServiceRoutes(api: api).add(to: router)
+        GroupRoutes(api: api).add(to: router)
+        IncidentRoutes(api: api).add(to: router)
+        MaintenanceRoutes(api: api).add(to: router)
+        KeyRoutes(api: api).add(to: router)
         return router
     }
 

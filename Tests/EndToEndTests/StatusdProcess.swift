@@ -89,7 +89,8 @@ final class StatusdProcess: @unchecked Sendable {
     func request(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)
         async throws -> (status: Int, headers: [String: String], body: Data)
     {
-        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        // Appended as text, not as a path component, so that a query string stays a query string.
+        var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

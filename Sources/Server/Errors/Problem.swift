@@ -16,12 +16,15 @@ struct Problem: HTTPResponseError {
     let title: String
     let detail: String
     let errors: [FieldError]
+    /// Headers the status calls for, such as `WWW-Authenticate` on a 401.
+    let headers: HTTPFields
 
-    init(status: HTTPResponse.Status, detail: String, field: String? = nil) {
+    init(status: HTTPResponse.Status, detail: String, field: String? = nil, headers: HTTPFields = [:]) {
         self.status = status
         self.title = status.reasonPhrase
         self.detail = detail
         self.errors = field.map { [FieldError(field: $0, message: detail)] } ?? []
+        self.headers = headers
     }
 
     /// The status each engine code maps to (API.md: 401, 403, 404, 422 in that order of checks).
@@ -50,7 +53,7 @@ struct Problem: HTTPResponseError {
             type: "about:blank", title: title, status: status.code, detail: detail,
             errors: errors.isEmpty ? nil : errors)
         let data = try JSONEncoder().encode(body)
-        var headers = HTTPFields()
+        var headers = headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

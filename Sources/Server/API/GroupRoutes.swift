@@ -1,0 +1,67 @@
+import Engine
+import HashTreeCollections
+import Hummingbird
+
+/// `/api/service-groups`: list, create, read, update, delete (API.md).
+struct GroupRoutes: Sendable {
+    let api: ResourceAPI
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/api/service-groups", use: list)
+        router.post("/api/service-groups", use: create)
+        router.get("/api/service-groups/:id", use: read)
+        router.put("/api/service-groups/:id", use: update)
+        router.delete("/api/service-groups/:id", use: delete)
+    }
+
+    @Sendable func list(request: Request, context: BasicRequestContext) throws -> Response {
+        let (_, state) = try api.authorize(request, role: .viewer)
+        let groups = state.groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }
+        let (items, next) = try ResourceAPI.page(groups, request)
+        return try ResourceAPI.json(
+            Representation.ListBody(items: items.map { Representation.GroupBody($0, in: state) }, nextCursor: next))
+    }
+
+    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, _) = try api.authorize(request, role: .editor)
+        let input = try await JSONBody.decode(GroupInput.self, from: request)
+        guard let name = input.name else {
+            throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
+        }
+        let (commit, state) = try await api.run(
+            .createGroup(name: name, description: input.description ?? "", position: input.position), as: caller)
+        let id = try ResourceAPI.created(commit) { if case .groupCreated(let group) = $0 { group.id } else { nil } }
+        return try ResourceAPI.json(
+            Representation.GroupBody(try group(id, in: state), in: state), status: .created,
+            location: "/api/service-groups/\(id)")
+    }
+
+    @Sendable func read(request: Request, context: BasicRequestContext) throws -> Response {
+        let (_, state) = try api.authorize(request, role: .viewer)
+        return try ResourceAPI.json(Representation.GroupBody(try group(try Self.id(context), in: state), in: state))
+    }
+
+    @Sendable func update(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, current) = try api.authorize(request, role: .editor)
+        let id = try group(try Self.id(context), in: current).id
+        let input = try await JSONBody.decode(GroupInput.self, from: request)
+        let patch = GroupPatch(name: input.name, description: input.description, position: input.position)
+        let (_, state) = try await api.run(.updateGroup(id, patch), as: caller)
+        return try ResourceAPI.json(Representation.GroupBody(try group(id, in: state), in: state))
+    }
+
+    @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, _) = try api.authorize(request, role: .editor)
+        _ = try await api.run(.deleteGroup(try Self.id(context)), as: caller)
+        return ResourceAPI.noContent()
+    }
+
+    private static func id(_ context: BasicRequestContext) throws -> GroupID {
+        try ResourceAPI.pathID(context, "service group", as: GroupID.self)
+    }
+
+    private func group(_ id: GroupID, in state: OrgState) throws -> ServiceGroup {
+        guard let group = state.groups[id] else { throw ResourceAPI.notFound("service group", id.rawValue) }
+        return group
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Reads a request's JSON body into an input type, turning every way a body can be wrong into a
+/// problem naming the field (DESIGN invariant 6): too large (413), not JSON or not UTF-8 (400), a
+/// missing field, a wrong type or an unknown value (422).
+enum JSONBody {
+    /// The largest body a write route reads; larger bodies are refused before they are parsed.
+    static let bytesMax = 64 * 1024
+
+    static func decode<Input: Decodable>(_ type: Input.Type, from request: Request) async throws -> Input {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: bytesMax)
+        } catch is NIOTooManyBytesError {
+            throw Problem(status: .contentTooLarge, detail: "the body is larger than \(bytesMax) bytes")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw Problem(status: .badRequest, detail: "a JSON object body is required")
+        }
+        do {
+            return try JSONDecoder().decode(Input.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw problem(for: error)
+        }
+    }
+
+    /// The problem one decoding error makes, with the snake_case path of the field at fault.
+    static func problem(for error: DecodingError) -> Problem {
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return Problem(status: .unprocessableContent, detail: "\(field) is required", field: field)
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            return Problem(
+                status: .unprocessableContent, detail: "\(field) must be \(describe(type))", field: field)
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return Problem(status: .badRequest, detail: "the body is not valid JSON in UTF-8")
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return Problem(status: .unprocessableContent, detail: context.debugDescription, field: field)
+        @unknown default:
+            return Problem(status: .badRequest, detail: "the body cannot be read")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "\($0)" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Double.Type: "a number"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+}
+
+/// Reading input fields: canonical names with their aliases (API.md), ids and enumerations by name.
+extension KeyedDecodingContainer where Key == InputKey {
+    /// The first of `names` present, decoded; nil when none is.
+    func value<Value: Decodable>(_ type: Value.Type, _ names: String...) throws -> Value? {
+        for name in names {
+            let key = InputKey(name)
+            if contains(key), try !decodeNil(forKey: key) { return try decode(Value.self, forKey: key) }
+        }
+        return nil
+    }
+
+    /// Whether any of `names` is present (a JSON `null` counts: it clears an optional field).
+    func has(_ names: String...) -> Bool { names.contains { contains(InputKey($0)) } }
+
+    /// A required field under `names`. - Throws: `keyNotFound` naming the canonical one.
+    func required<Value: Decodable>(_ type: Value.Type, _ names: String...) throws -> Value {
+        for name in names where contains(InputKey(name)) {
+            return try decode(Value.self, forKey: InputKey(name))
+        }
+        throw DecodingError.keyNotFound(
+            InputKey(names[0]), .init(codingPath: codingPath, debugDescription: "\(names[0]) is required"))
+    }
+
+    /// A value parsed from a string field, or a `dataCorrupted` error naming the field and the choices.
+    func parsed<Value>(_ name: String, _ text: String, choices: String, _ parse: (String) -> Value?) throws -> Value {
+        guard let value = parse(text) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: InputKey(name), in: self, debugDescription: "\(name) '\(text.prefix(64))' is not \(choices)")
+        }
+        return value
+    }
+}
+
+/// A field name of an input object (any name: aliases are looked up by hand).
+struct InputKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

@@ -1,0 +1,118 @@
+import Engine
+import Foundation
+import HashTreeCollections
+import Hummingbird
+import Persistence
+
+/// `/api/maintenance`: list (memory and archive, newest scheduled start first), schedule, read, edit,
+/// change status, delete (API.md). Windows with `auto_start`/`auto_complete` move by themselves.
+struct MaintenanceRoutes: Sendable {
+    let api: ResourceAPI
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/api/maintenance", use: list)
+        router.post("/api/maintenance", use: create)
+        router.get("/api/maintenance/:id", use: read)
+        router.put("/api/maintenance/:id", use: edit)
+        router.delete("/api/maintenance/:id", use: delete)
+        router.put("/api/maintenance/:id/status", use: setStatus)
+    }
+
+    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try api.authorize(request, role: .viewer)
+        let status = try request.uri.queryParameters.get("status").map { text in
+            guard let status = MaintenanceStatus(input: text) else {
+                throw Problem(
+                    status: .unprocessableContent, detail: "status must be \(choices(MaintenanceStatus.self))",
+                    field: "status")
+            }
+            return status
+        }
+        let limit = try ResourceAPI.limit(request)
+        let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: MaintenanceID.self).map {
+            HistoryCursor<Maintenance>(at: $0.0, id: $0.1)
+        }
+        let archive = api.archive
+        let page = try await api.offloaded {
+            try archive.maintenance(of: state.id, memory: state.maintenance.values, after: cursor, limit: limit) {
+                status == nil || $0.status == status
+            }
+        }
+        return try ResourceAPI.json(
+            Representation.ListBody(
+                items: page.items.map(Representation.MaintenanceBody.init),
+                nextCursor: page.next.map(CursorText.format)))
+    }
+
+    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, _) = try api.authorize(request, role: .editor)
+        let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
+        guard let name = input.name else {
+            throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
+        }
+        guard let start = input.scheduledStart else {
+            throw Problem(
+                status: .unprocessableContent, detail: "scheduled_start is required", field: "scheduled_start")
+        }
+        guard let end = input.scheduledEnd else {
+            throw Problem(status: .unprocessableContent, detail: "scheduled_end is required", field: "scheduled_end")
+        }
+        let details = MaintenanceDetails(
+            name: name, description: input.description ?? "", scheduledStart: start, scheduledEnd: end,
+            affected: input.affected ?? [], autoStart: input.autoStart ?? true, autoComplete: input.autoComplete ?? true
+        )
+        let (commit, state) = try await api.run(.scheduleMaintenance(details), as: caller)
+        let id = try ResourceAPI.created(commit) {
+            if case .maintenanceScheduled(let window) = $0 { window.id } else { nil }
+        }
+        return try ResourceAPI.json(
+            Representation.MaintenanceBody(try window(id, in: state)), status: .created,
+            location: "/api/maintenance/\(id)")
+    }
+
+    @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try api.authorize(request, role: .viewer)
+        let id = try Self.id(context)
+        if let found = state.maintenance[id] { return try ResourceAPI.json(Representation.MaintenanceBody(found)) }
+        let archive = api.archive
+        guard let archived = try await api.offloaded({ try archive.maintenance(id, of: state.id) }) else {
+            throw ResourceAPI.notFound("maintenance window", id.rawValue)
+        }
+        return try ResourceAPI.json(Representation.MaintenanceBody(archived))
+    }
+
+    @Sendable func edit(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, current) = try api.authorize(request, role: .editor)
+        let id = try window(try Self.id(context), in: current).id
+        let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
+        let patch = MaintenancePatch(
+            name: input.name, description: input.description, scheduledStart: input.scheduledStart,
+            scheduledEnd: input.scheduledEnd, affected: input.affected, autoStart: input.autoStart,
+            autoComplete: input.autoComplete)
+        let (_, state) = try await api.run(.editMaintenance(id, patch), as: caller)
+        return try ResourceAPI.json(Representation.MaintenanceBody(try window(id, in: state)))
+    }
+
+    @Sendable func setStatus(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, current) = try api.authorize(request, role: .editor)
+        let id = try window(try Self.id(context), in: current).id
+        let input = try await JSONBody.decode(MaintenanceStatusInput.self, from: request)
+        let (_, state) = try await api.run(.setMaintenanceStatus(id, input.status, body: input.body), as: caller)
+        return try ResourceAPI.json(Representation.MaintenanceBody(try window(id, in: state)))
+    }
+
+    @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, _) = try api.authorize(request, role: .editor)
+        _ = try await api.run(.deleteMaintenance(try Self.id(context)), as: caller)
+        return ResourceAPI.noContent()
+    }
+
+    private static func id(_ context: BasicRequestContext) throws -> MaintenanceID {
+        try ResourceAPI.pathID(context, "maintenance window", as: MaintenanceID.self)
+    }
+
+    private func window(_ id: MaintenanceID, in state: OrgState) throws -> Maintenance {
+        guard let window = state.maintenance[id] else { throw ResourceAPI.notFound("maintenance window", id.rawValue) }
+        return window
+    }
+}
