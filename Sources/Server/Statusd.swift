@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Persistence
 import ServiceLifecycle
+import UnixSignals
 
 /// The `statusd` executable.
 @main
@@ -72,11 +73,25 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             },
             logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(
+                        service: LogFailureWatch(log: log, logger: logger),
+                        successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await app.runService()
+            try await group.run()
         } catch {
             try await close(log, dataDirectory)
             throw error
+        }
+        if let failure = log.failure {
+            // Nothing more can be made durable: no final snapshot (recovery reads the log as it is).
+            try await close(log, dataDirectory)
+            throw CommandFailure("stopped because the event log failed: \(failure)")
         }
         // HTTP has drained: a final snapshot makes the next start-up replay nothing.
         do {

@@ -25,7 +25,8 @@ final class StatusdProcess: @unchecked Sendable {
     private let ownsDataDirectory: Bool
 
     /// Starts statusd with small WAL segments (1 MiB), so that each test writes little to disk.
-    init(arguments: [String] = ["--demo"], dataDirectory: URL? = nil) throws {
+    /// - Parameter environment: added to this process's environment (test-only fault switches).
+    init(arguments: [String] = ["--demo"], dataDirectory: URL? = nil, environment: [String: String] = [:]) throws {
         ownsDataDirectory = dataDirectory == nil
         self.dataDirectory =
             dataDirectory
@@ -37,6 +38,7 @@ final class StatusdProcess: @unchecked Sendable {
                 "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.dataDirectory.path,
                 "--wal-segment-mib", "1",
             ] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

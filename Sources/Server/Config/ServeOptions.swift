@@ -1,9 +1,10 @@
 import ArgumentParser
 import Engine
+import Foundation
 import Persistence
 
-/// The options of `statusd serve`. Each has a default, a unit where it has one, and an environment
-/// variable `STATUSD_<NAME>` read by `Statusd` before parsing.
+/// The options of `statusd serve`. Each has a default and a unit where it has one. (Environment
+/// variables and a configuration file are not read yet.)
 struct ServeOptions: ParsableArguments {
     @Option(help: "Address to listen on. Loopback by default: put a proxy in front to serve the world.")
     var host = "127.0.0.1"
@@ -72,6 +73,11 @@ struct ServeOptions: ParsableArguments {
             case "none": .none
             default: .always
             }
-        return WALConfiguration(fsync: policy, segmentBytesMax: walSegmentMib << 20)
+        var configuration = WALConfiguration(fsync: policy, segmentBytesMax: walSegmentMib << 20)
+        // Test-only fault injection (end-to-end tests of a failing disk): after this many batches the
+        // log fails as a broken disk would. Deliberately not a flag: nobody should find it in --help.
+        configuration.failAfterBatches = ProcessInfo.processInfo.environment["STATUSD_TEST_WAL_FAIL_AFTER_BATCHES"]
+            .flatMap { Int($0) }
+        return configuration
     }
 }
