@@ -48,7 +48,10 @@ struct Serve: AsyncParsableCommand {
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
-        let router = makeRouter(registry: registry, log: log, archive: archive, snapshotStatus: snapshotStatus)
+        let tokens = try SessionTokens.load(dataDirectory: dataDirectory.path)
+        let router = makeRouter(
+            registry: registry, directory: directory, tokens: tokens, log: log, archive: archive,
+            snapshotStatus: snapshotStatus)
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
             store: SnapshotStore(dataDirectory: dataDirectory),
@@ -104,14 +107,23 @@ struct Serve: AsyncParsableCommand {
 
     /// Every route, behind the middleware that turns errors into problem+json.
     private func makeRouter(
-        registry: Registry, log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus
+        registry: Registry, directory: Directory, tokens: SessionTokens, log: FileEventLog, archive: HistoryArchive,
+        snapshotStatus: SnapshotStatus
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
         PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
-        let api = ResourceAPI(registry: registry, authenticator: Authenticator(registry: registry), archive: archive)
+        let authenticator = Authenticator(registry: registry, directory: directory, sessions: tokens)
+        let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
+        AuthRoutes(
+            authenticator: authenticator, registry: registry, directory: directory,
+            hasher: PasswordHasher(cost: options.passwordCost), tokens: tokens, policy: options.accountPolicy
+        ).add(to: router)
+        OrganizationRoutes(api: api).add(to: router)
+        TeamRoutes(api: api, directory: directory, invitationLifetime: Double(options.invitationHours) * 3_600).add(
+            to: router)
         ServiceRoutes(api: api).add(to: router)
         GroupRoutes(api: api).add(to: router)
         IncidentRoutes(api: api).add(to: router)

@@ -38,7 +38,10 @@ final class StatusdProcess: @unchecked Sendable {
                 "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.dataDirectory.path,
                 "--wal-segment-mib", "1",
             ] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // A low password-KDF cost, in tests only: a production hash costs ~32 MiB and tens of ms.
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["STATUSD_TEST_KDF_LOG2": "10"].merging(environment) { $1 }
+        ) { $1 }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

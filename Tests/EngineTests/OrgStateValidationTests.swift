@@ -157,7 +157,8 @@ import Testing
             code: .invalid, field: "email"),
         Case(
             name: "accepting an unknown token",
-            command: { _ in .acceptInvitation(tokenHash: [9, 9], account: .random()) }, code: .notFound, field: "token"),
+            command: { _ in .acceptInvitation(tokenHash: [9, 9], account: .random(), email: "a@example.com") },
+            code: .notFound, field: "token"),
         Case(
             name: "removing the last owner", command: { f in .removeMember(f.state.members.values.first!.id) },
             code: .conflict, field: "role"),

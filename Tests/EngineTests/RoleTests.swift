@@ -15,7 +15,9 @@ import Testing
             let token = Array("token-\(role)".utf8)
             try fixture.run(
                 .invite(email: "\(role)@example.com", role: role, tokenHash: token, expiresAt: fixture.now + 3600))
-            try fixture.run(.acceptInvitation(tokenHash: token, account: account), by: .account(account))
+            try fixture.run(
+                .acceptInvitation(tokenHash: token, account: account, email: "\(role)@example.com"),
+                by: .account(account))
             accounts[role] = account
         }
         return (fixture, accounts)
@@ -86,6 +88,22 @@ import Testing
         #expect(error?.code == .forbidden)
     }
 
+    @Test func invitation_forAnotherEmail_isRefused() throws {
+        var fixture = try Fixture()
+        let token: [UInt8] = [5, 5]
+        try fixture.run(.invite(email: "ann@example.com", role: .editor, tokenHash: token, expiresAt: fixture.now + 60))
+        let stranger = AccountID.random()
+        let refused = engineError {
+            try fixture.run(
+                .acceptInvitation(tokenHash: token, account: stranger, email: "bob@example.com"), by: .account(stranger)
+            )
+        }
+        #expect(refused?.code == .forbidden)
+        try fixture.run(
+            .acceptInvitation(tokenHash: token, account: stranger, email: "Ann@Example.com"), by: .account(stranger))
+        #expect(fixture.state.member(for: stranger)?.role == .editor, "emails compare without case")
+    }
+
     @Test func invitation_expired_orReused_isRefused() throws {
         var fixture = try Fixture()
         let token: [UInt8] = [7, 7, 7]
@@ -97,8 +115,10 @@ import Testing
         fixture.advance(61)
         let late = AccountID.random()
         #expect(
-            engineError { try fixture.run(.acceptInvitation(tokenHash: token, account: late), by: .account(late)) }?
-                .code == .notFound)
+            engineError {
+                try fixture.run(
+                    .acceptInvitation(tokenHash: token, account: late, email: "a@example.com"), by: .account(late))
+            }?.code == .notFound)
     }
 
     @Test func constantTimeEqual_comparesWholeValues() {

@@ -34,7 +34,9 @@ public enum OrgCommand: Sendable {
 
     case invite(email: String, role: Role, tokenHash: [UInt8], expiresAt: Date)
     case revokeInvitation(InvitationID)
-    case acceptInvitation(tokenHash: [UInt8], account: AccountID)
+    /// Joins with an invitation: the token is the credential, and the account's email (verified by
+    /// whoever signed it in) must be the one invited.
+    case acceptInvitation(tokenHash: [UInt8], account: AccountID, email: String)
     case changeMemberRole(MemberID, Role)
     case removeMember(MemberID)
     case createKey(name: String, role: Role, secretHash: [UInt8])

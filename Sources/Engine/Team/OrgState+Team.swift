@@ -25,8 +25,8 @@ extension OrgState {
         case .revokeInvitation(let id):
             guard invitations[id] != nil else { throw EngineError.notFound("id", "invitation") }
             return [.invitationRevoked(id)]
-        case .acceptInvitation(let tokenHash, let account):
-            return try decideAccept(tokenHash: tokenHash, account: account, at: now)
+        case .acceptInvitation(let tokenHash, let account, let email):
+            return try decideAccept(tokenHash: tokenHash, account: account, email: email, at: now)
         case .changeMemberRole(let id, let role):
             guard let member = members[id] else { throw EngineError.notFound("id", "member") }
             try checkGrant(role, by: actingRole)
@@ -57,10 +57,15 @@ extension OrgState {
         }
     }
 
-    private func decideAccept(tokenHash: [UInt8], account: AccountID, at now: Date) throws -> [OrgChange] {
+    private func decideAccept(tokenHash: [UInt8], account: AccountID, email: String, at now: Date) throws
+        -> [OrgChange]
+    {
         guard let invitation = invitations.values.first(where: { constantTimeEqual($0.tokenHash, tokenHash) }),
             invitation.expiresAt > now
         else { throw EngineError.notFound("token", "invitation") }
+        guard invitation.email == email.lowercased() else {
+            throw EngineError.forbidden("this invitation is for another email address")
+        }
         guard member(for: account) == nil else {
             throw EngineError.conflict("token", "this account is already a member")
         }

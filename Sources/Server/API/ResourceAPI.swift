@@ -23,7 +23,11 @@ struct ResourceAPI: Sendable {
     /// the order of API.md: credential (401), then role (403), then the ids in the path (404), and only
     /// then read the body (422), so a viewer never learns what a malformed body would have done.
     func authorize(_ request: Request, role needed: Role) throws -> (Caller, OrgState) {
-        let caller = try authenticator.caller(for: request)
+        try authorize(try authenticator.caller(for: request), role: needed)
+    }
+
+    /// The caller's organization state, once the caller holds `role` there (403 otherwise).
+    func authorize(_ caller: Caller, role needed: Role) throws -> (Caller, OrgState) {
         let state = caller.organization.view.state
         guard state.exists, let role = state.role(of: caller.principal) else {
             throw Problem(status: .forbidden, detail: "not a member of this organization")

@@ -4,51 +4,120 @@ import HTTPTypes
 import HashTreeCollections
 import Hummingbird
 
-/// Resolves the credential of a request to a `Caller` (DESIGN "Auth"; API.md "Which organization a
-/// request acts on"): `Authorization: Bearer sk_<key id>_<secret>` for an organization API key.
+/// Resolves the credential of a request (DESIGN "Auth"; API.md "Which organization a request acts
+/// on"): `Authorization: Bearer` with an organization API key `sk_<key id>_<secret>` or a session token
+/// `<session id>.<mac>` from a login.
 ///
-/// Unknown keys, revoked keys and wrong secrets all answer the same 401, so a response never tells
-/// which part was wrong. A key is bound to its organization: an `X-Organization` naming another one
-/// answers 404, never a switch.
+/// Unknown, revoked and wrong credentials all answer the same 401, so a response never tells which
+/// part was wrong. A key is bound to its organization: an `X-Organization` naming another answers
+/// 404, never a switch. A signed-in account acts in its only organization, or in the one
+/// `X-Organization` names among its memberships (400 without it when it has several); membership is
+/// read on every request, so a removed member loses access at once.
 struct Authenticator: Sendable {
     static let organizationHeader = HTTPField.Name("X-Organization")!
 
-    let registry: Registry
+    /// Who presented a valid credential.
+    enum Identity {
+        case apiKey(KeyID, OrgActor)
+        case account(Account, SessionID)
+    }
 
-    func caller(for request: Request) throws -> Caller {
+    let registry: Registry
+    let directory: Directory
+    let sessions: SessionTokens
+
+    func identity(for request: Request) throws -> Identity {
         guard let header = request.headers[.authorization] else {
-            throw Self.unauthorized("credentials required: Authorization: Bearer <API key>")
+            throw Self.unauthorized("credentials required: Authorization: Bearer <API key or session token>")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Self.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
-        let caller = try apiKeyCaller(String(parts[1]).trimmingCharacters(in: .whitespaces))
-        if let chosen = request.headers[Self.organizationHeader] {
-            let settings = caller.organization.view.state
-            guard chosen == settings.settings.slug || chosen == settings.id.rawValue else {
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        if token.hasPrefix(APIKeyToken.prefix) { return try apiKey(token) }
+        guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),
+            let account = directory.state.accounts[session.accountID]
+        else { throw Self.unauthorized("invalid or expired credential") }
+        return .account(account, id)
+    }
+
+    /// The caller of an organization-scoped route.
+    func caller(for request: Request) throws -> Caller {
+        let chosen = request.headers[Self.organizationHeader]
+        switch try identity(for: request) {
+        case .apiKey(let key, let organization):
+            if let chosen, !Self.names(organization, chosen) {
+                throw Self.noSuchOrganization(chosen)
+            }
+            return Caller(principal: .apiKey(key), organization: organization)
+        case .account(let account, _):
+            let memberships = registry.organizations(member: account.id)
+            if let chosen {
+                guard let organization = memberships.first(where: { Self.names($0, chosen) }) else {
+                    throw Self.noSuchOrganization(chosen)
+                }
+                return Caller(principal: .account(account.id), organization: organization)
+            }
+            switch memberships.count {
+            case 1: return Caller(principal: .account(account.id), organization: memberships[0])
+            case 0:
                 throw Problem(
-                    status: .notFound, detail: "no organization '\(chosen.prefix(64))' for this credential",
+                    status: .forbidden, detail: "not a member of any organization: create one or accept an invitation")
+            default:
+                throw Problem(
+                    status: .badRequest,
+                    detail: "member of \(memberships.count) organizations: name one with the X-Organization header",
                     field: "X-Organization")
             }
         }
-        return caller
+    }
+
+    /// The caller acting in the organization a path names (by id or slug), which must be the key's own
+    /// or one of the account's memberships: anything else answers 404.
+    func caller(for request: Request, naming text: String) throws -> Caller {
+        switch try identity(for: request) {
+        case .apiKey(let key, let organization):
+            guard Self.names(organization, text) else { throw Self.noSuchOrganization(text) }
+            return Caller(principal: .apiKey(key), organization: organization)
+        case .account(let account, _):
+            guard let organization = registry.organizations(member: account.id).first(where: { Self.names($0, text) })
+            else { throw Self.noSuchOrganization(text) }
+            return Caller(principal: .account(account.id), organization: organization)
+        }
+    }
+
+    /// The signed-in account of an account-scoped route (an API key acts for an organization, not a person).
+    func account(for request: Request) throws -> (Account, SessionID) {
+        guard case .account(let account, let session) = try identity(for: request) else {
+            throw Problem(status: .forbidden, detail: "this route needs a signed-in account, not an API key")
+        }
+        return (account, session)
     }
 
     /// `sk_<key id>_<secret>`: the key id finds the organization, the secret's SHA-256 is compared in
     /// constant time with the stored one.
-    private func apiKeyCaller(_ token: String) throws -> Caller {
-        guard token.hasPrefix(APIKeyToken.prefix) else { throw Self.unauthorized("unknown credential") }
+    private func apiKey(_ token: String) throws -> Identity {
         let rest = token.dropFirst(APIKeyToken.prefix.count)
         guard let separator = rest.lastIndex(of: "_"), let keyID = KeyID(rest[..<separator]),
             let organization = registry.organization(key: keyID),
             let key = organization.view.state.keys[keyID],
             constantTimeEqual(APIKeyToken.hash(String(rest[rest.index(after: separator)...])), key.secretHash)
         else { throw Self.unauthorized("invalid API key") }
-        return Caller(principal: .apiKey(keyID), organization: organization)
+        return .apiKey(keyID, organization)
     }
 
-    private static func unauthorized(_ detail: String) -> Problem {
+    private static func names(_ organization: OrgActor, _ text: String) -> Bool {
+        text == organization.id.rawValue || text == organization.view.state.settings.slug
+    }
+
+    private static func noSuchOrganization(_ text: String) -> Problem {
+        Problem(
+            status: .notFound, detail: "no organization '\(text.prefix(64))' for this credential",
+            field: "X-Organization")
+    }
+
+    static func unauthorized(_ detail: String) -> Problem {
         Problem(status: .unauthorized, detail: detail, headers: [.wwwAuthenticate: "Bearer"])
     }
 }

@@ -45,8 +45,24 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Seconds a cache may serve a stale public read while it revalidates.")
     var cacheStaleWhileRevalidate = 30
 
+    @Option(help: "Who may sign up: open, invite-only (with an invitation for the same email) or off.")
+    var signup = "open"
+
+    @Option(help: "Hours a login session lasts.")
+    var sessionHours = 168
+
+    @Option(help: "Hours an invitation stays open.")
+    var invitationHours = 168
+
     mutating func validate() throws {
         _ = try OrgQuotas.parse(quotas)
+        guard AccountPolicy.Signup(rawValue: signup) != nil else {
+            throw ValidationError("--signup must be open, invite-only or off, got '\(signup)'")
+        }
+        guard (1...8_760).contains(sessionHours) else { throw ValidationError("--session-hours must be 1...8760") }
+        guard (1...8_760).contains(invitationHours) else {
+            throw ValidationError("--invitation-hours must be 1...8760")
+        }
         guard ["always", "interval", "none"].contains(fsync) else {
             throw ValidationError("--fsync must be always, interval or none, got '\(fsync)'")
         }
@@ -63,6 +79,21 @@ struct ServeOptions: ParsableArguments {
         guard cacheStaleWhileRevalidate >= 0 else {
             throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")
         }
+    }
+
+    /// Sign-up mode and session lifetime.
+    var accountPolicy: AccountPolicy {
+        AccountPolicy(
+            signup: AccountPolicy.Signup(rawValue: signup) ?? .open, sessionLifetime: Double(sessionHours) * 3_600)
+    }
+
+    /// The password KDF's cost. Tests lower it with `STATUSD_TEST_KDF_LOG2` (deliberately not a flag:
+    /// a low cost must never be one `--help` away in production).
+    var passwordCost: PasswordHasher.Cost {
+        guard let text = ProcessInfo.processInfo.environment["STATUSD_TEST_KDF_LOG2"], let log2N = Int(text),
+            (4...14).contains(log2N)
+        else { return .production }
+        return PasswordHasher.Cost(log2N: log2N, r: 8, p: 1)
     }
 
     /// The WAL settings these options ask for.

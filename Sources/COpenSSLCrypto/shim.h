@@ -1,0 +1,6 @@
+#ifndef STATUSD_COPENSSLCRYPTO_SHIM_H
+#define STATUSD_COPENSSLCRYPTO_SHIM_H
+// scrypt from the system's OpenSSL libcrypto (DESIGN "Auth"): swift-crypto has no memory-hard
+// password KDF, and OpenSSL's is the maintained, reviewed one.
+#include <openssl/evp.h>
+#endif

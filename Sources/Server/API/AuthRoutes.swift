@@ -1,0 +1,206 @@
+import Engine
+import Foundation
+import HashTreeCollections
+import Hummingbird
+
+/// How people get accounts and sessions (`--signup`, `--session-hours`).
+struct AccountPolicy: Sendable {
+    enum Signup: String, Sendable, CaseIterable {
+        /// Anyone may sign up.
+        case open
+        /// Only with an open invitation for the same email.
+        case inviteOnly = "invite-only"
+        /// Accounts come from `statusd org create` or OpenID Connect only.
+        case off
+    }
+
+    var signup: Signup
+    var sessionLifetime: TimeInterval
+}
+
+/// `/api/auth`: sign up, log in, log out, who am I, change password (DESIGN "Auth").
+struct AuthRoutes: Sendable {
+    let authenticator: Authenticator
+    let registry: Registry
+    let directory: Directory
+    let hasher: PasswordHasher
+    let tokens: SessionTokens
+    let policy: AccountPolicy
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/api/auth/signup", use: signup)
+        router.post("/api/auth/login", use: login)
+        router.post("/api/auth/logout", use: logout)
+        router.get("/api/auth/me", use: me)
+        router.put("/api/auth/password", use: changePassword)
+    }
+
+    struct AccountBody: Encodable {
+        let id: AccountID
+        let email: String
+        let name: String
+        let createdAt: Date
+
+        init(_ account: Account) {
+            id = account.id
+            email = account.email
+            name = account.name
+            createdAt = account.createdAt
+        }
+    }
+
+    struct SessionBody: Encodable {
+        let account: AccountBody
+        let token: String
+        let expiresAt: Date
+    }
+
+    struct Credentials: Decodable {
+        let email: String
+        let password: String
+        let name: String?
+        let invitation: String?
+
+        init(from decoder: any Decoder) throws {
+            let input = try decoder.container(keyedBy: InputKey.self)
+            email = try input.required(String.self, "email")
+            password = try input.required(String.self, "password")
+            name = try input.value(String.self, "name")
+            invitation = try input.value(String.self, "invitation", "invitation_token")
+        }
+    }
+
+    struct PasswordChange: Decodable {
+        let current: String
+        let new: String
+
+        init(from decoder: any Decoder) throws {
+            let input = try decoder.container(keyedBy: InputKey.self)
+            current = try input.required(String.self, "current_password")
+            new = try input.required(String.self, "new_password")
+        }
+    }
+
+    @Sendable func signup(request: Request, context: BasicRequestContext) async throws -> Response {
+        let input = try await JSONBody.decode(Credentials.self, from: request)
+        try Self.checkPassword(input.password, field: "password")
+        let invitation = try invitationForSignup(input)
+        let hash = try await hashed { try await hasher.hash(input.password) }
+        let events = try await directory.submit(
+            .signUp(email: input.email, name: input.name ?? input.email, passwordHash: hash))
+        guard case .accountCreated(let account) = events.first?.change else {
+            throw Problem(status: .internalServerError, detail: "no account was created")
+        }
+        if let (organization, tokenHash) = invitation {
+            _ = try await registry.submit(
+                .acceptInvitation(tokenHash: tokenHash, account: account.id, email: account.email), to: organization,
+                by: .account(account.id))
+        }
+        return try await openSession(for: account, status: .created)
+    }
+
+    @Sendable func login(request: Request, context: BasicRequestContext) async throws -> Response {
+        let input = try await JSONBody.decode(Credentials.self, from: request)
+        let account = directory.state.account(email: input.email)
+        let matches = try await hashed { try await hasher.verify(input.password, against: account?.passwordHash) }
+        guard matches, let account else { throw Authenticator.unauthorized("wrong email or password") }
+        return try await openSession(for: account, status: .ok)
+    }
+
+    @Sendable func logout(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, session) = try authenticator.account(for: request)
+        _ = try await directory.submit(.closeSession(session))
+        return ResourceAPI.noContent()
+    }
+
+    struct MeBody: Encodable {
+        struct Membership: Encodable {
+            let id: OrgID
+            let slug: String
+            let name: String
+            let role: Role
+        }
+        let account: AccountBody
+        let organizations: [Membership]
+    }
+
+    @Sendable func me(request: Request, context: BasicRequestContext) throws -> Response {
+        let (account, _) = try authenticator.account(for: request)
+        let memberships = registry.organizations(member: account.id).compactMap { organization -> MeBody.Membership? in
+            let state = organization.view.state
+            guard let member = state.member(for: account.id) else { return nil }
+            return MeBody.Membership(
+                id: state.id, slug: state.settings.slug, name: state.settings.name, role: member.role)
+        }
+        return try ResourceAPI.json(MeBody(account: AccountBody(account), organizations: memberships))
+    }
+
+    /// Changes the password, which closes every session of the account (the directory does), and
+    /// answers a new session for the caller.
+    @Sendable func changePassword(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (account, _) = try authenticator.account(for: request)
+        let input = try await JSONBody.decode(PasswordChange.self, from: request)
+        try Self.checkPassword(input.new, field: "new_password")
+        guard try await hashed({ try await hasher.verify(input.current, against: account.passwordHash) }) else {
+            throw Problem(status: .forbidden, detail: "the current password is wrong", field: "current_password")
+        }
+        let hash = try await hashed { try await hasher.hash(input.new) }
+        _ = try await directory.submit(.changePassword(account.id, passwordHash: hash))
+        return try await openSession(for: account, status: .ok)
+    }
+
+    private func openSession(for account: Account, status: HTTPResponse.Status) async throws -> Response {
+        let expiresAt = Date().addingTimeInterval(policy.sessionLifetime)
+        let events = try await directory.submit(.openSession(account.id, expiresAt: expiresAt))
+        guard case .sessionOpened(let session) = events.first?.change else {
+            throw Problem(status: .internalServerError, detail: "no session was opened")
+        }
+        return try ResourceAPI.json(
+            SessionBody(
+                account: AccountBody(account), token: tokens.token(for: session.id), expiresAt: session.expiresAt),
+            status: status)
+    }
+
+    /// Under `invite-only`, the organization and token hash of an open invitation for this email.
+    private func invitationForSignup(_ input: Credentials) throws -> (OrgActor, [UInt8])? {
+        switch policy.signup {
+        case .off:
+            throw Problem(status: .forbidden, detail: "sign-up is off on this server")
+        case .open where input.invitation == nil:
+            return nil
+        case .open, .inviteOnly:
+            guard let token = input.invitation else {
+                throw Problem(
+                    status: .forbidden, detail: "sign-up needs an invitation on this server", field: "invitation")
+            }
+            let hash = RandomSecret.hash(token)
+            let email = input.email.lowercased()
+            for organization in registry.all {
+                let invitations = organization.view.state.invitations.values
+                if invitations.contains(where: { constantTimeEqual($0.tokenHash, hash) && $0.email == email }) {
+                    return (organization, hash)
+                }
+            }
+            throw Problem(
+                status: .forbidden, detail: "no open invitation for this email and token", field: "invitation")
+        }
+    }
+
+    /// Runs a hash on the KDF pool; a full pool answers 503 with Retry-After.
+    private func hashed<Value>(_ work: () async throws -> Value) async throws -> Value {
+        do {
+            return try await work()
+        } catch is PasswordHasher.Busy {
+            throw Problem(
+                status: .serviceUnavailable, detail: "too many sign-ins at once; retry in a second",
+                headers: [.retryAfter: "1"])
+        }
+    }
+
+    static func checkPassword(_ password: String, field: String) throws {
+        guard (8...1024).contains(password.count) else {
+            throw Problem(
+                status: .unprocessableContent, detail: "\(field) must be 8 to 1024 characters", field: field)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Crypto
+import Foundation
+
+/// The secrets statusd hands out once (API key secrets, invitation tokens): 52 characters of the ids'
+/// base32 alphabet, 260 random bits of which 256 carry the strength (DESIGN "Auth"). Only their
+/// SHA-256 is kept.
+enum RandomSecret {
+    static func make() -> (secret: String, hash: [UInt8]) {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+        let secret = String(
+            decoding: (0..<52).map { _ in alphabet[Int(generator.next(upperBound: UInt8(32)))] }, as: UTF8.self)
+        return (secret, hash(secret))
+    }
+
+    static func hash(_ secret: String) -> [UInt8] { Array(SHA256.hash(data: Data(secret.utf8))) }
+}

@@ -1,0 +1,50 @@
+import Crypto
+import Engine
+import Foundation
+
+/// Session tokens as clients hold them: `<session id>.<base64url HMAC-SHA256 of the id>`, keyed by a
+/// secret kept in `<data>/secrets/session.key` (mode 0600, made on first start). The MAC proves
+/// statusd issued the id; the directory's session table decides whether it is still open, so logout,
+/// a password change or an expiry revoke a token at once.
+struct SessionTokens: Sendable {
+    private let key: SymmetricKey
+
+    init(key: SymmetricKey) { self.key = key }
+
+    /// The key of a data directory, created (32 random bytes, 0600 in a 0700 folder) if missing.
+    static func load(dataDirectory path: String) throws -> SessionTokens {
+        let folder = path + "/secrets"
+        let file = folder + "/session.key"
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: file) {
+            try manager.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            guard manager.createFile(atPath: file, contents: key, attributes: [.posixPermissions: 0o600]) else {
+                throw CommandFailure("cannot create \(file)")
+            }
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        guard bytes.count == 32 else { throw CommandFailure("\(file) is not a 32-byte key") }
+        return SessionTokens(key: SymmetricKey(data: bytes))
+    }
+
+    func token(for session: SessionID) -> String {
+        session.rawValue + "."
+            + Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(session.rawValue.utf8), using: key)))
+    }
+
+    /// The session id a token carries, if statusd issued it (MAC compared in constant time).
+    func session(from token: String) -> SessionID? {
+        let parts = token.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let id = SessionID(parts[0]) else { return nil }
+        let expected = Array(
+            Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(id.rawValue.utf8), using: key))).utf8)
+        return constantTimeEqual(expected, Array(parts[1].utf8)) ? id : nil
+    }
+
+    private static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
