@@ -49,9 +49,15 @@ struct Serve: AsyncParsableCommand {
 
         let snapshotStatus = SnapshotStatus()
         let tokens = try SessionTokens.load(dataDirectory: dataDirectory.path)
+        var oidc: OIDCVerifier? = nil
+        if let configuration = options.oidcConfiguration {
+            oidc = try await OIDCVerifier(configuration: configuration, logger: logger)
+        }
+        let authenticator = Authenticator(
+            registry: registry, directory: directory, sessions: tokens, oidc: oidc, logger: logger)
         let router = makeRouter(
-            registry: registry, directory: directory, tokens: tokens, log: log, archive: archive,
-            snapshotStatus: snapshotStatus)
+            registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
+            archive: archive, snapshotStatus: snapshotStatus)
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
             store: SnapshotStore(dataDirectory: dataDirectory),
@@ -107,15 +113,14 @@ struct Serve: AsyncParsableCommand {
 
     /// Every route, behind the middleware that turns errors into problem+json.
     private func makeRouter(
-        registry: Registry, directory: Directory, tokens: SessionTokens, log: FileEventLog, archive: HistoryArchive,
-        snapshotStatus: SnapshotStatus
+        registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
+        log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
         PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
-        let authenticator = Authenticator(registry: registry, directory: directory, sessions: tokens)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,

@@ -108,7 +108,11 @@ struct AuthRoutes: Sendable {
     }
 
     @Sendable func logout(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (_, session) = try authenticator.account(for: request)
+        let (_, identity) = try await authenticator.person(for: request)
+        guard case .account(_, let session) = identity else {
+            throw Problem(
+                status: .badRequest, detail: "an OpenID Connect token is not a session; sign out at its provider")
+        }
         _ = try await directory.submit(.closeSession(session))
         return ResourceAPI.noContent()
     }
@@ -124,8 +128,8 @@ struct AuthRoutes: Sendable {
         let organizations: [Membership]
     }
 
-    @Sendable func me(request: Request, context: BasicRequestContext) throws -> Response {
-        let (account, _) = try authenticator.account(for: request)
+    @Sendable func me(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (account, _) = try await authenticator.person(for: request)
         let memberships = registry.organizations(member: account.id).compactMap { organization -> MeBody.Membership? in
             let state = organization.view.state
             guard let member = state.member(for: account.id) else { return nil }
@@ -138,7 +142,7 @@ struct AuthRoutes: Sendable {
     /// Changes the password, which closes every session of the account (the directory does), and
     /// answers a new session for the caller.
     @Sendable func changePassword(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (account, _) = try authenticator.account(for: request)
+        let (account, _) = try await authenticator.person(for: request)
         let input = try await JSONBody.decode(PasswordChange.self, from: request)
         try Self.checkPassword(input.new, field: "new_password")
         guard try await hashed({ try await hasher.verify(input.current, against: account.passwordHash) }) else {

@@ -14,8 +14,8 @@ struct GroupRoutes: Sendable {
         router.delete("/api/service-groups/:id", use: delete)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .viewer)
         let groups = state.groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }
         let (items, next) = try ResourceAPI.page(groups, request)
         return try ResourceAPI.json(
@@ -23,7 +23,7 @@ struct GroupRoutes: Sendable {
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(GroupInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -36,13 +36,13 @@ struct GroupRoutes: Sendable {
             location: "/api/service-groups/\(id)")
     }
 
-    @Sendable func read(request: Request, context: BasicRequestContext) throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+    @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .viewer)
         return try ResourceAPI.json(Representation.GroupBody(try group(try Self.id(context), in: state), in: state))
     }
 
     @Sendable func update(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try group(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(GroupInput.self, from: request)
         let patch = GroupPatch(name: input.name, description: input.description, position: input.position)
@@ -51,7 +51,7 @@ struct GroupRoutes: Sendable {
     }
 
     @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteGroup(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }

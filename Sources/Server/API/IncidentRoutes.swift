@@ -22,7 +22,7 @@ struct IncidentRoutes: Sendable {
     }
 
     @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, role: .viewer)
         let filter = try IncidentFilter(request)
         let limit = try ResourceAPI.limit(request)
         let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: IncidentID.self).map {
@@ -40,7 +40,7 @@ struct IncidentRoutes: Sendable {
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(IncidentInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -61,7 +61,7 @@ struct IncidentRoutes: Sendable {
     }
 
     @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, role: .viewer)
         let id = try Self.id(context)
         if let found = state.incidents[id] { return try ResourceAPI.json(Representation.IncidentBody(found)) }
         let archive = api.archive
@@ -74,7 +74,7 @@ struct IncidentRoutes: Sendable {
     /// `PUT /api/incidents/{id}`: name and impact; a `status`, `body` or `affected_services` in the same
     /// request posts an update too.
     @Sendable func edit(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try incident(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(IncidentInput.self, from: request)
         var state = current
@@ -89,7 +89,7 @@ struct IncidentRoutes: Sendable {
 
     /// `POST /api/incidents/{id}/updates` and `PUT /api/incidents/{id}/status`.
     @Sendable func postUpdate(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try incident(try Self.id(context), in: current).id
         let state = try await post(try await JSONBody.decode(IncidentInput.self, from: request), to: id, as: caller)
         return try ResourceAPI.json(Representation.IncidentBody(try incident(id, in: state)))
@@ -97,7 +97,7 @@ struct IncidentRoutes: Sendable {
 
     /// `PUT /api/incidents/{id}/resolve`: an update to `resolved`; the body is optional here.
     @Sendable func resolve(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try incident(try Self.id(context), in: current).id
         var input = IncidentInput()
         if request.headers[.contentLength].flatMap(Int.init) ?? 0 > 0 {
@@ -109,7 +109,7 @@ struct IncidentRoutes: Sendable {
     }
 
     @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteIncident(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }

@@ -46,15 +46,15 @@ struct KeyRoutes: Sendable {
         }
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) throws -> Response {
-        let (_, state) = try api.authorize(request, role: .admin)
+    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .admin)
         let keys = state.keys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         let (items, next) = try ResourceAPI.page(keys, request)
         return try ResourceAPI.json(Representation.ListBody(items: items.map { KeyBody($0) }, nextCursor: next))
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, role: .admin)
         let input = try await JSONBody.decode(KeyInput.self, from: request)
         let (secret, hash) = APIKeyToken.makeSecret()
         let (commit, state) = try await api.run(
@@ -67,7 +67,7 @@ struct KeyRoutes: Sendable {
     }
 
     @Sendable func revoke(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, role: .admin)
         _ = try await api.run(.revokeKey(try ResourceAPI.pathID(context, "API key", as: KeyID.self)), as: caller)
         return ResourceAPI.noContent()
     }

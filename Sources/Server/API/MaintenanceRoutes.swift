@@ -19,7 +19,7 @@ struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, role: .viewer)
         let status = try request.uri.queryParameters.get("status").map { text in
             guard let status = MaintenanceStatus(input: text) else {
                 throw Problem(
@@ -45,7 +45,7 @@ struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -71,7 +71,7 @@ struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, role: .viewer)
         let id = try Self.id(context)
         if let found = state.maintenance[id] { return try ResourceAPI.json(Representation.MaintenanceBody(found)) }
         let archive = api.archive
@@ -82,7 +82,7 @@ struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable func edit(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
         let patch = MaintenancePatch(
@@ -94,7 +94,7 @@ struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable func setStatus(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceStatusInput.self, from: request)
         let (_, state) = try await api.run(.setMaintenanceStatus(id, input.status, body: input.body), as: caller)
@@ -102,7 +102,7 @@ struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteMaintenance(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }

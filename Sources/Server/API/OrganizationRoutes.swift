@@ -74,13 +74,13 @@ struct OrganizationRoutes: Sendable {
         }
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
         let organizations: [OrganizationBody]
-        switch try api.authenticator.identity(for: request) {
+        switch try await api.authenticator.identity(for: request) {
         case .apiKey(let key, let organization):
             let state = organization.view.state
             organizations = [OrganizationBody(state, role: state.role(of: .apiKey(key)))]
-        case .account(let account, _):
+        case .account(let account, _), .federated(let account, _):
             organizations = api.registry.organizations(member: account.id).map {
                 let state = $0.view.state
                 return OrganizationBody(state, role: state.member(for: account.id)?.role)
@@ -90,7 +90,7 @@ struct OrganizationRoutes: Sendable {
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (account, _) = try api.authenticator.account(for: request)
+        let (account, _) = try await api.authenticator.person(for: request)
         let input = try await JSONBody.decode(OrganizationInput.self, from: request)
         guard let slug = input.patch.slug else {
             throw Problem(status: .unprocessableContent, detail: "slug is required", field: "slug")
@@ -113,27 +113,27 @@ struct OrganizationRoutes: Sendable {
             location: "/api/organizations/\(id)")
     }
 
-    @Sendable func current(request: Request, context: BasicRequestContext) throws -> Response {
-        let (caller, state) = try api.authorize(request, role: .viewer)
+    @Sendable func current(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, state) = try await api.authorize(request, role: .viewer)
         return try ResourceAPI.json(OrganizationBody(state, role: state.role(of: caller.principal)))
     }
 
     @Sendable func update(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try pathOrganization(request, context, role: .admin)
+        let (caller, _) = try await pathOrganization(request, context, role: .admin)
         let input = try await JSONBody.decode(OrganizationInput.self, from: request)
         let (_, state) = try await api.run(.updateOrganization(input.patch), as: caller)
         return try ResourceAPI.json(OrganizationBody(state, role: state.role(of: caller.principal)))
     }
 
     @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try pathOrganization(request, context, role: .owner)
+        let (caller, _) = try await pathOrganization(request, context, role: .owner)
         _ = try await api.run(.deleteOrganization, as: caller)
         return ResourceAPI.noContent()
     }
 
     /// Everything the organization owns, as one JSON document (secrets and token hashes left out).
     @Sendable func export(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (_, state) = try pathOrganization(request, context, role: .admin)
+        let (_, state) = try await pathOrganization(request, context, role: .admin)
         let archive = api.archive
         let (incidents, windows) = try await api.offloaded {
             (
@@ -146,30 +146,30 @@ struct OrganizationRoutes: Sendable {
     }
 
     /// Whether an account is a member: for oneself, or for admins of an organization it belongs to.
-    @Sendable func checkUser(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func checkUser(request: Request, context: BasicRequestContext) async throws -> Response {
         let text = context.parameters.get("user_id") ?? ""
         guard let user = AccountID(text) else { throw ResourceAPI.notFound("user", text) }
         struct Answer: Encodable {
             let userID: AccountID
             let organizations: [OrganizationBody]
         }
-        if case .account(let account, _) = try api.authenticator.identity(for: request), account.id == user {
+        if let account = try await api.authenticator.identity(for: request).person, account.id == user {
             let memberships = api.registry.organizations(member: user).map {
                 OrganizationBody($0.view.state, role: $0.view.state.member(for: user)?.role)
             }
             return try ResourceAPI.json(Answer(userID: user, organizations: memberships))
         }
-        let (_, state) = try api.authorize(request, role: .admin)
+        let (_, state) = try await api.authorize(request, role: .admin)
         guard let member = state.member(for: user) else { throw ResourceAPI.notFound("user", text) }
         return try ResourceAPI.json(Answer(userID: user, organizations: [OrganizationBody(state, role: member.role)]))
     }
 
     /// The organization the path names, for a caller holding `role` in it; any other answers 404.
-    private func pathOrganization(_ request: Request, _ context: BasicRequestContext, role: Role) throws
+    private func pathOrganization(_ request: Request, _ context: BasicRequestContext, role: Role) async throws
         -> (Caller, OrgState)
     {
         let text = context.parameters.get("id") ?? ""
-        let caller = try api.authenticator.caller(for: request, naming: text)
+        let caller = try await api.authenticator.caller(for: request, naming: text)
         return try api.authorize(caller, role: role)
     }
 }

@@ -22,8 +22,8 @@ struct ResourceAPI: Sendable {
     /// The caller and its organization's state, once the caller holds `role` there. Routes check in
     /// the order of API.md: credential (401), then role (403), then the ids in the path (404), and only
     /// then read the body (422), so a viewer never learns what a malformed body would have done.
-    func authorize(_ request: Request, role needed: Role) throws -> (Caller, OrgState) {
-        try authorize(try authenticator.caller(for: request), role: needed)
+    func authorize(_ request: Request, role needed: Role) async throws -> (Caller, OrgState) {
+        try authorize(try await authenticator.caller(for: request), role: needed)
     }
 
     /// The caller's organization state, once the caller holds `role` there (403 otherwise).

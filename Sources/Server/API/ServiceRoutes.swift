@@ -15,15 +15,15 @@ struct ServiceRoutes: Sendable {
         router.put("/api/services/:id/status", use: setStatus)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .viewer)
         let (items, next) = try ResourceAPI.page(state.orderedServices, request)
         return try ResourceAPI.json(
             Representation.ListBody(items: items.map(Representation.ServiceBody.init), nextCursor: next))
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(ServiceInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -39,13 +39,13 @@ struct ServiceRoutes: Sendable {
             Representation.ServiceBody(try service(id, in: state)), status: .created, location: "/api/services/\(id)")
     }
 
-    @Sendable func read(request: Request, context: BasicRequestContext) throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+    @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .viewer)
         return try ResourceAPI.json(Representation.ServiceBody(try service(try Self.id(context), in: state)))
     }
 
     @Sendable func update(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try service(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(ServiceInput.self, from: request)
         let patch = ServicePatch(
@@ -58,7 +58,7 @@ struct ServiceRoutes: Sendable {
     }
 
     @Sendable func setStatus(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try service(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(ServiceStatusInput.self, from: request)
         let (_, state) = try await api.run(.setServiceStatus(id, input.status), as: caller)
@@ -66,7 +66,7 @@ struct ServiceRoutes: Sendable {
     }
 
     @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteService(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }

@@ -53,15 +53,15 @@ struct TeamRoutes: Sendable {
         }
     }
 
-    @Sendable func members(request: Request, context: BasicRequestContext) throws -> Response {
-        let (_, state) = try api.authorize(request, role: .viewer)
+    @Sendable func members(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .viewer)
         let members = state.members.values.sorted { ($0.joinedAt, $0.id) < ($1.joinedAt, $1.id) }
         let (items, next) = try ResourceAPI.page(members, request)
         return try ResourceAPI.json(Representation.ListBody(items: items.map(body), nextCursor: next))
     }
 
-    @Sendable func me(request: Request, context: BasicRequestContext) throws -> Response {
-        let (caller, state) = try api.authorize(request, role: .viewer)
+    @Sendable func me(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (caller, state) = try await api.authorize(request, role: .viewer)
         guard case .account(let account) = caller.principal, let member = state.member(for: account) else {
             throw Problem(status: .forbidden, detail: "an API key is not a member; sign in as a person")
         }
@@ -69,7 +69,7 @@ struct TeamRoutes: Sendable {
     }
 
     @Sendable func changeRole(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .admin)
+        let (caller, current) = try await api.authorize(request, role: .admin)
         let id = try member(in: current, context).id
         let input = try await JSONBody.decode(RoleInput.self, from: request)
         let (_, state) = try await api.run(.changeMemberRole(id, input.role), as: caller)
@@ -79,7 +79,7 @@ struct TeamRoutes: Sendable {
 
     /// Removing a member: admins remove others (never above their role), anyone may leave.
     @Sendable func remove(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, current) = try api.authorize(request, role: .viewer)
+        let (caller, current) = try await api.authorize(request, role: .viewer)
         let id = try member(in: current, context).id
         _ = try await api.run(.removeMember(id), as: caller)
         return ResourceAPI.noContent()
@@ -96,7 +96,7 @@ struct TeamRoutes: Sendable {
     }
 
     @Sendable func invite(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (caller, _) = try api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, role: .admin)
         let input = try await JSONBody.decode(InviteInput.self, from: request)
         let (token, hash) = RandomSecret.make()
         let (commit, _) = try await api.run(
@@ -121,7 +121,7 @@ struct TeamRoutes: Sendable {
     }
 
     /// What an invitation link offers, for the page that accepts it: the token is the credential.
-    @Sendable func invitation(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func invitation(request: Request, context: BasicRequestContext) async throws -> Response {
         let (organization, invitation) = try open(context)
         let settings = organization.view.state.settings
         return try ResourceAPI.json(
@@ -132,7 +132,11 @@ struct TeamRoutes: Sendable {
 
     /// Joins the organization as the signed-in account, whose email must be the invited one.
     @Sendable func accept(request: Request, context: BasicRequestContext) async throws -> Response {
-        let (account, _) = try api.authenticator.account(for: request)
+        let (account, identity) = try await api.authenticator.person(for: request)
+        if case .federated(_, emailVerified: false) = identity {
+            throw Problem(
+                status: .forbidden, detail: "your provider has not verified your email; an invitation needs it")
+        }
         let (organization, invitation) = try open(context)
         let commit = try await api.registry.submit(
             .acceptInvitation(tokenHash: invitation.tokenHash, account: account.id, email: account.email),

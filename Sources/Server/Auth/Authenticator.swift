@@ -3,10 +3,13 @@ import Foundation
 import HTTPTypes
 import HashTreeCollections
 import Hummingbird
+import JWTKit
+import Logging
 
 /// Resolves the credential of a request (DESIGN "Auth"; API.md "Which organization a request acts
-/// on"): `Authorization: Bearer` with an organization API key `sk_<key id>_<secret>` or a session token
-/// `<session id>.<mac>` from a login.
+/// on"): `Authorization: Bearer` with an organization API key `sk_<key id>_<secret>`, a session token
+/// `<session id>.<mac>` from a login, or an OpenID Connect token from the configured provider (a JWT:
+/// its `(iss, sub)` names an account, made on first use).
 ///
 /// Unknown, revoked and wrong credentials all answer the same 401, so a response never tells which
 /// part was wrong. A key is bound to its organization: an `X-Organization` naming another answers
@@ -20,13 +23,25 @@ struct Authenticator: Sendable {
     enum Identity {
         case apiKey(KeyID, OrgActor)
         case account(Account, SessionID)
+        /// A person signed in by the OpenID Connect provider; `emailVerified` is the token's word.
+        case federated(Account, emailVerified: Bool)
+
+        /// The person behind the credential, if it is one.
+        var person: Account? {
+            switch self {
+            case .apiKey: nil
+            case .account(let account, _), .federated(let account, _): account
+            }
+        }
     }
 
     let registry: Registry
     let directory: Directory
     let sessions: SessionTokens
+    let oidc: OIDCVerifier?
+    let logger: Logger
 
-    func identity(for request: Request) throws -> Identity {
+    func identity(for request: Request) async throws -> Identity {
         guard let header = request.headers[.authorization] else {
             throw Self.unauthorized("credentials required: Authorization: Bearer <API key or session token>")
         }
@@ -36,6 +51,7 @@ struct Authenticator: Sendable {
         }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         if token.hasPrefix(APIKeyToken.prefix) { return try apiKey(token) }
+        if token.split(separator: ".").count == 3 { return try await federated(token) }
         guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),
             let account = directory.state.accounts[session.accountID]
         else { throw Self.unauthorized("invalid or expired credential") }
@@ -43,15 +59,16 @@ struct Authenticator: Sendable {
     }
 
     /// The caller of an organization-scoped route.
-    func caller(for request: Request) throws -> Caller {
+    func caller(for request: Request) async throws -> Caller {
         let chosen = request.headers[Self.organizationHeader]
-        switch try identity(for: request) {
+        let identity = try await identity(for: request)
+        switch identity {
         case .apiKey(let key, let organization):
             if let chosen, !Self.names(organization, chosen) {
                 throw Self.noSuchOrganization(chosen)
             }
             return Caller(principal: .apiKey(key), organization: organization)
-        case .account(let account, _):
+        case .account(let account, _), .federated(let account, _):
             let memberships = registry.organizations(member: account.id)
             if let chosen {
                 guard let organization = memberships.first(where: { Self.names($0, chosen) }) else {
@@ -75,24 +92,51 @@ struct Authenticator: Sendable {
 
     /// The caller acting in the organization a path names (by id or slug), which must be the key's own
     /// or one of the account's memberships: anything else answers 404.
-    func caller(for request: Request, naming text: String) throws -> Caller {
-        switch try identity(for: request) {
+    func caller(for request: Request, naming text: String) async throws -> Caller {
+        switch try await identity(for: request) {
         case .apiKey(let key, let organization):
             guard Self.names(organization, text) else { throw Self.noSuchOrganization(text) }
             return Caller(principal: .apiKey(key), organization: organization)
-        case .account(let account, _):
+        case .account(let account, _), .federated(let account, _):
             guard let organization = registry.organizations(member: account.id).first(where: { Self.names($0, text) })
             else { throw Self.noSuchOrganization(text) }
             return Caller(principal: .account(account.id), organization: organization)
         }
     }
 
-    /// The signed-in account of an account-scoped route (an API key acts for an organization, not a person).
-    func account(for request: Request) throws -> (Account, SessionID) {
-        guard case .account(let account, let session) = try identity(for: request) else {
+    /// The person of an account-scoped route (an API key acts for an organization, not a person).
+    func person(for request: Request) async throws -> (Account, Identity) {
+        let identity = try await identity(for: request)
+        guard let account = identity.person else {
             throw Problem(status: .forbidden, detail: "this route needs a signed-in account, not an API key")
         }
-        return (account, session)
+        return (account, identity)
+    }
+
+    /// The account an OpenID Connect token names by `(iss, sub)`, made (with the token's email and
+    /// name) the first time it is seen.
+    private func federated(_ token: String) async throws -> Identity {
+        guard let oidc else { throw Self.unauthorized("invalid or expired credential") }
+        let claims: OIDCVerifier.Claims
+        do {
+            claims = try await oidc.verify(token)
+        } catch {
+            logger.info("OpenID Connect token refused", metadata: ["reason": "\(error)"])
+            throw Self.unauthorized("invalid or expired credential")
+        }
+        let key = IdentityKey(issuer: claims.iss.value, subject: claims.sub.value)
+        let verified = claims.emailVerified ?? false
+        if let id = directory.state.identities[key], let account = directory.state.accounts[id] {
+            return .federated(account, emailVerified: verified)
+        }
+        guard let email = claims.email else {
+            throw Self.unauthorized("the token has no email claim; statusd needs one to make an account")
+        }
+        _ = try await directory.submit(.linkIdentity(key, email: email, name: claims.name ?? ""))
+        guard let id = directory.state.identities[key], let account = directory.state.accounts[id] else {
+            throw Problem(status: .internalServerError, detail: "the identity was not linked")
+        }
+        return .federated(account, emailVerified: verified)
     }
 
     /// `sk_<key id>_<secret>`: the key id finds the organization, the secret's SHA-256 is compared in

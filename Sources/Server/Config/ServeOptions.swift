@@ -54,8 +54,23 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Hours an invitation stays open.")
     var invitationHours = 168
 
+    @Option(help: "OpenID Connect: the issuer (iss) tokens must carry, e.g. https://tenant.eu.auth0.com/.")
+    var oidcIssuer: String?
+
+    @Option(help: "OpenID Connect: the audience (aud) tokens must include.")
+    var oidcAudience: String?
+
+    @Option(
+        help: "OpenID Connect: the provider's JWKS, a file path or an http(s) URL (fetched again on an unknown key id)."
+    )
+    var oidcJwks: String?
+
     mutating func validate() throws {
         _ = try OrgQuotas.parse(quotas)
+        let oidc = [oidcIssuer, oidcAudience, oidcJwks].compactMap { $0 }
+        guard oidc.isEmpty || oidc.count == 3 else {
+            throw ValidationError("--oidc-issuer, --oidc-audience and --oidc-jwks go together: give all three or none")
+        }
         guard AccountPolicy.Signup(rawValue: signup) != nil else {
             throw ValidationError("--signup must be open, invite-only or off, got '\(signup)'")
         }
@@ -79,6 +94,12 @@ struct ServeOptions: ParsableArguments {
         guard cacheStaleWhileRevalidate >= 0 else {
             throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")
         }
+    }
+
+    /// The OpenID Connect provider, when one is configured.
+    var oidcConfiguration: OIDCVerifier.Configuration? {
+        guard let oidcIssuer, let oidcAudience, let oidcJwks else { return nil }
+        return OIDCVerifier.Configuration(issuer: oidcIssuer, audience: oidcAudience, jwks: oidcJwks)
     }
 
     /// Sign-up mode and session lifetime.
