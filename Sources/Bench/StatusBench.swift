@@ -8,6 +8,7 @@ struct StatusBench: AsyncParsableCommand {
         commandName: "statusbench",
         abstract: "Benchmarks for statusd: engine throughput, and (later) the log, restore, reads and fan-out.",
         subcommands: [
-            EngineScenario.self, WALScenario.self, RestoreScenario.self, MemoryScenario.self, CrashScenario.self,
+            EngineScenario.self, WALScenario.self, RestoreScenario.self, MemoryScenario.self, ReadScenario.self,
+            CrashScenario.self,
         ])
 }

@@ -53,8 +53,9 @@ struct Serve: AsyncParsableCommand {
         if let configuration = options.oidcConfiguration {
             oidc = try await OIDCVerifier(configuration: configuration, logger: logger)
         }
+        let usage = KeyUsage(dataDirectory: dataDirectory.path)
         let authenticator = Authenticator(
-            registry: registry, directory: directory, sessions: tokens, oidc: oidc, logger: logger)
+            registry: registry, directory: directory, sessions: tokens, oidc: oidc, usage: usage, logger: logger)
         let router = makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
             archive: archive, snapshotStatus: snapshotStatus)
@@ -86,6 +87,7 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: app),
+                    .init(service: KeyUsageWriter(usage: usage, registry: registry, logger: logger)),
                     .init(
                         service: LogFailureWatch(log: log, logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup),

@@ -190,6 +190,26 @@ final class APIClient: @unchecked Sendable {
         #expect(try await viewer.call("GET", "/api/services").status == 401, "a revoked key stops at once")
     }
 
+    @Test func keyLastUse_isShown_andSurvivesARestart() async throws {
+        let tenants = try TwoTenants()
+        defer { tenants.stop() }
+        let made = try await tenants.acme.call("POST", "/api/keys", ["name": "monitor", "role": "editor"])
+        let keyID = try #require(made.json["id"] as? String)
+        let monitor = APIClient(token: try #require(made.json["token"] as? String)).with(tenants.server)
+        func lastUse(_ client: APIClient) async throws -> Any? {
+            try await client.call("GET", "/api/keys").items.first { $0["id"] as? String == keyID }?["last_used_at"]
+        }
+        #expect(try await lastUse(tenants.acme) == nil, "never used yet")
+        #expect(try await monitor.call("GET", "/api/services").status == 200)
+        let used = try #require(try await lastUse(tenants.acme) as? String)
+        tenants.server.stop()  // a graceful stop writes the times
+        let restarted = try StatusdProcess(arguments: [], dataDirectory: tenants.server.dataDirectory)
+        tenants.acme.server = restarted
+        let after = try await lastUse(tenants.acme) as? String
+        #expect(after == used, "kept across a restart")
+        restarted.stop()
+    }
+
     @Test func anotherTenantsIds_answer404_andChangeNothing() async throws {
         let tenants = try TwoTenants()
         defer { tenants.stop() }
@@ -210,6 +230,8 @@ final class APIClient: @unchecked Sendable {
             ).json["id"] as? String)
         let keyID = try #require(
             try await acme.call("POST", "/api/keys", ["name": "ci", "role": "editor"]).json["id"] as? String)
+        let member = try #require(try await acme.call("GET", "/api/team/members").items.first?["id"] as? String)
+        let acmeID = try #require(try await acme.call("GET", "/api/organizations/current").json["id"] as? String)
         let before = try await tenants.server.request("/api/status/acme").body
 
         let globex = tenants.globex
@@ -226,6 +248,10 @@ final class APIClient: @unchecked Sendable {
             ("GET", "/api/maintenance/\(window)", nil), ("PUT", "/api/maintenance/\(window)", ["name": "Hacked"]),
             ("PUT", "/api/maintenance/\(window)/status", ["status": "cancelled"]),
             ("DELETE", "/api/maintenance/\(window)", nil), ("DELETE", "/api/keys/\(keyID)", nil),
+            ("PUT", "/api/team/members/\(member)", ["role": "viewer"]), ("DELETE", "/api/team/members/\(member)", nil),
+            ("PUT", "/api/organizations/\(acmeID)", ["name": "Hacked"]),
+            ("DELETE", "/api/organizations/\(acmeID)", nil),
+            ("GET", "/api/organizations/\(acmeID)/export", nil), ("PUT", "/api/organizations/acme", ["name": "Hacked"]),
         ]
         for (method, path, body) in attempts {
             let answer = try await globex.call(method, path, body)
@@ -237,6 +263,8 @@ final class APIClient: @unchecked Sendable {
         #expect(switched.status == 404, "a key never switches organization")
         #expect(try await tenants.server.request("/api/status/acme").body == before, "acme unchanged")
         #expect(try await acme.call("GET", "/api/keys").items.count == 2)
+        #expect(try await acme.call("GET", "/api/team/members").items.count == 1)
+        #expect(try await globex.call("GET", "/api/team/members").items.count == 1, "only globex's own owner")
     }
 }
 

@@ -7,4 +7,8 @@ int cplatform_o_direct(void);
 // Hands the heap's free pages back to the kernel (glibc's malloc_trim): after a pass that frees a
 // lot at once, resident memory then shows what is live, not what the allocator keeps for later.
 void cplatform_release_free_memory(void);
+
+// Lowers the calling thread's scheduling priority (Linux: per-thread nice). Password hashing runs at
+// a lower priority so that under load the threads that serve reads get the cores first.
+void cplatform_lower_thread_priority(int nice_value);
 #endif

@@ -21,15 +21,18 @@ struct KeyRoutes: Sendable {
         let role: Role
         let createdBy: String
         let createdAt: Date
+        /// When a request last presented the key (kept to the minute across restarts).
+        let lastUsedAt: Date?
         /// `sk_<id>_<secret>`: in the creation response only.
         let token: String?
 
-        init(_ key: APIKey, token: String? = nil) {
+        init(_ key: APIKey, lastUsedAt: Date? = nil, token: String? = nil) {
             id = key.id
             name = key.name
             role = key.role
             createdBy = Representation.author(key.createdBy)
             createdAt = key.createdAt
+            self.lastUsedAt = lastUsedAt
             self.token = token
         }
     }
@@ -50,7 +53,10 @@ struct KeyRoutes: Sendable {
         let (_, state) = try await api.authorize(request, role: .admin)
         let keys = state.keys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         let (items, next) = try ResourceAPI.page(keys, request)
-        return try ResourceAPI.json(Representation.ListBody(items: items.map { KeyBody($0) }, nextCursor: next))
+        let usage = api.authenticator.usage
+        return try ResourceAPI.json(
+            Representation.ListBody(
+                items: items.map { KeyBody($0, lastUsedAt: usage.lastUse(of: $0.id)) }, nextCursor: next))
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {

@@ -39,6 +39,7 @@ struct Authenticator: Sendable {
     let directory: Directory
     let sessions: SessionTokens
     let oidc: OIDCVerifier?
+    let usage: KeyUsage
     let logger: Logger
 
     func identity(for request: Request) async throws -> Identity {
@@ -148,6 +149,7 @@ struct Authenticator: Sendable {
             let key = organization.view.state.keys[keyID],
             constantTimeEqual(APIKeyToken.hash(String(rest[rest.index(after: separator)...])), key.secretHash)
         else { throw Self.unauthorized("invalid API key") }
+        usage.record(keyID)
         return .apiKey(keyID, organization)
     }
 

@@ -1,4 +1,5 @@
 import COpenSSLCrypto
+import CPlatform
 import Engine
 import Foundation
 import NIOPosix
@@ -6,8 +7,9 @@ import Synchronization
 
 /// Password hashes with scrypt from libcrypto (DESIGN "Auth"), on a thread pool of their own with a
 /// bounded queue: a hash takes tens of milliseconds of one core by design, so a crowd of logins must
-/// neither block the cooperative threads that serve reads nor queue without limit (a full queue
-/// answers 503 with Retry-After). An unknown email still costs one full hash (a dummy), so response
+/// neither block the threads that serve reads nor queue without limit (a full queue answers 503 with
+/// Retry-After). The pool has half the cores and its threads run at a lower priority (nice 10), so
+/// that under a login storm the event loops serving reads still get the CPU first. An unknown email still costs one full hash (a dummy), so response
 /// times do not tell which emails have accounts.
 ///
 /// Stored form, self-describing so the cost can rise later: `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`
@@ -30,7 +32,7 @@ final class PasswordHasher: Sendable {
     private let pending = Atomic<Int>(0)
     private let pendingMax: Int
 
-    init(cost: Cost, threads: Int = ProcessInfo.processInfo.activeProcessorCount, pendingMax: Int = 64) {
+    init(cost: Cost, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), pendingMax: Int = 64) {
         // Paired assertion (TigerStyle): libcrypto must give RFC 7914's first test vector before any
         // password is trusted to it.
         let vector = try? Self.derive(password: [], salt: [], cost: Cost(log2N: 4, r: 1, p: 1), length: 16)
@@ -79,7 +81,10 @@ final class PasswordHasher: Sendable {
             throw Busy()
         }
         defer { pending.subtract(1, ordering: .relaxed) }
-        return try await pool.runIfActive(work)
+        return try await pool.runIfActive {
+            cplatform_lower_thread_priority(10)  // idempotent; the pool's threads are ours alone
+            return try work()
+        }
     }
 
     private static func parse(_ stored: [UInt8]) -> (cost: Cost, salt: [UInt8], hash: [UInt8])? {

@@ -1,0 +1,58 @@
+import Engine
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// When each API key was last used (DESIGN "Auth"): kept in memory on every request and written to
+/// `<data>/key-usage.json` at most once a minute and at shutdown, never as a log event per request.
+/// After a crash a key's last use may be up to a minute old; nothing else depends on it.
+final class KeyUsage: Sendable {
+    private let lastUsed = Mutex<[KeyID: Date]>([:])
+    private let dirty = Atomic<Bool>(false)
+    private let file: String
+
+    /// Loads what the last run wrote (an unreadable file is dropped: it only ever holds times).
+    init(dataDirectory path: String) {
+        file = path + "/key-usage.json"
+        guard let data = FileManager.default.contents(atPath: file),
+            let stored = try? JSONDecoder().decode([String: Double].self, from: data)
+        else { return }
+        var times: [KeyID: Date] = [:]
+        for (text, seconds) in stored {
+            if let id = KeyID(text) { times[id] = Date(timeIntervalSince1970: seconds) }
+        }
+        lastUsed.withLock { $0 = times }
+    }
+
+    func record(_ key: KeyID, at now: Date = Date()) {
+        lastUsed.withLock { $0[key] = now }
+        dirty.store(true, ordering: .relaxed)
+    }
+
+    func lastUse(of key: KeyID) -> Date? { lastUsed.withLock { $0[key] } }
+
+    /// Writes the times if anything changed, keeping only keys that still exist (temp file, fsync,
+    /// rename). Blocking: call it off the cooperative threads.
+    func persist(keeping exists: (KeyID) -> Bool) throws {
+        guard dirty.exchange(false, ordering: .relaxed) else { return }
+        let times = lastUsed.withLock { times in
+            times = times.filter { exists($0.key) }
+            return times
+        }
+        let payload = Dictionary(uniqueKeysWithValues: times.map { ($0.key.rawValue, $0.value.timeIntervalSince1970) })
+        let data = try JSONEncoder().encode(payload)
+        let temporary = file + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw CommandFailure("cannot write \(temporary)")
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+        try handle.synchronize()
+        try handle.close()
+        guard rename(temporary, file) == 0 else {
+            throw CommandFailure("cannot rename \(temporary): \(String(cString: strerror(errno)))")
+        }
+    }
+}
