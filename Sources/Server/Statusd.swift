@@ -18,6 +18,28 @@ struct Statusd: AsyncParsableCommand {
             BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self,
         ],
         defaultSubcommand: Serve.self)
+
+    /// Parses the command line with the configuration file's and the environment's settings put in
+    /// front of `serve`'s options (`ConfigurationSources`), then runs the command.
+    static func main() async {
+        do {
+            let names = ServeOptions.settingNames
+            let arguments = try ConfigurationSources.expand(
+                Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                options: names.options, flags: names.flags)
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as ConfigurationSources.Failure {
+            FileHandle.standardError.write(Data("Error: \(failure)\n".utf8))
+            Foundation.exit(64)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `statusd serve`: recover, then listen.

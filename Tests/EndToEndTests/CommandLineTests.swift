@@ -3,16 +3,21 @@ import Testing
 
 /// The command line answers bad arguments with a one-line error and a non-zero exit.
 @Suite struct CommandLineTests {
-    static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let result = try runCapturing(arguments)
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> (status: Int32, stderr: String)
+    {
+        let result = try runCapturing(arguments, environment: environment)
         return (result.status, result.stderr)
     }
 
     /// Runs `statusd` with `arguments` to completion; its exit status, standard output and error.
-    static func runCapturing(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func runCapturing(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         let process = Process()
         process.executableURL = StatusdProcess.binary
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errors = Pipe()
         let output = Pipe()
         process.standardError = errors

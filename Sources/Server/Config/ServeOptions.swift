@@ -3,9 +3,15 @@ import Engine
 import Foundation
 import Persistence
 
-/// The options of `statusd serve`. Each has a default and a unit where it has one. (Environment
-/// variables and a configuration file are not read yet.)
+/// The options of `statusd serve`. Each has a default and a unit where it has one; each can also be
+/// set in a configuration file or a `STATUSD_<NAME>` environment variable (`ConfigurationSources`).
 struct ServeOptions: ParsableArguments {
+    @Option(
+        help:
+            "A configuration file of 'name = value' lines (also STATUSD_CONFIG); STATUSD_<NAME> variables override it, options override both."
+    )
+    var config: String?
+
     @Option(help: "Address to listen on. Loopback by default: put a proxy in front to serve the world.")
     var host = "127.0.0.1"
 
@@ -131,5 +137,26 @@ struct ServeOptions: ParsableArguments {
         configuration.failAfterBatches = ProcessInfo.processInfo.environment["STATUSD_TEST_WAL_FAIL_AFTER_BATCHES"]
             .flatMap { Int($0) }
         return configuration
+    }
+
+    /// The option and flag names, as the command line spells them, for `ConfigurationSources`: read from
+    /// the declared properties, so a new option is settable from a file and the environment at once.
+    static var settingNames: (options: Set<String>, flags: Set<String>) {
+        var options: Set<String> = []
+        var flags: Set<String> = []
+        for child in Mirror(reflecting: ServeOptions()).children {
+            guard let label = child.label, label.hasPrefix("_") else { continue }
+            var name = ""
+            for character in label.dropFirst() {
+                if character.isUppercase { name += "-" }
+                name += character.lowercased()
+            }
+            if String(describing: type(of: child.value)).hasPrefix("Flag<") {
+                flags.insert(name)
+            } else {
+                options.insert(name)
+            }
+        }
+        return (options, flags)
     }
 }
