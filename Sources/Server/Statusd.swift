@@ -151,7 +151,7 @@ struct Serve: AsyncParsableCommand {
             hasher: PasswordHasher(cost: options.passwordCost), tokens: tokens, policy: options.accountPolicy
         ).add(to: router)
         OrganizationRoutes(api: api).add(to: router)
-        TeamRoutes(api: api, directory: directory, invitationLifetime: Double(options.invitationHours) * 3_600).add(
+        TeamRoutes(api: api, directory: directory, invitationLifetime: options.invitationHours * 3_600).add(
             to: router)
         ServiceRoutes(api: api).add(to: router)
         GroupRoutes(api: api).add(to: router)

@@ -130,6 +130,20 @@ import Testing
         #expect(try await ed.call("GET", "/api/services").status == 403, "removal takes effect at once")
     }
 
+    @Test func expiredInvitation_cannotBeUsed() async throws {
+        let server = try Self.server(["--invitation-hours", "0.0003"])  // about one second
+        let (owner, _) = try await Self.signUp("owner@example.com", on: server)
+        _ = try await owner.call("POST", "/api/organizations", ["slug": "late-co", "name": "Late"])
+        let invited = try await owner.call("POST", "/api/team/invite", ["email": "late@example.com", "role": "viewer"])
+        let token = try #require(invited.json["token"] as? String)
+        let (late, _) = try await Self.signUp("late@example.com", on: server)
+        // Waiting past the expiry is not a speed assumption: an invitation only gets more expired.
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await late.call("GET", "/api/team/invitations/\(token)").status == 404)
+        #expect(try await late.call("POST", "/api/team/invitations/\(token)/accept").status == 404)
+        #expect(try await late.call("GET", "/api/services").status == 403, "not a member")
+    }
+
     @Test func severalMemberships_needTheHeader_andNeverReachOthers() async throws {
         let server = try Self.server()
         let (ann, _) = try await Self.signUp("ann@example.com", on: server)

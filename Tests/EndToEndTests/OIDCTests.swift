@@ -79,6 +79,7 @@ final class TestProvider: @unchecked Sendable {
         var email: String?
         var email_verified: Bool?
         var name: String?
+        var statusd_org: String?
 
         func verify(using algorithm: some JWTAlgorithm) throws {}
     }
@@ -86,13 +87,14 @@ final class TestProvider: @unchecked Sendable {
     /// A signed token; by default valid for an hour, for `sub` with a verified email.
     func token(
         sub: String, email: String?, verified: Bool = true, kid: String = "rsa-1", issuer: String = issuer,
-        audience: String = audience, expires: TimeInterval = 3_600, notBefore: TimeInterval? = nil
+        audience: String = audience, expires: TimeInterval = 3_600, notBefore: TimeInterval? = nil,
+        organization: String? = nil
     ) async throws -> String {
         let claims = Claims(
             iss: IssuerClaim(value: issuer), sub: SubjectClaim(value: sub), aud: AudienceClaim(value: [audience]),
             exp: ExpirationClaim(value: Date().addingTimeInterval(expires)),
             nbf: notBefore.map { NotBeforeClaim(value: Date().addingTimeInterval($0)) }, email: email,
-            email_verified: verified, name: "Person")
+            email_verified: verified, name: "Person", statusd_org: organization)
         return try await signer.sign(claims, kid: JWKIdentifier(string: kid))
     }
 
@@ -157,6 +159,25 @@ final class TestProvider: @unchecked Sendable {
             "POST", "/api/organizations", ["slug": "fed-co", "name": "Fed"])
         #expect(org.status == 201)
         #expect(try await Self.client(token, server).call("POST", "/api/services", ["name": "API"]).status == 201)
+    }
+
+    @Test func organizationClaim_choosesAmongMemberships_neverGrantsOne() async throws {
+        let provider = try await TestProvider()
+        defer { provider.stop() }
+        try provider.publish(["rsa-1"])
+        let server = try Self.server(jwks: provider.jwksFile)
+        let person = Self.client(try await provider.token(sub: "multi", email: "multi@example.com"), server)
+        _ = try await person.call("POST", "/api/organizations", ["slug": "one-co", "name": "One"])
+        _ = try await person.call("POST", "/api/organizations", ["slug": "two-co", "name": "Two"])
+        let (stranger, _) = try await AccountTests.signUp("stranger@example.com", on: server)
+        _ = try await stranger.call("POST", "/api/organizations", ["slug": "else-co", "name": "Else"])
+        #expect(try await person.call("GET", "/api/organizations/current").status == 400, "two memberships")
+        let chooser = Self.client(
+            try await provider.token(sub: "multi", email: "multi@example.com", organization: "two-co"), server)
+        #expect(try await chooser.call("GET", "/api/organizations/current").json["slug"] as? String == "two-co")
+        let grabber = Self.client(
+            try await provider.token(sub: "multi", email: "multi@example.com", organization: "else-co"), server)
+        #expect(try await grabber.call("GET", "/api/organizations/current").status == 404, "a claim never grants")
     }
 
     @Test func es256FromAURL_andAKeyAddedLater_isFetchedAgain() async throws {

@@ -80,7 +80,7 @@ struct OrganizationRoutes: Sendable {
         case .apiKey(let key, let organization):
             let state = organization.view.state
             organizations = [OrganizationBody(state, role: state.role(of: .apiKey(key)))]
-        case .account(let account, _), .federated(let account, _):
+        case .account(let account, _), .federated(let account, _, _):
             organizations = api.registry.organizations(member: account.id).map {
                 let state = $0.view.state
                 return OrganizationBody(state, role: state.member(for: account.id)?.role)

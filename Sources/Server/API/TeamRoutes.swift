@@ -133,7 +133,7 @@ struct TeamRoutes: Sendable {
     /// Joins the organization as the signed-in account, whose email must be the invited one.
     @Sendable func accept(request: Request, context: BasicRequestContext) async throws -> Response {
         let (account, identity) = try await api.authenticator.person(for: request)
-        if case .federated(_, emailVerified: false) = identity {
+        if case .federated(_, emailVerified: false, _) = identity {
             throw Problem(
                 status: .forbidden, detail: "your provider has not verified your email; an invitation needs it")
         }

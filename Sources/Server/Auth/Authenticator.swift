@@ -23,14 +23,15 @@ struct Authenticator: Sendable {
     enum Identity {
         case apiKey(KeyID, OrgActor)
         case account(Account, SessionID)
-        /// A person signed in by the OpenID Connect provider; `emailVerified` is the token's word.
-        case federated(Account, emailVerified: Bool)
+        /// A person signed in by the OpenID Connect provider; `emailVerified` is the token's word, and
+        /// `organization` the token's `statusd_org` claim, if any.
+        case federated(Account, emailVerified: Bool, organization: String?)
 
         /// The person behind the credential, if it is one.
         var person: Account? {
             switch self {
             case .apiKey: nil
-            case .account(let account, _), .federated(let account, _): account
+            case .account(let account, _), .federated(let account, _, _): account
             }
         }
     }
@@ -61,15 +62,16 @@ struct Authenticator: Sendable {
 
     /// The caller of an organization-scoped route.
     func caller(for request: Request) async throws -> Caller {
-        let chosen = request.headers[Self.organizationHeader]
         let identity = try await identity(for: request)
+        var chosen = request.headers[Self.organizationHeader]
+        if chosen == nil, case .federated(_, _, let claim) = identity { chosen = claim }
         switch identity {
         case .apiKey(let key, let organization):
             if let chosen, !Self.names(organization, chosen) {
                 throw Self.noSuchOrganization(chosen)
             }
             return Caller(principal: .apiKey(key), organization: organization)
-        case .account(let account, _), .federated(let account, _):
+        case .account(let account, _), .federated(let account, _, _):
             let memberships = registry.organizations(member: account.id)
             if let chosen {
                 guard let organization = memberships.first(where: { Self.names($0, chosen) }) else {
@@ -98,7 +100,7 @@ struct Authenticator: Sendable {
         case .apiKey(let key, let organization):
             guard Self.names(organization, text) else { throw Self.noSuchOrganization(text) }
             return Caller(principal: .apiKey(key), organization: organization)
-        case .account(let account, _), .federated(let account, _):
+        case .account(let account, _), .federated(let account, _, _):
             guard let organization = registry.organizations(member: account.id).first(where: { Self.names($0, text) })
             else { throw Self.noSuchOrganization(text) }
             return Caller(principal: .account(account.id), organization: organization)
@@ -128,7 +130,7 @@ struct Authenticator: Sendable {
         let key = IdentityKey(issuer: claims.iss.value, subject: claims.sub.value)
         let verified = claims.emailVerified ?? false
         if let id = directory.state.identities[key], let account = directory.state.accounts[id] {
-            return .federated(account, emailVerified: verified)
+            return .federated(account, emailVerified: verified, organization: claims.organization)
         }
         guard let email = claims.email else {
             throw Self.unauthorized("the token has no email claim; statusd needs one to make an account")
@@ -137,7 +139,7 @@ struct Authenticator: Sendable {
         guard let id = directory.state.identities[key], let account = directory.state.accounts[id] else {
             throw Problem(status: .internalServerError, detail: "the identity was not linked")
         }
-        return .federated(account, emailVerified: verified)
+        return .federated(account, emailVerified: verified, organization: claims.organization)
     }
 
     /// `sk_<key id>_<secret>`: the key id finds the organization, the secret's SHA-256 is compared in

@@ -30,10 +30,14 @@ actor OIDCVerifier {
         let email: String?
         let emailVerified: Bool?
         let name: String?
+        /// An organization (slug or id) the provider says the person acts in: it chooses among the
+        /// person's memberships, never grants one (API.md).
+        let organization: String?
 
         enum CodingKeys: String, CodingKey {
             case iss, sub, aud, exp, nbf, email, name
             case emailVerified = "email_verified"
+            case organization = "statusd_org"
         }
 
         func verify(using algorithm: some JWTAlgorithm) throws {

@@ -57,8 +57,8 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Hours a login session lasts.")
     var sessionHours = 168
 
-    @Option(help: "Hours an invitation stays open.")
-    var invitationHours = 168
+    @Option(help: "Hours an invitation stays open (fractions allowed: 0.5 is half an hour).")
+    var invitationHours = 168.0
 
     @Option(help: "OpenID Connect: the issuer (iss) tokens must carry, e.g. https://tenant.eu.auth0.com/.")
     var oidcIssuer: String?
@@ -81,8 +81,8 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--signup must be open, invite-only or off, got '\(signup)'")
         }
         guard (1...8_760).contains(sessionHours) else { throw ValidationError("--session-hours must be 1...8760") }
-        guard (1...8_760).contains(invitationHours) else {
-            throw ValidationError("--invitation-hours must be 1...8760")
+        guard invitationHours > 0, invitationHours <= 8_760 else {
+            throw ValidationError("--invitation-hours must be more than 0 and at most 8760")
         }
         guard ["always", "interval", "none"].contains(fsync) else {
             throw ValidationError("--fsync must be always, interval or none, got '\(fsync)'")
