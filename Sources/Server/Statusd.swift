@@ -154,6 +154,7 @@ struct Serve: AsyncParsableCommand {
         TeamRoutes(api: api, directory: directory, invitationLifetime: options.invitationHours * 3_600).add(
             to: router)
         ServiceRoutes(api: api).add(to: router)
+        ServiceHistoryRoutes(api: api).add(to: router)
         GroupRoutes(api: api).add(to: router)
         IncidentRoutes(api: api).add(to: router)
         MaintenanceRoutes(api: api).add(to: router)

@@ -134,6 +134,26 @@ final class APIClient: @unchecked Sendable {
         let all = try await api.call("GET", "/api/incidents?service=\(service)")
         #expect(all.items.compactMap { $0["id"] as? String } == [id])
         #expect(try await api.call("GET", "/api/incidents/\(id)").json["name"] as? String == "Elevated errors")
+
+        let history = try await api.call("GET", "/api/services/\(service)/status-history")
+        #expect(
+            history.items.compactMap { $0["to"] as? String } == ["operational", "partial_outage", "operational"],
+            "newest first: restored, set by the incident, created")
+        #expect(history.items.first?["reason"] as? String == "restored_after_incident")
+        #expect(history.items.first?["reason_id"] as? String == id)
+        let uptime = try await api.call("GET", "/api/services/\(service)/uptime?days=7")
+        let days = try #require(uptime.json["days"] as? [[String: Any]])
+        #expect(days.count == 7 && days.last?["worst_status"] as? String == "partial_outage", "\(uptime.text)")
+        #expect(days.first?["uptime"] is NSNull, "no data before the service existed")
+        #expect(try await api.call("GET", "/api/services/\(service)/uptime?days=0").field == "days")
+        let publicUptime = try await tenants.server.request("/api/status/acme/uptime?days=3")
+        #expect(publicUptime.status == 200)
+        for path in ["/api/status/acme/incidents", "/api/public/acme/incidents"] {
+            let answer = try await tenants.server.request(path)
+            let text = String(decoding: answer.body, as: UTF8.self)
+            #expect(answer.status == 200 && text.contains(id), "\(path)")
+            #expect(!text.contains("author") && !text.contains("key_"), "the public history names no writer")
+        }
     }
 
     @Test func maintenance_movesServicesUnderMaintenance_andBack() async throws {

@@ -36,7 +36,8 @@ struct IncidentRoutes: Sendable {
         }
         return try ResourceAPI.json(
             Representation.ListBody(
-                items: page.items.map(Representation.IncidentBody.init), nextCursor: page.next.map(CursorText.format)))
+                items: page.items.map { Representation.IncidentBody($0) }, nextCursor: page.next.map(CursorText.format))
+        )
     }
 
     @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {

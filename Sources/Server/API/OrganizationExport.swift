@@ -39,7 +39,7 @@ struct OrganizationExport: Encodable {
         groups = state.groups.values.sorted { ($0.position, $0.id) < ($1.position, $1.id) }.map {
             Representation.GroupBody($0, in: state)
         }
-        self.incidents = incidents.map(Representation.IncidentBody.init)
+        self.incidents = incidents.map { Representation.IncidentBody($0) }
         self.maintenance = maintenance.map(Representation.MaintenanceBody.init)
         members = state.members.values.sorted { $0.joinedAt < $1.joinedAt }.map {
             MemberBody(id: $0.id, accountID: $0.accountID, role: $0.role, joinedAt: $0.joinedAt)

@@ -74,7 +74,8 @@ enum Representation {
         let id: UpdateID
         let status: Status
         let body: String
-        let author: String
+        /// Who wrote it; left out of public documents.
+        let author: String?
         let createdAt: Date
     }
 
@@ -90,7 +91,8 @@ enum Representation {
         let updatedAt: Date
         let resolvedAt: Date?
 
-        init(_ incident: Incident) {
+        /// - Parameter authors: whether updates name who wrote them (members see it, the public does not).
+        init(_ incident: Incident, authors: Bool = true) {
             id = incident.id
             name = incident.name
             status = incident.status
@@ -98,8 +100,8 @@ enum Representation {
             affectedServices = incident.affected.map { AffectedBody(serviceID: $0.serviceID, status: $0.status) }
             updates = incident.updates.reversed().map {
                 UpdateBody(
-                    id: $0.id, status: $0.status, body: $0.body, author: Representation.author($0.author),
-                    createdAt: $0.createdAt)
+                    id: $0.id, status: $0.status, body: $0.body,
+                    author: authors ? Representation.author($0.author) : nil, createdAt: $0.createdAt)
             }
             createdAt = incident.createdAt
             updatedAt = incident.updatedAt

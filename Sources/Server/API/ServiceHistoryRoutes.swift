@@ -1,0 +1,175 @@
+import Engine
+import Foundation
+import HashTreeCollections
+import Hummingbird
+import Persistence
+
+/// A service's uptime by day and its raw status history (API.md, services row), and the public
+/// per-organization uptime of `GET /api/status/{slug}/uptime`. Uptime follows DESIGN "Uptime"; days
+/// are the organization's.
+struct ServiceHistoryRoutes: Sendable {
+    let api: ResourceAPI
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/api/services/:id/uptime", use: serviceUptime)
+        router.get("/api/services/:id/status-history", use: statusHistory)
+        router.get("/api/status/:slug/uptime", use: publicUptime)
+        router.get("/api/status/:slug/incidents", use: publicIncidents)
+        router.get("/api/public/:slug/incidents", use: publicIncidents)
+    }
+
+    struct DayBody: Encodable {
+        let date: String
+        /// 0...1, or null for no data (before the service existed, or a day spent in maintenance).
+        let uptime: Double?
+        let worstStatus: ServiceStatus?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: InputKey.self)
+            try container.encode(date, forKey: InputKey("date"))
+            try container.encode(uptime, forKey: InputKey("uptime"))
+            try container.encode(worstStatus, forKey: InputKey("worst_status"))
+        }
+    }
+
+    struct UptimeBody: Encodable {
+        let serviceID: ServiceID
+        let name: String
+        /// Over the whole run; null without data.
+        let uptime: Double?
+        let days: [DayBody]
+
+        init(_ service: Service, _ report: UptimeReport) {
+            serviceID = service.id
+            name = service.name
+            uptime = report.overall
+            days = report.days.map { DayBody(date: $0.date, uptime: $0.uptime, worstStatus: $0.worst) }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: InputKey.self)
+            try container.encode(serviceID, forKey: InputKey("service_id"))
+            try container.encode(name, forKey: InputKey("name"))
+            try container.encode(uptime, forKey: InputKey("uptime"))
+            try container.encode(days, forKey: InputKey("days"))
+        }
+    }
+
+    struct ChangeBody: Encodable, Identifiable {
+        let id: String
+        let from: ServiceStatus?
+        let to: ServiceStatus
+        let at: Date
+        /// `manual`, `created`, `incident`, `maintenance`, `restored_after_incident`, `restored_after_maintenance`.
+        let reason: String
+        /// The incident or maintenance window behind the change, if any.
+        let reasonID: String?
+        let by: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: InputKey.self)
+            try container.encode(id, forKey: InputKey("id"))
+            try container.encode(from, forKey: InputKey("from"))
+            try container.encode(to, forKey: InputKey("to"))
+            try container.encode(at, forKey: InputKey("at"))
+            try container.encode(reason, forKey: InputKey("reason"))
+            try container.encode(reasonID, forKey: InputKey("reason_id"))
+            try container.encode(by, forKey: InputKey("by"))
+        }
+    }
+
+    @Sendable func serviceUptime(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .viewer)
+        let service = try Self.service(context, in: state)
+        let days = try Self.days(request)
+        guard let report = state.uptime(of: service.id, days: days, now: Date()) else {
+            throw ResourceAPI.notFound("service", service.id.rawValue)
+        }
+        return try ResourceAPI.json(UptimeBody(service, report))
+    }
+
+    /// Raw status changes of the last 90 days, newest first (older days are folded into the uptime).
+    @Sendable func statusHistory(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .viewer)
+        let service = try Self.service(context, in: state)
+        let history = state.statusHistory[service.id] ?? AppendLog()
+        let changes = history.indices.reversed().map { index in
+            let change = history[index]
+            let (reason, reasonID) = Self.describe(change.reason)
+            return ChangeBody(
+                id: String(index), from: change.from, to: change.to, at: change.at, reason: reason, reasonID: reasonID,
+                by: Representation.author(change.by))
+        }
+        let (items, next) = try ResourceAPI.page(changes, request)
+        return try ResourceAPI.json(Representation.ListBody(items: items, nextCursor: next))
+    }
+
+    /// Every service's uptime, public: what the status page's bars show.
+    @Sendable func publicUptime(request: Request, context: BasicRequestContext) async throws -> Response {
+        let slug = context.parameters.get("slug") ?? ""
+        guard let state = api.registry.organization(slug: slug)?.view.state, state.exists else {
+            throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
+        }
+        let days = try Self.days(request)
+        let now = Date()
+        let services = state.orderedServices.compactMap { service in
+            state.uptime(of: service.id, days: days, now: now).map { UptimeBody(service, $0) }
+        }
+        var response = try ResourceAPI.json(Representation.ListBody(items: services, nextCursor: nil))
+        response.headers[.cacheControl] = "public, max-age=60"  // today's figure moves by the minute
+        return response
+    }
+
+    /// Every incident, newest first, through memory and the archive (`limit`, `cursor`, `status`):
+    /// the public history, without who wrote each update.
+    @Sendable func publicIncidents(request: Request, context: BasicRequestContext) async throws -> Response {
+        let slug = context.parameters.get("slug") ?? ""
+        guard let state = api.registry.organization(slug: slug)?.view.state, state.exists else {
+            throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
+        }
+        let filter = try IncidentFilter(request)
+        let limit = try ResourceAPI.limit(request)
+        let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: IncidentID.self).map {
+            HistoryCursor<Incident>(at: $0.0, id: $0.1)
+        }
+        let archive = api.archive
+        let page = try await api.offloaded {
+            try archive.incidents(of: state.id, memory: state.incidents.values, after: cursor, limit: limit) {
+                filter.matches($0)
+            }
+        }
+        var response = try ResourceAPI.json(
+            Representation.ListBody(
+                items: page.items.map { Representation.IncidentBody($0, authors: false) },
+                nextCursor: page.next.map(CursorText.format)))
+        response.headers[.cacheControl] = "public, max-age=5"
+        return response
+    }
+
+    private static func days(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get("days") else { return 90 }
+        guard let days = Int(text), (1...HistoryPolicy.dailyDaysMax).contains(days) else {
+            throw Problem(
+                status: .unprocessableContent, detail: "days must be a number from 1 to \(HistoryPolicy.dailyDaysMax)",
+                field: "days")
+        }
+        return days
+    }
+
+    private static func service(_ context: BasicRequestContext, in state: OrgState) throws -> Service {
+        let id = try ResourceAPI.pathID(context, "service", as: ServiceID.self)
+        guard let service = state.services[id] else { throw ResourceAPI.notFound("service", id.rawValue) }
+        return service
+    }
+
+    private static func describe(_ reason: StatusReason) -> (String, String?) {
+        switch reason {
+        case .manual: ("manual", nil)
+        case .created: ("created", nil)
+        case .incident(let id): ("incident", id.rawValue)
+        case .maintenance(let id): ("maintenance", id.rawValue)
+        case .restoredAfterIncident(let id): ("restored_after_incident", id.rawValue)
+        case .restoredAfterMaintenance(let id): ("restored_after_maintenance", id.rawValue)
+        }
+    }
+}
