@@ -23,17 +23,7 @@ struct IncidentRoutes: Sendable {
 
     @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
-        let filter = try IncidentFilter(request)
-        let limit = try ResourceAPI.limit(request)
-        let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: IncidentID.self).map {
-            HistoryCursor<Incident>(at: $0.0, id: $0.1)
-        }
-        let archive = api.archive
-        let page = try await api.offloaded {
-            try archive.incidents(of: state.id, memory: state.incidents.values, after: cursor, limit: limit) {
-                filter.matches($0)
-            }
-        }
+        let page = try await api.incidentPage(of: state, request)
         return try ResourceAPI.json(
             Representation.ListBody(
                 items: page.items.map { Representation.IncidentBody($0) }, nextCursor: page.next.map(CursorText.format))
@@ -141,6 +131,24 @@ struct IncidentRoutes: Sendable {
     private func incident(_ id: IncidentID, in state: OrgState) throws -> Incident {
         guard let incident = state.incidents[id] else { throw ResourceAPI.notFound("incident", id.rawValue) }
         return incident
+    }
+}
+
+extension ResourceAPI {
+    /// A page of an organization's incidents, newest first, through memory and the archive, as the
+    /// query asks (`limit`, `cursor`, and the filters of `IncidentFilter`).
+    func incidentPage(of state: OrgState, _ request: Request) async throws -> HistoryPage<Incident> {
+        let filter = try IncidentFilter(request)
+        let limit = try ResourceAPI.limit(request)
+        let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: IncidentID.self).map {
+            HistoryCursor<Incident>(at: $0.0, id: $0.1)
+        }
+        let archive = archive
+        return try await offloaded {
+            try archive.incidents(of: state.id, memory: state.incidents.values, after: cursor, limit: limit) {
+                filter.matches($0)
+            }
+        }
     }
 }
 

@@ -127,17 +127,7 @@ struct ServiceHistoryRoutes: Sendable {
         guard let state = api.registry.organization(slug: slug)?.view.state, state.exists else {
             throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
         }
-        let filter = try IncidentFilter(request)
-        let limit = try ResourceAPI.limit(request)
-        let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: IncidentID.self).map {
-            HistoryCursor<Incident>(at: $0.0, id: $0.1)
-        }
-        let archive = api.archive
-        let page = try await api.offloaded {
-            try archive.incidents(of: state.id, memory: state.incidents.values, after: cursor, limit: limit) {
-                filter.matches($0)
-            }
-        }
+        let page = try await api.incidentPage(of: state, request)
         var response = try ResourceAPI.json(
             Representation.ListBody(
                 items: page.items.map { Representation.IncidentBody($0, authors: false) },
