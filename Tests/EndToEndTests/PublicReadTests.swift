@@ -67,3 +67,47 @@ import Testing
         }
     }
 }
+
+/// The gzip variant of public reads, checked on the raw bytes: Python's http.client neither asks for
+/// nor undoes compression, unlike URLSession.
+@Suite struct CompressionTests {
+    /// Fetches `path` with the given headers; prints the status, the two headers and whether the
+    /// gunzipped body equals the plain one.
+    static let script = #"""
+        import gzip, http.client, json, sys
+        port, path, etag_gz = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        def get(headers):
+            c = http.client.HTTPConnection("127.0.0.1", port); c.request("GET", path, headers=headers)
+            r = c.getresponse(); body = r.read(); c.close(); return r, body
+        plain_r, plain = get({})
+        gz_r, gz = get({"Accept-Encoding": "gzip, deflate"})
+        again_r, again = get({"Accept-Encoding": "gzip", "If-None-Match": gz_r.getheader("ETag")})
+        refused_r, refused = get({"Accept-Encoding": "gzip;q=0, identity"})
+        print(json.dumps({
+            "plain_encoding": plain_r.getheader("Content-Encoding"), "gz_encoding": gz_r.getheader("Content-Encoding"),
+            "same_content": gzip.decompress(gz) == plain, "smaller": len(gz) < len(plain),
+            "etags_differ": plain_r.getheader("ETag") != gz_r.getheader("ETag"),
+            "revalidated": again_r.status, "vary": gz_r.getheader("Vary"),
+            "refused_encoding": refused_r.getheader("Content-Encoding"), "refused_same": refused == plain}))
+        """#
+
+    @Test func gzipVariant_isTheSameDocument_underItsOwnETag() throws {
+        let server = try StatusdProcess()
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, "\(server.baseURL.port ?? 0)", "/api/status/demo", ""]
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let result = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(result["plain_encoding"] is NSNull, "no Accept-Encoding, no compression")
+        #expect(result["gz_encoding"] as? String == "gzip")
+        #expect(result["same_content"] as? Bool == true && result["smaller"] as? Bool == true)
+        #expect(result["etags_differ"] as? Bool == true)
+        #expect(result["revalidated"] as? Int == 304)
+        #expect(result["vary"] as? String == "Accept-Encoding")
+        #expect(result["refused_encoding"] is NSNull && result["refused_same"] as? Bool == true, "q=0 is a no")
+    }
+}

@@ -21,6 +21,9 @@ struct ReadScenario: AsyncParsableCommand {
     @Option(help: "The path read: the demo organization's public summary by default.")
     var path = "/api/status/demo"
 
+    @Flag(help: "Ask for gzip (Accept-Encoding: gzip), as browsers do.")
+    var gzip = false
+
     @Option(help: "Comma-separated counts of concurrent login connections to run beside the reads.")
     var logins = "0,4"
 
@@ -57,12 +60,13 @@ struct ReadScenario: AsyncParsableCommand {
             method: .POST, path: "/api/auth/login", headers: [("Content-Type", "application/json")],
             body: Array(account.utf8))
         let port = server.port
+        let readRequest = HTTPLoad.Request(path: path, headers: gzip ? [("Accept-Encoding", "gzip")] : [])
         var results: [BenchResult] = []
         for round in 1...rounds {
             for count in CountList.parse(logins) {
                 let deadline = NIODeadline.now() + .nanoseconds(Int64(duration * 1e9))
                 async let reads = HTTPLoad.run(
-                    host: "127.0.0.1", port: port, connections: connections, request: .init(path: path),
+                    host: "127.0.0.1", port: port, connections: connections, request: readRequest,
                     until: deadline, group: group)
                 async let signIns = HTTPLoad.run(
                     host: "127.0.0.1", port: port, connections: count, request: login, until: deadline,
@@ -72,6 +76,7 @@ struct ReadScenario: AsyncParsableCommand {
                     scenario: "read",
                     parameters: [
                         "connections": "\(connections)", "logins": "\(count)", "round": "\(round)", "path": path,
+                        "gzip": "\(gzip)",
                     ],
                     opsPerSecond: Double(read.statuses[200] ?? 0) / duration, p50Micros: read.latency.percentile(50),
                     p99Micros: read.latency.percentile(99), p999Micros: read.latency.percentile(99.9),

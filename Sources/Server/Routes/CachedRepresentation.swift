@@ -1,3 +1,4 @@
+import CompressNIO
 import Engine
 import Foundation
 import HTTPTypes
@@ -16,7 +17,9 @@ struct CachePolicy: Sendable {
 }
 
 /// Answers a public read from a view's memoised bytes: rendered on the first read of a view, then
-/// handed out as the same `ByteBuffer` (no copy, no encoding) until the next durable change.
+/// handed out as the same `ByteBuffer` (no copy, no encoding) until the next durable change. A client
+/// that accepts gzip gets the gzip variant, compressed once per view as well, under its own ETag
+/// (`...-gz"`), since it is a different representation (RFC 9110 §8.8.3).
 struct CachedRepresentation: Sendable {
     let policy: CachePolicy
 
@@ -26,9 +29,13 @@ struct CachedRepresentation: Sendable {
     func respond(
         to request: Request, view: OrgView, key: String, contentType: String,
         render: (OrgView) throws -> ByteBuffer
-    ) rethrows -> Response {
+    ) throws -> Response {
+        let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
         // Both are made once per view, not per read.
-        let etag = view.memo.text("etag") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\"" }
+        let etag =
+            gzip
+            ? view.memo.text("etag-gz") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)-gz\"" }
+            : view.memo.text("etag") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\"" }
         var headers = HTTPFields()
         headers[.eTag] = etag
         headers[.cacheControl] = policy.cacheControl
@@ -37,9 +44,26 @@ struct CachedRepresentation: Sendable {
         if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag: etag) {
             return Response(status: .notModified, headers: headers)
         }
-        let bytes = try view.memo.bytes(key) { try render(view) }
+        let plain = try view.memo.bytes(key) { try render(view) }
         headers[.contentType] = contentType
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
+        guard gzip else { return Response(status: .ok, headers: headers, body: .init(byteBuffer: plain)) }
+        let compressed = try view.memo.bytes(key + ".gz") {
+            var source = plain
+            return try source.compress(with: .gzip())
+        }
+        headers[.contentEncoding] = "gzip"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: compressed))
+    }
+
+    /// Whether `Accept-Encoding` allows gzip (`gzip` or `*`, without `q=0`).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let coding = parts.first, coding == "gzip" || coding == "*" else { return false }
+            let weight = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return weight > 0
+        }
     }
 
     /// Whether an `If-None-Match` list names `etag` (weak comparison, as RFC 9110 asks for GET).
