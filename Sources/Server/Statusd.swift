@@ -3,7 +3,9 @@ import Engine
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Persistence
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -55,6 +57,8 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "statusd")
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let configuration = options.walConfiguration
         let dataDir = options.dataDir
         let (dataDirectory, log, states) = try await onDedicatedThread {
@@ -80,7 +84,7 @@ struct Serve: AsyncParsableCommand {
             registry: registry, directory: directory, sessions: tokens, oidc: oidc, usage: usage, logger: logger)
         let router = makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
-            archive: archive, snapshotStatus: snapshotStatus)
+            archive: archive, snapshotStatus: snapshotStatus, metrics: metrics)
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
             store: SnapshotStore(dataDirectory: dataDirectory),
@@ -138,11 +142,14 @@ struct Serve: AsyncParsableCommand {
     /// Every route, behind the middleware that turns errors into problem+json.
     private func makeRouter(
         registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
-        log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus
+        log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus, metrics: PrometheusCollectorRegistry
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        // Outermost, so that it counts the problem responses too; labels are route templates.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
+        MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus).add(to: router)
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
         PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)

@@ -111,3 +111,20 @@ import Testing
         #expect(result["refused_encoding"] is NSNull && result["refused_same"] as? Bool == true, "q=0 is a no")
     }
 }
+
+/// `/metrics`: Prometheus text with route templates as labels, never the slugs or ids asked for.
+@Suite struct MetricsTests {
+    @Test func metrics_countRequestsByRouteTemplate_andShowTheLog() async throws {
+        let server = try StatusdProcess()
+        _ = try await server.request("/api/status/demo")
+        _ = try await server.request("/api/status/no-such-page-xyz")
+        let (status, headers, body) = try await server.request("/metrics")
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(status == 200 && headers["content-type"]?.hasPrefix("text/plain") == true)
+        #expect(text.contains(#"http_route="/api/status/{slug}""#), "\(text.prefix(400))")
+        #expect(text.contains(#"http_response_status_code="404""#))
+        #expect(!text.contains("no-such-page-xyz") && !text.contains(#"/api/status/demo""#), "no slugs in labels")
+        #expect(text.contains("statusd_wal_records ") && text.contains("statusd_organizations 1"))
+        #expect(text.contains("statusd_wal_failed 0"))
+    }
+}

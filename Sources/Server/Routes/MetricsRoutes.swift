@@ -1,0 +1,62 @@
+import Engine
+import Foundation
+import Hummingbird
+import NIOCore
+import Persistence
+import Prometheus
+
+/// `GET /metrics`: Prometheus text format (swift-prometheus). Requests by route template, method and
+/// status, and their latency, come from Hummingbird's `MetricsMiddleware` through swift-metrics (route
+/// templates such as `/api/status/{slug}`, never slugs or ids, so the label set stays bounded). The
+/// log's and the snapshots' figures are read at scrape time, so the write path pays nothing for them.
+struct MetricsRoutes: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let organizations: Registry
+    let log: FileEventLog
+    let snapshots: SnapshotStatus
+
+    private let walBatches: Gauge
+    private let walRecords: Gauge
+    private let walSyncs: Gauge
+    private let walFailed: Gauge
+    private let organizationCount: Gauge
+    private let snapshotAge: Gauge
+
+    init(registry: PrometheusCollectorRegistry, organizations: Registry, log: FileEventLog, snapshots: SnapshotStatus) {
+        self.registry = registry
+        self.organizations = organizations
+        self.log = log
+        self.snapshots = snapshots
+        func gauge(_ subsystem: String?, _ name: String, unit: String = "", _ help: String) -> Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "statusd", subsystem: subsystem, metricName: name, unitName: unit, helpText: help))
+        }
+        walBatches = gauge("wal", "batches", "WAL batches written since start")
+        walRecords = gauge("wal", "records", "WAL records written since start")
+        walSyncs = gauge("wal", "fdatasyncs", "fdatasync calls since start")
+        walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
+        organizationCount = gauge(nil, "organizations", "organizations served")
+        snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/metrics", use: metrics)
+    }
+
+    @Sendable func metrics(request: Request, context: BasicRequestContext) throws -> Response {
+        let statistics = log.statistics
+        walBatches.set(to: Double(statistics.batches))
+        walRecords.set(to: Double(statistics.records))
+        walSyncs.set(to: Double(statistics.syncs))
+        walFailed.set(to: log.failure == nil ? 0 : 1)
+        organizationCount.set(to: Double(organizations.all.count))
+        snapshotAge.set(to: snapshots.last.map { Date().timeIntervalSince($0.at) } ?? -1)
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
