@@ -3,7 +3,6 @@ import Engine
 import Foundation
 import Hummingbird
 import Logging
-import Metrics
 import Persistence
 import Prometheus
 import ServiceLifecycle
@@ -58,7 +57,6 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "statusd")
         let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let configuration = options.walConfiguration
         let dataDir = options.dataDir
         let (dataDirectory, log, states) = try await onDedicatedThread {
@@ -146,7 +144,7 @@ struct Serve: AsyncParsableCommand {
     ) -> Router<BasicRequestContext> {
         let router = Router()
         // Outermost, so that it counts the problem responses too; labels are route templates.
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: RequestMetrics(registry: metrics)))
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus).add(to: router)

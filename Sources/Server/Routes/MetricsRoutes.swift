@@ -6,8 +6,8 @@ import Persistence
 import Prometheus
 
 /// `GET /metrics`: Prometheus text format (swift-prometheus). Requests by route template, method and
-/// status, and their latency, come from Hummingbird's `MetricsMiddleware` through swift-metrics (route
-/// templates such as `/api/status/{slug}`, never slugs or ids, so the label set stays bounded). The
+/// status, and their latency, come from `RequestMetricsMiddleware` (route templates such as
+/// `/api/status/{slug}`, never slugs or ids, so the label set stays bounded). The
 /// log's and the snapshots' figures are read at scrape time, so the write path pays nothing for them.
 struct MetricsRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
