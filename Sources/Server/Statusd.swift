@@ -100,6 +100,7 @@ struct Serve: AsyncParsableCommand {
                 let port = channel.localAddress?.port ?? 0
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
                 var lines = "statusd listening on \(base)\n  health:         \(base)/health\n"
+                lines += "  metrics:        \(base)/metrics\n"
                 if demo || registry.organization(slug: DemoOrganization.slug) != nil {
                     lines += "  demo summary:   \(base)/api/status/\(DemoOrganization.slug)\n"
                 }
