@@ -134,4 +134,30 @@ import Testing
             "org", "create", "--slug", "other", "--name", "O", "--owner-email", "o@example.com", "--data-dir", data)
         #expect(whileRunning.status != 0 && whileRunning.stderr.contains("in use"))
     }
+
+    @Test func orgCreate_withAPasswordOnStandardInput_letsTheOwnerLogIn() async throws {
+        let data = OperatorCommandTests.temporary("org-password")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let process = Process()
+        process.executableURL = StatusdProcess.binary
+        process.arguments = [
+            "org", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "boss@acme.example",
+            "--owner-password-stdin", "--data-dir", data,
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["STATUSD_TEST_KDF_LOG2": "10"]) { $1 }
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("the boss's long password\n".utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let server = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: data))
+        let login = try await APIClient(token: "none").with(server).call(
+            "POST", "/api/auth/login", ["email": "boss@acme.example", "password": "the boss's long password"])
+        #expect(login.status == 200, "\(login.text)")
+        let boss = APIClient(token: login.json["token"] as? String ?? "").with(server)
+        #expect(try await boss.call("GET", "/api/organizations/current").json["role"] as? String == "owner")
+    }
 }

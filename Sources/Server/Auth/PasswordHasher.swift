@@ -22,6 +22,15 @@ final class PasswordHasher: Sendable {
 
         /// N = 2^15, r = 8, p = 1: 32 MiB and ~50-100 ms per hash on this machine (OWASP's minimum).
         static let production = Cost(log2N: 15, r: 8, p: 1)
+
+        /// The production cost, unless tests lower it with `STATUSD_TEST_KDF_LOG2` (deliberately not a
+        /// flag: a low cost must never be one `--help` away in production).
+        static var configured: Cost {
+            guard let text = ProcessInfo.processInfo.environment["STATUSD_TEST_KDF_LOG2"], let log2N = Int(text),
+                (4...14).contains(log2N)
+            else { return .production }
+            return Cost(log2N: log2N, r: 8, p: 1)
+        }
     }
 
     /// The pool is full: the caller answers 503.

@@ -26,6 +26,9 @@ struct OrgCreateCommand: AsyncParsableCommand {
     @Option(help: "IANA time zone for the organization's days.")
     var timeZone = "UTC"
 
+    @Flag(help: "Read a password for a new owner account from standard input (one line), so the owner can log in.")
+    var ownerPasswordStdin = false
+
     @OptionGroup var data: DataDirectoryOption
 
     func run() async throws {
@@ -56,8 +59,22 @@ struct OrgCreateCommand: AsyncParsableCommand {
     }
 
     private func ownerAccount(_ directory: Directory) async throws -> AccountID {
-        if let existing = directory.state.account(email: ownerEmail) { return existing.id }
-        let events = try await directory.submit(.signUp(email: ownerEmail, name: ownerEmail, passwordHash: nil))
+        if let existing = directory.state.account(email: ownerEmail) {
+            if ownerPasswordStdin { throw CommandFailure("--owner-email: the account exists; its password is its own") }
+            return existing.id
+        }
+        var hash: [UInt8]? = nil
+        if ownerPasswordStdin {
+            // A line, not an argument: a password on the command line would show in `ps` and shell history.
+            guard let password = readLine(strippingNewline: true) else {
+                throw CommandFailure("--owner-password-stdin: no password on standard input")
+            }
+            guard (8...1024).contains(password.count) else {
+                throw CommandFailure("--owner-password-stdin: the password must be 8 to 1024 characters")
+            }
+            hash = try await PasswordHasher(cost: .configured, threads: 1).hash(password)
+        }
+        let events = try await directory.submit(.signUp(email: ownerEmail, name: ownerEmail, passwordHash: hash))
         guard case .accountCreated(let account) = events.first?.change else {
             throw CommandFailure("could not create the owner's account")
         }

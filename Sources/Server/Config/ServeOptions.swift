@@ -114,14 +114,8 @@ struct ServeOptions: ParsableArguments {
             signup: AccountPolicy.Signup(rawValue: signup) ?? .open, sessionLifetime: Double(sessionHours) * 3_600)
     }
 
-    /// The password KDF's cost. Tests lower it with `STATUSD_TEST_KDF_LOG2` (deliberately not a flag:
-    /// a low cost must never be one `--help` away in production).
-    var passwordCost: PasswordHasher.Cost {
-        guard let text = ProcessInfo.processInfo.environment["STATUSD_TEST_KDF_LOG2"], let log2N = Int(text),
-            (4...14).contains(log2N)
-        else { return .production }
-        return PasswordHasher.Cost(log2N: log2N, r: 8, p: 1)
-    }
+    /// The password KDF's cost (`PasswordHasher.Cost.configured`).
+    var passwordCost: PasswordHasher.Cost { .configured }
 
     /// The WAL settings these options ask for.
     var walConfiguration: WALConfiguration {
