@@ -154,7 +154,7 @@ struct Serve: AsyncParsableCommand {
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,
-            hasher: PasswordHasher(cost: options.passwordCost), tokens: tokens, policy: options.accountPolicy
+            hasher: PasswordHasher(cost: .configured), tokens: tokens, policy: options.accountPolicy
         ).add(to: router)
         OrganizationRoutes(api: api).add(to: router)
         TeamRoutes(api: api, directory: directory, invitationLifetime: options.invitationHours * 3_600).add(

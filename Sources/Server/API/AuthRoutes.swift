@@ -178,12 +178,10 @@ struct AuthRoutes: Sendable {
                     status: .forbidden, detail: "sign-up needs an invitation on this server", field: "invitation")
             }
             let hash = RandomSecret.hash(token)
-            let email = input.email.lowercased()
-            for organization in registry.all {
-                let invitations = organization.view.state.invitations.values
-                if invitations.contains(where: { constantTimeEqual($0.tokenHash, hash) && $0.email == email }) {
-                    return (organization, hash)
-                }
+            if let (organization, invitation) = registry.openInvitation(tokenHash: hash, at: Date()),
+                invitation.email == input.email.lowercased()
+            {
+                return (organization, hash)
             }
             throw Problem(
                 status: .forbidden, detail: "no open invitation for this email and token", field: "invitation")
@@ -201,8 +199,11 @@ struct AuthRoutes: Sendable {
         }
     }
 
+    /// How long a password may be, in characters (also `statusd org create --owner-password-stdin`).
+    static let passwordLength = 8...1024
+
     static func checkPassword(_ password: String, field: String) throws {
-        guard (8...1024).contains(password.count) else {
+        guard passwordLength.contains(password.count) else {
             throw Problem(
                 status: .unprocessableContent, detail: "\(field) must be 8 to 1024 characters", field: field)
         }

@@ -140,9 +140,7 @@ extension ResourceAPI {
     func incidentPage(of state: OrgState, _ request: Request) async throws -> HistoryPage<Incident> {
         let filter = try IncidentFilter(request)
         let limit = try ResourceAPI.limit(request)
-        let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: IncidentID.self).map {
-            HistoryCursor<Incident>(at: $0.0, id: $0.1)
-        }
+        let cursor = try CursorText.cursor(request, of: Incident.self)
         let archive = archive
         return try await offloaded {
             try archive.incidents(of: state.id, memory: state.incidents.values, after: cursor, limit: limit) {

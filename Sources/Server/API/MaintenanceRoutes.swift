@@ -29,9 +29,7 @@ struct MaintenanceRoutes: Sendable {
             return status
         }
         let limit = try ResourceAPI.limit(request)
-        let cursor = try CursorText.parse(request.uri.queryParameters.get("cursor"), as: MaintenanceID.self).map {
-            HistoryCursor<Maintenance>(at: $0.0, id: $0.1)
-        }
+        let cursor = try CursorText.cursor(request, of: Maintenance.self)
         let archive = api.archive
         let page = try await api.offloaded {
             try archive.maintenance(of: state.id, memory: state.maintenance.values, after: cursor, limit: limit) {

@@ -108,7 +108,17 @@ enum CursorText {
         String(cursor.at.timeIntervalSinceReferenceDate.bitPattern, radix: 16) + "." + cursor.id.description
     }
 
-    static func parse<Kind>(_ text: String?, as type: Identifier<Kind>.Type) throws -> (Date, Identifier<Kind>)? {
+    /// The `cursor` of a history list request, if any. - Throws: 422 naming `cursor` for one not made here.
+    static func cursor<Item: HistoryItem, Kind>(_ request: Request, of type: Item.Type) throws -> HistoryCursor<Item>?
+    where Item.ID == Identifier<Kind> {
+        try parse(request.uri.queryParameters.get("cursor"), as: Identifier<Kind>.self).map {
+            HistoryCursor(at: $0.0, id: $0.1)
+        }
+    }
+
+    private static func parse<Kind>(_ text: String?, as type: Identifier<Kind>.Type) throws
+        -> (Date, Identifier<Kind>)?
+    {
         guard let text else { return nil }
         let parts = text.split(separator: ".", maxSplits: 1)
         guard parts.count == 2, let bits = UInt64(parts[0], radix: 16), let id = Identifier<Kind>(parts[1]) else {

@@ -106,10 +106,7 @@ struct ServiceHistoryRoutes: Sendable {
 
     /// Every service's uptime, public: what the status page's bars show.
     @Sendable func publicUptime(request: Request, context: BasicRequestContext) async throws -> Response {
-        let slug = context.parameters.get("slug") ?? ""
-        guard let state = api.registry.organization(slug: slug)?.view.state, state.exists else {
-            throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
-        }
+        let state = try api.registry.publicView(slug: context.parameters.get("slug") ?? "").state
         let days = try Self.days(request)
         let now = Date()
         let services = state.orderedServices.compactMap { service in
@@ -123,10 +120,7 @@ struct ServiceHistoryRoutes: Sendable {
     /// Every incident, newest first, through memory and the archive (`limit`, `cursor`, `status`):
     /// the public history, without who wrote each update.
     @Sendable func publicIncidents(request: Request, context: BasicRequestContext) async throws -> Response {
-        let slug = context.parameters.get("slug") ?? ""
-        guard let state = api.registry.organization(slug: slug)?.view.state, state.exists else {
-            throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
-        }
+        let state = try api.registry.publicView(slug: context.parameters.get("slug") ?? "").state
         let page = try await api.incidentPage(of: state, request)
         var response = try ResourceAPI.json(
             Representation.ListBody(

@@ -150,15 +150,10 @@ struct TeamRoutes: Sendable {
     /// The open invitation a token names, in whichever organization holds it (404 when none does).
     private func open(_ context: BasicRequestContext) throws -> (OrgActor, Invitation) {
         let hash = RandomSecret.hash(context.parameters.get("token") ?? "")
-        let now = Date()
-        for organization in api.registry.all {
-            if let invitation = organization.view.state.invitations.values.first(where: {
-                constantTimeEqual($0.tokenHash, hash) && $0.expiresAt > now
-            }) {
-                return (organization, invitation)
-            }
+        guard let found = api.registry.openInvitation(tokenHash: hash, at: Date()) else {
+            throw Problem(status: .notFound, detail: "no open invitation for this token", field: "token")
         }
-        throw Problem(status: .notFound, detail: "no open invitation for this token", field: "token")
+        return found
     }
 
     private func member(in state: OrgState, _ context: BasicRequestContext) throws -> Member {

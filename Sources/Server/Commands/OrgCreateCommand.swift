@@ -69,7 +69,7 @@ struct OrgCreateCommand: AsyncParsableCommand {
             guard let password = readLine(strippingNewline: true) else {
                 throw CommandFailure("--owner-password-stdin: no password on standard input")
             }
-            guard (8...1024).contains(password.count) else {
+            guard AuthRoutes.passwordLength.contains(password.count) else {
                 throw CommandFailure("--owner-password-stdin: the password must be 8 to 1024 characters")
             }
             hash = try await PasswordHasher(cost: .configured, threads: 1).hash(password)

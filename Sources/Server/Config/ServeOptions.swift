@@ -114,9 +114,6 @@ struct ServeOptions: ParsableArguments {
             signup: AccountPolicy.Signup(rawValue: signup) ?? .open, sessionLifetime: Double(sessionHours) * 3_600)
     }
 
-    /// The password KDF's cost (`PasswordHasher.Cost.configured`).
-    var passwordCost: PasswordHasher.Cost { .configured }
-
     /// The WAL settings these options ask for.
     var walConfiguration: WALConfiguration {
         let policy: FsyncPolicy =

@@ -14,7 +14,7 @@ struct PublicStatusRoutes: Sendable {
     }
 
     @Sendable func summary(request: Request, context: BasicRequestContext) throws -> Response {
-        let view = try publicView(context)
+        let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")
         return try representation.respond(
             to: request, view: view, key: "summary.json", contentType: "application/json; charset=utf-8"
         ) { view in
@@ -22,12 +22,4 @@ struct PublicStatusRoutes: Sendable {
         }
     }
 
-    /// The view of the organization named in the path; unknown slugs answer 404 as unknown ids do.
-    private func publicView(_ context: BasicRequestContext) throws -> OrgView {
-        let slug = context.parameters.get("slug") ?? ""
-        guard let view = registry.organization(slug: slug)?.view, view.state.exists else {
-            throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
-        }
-        return view
-    }
 }
