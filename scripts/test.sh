@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything CI runs: set-up, boundary checks, one build, unit tests, end-to-end tests.
-# Prints each stage's time. --only unit|e2e runs one test stage.
+# Everything CI runs: set-up, boundary checks, one build, unit tests, end-to-end tests, the
+# OpenAPI contract.
+# Prints each stage's time. --only unit|e2e|contract runs one test stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +9,7 @@ only=""
 while (($# > 0)); do
     case $1 in
         --only) only=$2; shift 2 ;;
-        *) echo "test: unknown option $1 (use --only unit|e2e)" >&2; exit 2 ;;
+        *) echo "test: unknown option $1 (use --only unit|e2e|contract)" >&2; exit 2 ;;
     esac
 done
 
@@ -30,4 +31,8 @@ if [[ -z $only || $only == unit ]]; then
 fi
 if [[ -z $only || $only == e2e ]]; then
     stage e2e swift test --skip-build --filter EndToEndTests
+fi
+if [[ -z $only || $only == contract ]]; then
+    # The OpenAPI document against the running server (schemathesis, from PyPI).
+    stage contract scripts/contract-test.sh
 fi

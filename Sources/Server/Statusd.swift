@@ -80,7 +80,7 @@ struct Serve: AsyncParsableCommand {
         let usage = KeyUsage(dataDirectory: dataDirectory.path)
         let authenticator = Authenticator(
             registry: registry, directory: directory, sessions: tokens, oidc: oidc, usage: usage, logger: logger)
-        let router = makeRouter(
+        let router = try makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
             archive: archive, snapshotStatus: snapshotStatus, metrics: metrics)
         let snapshotter = Snapshotter(
@@ -101,6 +101,7 @@ struct Serve: AsyncParsableCommand {
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
                 var lines = "statusd listening on \(base)\n  health:         \(base)/health\n"
                 lines += "  metrics:        \(base)/metrics\n"
+                lines += "  API docs:       \(base)/docs\n"
                 if demo || registry.organization(slug: DemoOrganization.slug) != nil {
                     lines += "  demo summary:   \(base)/api/status/\(DemoOrganization.slug)\n"
                 }
@@ -138,11 +139,12 @@ struct Serve: AsyncParsableCommand {
         try await close(log, dataDirectory)
     }
 
-    /// Every route, behind the middleware that turns errors into problem+json.
+    /// Every route, behind the middleware that turns errors into problem+json, checked against the
+    /// OpenAPI document.
     private func makeRouter(
         registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
         log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus, metrics: PrometheusCollectorRegistry
-    ) -> Router<BasicRequestContext> {
+    ) throws -> Router<BasicRequestContext> {
         let router = Router()
         // Outermost, so that it counts the problem responses too; labels are route templates.
         router.add(middleware: RequestMetricsMiddleware(metrics: RequestMetrics(registry: metrics)))
@@ -165,6 +167,8 @@ struct Serve: AsyncParsableCommand {
         IncidentRoutes(api: api).add(to: router)
         MaintenanceRoutes(api: api).add(to: router)
         KeyRoutes(api: api).add(to: router)
+        try DocsRoutes().add(to: router)
+        try OpenAPIDocument.check(router)
         return router
     }
 

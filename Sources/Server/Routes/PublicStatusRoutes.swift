@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// `GET /api/status/{slug}` and `GET /api/public/{slug}/status`: the public summary, from memoised bytes.
+/// `GET /api/status/{slug}` and `GET /api/public/{slug}/status`: the public summary, and two of its
+/// parts (`/services`, `/maintenance`), each from memoised bytes.
 struct PublicStatusRoutes: Sendable {
     let registry: Registry
     let representation: CachedRepresentation
@@ -11,6 +12,8 @@ struct PublicStatusRoutes: Sendable {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/status/:slug", use: summary)
         router.get("/api/public/:slug/status", use: summary)
+        router.get("/api/status/:slug/services", use: services)
+        router.get("/api/status/:slug/maintenance", use: maintenance)
     }
 
     @Sendable func summary(request: Request, context: BasicRequestContext) throws -> Response {
@@ -19,6 +22,43 @@ struct PublicStatusRoutes: Sendable {
             to: request, view: view, key: "summary.json", contentType: "application/json; charset=utf-8"
         ) { view in
             ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(PublicSummary(view.state)))
+        }
+    }
+
+    /// The services and groups of the page, in page order.
+    @Sendable func services(request: Request, context: BasicRequestContext) throws -> Response {
+        try part(request, context, key: "services.json") { summary in
+            ServicesPart(services: summary.services, groups: summary.groups)
+        }
+    }
+
+    /// Maintenance in progress and upcoming, as the page shows it.
+    @Sendable func maintenance(request: Request, context: BasicRequestContext) throws -> Response {
+        try part(request, context, key: "maintenance.json") { summary in
+            MaintenancePart(active: summary.activeMaintenance, upcoming: summary.upcomingMaintenance)
+        }
+    }
+
+    private struct ServicesPart: Encodable {
+        let services: [PublicSummary.ServiceEntry]
+        let groups: [PublicSummary.GroupEntry]
+    }
+
+    private struct MaintenancePart: Encodable {
+        let active: [PublicSummary.MaintenanceEntry]
+        let upcoming: [PublicSummary.MaintenanceEntry]
+    }
+
+    /// A part of the summary, memoised under its own key like the whole.
+    private func part(
+        _ request: Request, _ context: BasicRequestContext, key: String,
+        _ pick: @escaping (PublicSummary) -> some Encodable
+    ) throws -> Response {
+        let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")
+        return try representation.respond(
+            to: request, view: view, key: key, contentType: "application/json; charset=utf-8"
+        ) { view in
+            ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(pick(PublicSummary(view.state))))
         }
     }
 

@@ -1,0 +1,66 @@
+import Foundation
+
+/// A JSON document written as Swift literals: the OpenAPI document is built in code so that its
+/// repeated parts (list envelopes, error answers, id parameters) are functions instead of copies, and
+/// so that it ships inside the one `statusd` binary. Foundation's `JSONSerialization` would take
+/// `[String: Any]`, which loses the compile-time check that every value is JSON.
+indirect enum JSONValue: Encodable, Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case bool(Bool)
+    case array([JSONValue])
+    case object([String: JSONValue])
+    case null
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .string(let text):
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
+        case .integer(let number):
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
+        case .bool(let flag):
+            var container = encoder.singleValueContainer()
+            try container.encode(flag)
+        case .array(let items):
+            var container = encoder.unkeyedContainer()
+            for item in items { try container.encode(item) }
+        case .object(let members):
+            var container = encoder.container(keyedBy: InputKey.self)
+            for (name, value) in members { try container.encode(value, forKey: InputKey(name)) }
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        }
+    }
+
+    /// The members of an object (empty for anything else).
+    var members: [String: JSONValue] {
+        if case .object(let members) = self { members } else { [:] }
+    }
+
+    /// This object with `other`'s members added (`other` wins on a shared name).
+    func merging(_ other: [String: JSONValue]) -> JSONValue {
+        .object(members.merging(other) { _, new in new })
+    }
+
+    /// Pretty, sorted bytes: the document is encoded once at start-up and diffs well when saved.
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return try encoder.encode(self)
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    init(stringLiteral value: String) { self = .string(value) }
+    init(integerLiteral value: Int) { self = .integer(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements) { _, last in last })
+    }
+}

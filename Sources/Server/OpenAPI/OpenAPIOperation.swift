@@ -1,0 +1,145 @@
+import Engine
+
+/// One operation of the OpenAPI document, with the answers it can give. The error answers come from
+/// its kind (`Access`) and whether it reads a body, the way `ResourceAPI` checks requests: credential
+/// (401), role (403), path ids and `X-Organization` (404), then the body (400, 413, 422).
+struct OpenAPIOperation {
+    enum Access {
+        /// No credentials.
+        case open
+        /// A credential of a member of the organization the request acts on (`X-Organization`, in the
+        /// security scheme's description, picks one for a person who belongs to several).
+        case member
+        /// A person's credential (a session or an OpenID Connect token); an API key gets 403.
+        case person
+    }
+
+    let method: String
+    let path: String
+    let summary: String
+    let tag: String
+    var access: Access = .member
+    var parameters: [JSONValue] = []
+    /// The schema name of the JSON body, if it reads one.
+    var body: String? = nil
+    var bodyRequired = true
+    /// The success answer: status and schema (nil: no body).
+    var success: (status: Int, schema: JSONValue?)
+    /// Error statuses beyond those its access and body imply.
+    var more: Set<Int> = []
+    var description: String? = nil
+    /// Operations the success answer leads to (OpenAPI links), so that a client or a stateful test
+    /// knows which of its fields fills which path parameter.
+    var links: [Link] = []
+
+    struct Link {
+        let operation: String
+        var parameter = "id"
+        var field = "id"
+    }
+
+    var errorStatuses: Set<Int> {
+        var statuses = more
+        switch access {
+        case .open: break
+        case .member: statuses.formUnion([400, 401, 403, 404])
+        case .person: statuses.formUnion([401, 403])
+        }
+        if body != nil {
+            statuses.formUnion([400, 413, 422])
+            if method != "get" { statuses.insert(503) }
+        }
+        return statuses
+    }
+
+    var json: JSONValue {
+        var responses: [String: JSONValue] = [:]
+        var ok: JSONValue = ["description": .string(Self.reason(success.status))]
+        if let schema = success.schema {
+            ok = ok.merging(["content": ["application/json": ["schema": schema]]])
+        }
+        if !links.isEmpty {
+            var named: [String: JSONValue] = [:]
+            for link in links {
+                named[link.operation] = [
+                    "operationId": .string(link.operation),
+                    "parameters": [link.parameter: .string("$response.body#/\(link.field)")],
+                ]
+            }
+            ok = ok.merging(["links": .object(named)])
+        }
+        responses[String(success.status)] = ok
+        for status in errorStatuses {
+            responses[String(status)] = ["$ref": .string("#/components/responses/\(status)")]
+        }
+        var operation: [String: JSONValue] = [
+            "operationId": .string(Self.operationID(method, path)), "summary": .string(summary),
+            "tags": [.string(tag)], "responses": .object(responses),
+        ]
+        if let description { operation["description"] = .string(description) }
+        if access == .open { operation["security"] = [] }
+        if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        if let body {
+            operation["requestBody"] = [
+                "required": .bool(bodyRequired),
+                "content": ["application/json": ["schema": Schema.ref(body)]],
+            ]
+        }
+        return .object(operation)
+    }
+
+    /// `get /api/services/{id}/uptime` -> `getApiServicesIdUptime`: stable and unique per route.
+    static func operationID(_ method: String, _ path: String) -> String {
+        let words = path.split { !$0.isLetter && !$0.isNumber }.map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        return method + words.joined()
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
+        case 304: "Not Modified: the representation named by If-None-Match is current"
+        case 400: "Bad Request: the body is not JSON, or X-Organization is needed"
+        case 401: "Unauthorized: no credential, or one that is not valid"
+        case 403: "Forbidden: the credential lacks the role, or the action is not allowed"
+        case 404: "Not Found"
+        case 409: "Conflict: a unique name is taken"
+        case 413: "Content Too Large: the body is over the limit"
+        case 422: "Unprocessable Content: a field is missing or wrong (the problem names it)"
+        case 503: "Service Unavailable: the event log cannot take writes, or the server is busy"
+        default: "Status \(status)"
+        }
+    }
+}
+
+/// Parameters shared by many operations.
+enum OpenAPIParameters {
+    static func path(_ name: String, _ schema: JSONValue, _ description: String? = nil) -> JSONValue {
+        var parameter: [String: JSONValue] = ["name": .string(name), "in": "path", "required": true, "schema": schema]
+        if let description { parameter["description"] = .string(description) }
+        return .object(parameter)
+    }
+
+    static func query(_ name: String, _ schema: JSONValue, _ description: String) -> JSONValue {
+        [
+            "name": .string(name), "in": "query", "required": false, "schema": schema,
+            "description": .string(description),
+        ]
+    }
+
+    static func id<Kind>(_ type: Identifier<Kind>.Type) -> JSONValue { path("id", Schema.id(type)) }
+
+    static let slug = path(
+        "slug", ["type": "string", "pattern": "^[a-z0-9-]{2,40}$"], "The organization's slug.")
+    static let limit = query(
+        "limit", ["type": "integer", "minimum": 1, "maximum": 200], "Items per page (default 50).")
+    static let cursor = query("cursor", Schema.string, "The `next_cursor` of the previous page.")
+    static let days = query(
+        "days", ["type": "integer", "minimum": 1, "maximum": .integer(HistoryPolicy.dailyDaysMax)],
+        "Days of history, newest last (default 90).")
+    static let ifNoneMatch: JSONValue = [
+        "name": "If-None-Match", "in": "header", "required": false, "schema": ["type": "string"],
+        "description": "An ETag from an earlier answer: 304 while it is current.",
+    ]
+}

@@ -1,0 +1,124 @@
+import Engine
+
+/// Every operation statusd serves, by area. `OpenAPIDocument.check` holds the list to the router.
+enum OpenAPIPaths {
+    typealias Op = OpenAPIOperation
+    private typealias S = Schema
+    private typealias P = OpenAPIParameters
+
+    static var all: [OpenAPIOperation] {
+        operations + accounts + organizations + team + keys + services + groups + incidents + maintenance
+            + publicReads
+    }
+
+    static let operations: [Op] = [
+        Op(
+            method: "get", path: "/health", summary: "Liveness, with the event log's and snapshots' state",
+            tag: "Operations", access: .open, success: (200, S.ref("Health")), more: [503],
+            description: "503 once the event log has failed for good: writes are refused until a restart."),
+        Op(
+            method: "get", path: "/api/healthcheck", summary: "The same as /health, under the other seed's path",
+            tag: "Operations", access: .open, success: (200, S.ref("Health")), more: [503]),
+        Op(
+            method: "get", path: "/ready", summary: "Readiness: recovery has finished", tag: "Operations",
+            access: .open, success: (200, S.object(["status": S.enumeration(["ready"])]))),
+        Op(
+            method: "get", path: "/metrics", summary: "Prometheus metrics (text format)", tag: "Operations",
+            access: .open, success: (200, nil)),
+        Op(
+            method: "get", path: "/openapi.json", summary: "This document", tag: "Operations", access: .open,
+            parameters: [P.ifNoneMatch], success: (200, ["type": "object"]), more: [304]),
+        Op(
+            method: "get", path: "/docs", summary: "This document, browsable (HTML)", tag: "Operations",
+            access: .open, parameters: [P.ifNoneMatch], success: (200, nil), more: [304]),
+    ]
+
+    static let accounts: [Op] = [
+        Op(
+            method: "post", path: "/api/auth/signup", summary: "Create an account and sign in", tag: "Accounts",
+            access: .open, body: "Credentials", success: (201, S.ref("Session")), more: [403, 409],
+            description:
+                "Open, invite-only or off by configuration (403 when off or without a matching invitation)."),
+        Op(
+            method: "post", path: "/api/auth/login", summary: "Sign in with email and password", tag: "Accounts",
+            access: .open, body: "Credentials", success: (200, S.ref("Session")), more: [401]),
+        Op(
+            method: "post", path: "/api/auth/logout", summary: "End this session", tag: "Accounts",
+            access: .person, success: (204, nil), more: [400, 503]),
+        Op(
+            method: "get", path: "/api/auth/me", summary: "The signed-in account and its organizations",
+            tag: "Accounts", access: .person, success: (200, S.ref("Me"))),
+        Op(
+            method: "put", path: "/api/auth/password", summary: "Change the password (opens a new session)",
+            tag: "Accounts", access: .person, body: "PasswordChange", success: (200, S.ref("Session")),
+            more: [403]),
+    ]
+
+    static let organizations: [Op] = [
+        Op(
+            method: "get", path: "/api/organizations", summary: "The caller's organizations", tag: "Organizations",
+            success: (200, S.list(S.ref("Organization")))),
+        Op(
+            method: "post", path: "/api/organizations", summary: "Create an organization; the caller owns it",
+            tag: "Organizations", access: .person, body: "OrganizationInput",
+            success: (201, S.ref("Organization")), more: [409]),
+        Op(
+            method: "get", path: "/api/organizations/current", summary: "The organization the request acts on",
+            tag: "Organizations", success: (200, S.ref("Organization"))),
+        Op(
+            method: "get", path: "/api/organizations/check-user/{user_id}",
+            summary: "An account's organizations (itself, or an admin of a shared organization)",
+            tag: "Organizations", parameters: [P.path("user_id", S.id(AccountID.self))],
+            success: (200, S.ref("UserOrganizations"))),
+        Op(
+            method: "put", path: "/api/organizations/{id}", summary: "Change settings (admin)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], body: "OrganizationInput",
+            success: (200, S.ref("Organization")), more: [409]),
+        Op(
+            method: "delete", path: "/api/organizations/{id}", summary: "Delete the organization (owner)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], success: (204, nil), more: [503]),
+        Op(
+            method: "get", path: "/api/organizations/{id}/export", summary: "Everything, as one JSON document (admin)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], success: (200, S.ref("Export"))),
+    ]
+
+    static let team: [Op] = [
+        Op(
+            method: "get", path: "/api/team/members", summary: "Members", tag: "Team",
+            parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("Member"))), more: [422]),
+        Op(
+            method: "get", path: "/api/team/members/me", summary: "The caller's membership", tag: "Team",
+            success: (200, S.ref("Member"))),
+        Op(
+            method: "put", path: "/api/team/members/{id}", summary: "Change a member's role (admin)", tag: "Team",
+            parameters: [P.id(MemberID.self)], body: "RoleInput", success: (200, S.ref("Member")), more: [409]),
+        Op(
+            method: "delete", path: "/api/team/members/{id}", summary: "Remove a member (admin, or leave)",
+            tag: "Team", parameters: [P.id(MemberID.self)], success: (204, nil), more: [409, 422, 503]),
+        Op(
+            method: "post", path: "/api/team/invite", summary: "Invite by email with a role (admin)", tag: "Team",
+            body: "InviteInput", success: (201, S.ref("InvitationCreated")), more: [409],
+            links: [.init(operation: "getApiTeamInvitationsToken", parameter: "token", field: "token")]),
+        Op(
+            method: "get", path: "/api/team/invitations/{token}", summary: "What an invitation offers",
+            tag: "Team", access: .open, parameters: [P.path("token", S.string)],
+            success: (200, S.ref("Invitation")), more: [404]),
+        Op(
+            method: "post", path: "/api/team/invitations/{token}/accept", summary: "Join as the signed-in account",
+            tag: "Team", access: .person, parameters: [P.path("token", S.string)],
+            success: (200, S.ref("Member")), more: [403, 404, 409, 422, 503]),
+    ]
+
+    static let keys: [Op] = [
+        Op(
+            method: "get", path: "/api/keys", summary: "API keys (admin; never the secrets)", tag: "API keys",
+            parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("APIKey"))), more: [422]),
+        Op(
+            method: "post", path: "/api/keys", summary: "Create an API key; the answer holds its secret, once",
+            tag: "API keys", body: "KeyInput", success: (201, S.ref("APIKey")), more: [409],
+            links: [.init(operation: "deleteApiKeysId")]),
+        Op(
+            method: "delete", path: "/api/keys/{id}", summary: "Revoke an API key (admin)", tag: "API keys",
+            parameters: [P.id(KeyID.self)], success: (204, nil), more: [503]),
+    ]
+}
