@@ -144,11 +144,17 @@ struct Serve: AsyncParsableCommand {
     private func makeRouter(
         registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
         log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus, metrics: PrometheusCollectorRegistry
-    ) throws -> Router<BasicRequestContext> {
-        let router = Router()
-        // Outermost, so that it counts the problem responses too; labels are route templates.
+    ) throws -> Router<StatusdRequestContext> {
+        let router = Router(context: StatusdRequestContext.self)
+        // Outermost: every answer carries its request id, and is logged when --access-log asks.
+        router.add(
+            middleware: RequestLogMiddleware(
+                proxies: try TrustedProxies.parse(options.trustedProxies), accessLog: options.accessLog))
+        // Outside the problem middleware, so that it counts the problem responses too.
         router.add(middleware: RequestMetricsMiddleware(metrics: RequestMetrics(registry: metrics)))
         router.add(middleware: ProblemMiddleware())
+        // Inside it, so that a refused preflight is a problem+json answer.
+        router.add(middleware: CORSPolicyMiddleware(origins: options.corsOriginSet))
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus).add(to: router)
         let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)

@@ -39,6 +39,8 @@ import Testing
     @Test(arguments: [
         ["serve", "--port", "70000"], ["serve", "--port", "abc"], ["serve", "--cache-max-age", "-1"],
         ["serve", "--quotas", "services=lots"], ["serve", "--quotas", "planets=3"], ["frobnicate"],
+        ["serve", "--trusted-proxies", "10.0.0.0/99"], ["serve", "--trusted-proxies", "proxy.local"],
+        ["serve", "--cors-origins", "example.com"], ["serve", "--cors-origins", "https://example.com/"],
     ])
     func badArguments_exitNonZero_withAReason(_ arguments: [String]) throws {
         let (status, stderr) = try Self.run(arguments)

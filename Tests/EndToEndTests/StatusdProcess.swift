@@ -26,7 +26,11 @@ final class StatusdProcess: @unchecked Sendable {
 
     /// Starts statusd with small WAL segments (1 MiB), so that each test writes little to disk.
     /// - Parameter environment: added to this process's environment (test-only fault switches).
-    init(arguments: [String] = ["--demo"], dataDirectory: URL? = nil, environment: [String: String] = [:]) throws {
+    /// - Parameter log: a file that receives statusd's standard error (its log); discarded when nil.
+    init(
+        arguments: [String] = ["--demo"], dataDirectory: URL? = nil, environment: [String: String] = [:],
+        log: URL? = nil
+    ) throws {
         ownsDataDirectory = dataDirectory == nil
         self.dataDirectory =
             dataDirectory
@@ -43,7 +47,12 @@ final class StatusdProcess: @unchecked Sendable {
             ["STATUSD_TEST_KDF_LOG2": "10"].merging(environment) { $1 }
         ) { $1 }
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         baseURL = try Self.readBaseURL(from: output.fileHandleForReading, process: process)
     }

@@ -27,7 +27,7 @@ struct AuthRoutes: Sendable {
     let tokens: SessionTokens
     let policy: AccountPolicy
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.post("/api/auth/signup", use: signup)
         router.post("/api/auth/login", use: login)
         router.post("/api/auth/logout", use: logout)
@@ -81,7 +81,7 @@ struct AuthRoutes: Sendable {
         }
     }
 
-    @Sendable func signup(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func signup(request: Request, context: StatusdRequestContext) async throws -> Response {
         let input = try await JSONBody.decode(Credentials.self, from: request)
         try Self.checkPassword(input.password, field: "password")
         let invitation = try invitationForSignup(input)
@@ -99,7 +99,7 @@ struct AuthRoutes: Sendable {
         return try await openSession(for: account, status: .created)
     }
 
-    @Sendable func login(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func login(request: Request, context: StatusdRequestContext) async throws -> Response {
         let input = try await JSONBody.decode(Credentials.self, from: request)
         let account = directory.state.account(email: input.email)
         let matches = try await hashed { try await hasher.verify(input.password, against: account?.passwordHash) }
@@ -107,7 +107,7 @@ struct AuthRoutes: Sendable {
         return try await openSession(for: account, status: .ok)
     }
 
-    @Sendable func logout(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func logout(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, identity) = try await authenticator.person(for: request)
         guard case .account(_, let session) = identity else {
             throw Problem(
@@ -128,7 +128,7 @@ struct AuthRoutes: Sendable {
         let organizations: [Membership]
     }
 
-    @Sendable func me(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func me(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (account, _) = try await authenticator.person(for: request)
         let memberships = registry.organizations(member: account.id).compactMap { organization -> MeBody.Membership? in
             let state = organization.view.state
@@ -141,7 +141,7 @@ struct AuthRoutes: Sendable {
 
     /// Changes the password, which closes every session of the account (the directory does), and
     /// answers a new session for the caller.
-    @Sendable func changePassword(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func changePassword(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (account, _) = try await authenticator.person(for: request)
         let input = try await JSONBody.decode(PasswordChange.self, from: request)
         try Self.checkPassword(input.new, field: "new_password")

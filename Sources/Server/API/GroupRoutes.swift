@@ -6,7 +6,7 @@ import Hummingbird
 struct GroupRoutes: Sendable {
     let api: ResourceAPI
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/service-groups", use: list)
         router.post("/api/service-groups", use: create)
         router.get("/api/service-groups/:id", use: read)
@@ -14,7 +14,7 @@ struct GroupRoutes: Sendable {
         router.delete("/api/service-groups/:id", use: delete)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let groups = state.groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }
         let (items, next) = try ResourceAPI.page(groups, request)
@@ -22,7 +22,7 @@ struct GroupRoutes: Sendable {
             Representation.ListBody(items: items.map { Representation.GroupBody($0, in: state) }, nextCursor: next))
     }
 
-    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(GroupInput.self, from: request)
         guard let name = input.name else {
@@ -36,12 +36,12 @@ struct GroupRoutes: Sendable {
             location: "/api/service-groups/\(id)")
     }
 
-    @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func read(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         return try ResourceAPI.json(Representation.GroupBody(try group(try Self.id(context), in: state), in: state))
     }
 
-    @Sendable func update(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func update(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try group(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(GroupInput.self, from: request)
@@ -50,13 +50,13 @@ struct GroupRoutes: Sendable {
         return try ResourceAPI.json(Representation.GroupBody(try group(id, in: state), in: state))
     }
 
-    @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteGroup(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }
 
-    private static func id(_ context: BasicRequestContext) throws -> GroupID {
+    private static func id(_ context: StatusdRequestContext) throws -> GroupID {
         try ResourceAPI.pathID(context, "service group", as: GroupID.self)
     }
 

@@ -10,7 +10,7 @@ import Persistence
 struct IncidentRoutes: Sendable {
     let api: ResourceAPI
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/incidents", use: list)
         router.post("/api/incidents", use: create)
         router.get("/api/incidents/:id", use: read)
@@ -21,7 +21,7 @@ struct IncidentRoutes: Sendable {
         router.put("/api/incidents/:id/resolve", use: resolve)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let page = try await api.incidentPage(of: state, request)
         return try ResourceAPI.json(
@@ -30,7 +30,7 @@ struct IncidentRoutes: Sendable {
         )
     }
 
-    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(IncidentInput.self, from: request)
         guard let name = input.name else {
@@ -51,7 +51,7 @@ struct IncidentRoutes: Sendable {
         )
     }
 
-    @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func read(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let id = try Self.id(context)
         if let found = state.incidents[id] { return try ResourceAPI.json(Representation.IncidentBody(found)) }
@@ -64,7 +64,7 @@ struct IncidentRoutes: Sendable {
 
     /// `PUT /api/incidents/{id}`: name and impact; a `status`, `body` or `affected_services` in the same
     /// request posts an update too.
-    @Sendable func edit(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func edit(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try incident(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(IncidentInput.self, from: request)
@@ -79,7 +79,7 @@ struct IncidentRoutes: Sendable {
     }
 
     /// `POST /api/incidents/{id}/updates` and `PUT /api/incidents/{id}/status`.
-    @Sendable func postUpdate(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func postUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try incident(try Self.id(context), in: current).id
         let state = try await post(try await JSONBody.decode(IncidentInput.self, from: request), to: id, as: caller)
@@ -87,7 +87,7 @@ struct IncidentRoutes: Sendable {
     }
 
     /// `PUT /api/incidents/{id}/resolve`: an update to `resolved`; the body is optional here.
-    @Sendable func resolve(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func resolve(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try incident(try Self.id(context), in: current).id
         var input = IncidentInput()
@@ -99,7 +99,7 @@ struct IncidentRoutes: Sendable {
         return try ResourceAPI.json(Representation.IncidentBody(try incident(id, in: state)))
     }
 
-    @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteIncident(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
@@ -124,7 +124,7 @@ struct IncidentRoutes: Sendable {
         }
     }
 
-    private static func id(_ context: BasicRequestContext) throws -> IncidentID {
+    private static func id(_ context: StatusdRequestContext) throws -> IncidentID {
         try ResourceAPI.pathID(context, "incident", as: IncidentID.self)
     }
 

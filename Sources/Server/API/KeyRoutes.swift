@@ -9,7 +9,7 @@ import Hummingbird
 struct KeyRoutes: Sendable {
     let api: ResourceAPI
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/keys", use: list)
         router.post("/api/keys", use: create)
         router.delete("/api/keys/:id", use: revoke)
@@ -49,7 +49,7 @@ struct KeyRoutes: Sendable {
         }
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .admin)
         let keys = state.keys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         let (items, next) = try ResourceAPI.page(keys, request)
@@ -59,7 +59,7 @@ struct KeyRoutes: Sendable {
                 items: items.map { KeyBody($0, lastUsedAt: usage.lastUse(of: $0.id)) }, nextCursor: next))
     }
 
-    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .admin)
         let input = try await JSONBody.decode(KeyInput.self, from: request)
         let (secret, hash) = APIKeyToken.makeSecret()
@@ -72,7 +72,7 @@ struct KeyRoutes: Sendable {
             location: "/api/keys/\(id)")
     }
 
-    @Sendable func revoke(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func revoke(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .admin)
         _ = try await api.run(.revokeKey(try ResourceAPI.pathID(context, "API key", as: KeyID.self)), as: caller)
         return ResourceAPI.noContent()

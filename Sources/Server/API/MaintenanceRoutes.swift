@@ -9,7 +9,7 @@ import Persistence
 struct MaintenanceRoutes: Sendable {
     let api: ResourceAPI
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/maintenance", use: list)
         router.post("/api/maintenance", use: create)
         router.get("/api/maintenance/:id", use: read)
@@ -18,7 +18,7 @@ struct MaintenanceRoutes: Sendable {
         router.put("/api/maintenance/:id/status", use: setStatus)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let status = try request.uri.queryParameters.get("status").map { text in
             guard let status = MaintenanceStatus(input: text) else {
@@ -42,7 +42,7 @@ struct MaintenanceRoutes: Sendable {
                 nextCursor: page.next.map(CursorText.format)))
     }
 
-    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
         guard let name = input.name else {
@@ -68,7 +68,7 @@ struct MaintenanceRoutes: Sendable {
             location: "/api/maintenance/\(id)")
     }
 
-    @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func read(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let id = try Self.id(context)
         if let found = state.maintenance[id] { return try ResourceAPI.json(Representation.MaintenanceBody(found)) }
@@ -79,7 +79,7 @@ struct MaintenanceRoutes: Sendable {
         return try ResourceAPI.json(Representation.MaintenanceBody(archived))
     }
 
-    @Sendable func edit(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func edit(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
@@ -91,7 +91,7 @@ struct MaintenanceRoutes: Sendable {
         return try ResourceAPI.json(Representation.MaintenanceBody(try window(id, in: state)))
     }
 
-    @Sendable func setStatus(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func setStatus(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceStatusInput.self, from: request)
@@ -99,13 +99,13 @@ struct MaintenanceRoutes: Sendable {
         return try ResourceAPI.json(Representation.MaintenanceBody(try window(id, in: state)))
     }
 
-    @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteMaintenance(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }
 
-    private static func id(_ context: BasicRequestContext) throws -> MaintenanceID {
+    private static func id(_ context: StatusdRequestContext) throws -> MaintenanceID {
         try ResourceAPI.pathID(context, "maintenance window", as: MaintenanceID.self)
     }
 

@@ -9,7 +9,7 @@ import Persistence
 struct OrganizationRoutes: Sendable {
     let api: ResourceAPI
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/organizations", use: list)
         router.post("/api/organizations", use: create)
         router.get("/api/organizations/current", use: current)
@@ -74,7 +74,7 @@ struct OrganizationRoutes: Sendable {
         }
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: StatusdRequestContext) async throws -> Response {
         let organizations: [OrganizationBody]
         switch try await api.authenticator.identity(for: request) {
         case .apiKey(let key, let organization):
@@ -89,7 +89,7 @@ struct OrganizationRoutes: Sendable {
         return try ResourceAPI.json(Representation.ListBody(items: organizations, nextCursor: nil))
     }
 
-    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (account, _) = try await api.authenticator.person(for: request)
         let input = try await JSONBody.decode(OrganizationInput.self, from: request)
         guard let slug = input.patch.slug else {
@@ -113,26 +113,26 @@ struct OrganizationRoutes: Sendable {
             location: "/api/organizations/\(id)")
     }
 
-    @Sendable func current(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func current(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, state) = try await api.authorize(request, role: .viewer)
         return try ResourceAPI.json(OrganizationBody(state, role: state.role(of: caller.principal)))
     }
 
-    @Sendable func update(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func update(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await pathOrganization(request, context, role: .admin)
         let input = try await JSONBody.decode(OrganizationInput.self, from: request)
         let (_, state) = try await api.run(.updateOrganization(input.patch), as: caller)
         return try ResourceAPI.json(OrganizationBody(state, role: state.role(of: caller.principal)))
     }
 
-    @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await pathOrganization(request, context, role: .owner)
         _ = try await api.run(.deleteOrganization, as: caller)
         return ResourceAPI.noContent()
     }
 
     /// Everything the organization owns, as one JSON document (secrets and token hashes left out).
-    @Sendable func export(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func export(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await pathOrganization(request, context, role: .admin)
         let archive = api.archive
         let (incidents, windows) = try await api.offloaded {
@@ -146,7 +146,7 @@ struct OrganizationRoutes: Sendable {
     }
 
     /// Whether an account is a member: for oneself, or for admins of an organization it belongs to.
-    @Sendable func checkUser(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func checkUser(request: Request, context: StatusdRequestContext) async throws -> Response {
         let text = context.parameters.get("user_id") ?? ""
         guard let user = AccountID(text) else { throw ResourceAPI.notFound("user", text) }
         struct Answer: Encodable {
@@ -165,7 +165,7 @@ struct OrganizationRoutes: Sendable {
     }
 
     /// The organization the path names, for a caller holding `role` in it; any other answers 404.
-    private func pathOrganization(_ request: Request, _ context: BasicRequestContext, role: Role) async throws
+    private func pathOrganization(_ request: Request, _ context: StatusdRequestContext, role: Role) async throws
         -> (Caller, OrgState)
     {
         let text = context.parameters.get("id") ?? ""

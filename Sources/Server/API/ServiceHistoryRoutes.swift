@@ -10,7 +10,7 @@ import Persistence
 struct ServiceHistoryRoutes: Sendable {
     let api: ResourceAPI
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/services/:id/uptime", use: serviceUptime)
         router.get("/api/services/:id/status-history", use: statusHistory)
         router.get("/api/status/:slug/uptime", use: publicUptime)
@@ -78,7 +78,7 @@ struct ServiceHistoryRoutes: Sendable {
         }
     }
 
-    @Sendable func serviceUptime(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func serviceUptime(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let service = try Self.service(context, in: state)
         let days = try Self.days(request)
@@ -89,7 +89,7 @@ struct ServiceHistoryRoutes: Sendable {
     }
 
     /// Raw status changes of the last 90 days, newest first (older days are folded into the uptime).
-    @Sendable func statusHistory(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func statusHistory(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let service = try Self.service(context, in: state)
         let history = state.statusHistory[service.id] ?? AppendLog()
@@ -105,7 +105,7 @@ struct ServiceHistoryRoutes: Sendable {
     }
 
     /// Every service's uptime, public: what the status page's bars show.
-    @Sendable func publicUptime(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func publicUptime(request: Request, context: StatusdRequestContext) async throws -> Response {
         let state = try api.registry.publicView(slug: context.parameters.get("slug") ?? "").state
         let days = try Self.days(request)
         let now = Date()
@@ -119,7 +119,7 @@ struct ServiceHistoryRoutes: Sendable {
 
     /// Every incident, newest first, through memory and the archive (`limit`, `cursor`, `status`):
     /// the public history, without who wrote each update.
-    @Sendable func publicIncidents(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func publicIncidents(request: Request, context: StatusdRequestContext) async throws -> Response {
         let state = try api.registry.publicView(slug: context.parameters.get("slug") ?? "").state
         let page = try await api.incidentPage(of: state, request)
         var response = try ResourceAPI.json(
@@ -140,7 +140,7 @@ struct ServiceHistoryRoutes: Sendable {
         return days
     }
 
-    private static func service(_ context: BasicRequestContext, in state: OrgState) throws -> Service {
+    private static func service(_ context: StatusdRequestContext, in state: OrgState) throws -> Service {
         let id = try ResourceAPI.pathID(context, "service", as: ServiceID.self)
         guard let service = state.services[id] else { throw ResourceAPI.notFound("service", id.rawValue) }
         return service

@@ -6,7 +6,7 @@ import Hummingbird
 struct ServiceRoutes: Sendable {
     let api: ResourceAPI
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/services", use: list)
         router.post("/api/services", use: create)
         router.get("/api/services/:id", use: read)
@@ -15,14 +15,14 @@ struct ServiceRoutes: Sendable {
         router.put("/api/services/:id/status", use: setStatus)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let (items, next) = try ResourceAPI.page(state.orderedServices, request)
         return try ResourceAPI.json(
             Representation.ListBody(items: items.map(Representation.ServiceBody.init), nextCursor: next))
     }
 
-    @Sendable func create(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         let input = try await JSONBody.decode(ServiceInput.self, from: request)
         guard let name = input.name else {
@@ -39,12 +39,12 @@ struct ServiceRoutes: Sendable {
             Representation.ServiceBody(try service(id, in: state)), status: .created, location: "/api/services/\(id)")
     }
 
-    @Sendable func read(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func read(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         return try ResourceAPI.json(Representation.ServiceBody(try service(try Self.id(context), in: state)))
     }
 
-    @Sendable func update(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func update(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try service(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(ServiceInput.self, from: request)
@@ -57,7 +57,7 @@ struct ServiceRoutes: Sendable {
         return try ResourceAPI.json(Representation.ServiceBody(try service(id, in: state)))
     }
 
-    @Sendable func setStatus(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func setStatus(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try service(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(ServiceStatusInput.self, from: request)
@@ -65,13 +65,13 @@ struct ServiceRoutes: Sendable {
         return try ResourceAPI.json(Representation.ServiceBody(try service(id, in: state)))
     }
 
-    @Sendable func delete(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .editor)
         _ = try await api.run(.deleteService(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }
 
-    private static func id(_ context: BasicRequestContext) throws -> ServiceID {
+    private static func id(_ context: StatusdRequestContext) throws -> ServiceID {
         try ResourceAPI.pathID(context, "service", as: ServiceID.self)
     }
 

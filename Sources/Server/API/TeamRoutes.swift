@@ -12,7 +12,7 @@ struct TeamRoutes: Sendable {
     /// How long an invitation stays open (`--invitation-hours`).
     let invitationLifetime: TimeInterval
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/team/members", use: members)
         router.get("/api/team/members/me", use: me)
         router.put("/api/team/members/:id", use: changeRole)
@@ -53,14 +53,14 @@ struct TeamRoutes: Sendable {
         }
     }
 
-    @Sendable func members(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func members(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let members = state.members.values.sorted { ($0.joinedAt, $0.id) < ($1.joinedAt, $1.id) }
         let (items, next) = try ResourceAPI.page(members, request)
         return try ResourceAPI.json(Representation.ListBody(items: items.map(body), nextCursor: next))
     }
 
-    @Sendable func me(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func me(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, state) = try await api.authorize(request, role: .viewer)
         guard case .account(let account) = caller.principal, let member = state.member(for: account) else {
             throw Problem(status: .forbidden, detail: "an API key is not a member; sign in as a person")
@@ -68,7 +68,7 @@ struct TeamRoutes: Sendable {
         return try ResourceAPI.json(body(member))
     }
 
-    @Sendable func changeRole(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func changeRole(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .admin)
         let id = try member(in: current, context).id
         let input = try await JSONBody.decode(RoleInput.self, from: request)
@@ -78,7 +78,7 @@ struct TeamRoutes: Sendable {
     }
 
     /// Removing a member: admins remove others (never above their role), anyone may leave.
-    @Sendable func remove(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func remove(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .viewer)
         let id = try member(in: current, context).id
         _ = try await api.run(.removeMember(id), as: caller)
@@ -95,7 +95,7 @@ struct TeamRoutes: Sendable {
         let acceptPath: String
     }
 
-    @Sendable func invite(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func invite(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .admin)
         let input = try await JSONBody.decode(InviteInput.self, from: request)
         let (token, hash) = RandomSecret.make()
@@ -121,7 +121,7 @@ struct TeamRoutes: Sendable {
     }
 
     /// What an invitation link offers, for the page that accepts it: the token is the credential.
-    @Sendable func invitation(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func invitation(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (organization, invitation) = try open(context)
         let settings = organization.view.state.settings
         return try ResourceAPI.json(
@@ -131,7 +131,7 @@ struct TeamRoutes: Sendable {
     }
 
     /// Joins the organization as the signed-in account, whose email must be the invited one.
-    @Sendable func accept(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func accept(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (account, identity) = try await api.authenticator.person(for: request)
         if case .federated(_, emailVerified: false, _) = identity {
             throw Problem(
@@ -148,7 +148,7 @@ struct TeamRoutes: Sendable {
     }
 
     /// The open invitation a token names, in whichever organization holds it (404 when none does).
-    private func open(_ context: BasicRequestContext) throws -> (OrgActor, Invitation) {
+    private func open(_ context: StatusdRequestContext) throws -> (OrgActor, Invitation) {
         let hash = RandomSecret.hash(context.parameters.get("token") ?? "")
         guard let found = api.registry.openInvitation(tokenHash: hash, at: Date()) else {
             throw Problem(status: .notFound, detail: "no open invitation for this token", field: "token")
@@ -156,7 +156,7 @@ struct TeamRoutes: Sendable {
         return found
     }
 
-    private func member(in state: OrgState, _ context: BasicRequestContext) throws -> Member {
+    private func member(in state: OrgState, _ context: StatusdRequestContext) throws -> Member {
         let id = try ResourceAPI.pathID(context, "member", as: MemberID.self)
         guard let member = state.members[id] else { throw ResourceAPI.notFound("member", id.rawValue) }
         return member

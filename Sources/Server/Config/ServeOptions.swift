@@ -71,7 +71,30 @@ struct ServeOptions: ParsableArguments {
     )
     var oidcJwks: String?
 
+    @Option(
+        help:
+            "Proxies whose X-Forwarded-For names the client: addresses or CIDR ranges, comma-separated (e.g. 127.0.0.1,10.0.0.0/8). None by default."
+    )
+    var trustedProxies = ""
+
+    @Option(
+        help:
+            "Browser origins allowed to call the API, comma-separated (https://status.example.com), or * for any. Public reads allow any origin regardless."
+    )
+    var corsOrigins = ""
+
+    @Flag(help: "Log one line per request (route, status, milliseconds, client, request id).")
+    var accessLog = false
+
     mutating func validate() throws {
+        _ = try TrustedProxies.parse(trustedProxies)
+        for origin in corsOriginSet where origin != "*" {
+            guard origin.hasPrefix("https://") || origin.hasPrefix("http://"), !origin.hasSuffix("/") else {
+                throw ValidationError(
+                    "--cors-origins: '\(origin)' is not an origin such as https://status.example.com (no path, no trailing /)"
+                )
+            }
+        }
         _ = try OrgQuotas.parse(quotas)
         let oidc = [oidcIssuer, oidcAudience, oidcJwks].compactMap { $0 }
         guard oidc.isEmpty || oidc.count == 3 else {
@@ -100,6 +123,11 @@ struct ServeOptions: ParsableArguments {
         guard cacheStaleWhileRevalidate >= 0 else {
             throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")
         }
+    }
+
+    /// `--cors-origins` as a set.
+    var corsOriginSet: Set<String> {
+        Set(corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 
     /// The OpenID Connect provider, when one is configured.

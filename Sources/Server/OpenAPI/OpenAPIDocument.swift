@@ -54,7 +54,7 @@ enum OpenAPIDocument {
     }
 
     /// - Throws: a one-line `CommandFailure` naming every mismatch.
-    static func check(_ router: Router<BasicRequestContext>) throws {
+    static func check(_ router: Router<StatusdRequestContext>) throws {
         let (undocumented, unrouted) = mismatches(routes: router.routes.map { "\($0.method) \($0.path)" })
         guard undocumented.isEmpty, unrouted.isEmpty else {
             throw CommandFailure(

@@ -19,7 +19,7 @@ struct DocsRoutes: Sendable {
         stylesheet = StaticBytes(Data(DocsViewer.css.utf8), contentType: "text/css; charset=utf-8")
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/openapi.json") { request, _ in document.respond(to: request) }
         router.get("/docs") { request, _ in page.respond(to: request) }
         router.get("/docs/viewer.js") { request, _ in script.respond(to: request) }

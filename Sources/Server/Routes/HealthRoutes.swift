@@ -14,7 +14,7 @@ struct HealthRoutes: Sendable {
     let snapshots: SnapshotStatus
     let startedAt: Date
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/health", use: health)
         router.get("/api/healthcheck", use: health)
         router.get("/ready", use: ready)
@@ -37,7 +37,7 @@ struct HealthRoutes: Sendable {
         let uptimeSeconds: Int
     }
 
-    @Sendable func health(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func health(request: Request, context: StatusdRequestContext) throws -> Response {
         let statistics = log.statistics
         let failure = log.failure
         let body = Health(
@@ -51,7 +51,7 @@ struct HealthRoutes: Sendable {
     }
 
     /// Ready once recovery has finished, which is before the port opens; answering at all means ready.
-    @Sendable func ready(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func ready(request: Request, context: StatusdRequestContext) throws -> Response {
         try Self.json(["status": "ready"])
     }
 

@@ -40,11 +40,11 @@ struct MetricsRoutes: Sendable {
         snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/metrics", use: metrics)
     }
 
-    @Sendable func metrics(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func metrics(request: Request, context: StatusdRequestContext) throws -> Response {
         let statistics = log.statistics
         walBatches.set(to: Double(statistics.batches))
         walRecords.set(to: Double(statistics.records))

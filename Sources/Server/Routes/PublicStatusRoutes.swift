@@ -9,14 +9,14 @@ struct PublicStatusRoutes: Sendable {
     let registry: Registry
     let representation: CachedRepresentation
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/status/:slug", use: summary)
         router.get("/api/public/:slug/status", use: summary)
         router.get("/api/status/:slug/services", use: services)
         router.get("/api/status/:slug/maintenance", use: maintenance)
     }
 
-    @Sendable func summary(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func summary(request: Request, context: StatusdRequestContext) throws -> Response {
         let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")
         return try representation.respond(
             to: request, view: view, key: "summary.json", contentType: "application/json; charset=utf-8"
@@ -26,14 +26,14 @@ struct PublicStatusRoutes: Sendable {
     }
 
     /// The services and groups of the page, in page order.
-    @Sendable func services(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func services(request: Request, context: StatusdRequestContext) throws -> Response {
         try part(request, context, key: "services.json") { summary in
             ServicesPart(services: summary.services, groups: summary.groups)
         }
     }
 
     /// Maintenance in progress and upcoming, as the page shows it.
-    @Sendable func maintenance(request: Request, context: BasicRequestContext) throws -> Response {
+    @Sendable func maintenance(request: Request, context: StatusdRequestContext) throws -> Response {
         try part(request, context, key: "maintenance.json") { summary in
             MaintenancePart(active: summary.activeMaintenance, upcoming: summary.upcomingMaintenance)
         }
@@ -51,7 +51,7 @@ struct PublicStatusRoutes: Sendable {
 
     /// A part of the summary, memoised under its own key like the whole.
     private func part(
-        _ request: Request, _ context: BasicRequestContext, key: String,
+        _ request: Request, _ context: StatusdRequestContext, key: String,
         _ pick: @escaping (PublicSummary) -> some Encodable
     ) throws -> Response {
         let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")

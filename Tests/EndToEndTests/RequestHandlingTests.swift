@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// What every request goes through: its id, the access log, the client address behind trusted
+/// proxies, and cross-origin rules.
+@Suite struct RequestHandlingTests {
+    @Test func everyAnswer_carriesARequestID_theCallersWhenSane() async throws {
+        let server = try StatusdProcess()
+        let made = try #require(try await server.request("/health").headers["x-request-id"])
+        #expect(!made.isEmpty)
+        let other = try #require(try await server.request("/health").headers["x-request-id"])
+        #expect(other != made, "one id per request")
+        let given = try await server.request("/api/status/demo", headers: ["X-Request-ID": "trace-abc-123"])
+        #expect(given.headers["x-request-id"] == "trace-abc-123")
+        let problem = try await server.request("/api/services", headers: ["X-Request-ID": "trace-401"])
+        #expect(problem.status == 401)
+        #expect(problem.headers["x-request-id"] == "trace-401", "problem answers carry it too")
+        let long = String(repeating: "x", count: 129)
+        let replaced = try await server.request("/health", headers: ["X-Request-ID": long])
+        #expect(replaced.headers["x-request-id"] != long, "an id that could bloat the logs is replaced")
+    }
+
+    @Test func accessLog_namesRouteStatusAndTheForwardedClient_onlyFromATrustedProxy() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("statusd-log-\(UUID()).txt")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let server = try StatusdProcess(
+            arguments: ["--demo", "--access-log", "--trusted-proxies", "127.0.0.1, 10.0.0.0/8"], log: log)
+        _ = try await server.request(
+            "/api/status/demo",
+            headers: ["X-Request-ID": "e2e-forwarded", "X-Forwarded-For": "198.51.100.7, 10.1.2.3"])
+        let line = try await Self.line(containing: "e2e-forwarded", in: log)
+        #expect(line.contains("route=/api/status/{slug}"), "\(line)")
+        #expect(line.contains("status=200"), "\(line)")
+        #expect(line.contains("client=198.51.100.7"), "the last hop before the trusted ones: \(line)")
+
+        let untrusting = try StatusdProcess(arguments: ["--demo", "--access-log"], log: log)
+        _ = try await untrusting.request(
+            "/api/status/demo", headers: ["X-Request-ID": "e2e-direct", "X-Forwarded-For": "198.51.100.7"])
+        let direct = try await Self.line(containing: "e2e-direct", in: log)
+        #expect(direct.contains("client=127.0.0.1"), "a client cannot name itself: \(direct)")
+    }
+
+    @Test func cors_allowsConfiguredOrigins_andAnyOriginOnPublicReads() async throws {
+        let server = try StatusdProcess(arguments: ["--demo", "--cors-origins", "https://app.example.com"])
+        let preflight = try await server.request(
+            "/api/services", method: "OPTIONS",
+            headers: ["Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"])
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["access-control-allow-origin"] == "https://app.example.com")
+        #expect(preflight.headers["access-control-allow-headers"]?.contains("Authorization") == true)
+        let refused = try await server.request(
+            "/api/services", method: "OPTIONS",
+            headers: ["Origin": "https://evil.example", "Access-Control-Request-Method": "DELETE"])
+        #expect(refused.status == 403)
+        #expect(refused.headers["content-type"] == "application/problem+json")
+        #expect(refused.headers["access-control-allow-origin"] == nil)
+        let foreignRead = try await server.request("/api/services", headers: ["Origin": "https://evil.example"])
+        #expect(foreignRead.headers["access-control-allow-origin"] == nil, "the browser keeps the answer from it")
+        let publicRead = try await server.request("/api/status/demo", headers: ["Origin": "https://evil.example"])
+        #expect(publicRead.status == 200)
+        #expect(publicRead.headers["access-control-allow-origin"] == "*", "public reads embed anywhere")
+        #expect(publicRead.headers["access-control-expose-headers"]?.contains("ETag") == true)
+    }
+
+    /// The first line of the log that contains `text`, waiting for statusd to write it.
+    static func line(containing text: String, in log: URL) async throws -> String {
+        for _ in 0..<200 {
+            let contents = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let line = contents.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("no log line contains \(text)")
+        return ""
+    }
+}
