@@ -109,16 +109,20 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             },
             logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app),
+            .init(service: KeyUsageWriter(usage: usage, registry: registry, logger: logger)),
+            .init(
+                service: LogFailureWatch(log: log, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let adminPort = options.adminPort {
+            let operatorRoutes = OperatorRoutes(
+                registry: registry, snapshotter: snapshotter, dataDirectory: dataDirectory.path)
+            services.append(.init(service: operatorApplication(operatorRoutes, port: adminPort, logger: logger)))
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: app),
-                    .init(service: KeyUsageWriter(usage: usage, registry: registry, logger: logger)),
-                    .init(
-                        service: LogFailureWatch(log: log, logger: logger),
-                        successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
@@ -176,6 +180,25 @@ struct Serve: AsyncParsableCommand {
         try DocsRoutes().add(to: router)
         try OpenAPIDocument.check(router)
         return router
+    }
+
+    /// The operator port: its own listener on a loopback address (validated), so that the public
+    /// port never routes to `/admin`.
+    private func operatorApplication(_ routes: OperatorRoutes, port: Int, logger: Logger) -> some ServiceLifecycle
+        .Service
+    {
+        let router = Router(context: StatusdRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        routes.add(to: router)
+        let host = options.adminHost
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "statusd-operator"),
+            onServerRunning: { channel in
+                let base = "http://\(channel.localAddress?.ipAddress ?? host):\(channel.localAddress?.port ?? 0)"
+                FileHandle.standardOutput.write(Data("statusd operator port on \(base)\n".utf8))
+            },
+            logger: logger)
     }
 
     /// After the HTTP server has drained: every acknowledged write is already in the log; closing

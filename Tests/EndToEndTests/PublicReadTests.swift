@@ -128,4 +128,19 @@ import Testing
         #expect(text.contains("statusd_wal_records ") && text.contains("statusd_organizations 1"))
         #expect(text.contains("statusd_wal_failed 0"))
     }
+
+    @Test func metrics_haveWALHistograms_andMemoRenders() async throws {
+        let server = try StatusdProcess()
+        for _ in 0..<10 { _ = try await server.request("/api/status/demo") }
+        let text = String(decoding: try await server.request("/metrics").body, as: UTF8.self)
+        #expect(text.contains("# TYPE statusd_wal_batch_records histogram"))
+        #expect(text.contains("# TYPE statusd_wal_fdatasync_seconds histogram"))
+        let syncs = text.split(separator: "\n").first { $0.hasPrefix("statusd_wal_fdatasync_seconds_count ") }
+        #expect((syncs?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 1, "the demo's writes were synced")
+        #expect(text.contains(#"statusd_wal_batch_records_bucket{le="+Inf"}"#))
+        let renders = text.split(separator: "\n").first { $0.hasPrefix("statusd_memo_renders ") }
+        // One render per published view: the start-up maintenance pass may publish one more view.
+        let count = renders?.split(separator: " ").last.flatMap { Double($0) } ?? 0
+        #expect((1...2).contains(count), "ten reads, a render per view: \(renders ?? "none")")
+    }
 }

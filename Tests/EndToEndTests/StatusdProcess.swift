@@ -54,23 +54,38 @@ final class StatusdProcess: @unchecked Sendable {
             process.standardError = FileHandle.nullDevice
         }
         try process.run()
-        baseURL = try Self.readBaseURL(from: output.fileHandleForReading, process: process)
+        let lines = try Self.readURLs(
+            from: output.fileHandleForReading, process: process,
+            prefixes: arguments.contains("--admin-port")
+                ? ["statusd listening on ", "statusd operator port on "] : ["statusd listening on "])
+        baseURL = lines["statusd listening on "]!
+        adminURL = lines["statusd operator port on "]
     }
 
-    /// Reads stdout until the `statusd listening on <url>` line.
-    private static func readBaseURL(from handle: FileHandle, process: Process) throws -> URL {
+    /// The operator port's address, when started with `--admin-port`.
+    let adminURL: URL?
+
+    /// Reads stdout until it has a line `<prefix><url>` for every prefix (the order of the listeners'
+    /// lines is not fixed); the URLs by prefix.
+    private static func readURLs(from handle: FileHandle, process: Process, prefixes: [String]) throws
+        -> [String: URL]
+    {
         var text = ""
-        while true {
+        var found: [String: URL] = [:]
+        while found.count < prefixes.count {
             guard let chunk = PipeReader.next(handle) else {
                 process.waitUntilExit()
                 throw StartError(
                     message: "statusd exited before listening (status \(process.terminationStatus)): \(text)")
             }
             text += String(decoding: chunk, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("statusd listening on ") }) {
-                if let url = URL(string: String(line.dropFirst("statusd listening on ".count))) { return url }
+            for line in text.split(separator: "\n") {
+                for prefix in prefixes where line.hasPrefix(prefix) {
+                    found[prefix] = URL(string: String(line.dropFirst(prefix.count)))
+                }
             }
         }
+        return found
     }
 
     /// Starts statusd, or returns nil when it exits before listening (a refusal to start).
@@ -103,8 +118,15 @@ final class StatusdProcess: @unchecked Sendable {
     func request(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)
         async throws -> (status: Int, headers: [String: String], body: Data)
     {
+        try await request(baseURL, path, method: method, headers: headers, body: body)
+    }
+
+    /// One HTTP request to `base` (the public or the operator port).
+    func request(
+        _ base: URL, _ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil
+    ) async throws -> (status: Int, headers: [String: String], body: Data) {
         // Appended as text, not as a path component, so that a query string stays a query string.
-        var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
+        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

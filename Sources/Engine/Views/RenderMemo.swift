@@ -12,12 +12,18 @@ public final class RenderMemo: Sendable {
     private let entries = Mutex<[String: ByteBuffer]>([:])
     private let texts = Mutex<[String: String]>([:])
 
+    /// Renders since start, across every view: with the public reads counted by route on `/metrics`,
+    /// the memo's hit rate is 1 - renders / reads. Only misses count, so a hit pays nothing for it.
+    private static let renderCounter = Atomic<Int>(0)
+    public static var renders: Int { renderCounter.load(ordering: .relaxed) }
+
     public init() {}
 
     /// The bytes of `representation`, rendering them with `render` on the first call.
     public func bytes(_ representation: String, render: () throws -> ByteBuffer) rethrows -> ByteBuffer {
         if let hit = entries.withLock({ $0[representation] }) { return hit }
         let rendered = try render()
+        Self.renderCounter.add(1, ordering: .relaxed)
         return entries.withLock { entries in
             if let winner = entries[representation] { return winner }
             entries[representation] = rendered

@@ -31,6 +31,11 @@ public final class FileEventLog: EventLog {
 
     public let configuration: WALConfiguration
     private let counters = Counters()
+    /// Records per batch: how well group commit gathers writers.
+    public let batchRecords = Distribution(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024, 4_096])
+    /// Seconds per fdatasync: what `always` costs every write.
+    public let syncSeconds = Distribution(
+        bounds: [0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
     private let walPath: String
     private let shared: Mutex<Shared>
     private let wake = DispatchSemaphore(value: 0)
@@ -166,8 +171,10 @@ public final class FileEventLog: EventLog {
 
     fileprivate func acknowledge(_ batch: [Pending]) {
         guard !batch.isEmpty else { return }
+        let records = batch.reduce(0) { $0 + $1.count }
         counters.batches.add(1, ordering: .relaxed)
-        counters.records.add(batch.reduce(0) { $0 + $1.count }, ordering: .relaxed)
+        counters.records.add(records, ordering: .relaxed)
+        batchRecords.record(Double(records))
         for pending in batch { pending.continuation.resume(returning: pending.end) }
     }
 
@@ -270,7 +277,11 @@ public final class FileEventLog: EventLog {
         }
 
         private func sync() throws {
+            let started = ContinuousClock.now
             try segment.syncData()
+            let elapsed = ContinuousClock.now - started
+            log.syncSeconds.record(
+                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             log.counters.syncs.add(1, ordering: .relaxed)
             unsynced = false
             lastSync = .now

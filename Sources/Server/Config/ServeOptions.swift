@@ -86,6 +86,15 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Log one line per request (route, status, milliseconds, client, request id).")
     var accessLog = false
 
+    @Option(
+        help:
+            "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
+    )
+    var adminPort: Int?
+
+    @Option(help: "Address of the operator port: a loopback address only, since it asks for no credential.")
+    var adminHost = "127.0.0.1"
+
     mutating func validate() throws {
         _ = try TrustedProxies.parse(trustedProxies)
         for origin in corsOriginSet where origin != "*" {
@@ -119,6 +128,12 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--fsync-interval-ms must be 1...60000")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
+        if let adminPort, !(0...65_535).contains(adminPort) {
+            throw ValidationError("--admin-port must be 0...65535, got \(adminPort)")
+        }
+        guard TrustedProxies.loopback.trusts(adminHost) else {
+            throw ValidationError("--admin-host must be a loopback address (127.x.x.x or ::1), got '\(adminHost)'")
+        }
         guard cacheMaxAge >= 0 else { throw ValidationError("--cache-max-age must be 0 or more seconds") }
         guard cacheStaleWhileRevalidate >= 0 else {
             throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")

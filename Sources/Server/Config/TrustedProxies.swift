@@ -29,6 +29,11 @@ struct TrustedProxies: Sendable {
     }
 
     static let none = TrustedProxies(ranges: [])
+    /// 127.0.0.0/8 and ::1.
+    static let loopback = TrustedProxies(ranges: [
+        Range(network: [127, 0, 0, 0], prefixLength: 8),
+        Range(network: Array(repeating: 0, count: 15) + [1], prefixLength: 128),
+    ])
 
     let ranges: [Range]
 

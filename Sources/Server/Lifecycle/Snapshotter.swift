@@ -19,6 +19,8 @@ struct Snapshotter: ServiceLifecycle.Service {
     let interval: Duration
     let everyEvents: Int
     let logger: Logger
+    /// The timer, an operator's request and shutdown may ask at once; snapshots are taken one at a time.
+    let turns = SnapshotTurns()
 
     func run() async throws {
         var lastRecords = log.statistics.records
@@ -41,14 +43,20 @@ struct Snapshotter: ServiceLifecycle.Service {
         }
     }
 
-    /// Captures, writes, prunes to the two newest, and trims the WAL behind the older.
-    func take() async throws {
+    /// Captures, writes, prunes to the two newest, and trims the WAL behind the older; after the
+    /// snapshot under way, if any.
+    @discardableResult
+    func take() async throws -> SnapshotStatus.Last {
+        try await turns.next { try await takeNow() }
+    }
+
+    private func takeNow() async throws -> SnapshotStatus.Last {
         let capture = registry.capture(log: log, directory: directory)
-        let (store, log, logger) = (self.store, self.log, self.logger)
-        try await onDedicatedThread {
+        let (store, log, logger, status) = (self.store, self.log, self.logger, self.status)
+        return try await onDedicatedThread {
             let start = ContinuousClock.now
             let written = try store.write(capture)
-            status.record(written, capture: capture)
+            let last = status.record(written, capture: capture)
             let trimmed = try store.prune().map { try log.trim(before: $0) } ?? 0
             logger.info(
                 "snapshot written",
@@ -58,7 +66,23 @@ struct Snapshotter: ServiceLifecycle.Service {
                     "replay_from": "\(capture.replayFrom)", "wal_segments_deleted": "\(trimmed)",
                     "seconds": "\(ContinuousClock.now - start)",
                 ])
+            return last
         }
+    }
+}
+
+/// Runs work one piece at a time, in the order asked.
+actor SnapshotTurns {
+    private var last: Task<Void, Never>?
+
+    func next<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let previous = last
+        let task = Task {
+            await previous?.value
+            return try await work()
+        }
+        last = Task { _ = await task.result }
+        return try await task.value
     }
 }
 
@@ -76,10 +100,11 @@ final class SnapshotStatus: Sendable {
 
     var last: Last? { state.withLock { $0 } }
 
-    func record(_ written: SnapshotStore.Written, capture: SnapshotCapture) {
+    func record(_ written: SnapshotStore.Written, capture: SnapshotCapture) -> Last {
         let last = Last(
             file: written.path, bytes: written.bytes, replayFrom: capture.replayFrom.rawValue,
             organizations: capture.organizations.count, at: Date())
         state.withLock { $0 = last }
+        return last
     }
 }

@@ -21,6 +21,7 @@ struct MetricsRoutes: Sendable {
     private let walFailed: Gauge
     private let organizationCount: Gauge
     private let snapshotAge: Gauge
+    private let memoRenders: Gauge
 
     init(registry: PrometheusCollectorRegistry, organizations: Registry, log: FileEventLog, snapshots: SnapshotStatus) {
         self.registry = registry
@@ -38,6 +39,9 @@ struct MetricsRoutes: Sendable {
         walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
         organizationCount = gauge(nil, "organizations", "organizations served")
         snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
+        memoRenders = gauge(
+            "memo", "renders",
+            "public representations rendered since start; hit rate = 1 - renders / public reads")
     }
 
     func add(to router: Router<StatusdRequestContext>) {
@@ -52,11 +56,27 @@ struct MetricsRoutes: Sendable {
         walFailed.set(to: log.failure == nil ? 0 : 1)
         organizationCount.set(to: Double(organizations.all.count))
         snapshotAge.set(to: snapshots.last.map { Date().timeIntervalSince($0.at) } ?? -1)
+        memoRenders.set(to: Double(RenderMemo.renders))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
+        Self.emit(
+            "statusd_wal_batch_records", "records per WAL batch (group commit at work)", log.batchRecords.counts,
+            into: &bytes)
+        Self.emit("statusd_wal_fdatasync_seconds", "seconds per fdatasync", log.syncSeconds.counts, into: &bytes)
         return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A histogram the WAL writer counted itself (`Distribution`), in Prometheus's text format.
+    static func emit(_ name: String, _ help: String, _ counts: Distribution.Counts, into bytes: inout [UInt8]) {
+        var text = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        for (bound, count) in zip(counts.bounds, counts.cumulative) {
+            text += "\(name)_bucket{le=\"\(bound)\"} \(count)\n"
+        }
+        text +=
+            "\(name)_bucket{le=\"+Inf\"} \(counts.count)\n\(name)_sum \(counts.sum)\n\(name)_count \(counts.count)\n"
+        bytes += Array(text.utf8)
     }
 }
