@@ -9,6 +9,6 @@ struct StatusBench: AsyncParsableCommand {
         abstract: "Benchmarks for statusd: engine throughput, and (later) the log, restore, reads and fan-out.",
         subcommands: [
             EngineScenario.self, WALScenario.self, RestoreScenario.self, MemoryScenario.self, ReadScenario.self,
-            CrashScenario.self,
+            CrashScenario.self, ReadVersusNginxScenario.self,
         ])
 }

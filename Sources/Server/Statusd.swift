@@ -80,9 +80,20 @@ struct Serve: AsyncParsableCommand {
         let usage = KeyUsage(dataDirectory: dataDirectory.path)
         let authenticator = Authenticator(
             registry: registry, directory: directory, sessions: tokens, oidc: oidc, usage: usage, logger: logger)
+        let requestMetrics = RequestMetrics(registry: metrics)
+        let representation = CachedRepresentation(
+            policy: CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate))
         let router = try makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
-            archive: archive, snapshotStatus: snapshotStatus, metrics: metrics)
+            archive: archive, snapshotStatus: snapshotStatus, metrics: metrics, requestMetrics: requestMetrics,
+            representation: representation)
+        // The public summary below the router, unless asked not to; the access log is the router's, so
+        // logging every request turns the fast path off.
+        let fastPath =
+            options.publicFastPath && !options.accessLog
+            ? PublicReadFastPath.Shared(
+                registry: registry, representation: representation, metrics: requestMetrics, serverName: "statusd")
+            : nil
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
             store: SnapshotStore(dataDirectory: dataDirectory),
@@ -91,6 +102,8 @@ struct Serve: AsyncParsableCommand {
         let demo = options.demo
         let app = Application(
             router: router,
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: fastPath.map { [PublicReadFastPath($0)] } ?? [])),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [
                 MaintenanceTimer(registry: registry, directory: directory, archive: archive, logger: logger),
@@ -147,7 +160,9 @@ struct Serve: AsyncParsableCommand {
     /// OpenAPI document.
     private func makeRouter(
         registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
-        log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus, metrics: PrometheusCollectorRegistry
+        log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus,
+        metrics: PrometheusCollectorRegistry,
+        requestMetrics: RequestMetrics, representation: CachedRepresentation
     ) throws -> Router<StatusdRequestContext> {
         let router = Router(context: StatusdRequestContext.self)
         // Outermost: every answer carries its request id, and is logged when --access-log asks.
@@ -155,14 +170,13 @@ struct Serve: AsyncParsableCommand {
             middleware: RequestLogMiddleware(
                 proxies: try TrustedProxies.parse(options.trustedProxies), accessLog: options.accessLog))
         // Outside the problem middleware, so that it counts the problem responses too.
-        router.add(middleware: RequestMetricsMiddleware(metrics: RequestMetrics(registry: metrics)))
+        router.add(middleware: RequestMetricsMiddleware(metrics: requestMetrics))
         router.add(middleware: ProblemMiddleware())
         // Inside it, so that a refused preflight is a problem+json answer.
         router.add(middleware: CORSPolicyMiddleware(origins: options.corsOriginSet))
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus).add(to: router)
-        let policy = CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate)
-        PublicStatusRoutes(registry: registry, representation: CachedRepresentation(policy: policy)).add(to: router)
+        PublicStatusRoutes(registry: registry, representation: representation).add(to: router)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,

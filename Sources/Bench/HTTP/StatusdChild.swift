@@ -11,14 +11,19 @@ final class StatusdChild {
     let port: Int
     let dataDirectory: String
 
-    init(binary: String, arguments: [String], environment: [String: String] = [:]) throws {
-        dataDirectory =
-            FileManager.default.temporaryDirectory.appendingPathComponent(
+    /// - Parameter dataDirectory: an existing data directory to serve (removed at `stop` like a new one).
+    init(binary: String, arguments: [String], environment: [String: String] = [:], dataDirectory: String? = nil)
+        throws
+    {
+        self.dataDirectory =
+            dataDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
                 "statusbench-server-\(UUID().uuidString)"
             ).path
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory] + arguments
+        process.arguments =
+            ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.dataDirectory] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

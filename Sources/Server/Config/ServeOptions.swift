@@ -86,6 +86,13 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Log one line per request (route, status, milliseconds, client, request id).")
     var accessLog = false
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Answer the public summary on the connection's event loop, below the router (same bytes and headers). Off with --access-log."
+    )
+    var publicFastPath = true
+
     @Option(
         help:
             "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."

@@ -23,6 +23,13 @@ struct CachePolicy: Sendable {
 struct CachedRepresentation: Sendable {
     let policy: CachePolicy
 
+    /// What a read answers: 200 with the bytes, or 304 without; the headers either way.
+    struct Answer {
+        let status: HTTPResponse.Status
+        var headers: HTTPFields
+        let body: ByteBuffer?
+    }
+
     /// - Parameters:
     ///   - key: the representation's name in the memo (one per format and variant).
     ///   - render: makes the bytes from the view; runs once per view and key.
@@ -30,7 +37,20 @@ struct CachedRepresentation: Sendable {
         to request: Request, view: OrgView, key: String, contentType: String,
         render: (OrgView) throws -> ByteBuffer
     ) throws -> Response {
-        let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
+        let answer = try self.answer(
+            ifNoneMatch: request.headers[.ifNoneMatch], acceptEncoding: request.headers[.acceptEncoding], view: view,
+            key: key, contentType: contentType, render: render)
+        return Response(
+            status: answer.status, headers: answer.headers, body: answer.body.map { .init(byteBuffer: $0) } ?? .init())
+    }
+
+    /// The answer to a read with these two request headers; shared by the router's path and the
+    /// fast path below it (`PublicReadFastPath`), so both answer the same bytes and headers.
+    func answer(
+        ifNoneMatch: String?, acceptEncoding: String?, view: OrgView, key: String, contentType: String,
+        render: (OrgView) throws -> ByteBuffer
+    ) throws -> Answer {
+        let gzip = Self.acceptsGzip(acceptEncoding)
         // Both are made once per view, not per read.
         let etag =
             gzip
@@ -41,18 +61,18 @@ struct CachedRepresentation: Sendable {
         headers[.cacheControl] = policy.cacheControl
         headers[.lastModified] = view.memo.text("last-modified") { Self.httpDate(view.state.updatedAt) }
         headers[.vary] = "Accept-Encoding"
-        if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag: etag) {
-            return Response(status: .notModified, headers: headers)
+        if let condition = ifNoneMatch, Self.matches(condition, etag: etag) {
+            return Answer(status: .notModified, headers: headers, body: nil)
         }
         let plain = try view.memo.bytes(key) { try render(view) }
         headers[.contentType] = contentType
-        guard gzip else { return Response(status: .ok, headers: headers, body: .init(byteBuffer: plain)) }
+        guard gzip else { return Answer(status: .ok, headers: headers, body: plain) }
         let compressed = try view.memo.bytes(key + ".gz") {
             var source = plain
             return try source.compress(with: .gzip())
         }
         headers[.contentEncoding] = "gzip"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: compressed))
+        return Answer(status: .ok, headers: headers, body: compressed)
     }
 
     /// Whether `Accept-Encoding` allows gzip (`gzip` or `*`, without `q=0`).

@@ -19,10 +19,15 @@ struct PublicStatusRoutes: Sendable {
     @Sendable func summary(request: Request, context: StatusdRequestContext) throws -> Response {
         let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")
         return try representation.respond(
-            to: request, view: view, key: "summary.json", contentType: "application/json; charset=utf-8"
-        ) { view in
-            ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(PublicSummary(view.state)))
-        }
+            to: request, view: view, key: Self.summaryKey, contentType: Self.jsonType, render: Self.renderSummary)
+    }
+
+    static let summaryKey = "summary.json"
+    static let jsonType = "application/json; charset=utf-8"
+
+    /// The public summary's bytes for one view (memoised by the caller).
+    static func renderSummary(_ view: OrgView) throws -> ByteBuffer {
+        ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(PublicSummary(view.state)))
     }
 
     /// The services and groups of the page, in page order.
