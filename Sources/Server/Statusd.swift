@@ -177,6 +177,7 @@ struct Serve: AsyncParsableCommand {
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
         MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus).add(to: router)
         PublicStatusRoutes(registry: registry, representation: representation).add(to: router)
+        PublicTimelineRoutes(registry: registry, representation: representation).add(to: router)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,

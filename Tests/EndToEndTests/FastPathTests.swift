@@ -30,6 +30,32 @@ import Testing
         #expect(unknown.status == 404 && unknown.headers["content-type"] == "application/problem+json")
     }
 
+    /// A write publishes a new view: the next fast read, on the same connection, shows it.
+    @Test func fastAnswer_followsWrites() async throws {
+        let server = try StatusdProcess()
+        let signup = try await server.request(
+            "/api/auth/signup", method: "POST",
+            body: Data(#"{"email":"fast@example.com","password":"a long password"}"#.utf8))
+        let token = try #require(
+            (try JSONSerialization.jsonObject(with: signup.body) as? [String: Any])?["token"] as? String)
+        let auth = ["Authorization": "Bearer \(token)"]
+        _ = try await server.request(
+            "/api/organizations", method: "POST", headers: auth, body: Data(#"{"slug":"fast","name":"Fast"}"#.utf8))
+        func services() async throws -> Int {
+            let summary = try await server.request("/api/status/fast")
+            return ((try JSONSerialization.jsonObject(with: summary.body) as? [String: Any])?["services"] as? [Any])?
+                .count ?? -1
+        }
+        #expect(try await services() == 0)
+        #expect(try await services() == 0)
+        for name in ["API", "Web"] {
+            let created = try await server.request(
+                "/api/services", method: "POST", headers: auth, body: Data(#"{"name":"\#(name)"}"#.utf8))
+            #expect(created.status == 201)
+            #expect(try await services() == (name == "API" ? 1 : 2))
+        }
+    }
+
     /// Four requests in one write, routed and fast alternating: four answers, in order.
     static let pipeline = #"""
         import json, socket, sys

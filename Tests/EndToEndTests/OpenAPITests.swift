@@ -76,4 +76,24 @@ import Testing
             try await server.request("/api/status/demo/maintenance", headers: ["If-None-Match": etag]).status == 304)
         #expect(try await server.request("/api/status/nobody-here/services").status == 404)
     }
+
+    @Test func publicTimeline_listsUpdatesNewestFirst_andPages() async throws {
+        let server = try StatusdProcess()
+        let first = try await server.request("/api/status/demo/timeline")
+        #expect(first.status == 200 && first.headers["etag"] != nil)
+        let page = try #require(try JSONSerialization.jsonObject(with: first.body) as? [String: Any])
+        let items = try #require(page["items"] as? [[String: Any]])
+        #expect(items.count == 1, "the demo's incident has one update; its maintenance none yet")
+        #expect(items.first?["kind"] as? String == "incident_update")
+        #expect((items.first?["incident_id"] as? String)?.hasPrefix("inc_") == true)
+        #expect(items.first?["author"] == nil, "the public never learns who wrote it")
+        let id = try #require(items.first?["id"] as? String)
+        let after = try await server.request("/api/status/demo/timeline?limit=5&cursor=\(id)")
+        #expect(after.status == 200)
+        #expect(
+            ((try JSONSerialization.jsonObject(with: after.body) as? [String: Any])?["items"] as? [Any])?.isEmpty
+                == true)
+        #expect(try await server.request("/api/status/demo/timeline?cursor=upd_nope").status == 422)
+        #expect(try await server.request("/api/status/demo/timeline?limit=0").status == 422)
+    }
 }

@@ -68,9 +68,11 @@ struct ResourceAPI: Sendable {
         Problem(status: .notFound, detail: "no \(what) '\(text.prefix(64))'", field: "id")
     }
 
+    static let defaultLimit = 50
+
     /// `limit` (1...200, default 50) from the query.
     static func limit(_ request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters.get("limit") else { return 50 }
+        guard let text = request.uri.queryParameters.get("limit") else { return defaultLimit }
         guard let limit = Int(text), (1...200).contains(limit) else {
             throw Problem(status: .unprocessableContent, detail: "limit must be a number from 1 to 200", field: "limit")
         }

@@ -162,6 +162,11 @@ extension OpenAPIPaths {
                 "active": S.array(S.ref("PublicMaintenance")), "upcoming": S.array(S.ref("PublicMaintenance")),
             ])),
         Op(
+            method: "get", path: "/api/status/{slug}/timeline",
+            summary: "Incident and maintenance updates, newest first (the last 90 days)", tag: "Public",
+            access: .open, parameters: [P.slug, P.ifNoneMatch, P.limit, P.cursor],
+            success: (200, S.list(S.ref("TimelineEntry"))), more: [304, 404, 422]),
+        Op(
             method: "get", path: "/api/status/{slug}/uptime", summary: "Uptime per service per day", tag: "Public",
             access: .open, parameters: [P.slug, P.days], success: (200, S.list(S.ref("ServiceUptime"))),
             more: [404, 422]),

@@ -232,6 +232,15 @@ enum OpenAPISchemas {
                     "created_at": S.dateTime,
                 ])),
         ]),
+        "TimelineEntry": S.object(
+            [
+                "kind": S.enumeration(["incident_update", "maintenance_update"]), "id": S.id(UpdateID.self),
+                "at": S.dateTime,
+                "status": S.enumeration(
+                    IncidentStatus.allCases.map(\.rawValue) + MaintenanceStatus.allCases.map(\.rawValue)),
+                "body": S.string, "name": S.string, "incident_id": S.id(IncidentID.self),
+                "maintenance_id": S.id(MaintenanceID.self),
+            ], optional: ["incident_id", "maintenance_id"]),
         "PublicSummary": S.object([
             "organization": S.object(
                 [

@@ -1,0 +1,87 @@
+import Engine
+import Foundation
+import HTTPTypes
+import HashTreeCollections
+import Hummingbird
+import NIOCore
+
+/// `GET /api/status/{slug}/timeline`: what the page said, newest first: every incident and maintenance
+/// update the organization holds in memory (the last 90 days; older incidents page through
+/// `/api/status/{slug}/incidents`, which reads the archive). The first page is memoised with the view
+/// like the summary; later pages (`cursor`, another `limit`) are built per request.
+struct PublicTimelineRoutes: Sendable {
+    let registry: Registry
+    let representation: CachedRepresentation
+
+    func add(to router: Router<StatusdRequestContext>) {
+        router.get("/api/status/:slug/timeline", use: timeline)
+    }
+
+    struct Entry: Encodable {
+        /// `incident_update` or `maintenance_update`.
+        let kind: String
+        let id: UpdateID
+        let at: Date
+        let status: String
+        let body: String
+        /// The incident's or the window's name.
+        let name: String
+        let incidentID: IncidentID?
+        let maintenanceID: MaintenanceID?
+    }
+
+    @Sendable func timeline(request: Request, context: StatusdRequestContext) throws -> Response {
+        let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")
+        let limit = try ResourceAPI.limit(request)
+        let cursor = request.uri.queryParameters.get("cursor")
+        if cursor == nil, limit == ResourceAPI.defaultLimit {
+            return try representation.respond(
+                to: request, view: view, key: "timeline.json", contentType: PublicStatusRoutes.jsonType
+            ) { view in
+                ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(try Self.page(of: view.state, limit: limit)))
+            }
+        }
+        var response = try ResourceAPI.json(try Self.page(of: view.state, limit: limit, after: cursor))
+        response.headers[.cacheControl] = representation.policy.cacheControl
+        return response
+    }
+
+    /// A page of the timeline, after the entry whose id is `cursor`.
+    static func page(of state: OrgState, limit: Int, after cursor: String? = nil) throws
+        -> Representation.ListBody<Entry>
+    {
+        let entries = timeline(of: state)
+        var start = 0
+        if let cursor {
+            guard let index = entries.firstIndex(where: { $0.id.rawValue == cursor }) else {
+                throw Problem(status: .unprocessableContent, detail: "cursor is not from this list", field: "cursor")
+            }
+            start = index + 1
+        }
+        let slice = Array(entries[start..<min(entries.count, start + limit)])
+        let next = start + limit < entries.count ? slice.last?.id.rawValue : nil
+        return Representation.ListBody(items: slice, nextCursor: next)
+    }
+
+    /// Every update in memory, newest first (ties by id, so pages are stable).
+    static func timeline(of state: OrgState) -> [Entry] {
+        var entries: [Entry] = []
+        for incident in state.incidents.values {
+            for update in incident.updates {
+                entries.append(
+                    Entry(
+                        kind: "incident_update", id: update.id, at: update.createdAt, status: update.status.rawValue,
+                        body: update.body, name: incident.name, incidentID: incident.id, maintenanceID: nil))
+            }
+        }
+        for window in state.maintenance.values {
+            for update in window.updates {
+                entries.append(
+                    Entry(
+                        kind: "maintenance_update", id: update.id, at: update.createdAt, status: update.status.rawValue,
+                        body: update.body, name: window.name, incidentID: nil, maintenanceID: window.id))
+            }
+        }
+        return entries.sorted { ($0.at, $0.id.rawValue) > ($1.at, $1.id.rawValue) }
+    }
+}
