@@ -17,7 +17,7 @@ struct PublicTimelineRoutes: Sendable {
         router.get("/api/status/:slug/timeline", use: timeline)
     }
 
-    struct Entry: Encodable {
+    struct Entry: Encodable, Identifiable {
         /// `incident_update` or `maintenance_update`.
         let kind: String
         let id: UpdateID
@@ -33,34 +33,21 @@ struct PublicTimelineRoutes: Sendable {
     @Sendable func timeline(request: Request, context: StatusdRequestContext) throws -> Response {
         let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")
         let limit = try ResourceAPI.limit(request)
-        let cursor = request.uri.queryParameters.get("cursor")
-        if cursor == nil, limit == ResourceAPI.defaultLimit {
+        guard request.uri.queryParameters.get("cursor") != nil || limit != ResourceAPI.defaultLimit else {
             return try representation.respond(
                 to: request, view: view, key: "timeline.json", contentType: PublicStatusRoutes.jsonType
             ) { view in
-                ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(try Self.page(of: view.state, limit: limit)))
+                ByteBuffer(bytes: try PublicSummary.makeEncoder().encode(try Self.page(of: view.state, request)))
             }
         }
-        var response = try ResourceAPI.json(try Self.page(of: view.state, limit: limit, after: cursor))
+        var response = try ResourceAPI.json(try Self.page(of: view.state, request))
         response.headers[.cacheControl] = representation.policy.cacheControl
         return response
     }
 
-    /// A page of the timeline, after the entry whose id is `cursor`.
-    static func page(of state: OrgState, limit: Int, after cursor: String? = nil) throws
-        -> Representation.ListBody<Entry>
-    {
-        let entries = timeline(of: state)
-        var start = 0
-        if let cursor {
-            guard let index = entries.firstIndex(where: { $0.id.rawValue == cursor }) else {
-                throw Problem(status: .unprocessableContent, detail: "cursor is not from this list", field: "cursor")
-            }
-            start = index + 1
-        }
-        let slice = Array(entries[start..<min(entries.count, start + limit)])
-        let next = start + limit < entries.count ? slice.last?.id.rawValue : nil
-        return Representation.ListBody(items: slice, nextCursor: next)
+    private static func page(of state: OrgState, _ request: Request) throws -> Representation.ListBody<Entry> {
+        let (items, next) = try ResourceAPI.page(timeline(of: state), request)
+        return Representation.ListBody(items: items, nextCursor: next)
     }
 
     /// Every update in memory, newest first (ties by id, so pages are stable).
