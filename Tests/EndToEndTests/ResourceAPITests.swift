@@ -148,6 +148,17 @@ final class APIClient: @unchecked Sendable {
         #expect(try await api.call("GET", "/api/services/\(service)/uptime?days=0").field == "days")
         let publicUptime = try await tenants.server.request("/api/status/acme/uptime?days=3")
         #expect(publicUptime.status == 200)
+        // The ETag names the view, the days asked for and the organization's day (API.md).
+        let etag = try #require(publicUptime.headers["etag"])
+        #expect(etag.contains("-u3-"), "\(etag)")
+        let again = try await tenants.server.request("/api/status/acme/uptime?days=3", headers: ["If-None-Match": etag])
+        #expect(again.status == 304)
+        let other = try await tenants.server.request("/api/status/acme/uptime?days=4", headers: ["If-None-Match": etag])
+        #expect(other.status == 200, "another number of days is another representation")
+        _ = try await api.call("PUT", "/api/services/\(service)/status", ["status": "major_outage"])
+        let changed = try await tenants.server.request(
+            "/api/status/acme/uptime?days=3", headers: ["If-None-Match": etag])
+        #expect(changed.status == 200, "a change publishes a new view")
         for path in ["/api/status/acme/incidents", "/api/public/acme/incidents"] {
             let answer = try await tenants.server.request(path)
             let text = String(decoding: answer.body, as: UTF8.self)

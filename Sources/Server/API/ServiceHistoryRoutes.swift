@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HashTreeCollections
 import Hummingbird
+import NIOCore
 import Persistence
 
 /// A service's uptime by day and its raw status history (API.md, services row), and the public
@@ -9,6 +10,7 @@ import Persistence
 /// are the organization's.
 struct ServiceHistoryRoutes: Sendable {
     let api: ResourceAPI
+    let representation: CachedRepresentation
 
     func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/services/:id/uptime", use: serviceUptime)
@@ -104,17 +106,38 @@ struct ServiceHistoryRoutes: Sendable {
         return try ResourceAPI.json(Representation.ListBody(items: items, nextCursor: next))
     }
 
-    /// Every service's uptime, public: what the status page's bars show.
+    /// Every service's uptime, public: what the status page's bars show. Memoised with the view per
+    /// period, and the period is in the ETag (API.md: "the public version, plus the day where days
+    /// are shown"): the organization's day, so a new day's bar appears at its midnight; and while a
+    /// service is not operational, ten minutes, since today's figure then falls as time passes
+    /// without any event.
     @Sendable func publicUptime(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let state = try api.registry.publicView(slug: context.parameters.get("slug") ?? "").state
+        let view = try api.registry.publicView(slug: context.parameters.get("slug") ?? "")
         let days = try Self.days(request)
         let now = Date()
-        let services = state.orderedServices.compactMap { service in
-            state.uptime(of: service.id, days: days, now: now).map { UptimeBody(service, $0) }
+        let period = "u\(days)-" + Self.period(of: view.state, at: now)
+        return try representation.respond(
+            to: request, view: view, key: "uptime-\(period).json", contentType: PublicStatusRoutes.jsonType,
+            variant: period
+        ) { view in
+            let state = view.state
+            let services = state.orderedServices.compactMap { service in
+                state.uptime(of: service.id, days: days, now: now).map { UptimeBody(service, $0) }
+            }
+            return ByteBuffer(
+                bytes: try PublicSummary.makeEncoder().encode(Representation.ListBody(items: services, nextCursor: nil))
+            )
         }
-        var response = try ResourceAPI.json(Representation.ListBody(items: services, nextCursor: nil))
-        response.headers[.cacheControl] = "public, max-age=60"  // today's figure moves by the minute
-        return response
+    }
+
+    /// The organization's date at `now`, plus the ten-minute slot while any service is not operational.
+    static func period(of state: OrgState, at now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: state.settings.timeZone) ?? .gmt
+        let day = calendar.dateComponents([.year, .month, .day], from: now)
+        let date = "\(day.year ?? 0)-\(day.month ?? 0)-\(day.day ?? 0)"
+        let allOperational = state.services.values.allSatisfy { $0.status == .operational }
+        return allOperational ? date : date + "-\(Int(now.timeIntervalSince1970) / 600)"
     }
 
     /// Every incident, newest first, through memory and the archive (`limit`, `cursor`, `status`):

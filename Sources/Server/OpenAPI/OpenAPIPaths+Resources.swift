@@ -168,8 +168,8 @@ extension OpenAPIPaths {
             success: (200, S.list(S.ref("TimelineEntry"))), more: [304, 404, 422]),
         Op(
             method: "get", path: "/api/status/{slug}/uptime", summary: "Uptime per service per day", tag: "Public",
-            access: .open, parameters: [P.slug, P.days], success: (200, S.list(S.ref("ServiceUptime"))),
-            more: [404, 422]),
+            access: .open, parameters: [P.slug, P.ifNoneMatch, P.days], success: (200, S.list(S.ref("ServiceUptime"))),
+            more: [304, 404, 422]),
         Op(
             method: "get", path: "/api/status/{slug}/incidents", summary: "Incidents, newest first, paged",
             tag: "Public", access: .open, parameters: [P.slug] + incidentFilters,

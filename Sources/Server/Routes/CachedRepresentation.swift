@@ -33,13 +33,15 @@ struct CachedRepresentation: Sendable {
     /// - Parameters:
     ///   - key: the representation's name in the memo (one per format and variant).
     ///   - render: makes the bytes from the view; runs once per view and key.
+    ///   - variant: told apart in the ETag, for representations that change without a new view (the
+    ///     uptime's day); empty for those that change only with the view.
     func respond(
-        to request: Request, view: OrgView, key: String, contentType: String,
+        to request: Request, view: OrgView, key: String, contentType: String, variant: String = "",
         render: (OrgView) throws -> ByteBuffer
     ) throws -> Response {
         let answer = try self.answer(
             ifNoneMatch: request.headers[.ifNoneMatch], acceptEncoding: request.headers[.acceptEncoding], view: view,
-            key: key, contentType: contentType, render: render)
+            key: key, contentType: contentType, variant: variant, render: render)
         return Response(
             status: answer.status, headers: answer.headers, body: answer.body.map { .init(byteBuffer: $0) } ?? .init())
     }
@@ -48,14 +50,15 @@ struct CachedRepresentation: Sendable {
     /// fast path below it (`PublicReadFastPath`), so both answer the same bytes and headers.
     func answer(
         ifNoneMatch: String?, acceptEncoding: String?, view: OrgView, key: String, contentType: String,
-        render: (OrgView) throws -> ByteBuffer
+        variant: String = "", render: (OrgView) throws -> ByteBuffer
     ) throws -> Answer {
         let gzip = Self.acceptsGzip(acceptEncoding)
-        // Both are made once per view, not per read.
+        // Both are made once per view (and variant), not per read.
+        let tag = variant.isEmpty ? "" : "-" + variant
         let etag =
             gzip
-            ? view.memo.text("etag-gz") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)-gz\"" }
-            : view.memo.text("etag") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\"" }
+            ? view.memo.text("etag\(tag)-gz") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\(tag)-gz\"" }
+            : view.memo.text("etag\(tag)") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\(tag)\"" }
         var headers = HTTPFields()
         headers[.eTag] = etag
         headers[.cacheControl] = policy.cacheControl
