@@ -181,13 +181,14 @@ struct Serve: AsyncParsableCommand {
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,
-            hasher: PasswordHasher(cost: .configured), tokens: tokens, policy: options.accountPolicy
+            hasher: PasswordHasher(cost: .configured), tokens: tokens, policy: options.accountPolicy,
+            throttle: LoginThrottle()
         ).add(to: router)
         OrganizationRoutes(api: api).add(to: router)
         TeamRoutes(api: api, directory: directory, invitationLifetime: options.invitationHours * 3_600).add(
             to: router)
         ServiceRoutes(api: api).add(to: router)
-        ServiceHistoryRoutes(api: api).add(to: router)
+        ServiceHistoryRoutes(api: api, representation: representation).add(to: router)
         GroupRoutes(api: api).add(to: router)
         IncidentRoutes(api: api).add(to: router)
         MaintenanceRoutes(api: api).add(to: router)

@@ -26,6 +26,7 @@ struct AuthRoutes: Sendable {
     let hasher: PasswordHasher
     let tokens: SessionTokens
     let policy: AccountPolicy
+    let throttle: LoginThrottle
 
     func add(to router: Router<StatusdRequestContext>) {
         router.post("/api/auth/signup", use: signup)
@@ -101,9 +102,20 @@ struct AuthRoutes: Sendable {
 
     @Sendable func login(request: Request, context: StatusdRequestContext) async throws -> Response {
         let input = try await JSONBody.decode(Credentials.self, from: request)
+        let address = context.clientAddress(of: request) ?? "unknown"
+        // Before the hash: a guesser waiting out its backoff costs no CPU.
+        if let seconds = throttle.wait(email: input.email, address: address) {
+            throw Problem(
+                status: .tooManyRequests, detail: "too many failed logins; retry in \(seconds) s",
+                headers: [.retryAfter: String(seconds)])
+        }
         let account = directory.state.account(email: input.email)
         let matches = try await hashed { try await hasher.verify(input.password, against: account?.passwordHash) }
-        guard matches, let account else { throw Authenticator.unauthorized("wrong email or password") }
+        guard matches, let account else {
+            throttle.failed(email: input.email, address: address)
+            throw Authenticator.unauthorized("wrong email or password")
+        }
+        throttle.succeeded(email: input.email, address: address)
         return try await openSession(for: account, status: .ok)
     }
 

@@ -107,6 +107,7 @@ struct OpenAPIOperation {
         case 409: "Conflict: a unique name is taken"
         case 413: "Content Too Large: the body is over the limit"
         case 422: "Unprocessable Content: a field is missing or wrong (the problem names it)"
+        case 429: "Too Many Requests: wait the seconds in Retry-After"
         case 503: "Service Unavailable: the event log cannot take writes, or the server is busy"
         default: "Status \(status)"
         }

@@ -41,7 +41,10 @@ enum OpenAPIPaths {
                 "Open, invite-only or off by configuration (403 when off or without a matching invitation)."),
         Op(
             method: "post", path: "/api/auth/login", summary: "Sign in with email and password", tag: "Accounts",
-            access: .open, body: "Credentials", success: (200, S.ref("Session")), more: [401]),
+            access: .open, body: "Credentials", success: (200, S.ref("Session")), more: [401, 429],
+            description:
+                "After repeated failures for an email from one address, or from one address over many emails, the caller waits (429 with Retry-After, doubling up to 15 minutes); other addresses are not affected."
+        ),
         Op(
             method: "post", path: "/api/auth/logout", summary: "End this session", tag: "Accounts",
             access: .person, success: (204, nil), more: [400, 503]),
