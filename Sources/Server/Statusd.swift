@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Persistence
 import Prometheus
 import ServiceLifecycle
@@ -100,10 +101,13 @@ struct Serve: AsyncParsableCommand {
             interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents,
             logger: logger)
         let demo = options.demo
+        let requestTimeout = TimeAmount.seconds(Int64(options.requestTimeoutSeconds))
         let app = Application(
             router: router,
             server: .http1(
-                configuration: .init(additionalChannelHandlers: fastPath.map { [PublicReadFastPath($0)] } ?? [])),
+                configuration: .init(
+                    additionalChannelHandlers: [RequestDeadlineHandler(limit: requestTimeout)]
+                        + (fastPath.map { [PublicReadFastPath($0)] } ?? []))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [
                 MaintenanceTimer(registry: registry, directory: directory, archive: archive, logger: logger),

@@ -73,3 +73,71 @@ import Testing
         return ""
     }
 }
+
+/// Hostile HTTP: slow requests, oversized and smuggling-shaped heads, traversal.
+@Suite struct HTTPAbuseTests {
+    /// Sends raw bytes, then reads until the server closes (or `wait` seconds pass): what came back,
+    /// and whether the server closed.
+    static let script = #"""
+        import json, socket, sys, time
+        port, wait = int(sys.argv[1]), float(sys.argv[2])
+        payload = sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+        s = socket.create_connection(("127.0.0.1", port)); s.settimeout(wait)
+        s.sendall(payload)
+        data, closed = b"", False
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: closed = True; break
+                data += chunk
+        except socket.timeout:
+            pass
+        print(json.dumps({"closed": closed, "answer": data[:200].decode("latin-1")}))
+        """#
+
+    static func send(_ payload: String, to server: StatusdProcess, wait: Double = 15) throws -> (
+        closed: Bool, answer: String
+    ) {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, "\(server.baseURL.port ?? 0)", "\(wait)", payload]
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (json["closed"] as? Bool ?? false, json["answer"] as? String ?? "")
+    }
+
+    @Test func slowHeadersAndBodies_areCutOff() throws {
+        let server = try StatusdProcess(arguments: ["--demo", "--request-timeout-seconds", "1"])
+        let head = try Self.send("GET /health HTTP/1.1\\r\\nHost: x\\r\\nX-Slow: ", to: server)
+        #expect(head.closed && head.answer.isEmpty, "a head that never ends is closed: \(head)")
+        let body = try Self.send(
+            "POST /api/auth/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100\\r\\n\\r\\n{\"email\"", to: server)
+        #expect(body.closed, "a body that never ends is closed: \(body)")
+        let idle = try Self.send("GET /health HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to: server)
+        #expect(idle.answer.hasPrefix("HTTP/1.1 200"), "\(idle)")
+        #expect(idle.closed, "an idle keep-alive connection is closed after the limit too")
+    }
+
+    @Test func malformedHeads_are400AndClosed_traversalIs404() throws {
+        let server = try StatusdProcess()
+        for payload in [
+            "GET /health HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " + String(repeating: "a", count: 100_000) + "\\r\\n\\r\\n",
+            "POST /api/auth/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
+            "POST /api/auth/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nContent-Length: 7\\r\\n\\r\\nhello",
+            "GARBAGE\\r\\n\\r\\n",
+        ] {
+            let result = try Self.send(payload, to: server)
+            #expect(result.answer.hasPrefix("HTTP/1.1 400"), "\(payload.prefix(60)): \(result.answer)")
+            #expect(result.closed, "\(payload.prefix(60))")
+        }
+        for path in ["/docs/../openapi.json", "/docs/%2e%2e/%2e%2e/etc/passwd", "/docs/viewer.js/../../etc/passwd"] {
+            let result = try Self.send(
+                "GET \(path) HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n", to: server)
+            #expect(result.answer.hasPrefix("HTTP/1.1 404"), "\(path): \(result.answer)")
+        }
+    }
+}

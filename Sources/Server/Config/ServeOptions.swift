@@ -95,6 +95,12 @@ struct ServeOptions: ParsableArguments {
 
     @Option(
         help:
+            "Seconds a request may take to arrive whole (headers, then body), and an idle keep-alive connection may stay open."
+    )
+    var requestTimeoutSeconds = 30
+
+    @Option(
+        help:
             "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
     )
     var adminPort: Int?
@@ -135,6 +141,9 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--fsync-interval-ms must be 1...60000")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
+        guard (1...3_600).contains(requestTimeoutSeconds) else {
+            throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
+        }
         if let adminPort, !(0...65_535).contains(adminPort) {
             throw ValidationError("--admin-port must be 0...65535, got \(adminPort)")
         }

@@ -1,0 +1,73 @@
+import NIOCore
+import NIOHTTPTypes
+
+/// Closes a connection whose next request does not arrive whole in time (`--request-timeout-seconds`):
+/// from the connection's start or the end of the last answer, the request head must come within the
+/// limit, and from its head, its body. A slow-loris client that dribbles its headers a byte at a time
+/// keeps resetting an idle timer, never this one; an idle keep-alive connection is closed after the
+/// same limit. While statusd is answering (or streaming) no deadline runs.
+final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let limit: TimeAmount
+    private var deadline: Scheduled<Void>?
+    /// Requests whose head has arrived and whose answer has not ended.
+    private var open = 0
+    /// Whether a request's head has arrived and its end has not.
+    private var receiving = false
+
+    init(limit: TimeAmount) { self.limit = limit }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(context)
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { disarm() }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            open += 1
+            receiving = true
+            arm(context)  // now for the body
+        case .body:
+            break
+        case .end:
+            receiving = false
+            disarm()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            open = max(0, open - 1)
+            if open == 0, !receiving { arm(context) }  // waiting for the next request
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        disarm()
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: limit) { bound.value.close(promise: nil) }
+    }
+
+    private func disarm() {
+        deadline?.cancel()
+        deadline = nil
+    }
+}
