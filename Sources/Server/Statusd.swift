@@ -66,7 +66,10 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "recovered \(states.organizations.count) organizations: \(states.records) events replayed, \(states.skipped) already in the snapshot",
             metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
-        let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas))
+        let hub = LiveHub()
+        let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas)) { view, events in
+            hub.publish(view, events)
+        }
         registry.restore(Array(states.organizations.values))
         let directory = Directory(state: states.directory, log: log)
         let archive = try HistoryArchive(directory: dataDirectory, logger: logger)
@@ -87,7 +90,7 @@ struct Serve: AsyncParsableCommand {
         let router = try makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
             archive: archive, snapshotStatus: snapshotStatus, metrics: metrics, requestMetrics: requestMetrics,
-            representation: representation)
+            representation: representation, hub: hub)
         // The public summary below the router, unless asked not to; the access log is the router's, so
         // logging every request turns the fast path off.
         let fastPath =
@@ -102,12 +105,14 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         let demo = options.demo
         let requestTimeout = TimeAmount.seconds(Int64(options.requestTimeoutSeconds))
+        let liveStreams = EventStreamHandler.Shared(registry: registry, hub: hub, serverName: "statusd")
         let app = Application(
             router: router,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [RequestDeadlineHandler(limit: requestTimeout)]
-                        + (fastPath.map { [PublicReadFastPath($0)] } ?? []))),
+                    additionalChannelHandlers: [
+                        RequestDeadlineHandler(limit: requestTimeout), EventStreamHandler(liveStreams),
+                    ] + (fastPath.map { [PublicReadFastPath($0)] } ?? []))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [
                 MaintenanceTimer(registry: registry, directory: directory, archive: archive, logger: logger),
@@ -166,7 +171,7 @@ struct Serve: AsyncParsableCommand {
         registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
         log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus,
         metrics: PrometheusCollectorRegistry,
-        requestMetrics: RequestMetrics, representation: CachedRepresentation
+        requestMetrics: RequestMetrics, representation: CachedRepresentation, hub: LiveHub
     ) throws -> Router<StatusdRequestContext> {
         let router = Router(context: StatusdRequestContext.self)
         // Outermost: every answer carries its request id, and is logged when --access-log asks.
@@ -179,9 +184,11 @@ struct Serve: AsyncParsableCommand {
         // Inside it, so that a refused preflight is a problem+json answer.
         router.add(middleware: CORSPolicyMiddleware(origins: options.corsOriginSet))
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
-        MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus).add(to: router)
+        MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus, hub: hub).add(
+            to: router)
         PublicStatusRoutes(registry: registry, representation: representation).add(to: router)
         PublicTimelineRoutes(registry: registry, representation: representation).add(to: router)
+        EventStreamRoutes(registry: registry).add(to: router)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,

@@ -38,7 +38,7 @@ struct MaintenanceRoutes: Sendable {
         }
         return try ResourceAPI.json(
             Representation.ListBody(
-                items: page.items.map(Representation.MaintenanceBody.init),
+                items: page.items.map { Representation.MaintenanceBody($0) },
                 nextCursor: page.next.map(CursorText.format)))
     }
 

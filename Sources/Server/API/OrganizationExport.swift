@@ -40,7 +40,7 @@ struct OrganizationExport: Encodable {
             Representation.GroupBody($0, in: state)
         }
         self.incidents = incidents.map { Representation.IncidentBody($0) }
-        self.maintenance = maintenance.map(Representation.MaintenanceBody.init)
+        self.maintenance = maintenance.map { Representation.MaintenanceBody($0) }
         members = state.members.values.sorted { $0.joinedAt < $1.joinedAt }.map {
             MemberBody(id: $0.id, accountID: $0.accountID, role: $0.role, joinedAt: $0.joinedAt)
         }

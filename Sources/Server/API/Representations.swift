@@ -136,7 +136,8 @@ enum Representation {
         let createdAt: Date
         let updatedAt: Date
 
-        init(_ window: Maintenance) {
+        /// - Parameter authors: whether updates name who wrote them (members see it, the public does not).
+        init(_ window: Maintenance, authors: Bool = true) {
             id = window.id
             name = window.name
             description = window.description
@@ -148,8 +149,8 @@ enum Representation {
             autoComplete = window.autoComplete
             updates = window.updates.reversed().map {
                 UpdateBody(
-                    id: $0.id, status: $0.status, body: $0.body, author: Representation.author($0.author),
-                    createdAt: $0.createdAt)
+                    id: $0.id, status: $0.status, body: $0.body,
+                    author: authors ? Representation.author($0.author) : nil, createdAt: $0.createdAt)
             }
             createdAt = window.createdAt
             updatedAt = window.updatedAt

@@ -162,6 +162,16 @@ extension OpenAPIPaths {
                 "active": S.array(S.ref("PublicMaintenance")), "upcoming": S.array(S.ref("PublicMaintenance")),
             ])),
         Op(
+            method: "get", path: "/api/status/{slug}/events",
+            summary: "The public live feed (Server-Sent Events; never ends)", tag: "Public", access: .open,
+            parameters: [
+                P.slug,
+                P.query("since", ["type": "integer", "minimum": 0], "Resume after this seq (or send Last-Event-ID)."),
+            ], success: (200, nil), more: [400, 404, 422],
+            description:
+                "`text/event-stream`: a `hello` frame (the current seq), then the frames after `since` or `Last-Event-ID` from a bounded ring (or `resync` when that is too old), then live frames, each with `id: <seq>` and `data: <frame JSON>` as API.md's live frames. A reader that cannot keep up is closed and resumes from its last id."
+        ),
+        Op(
             method: "get", path: "/api/status/{slug}/timeline",
             summary: "Incident and maintenance updates, newest first (the last 90 days)", tag: "Public",
             access: .open, parameters: [P.slug, P.ifNoneMatch, P.limit, P.cursor],

@@ -14,6 +14,7 @@ struct MetricsRoutes: Sendable {
     let organizations: Registry
     let log: FileEventLog
     let snapshots: SnapshotStatus
+    let hub: LiveHub
 
     private let walBatches: Gauge
     private let walRecords: Gauge
@@ -22,12 +23,17 @@ struct MetricsRoutes: Sendable {
     private let organizationCount: Gauge
     private let snapshotAge: Gauge
     private let memoRenders: Gauge
+    private let liveConnections: Gauge
 
-    init(registry: PrometheusCollectorRegistry, organizations: Registry, log: FileEventLog, snapshots: SnapshotStatus) {
+    init(
+        registry: PrometheusCollectorRegistry, organizations: Registry, log: FileEventLog, snapshots: SnapshotStatus,
+        hub: LiveHub
+    ) {
         self.registry = registry
         self.organizations = organizations
         self.log = log
         self.snapshots = snapshots
+        self.hub = hub
         func gauge(_ subsystem: String?, _ name: String, unit: String = "", _ help: String) -> Gauge {
             registry.makeGauge(
                 descriptor: MetricNameDescriptor(
@@ -39,6 +45,7 @@ struct MetricsRoutes: Sendable {
         walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
         organizationCount = gauge(nil, "organizations", "organizations served")
         snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
+        liveConnections = gauge("live", "connections", "live feed connections (Server-Sent Events)")
         memoRenders = gauge(
             "memo", "renders",
             "public representations rendered since start; hit rate = 1 - renders / public reads")
@@ -57,6 +64,7 @@ struct MetricsRoutes: Sendable {
         organizationCount.set(to: Double(organizations.all.count))
         snapshotAge.set(to: snapshots.last.map { Date().timeIntervalSince($0.at) } ?? -1)
         memoRenders.set(to: Double(RenderMemo.renders))
+        liveConnections.set(to: Double(hub.connections))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         Self.emit(
