@@ -66,7 +66,7 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "recovered \(states.organizations.count) organizations: \(states.records) events replayed, \(states.skipped) already in the snapshot",
             metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
-        let hub = LiveHub()
+        let hub = LiveHub(heartbeat: .seconds(Int64(options.liveHeartbeatSeconds)))
         let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas)) { view, events in
             hub.publish(view, events)
         }

@@ -142,6 +142,17 @@ import Testing
 }
 
 @Suite struct LiveFeedRefusalTests {
+    @Test func idleStream_getsHeartbeats() throws {
+        let server = try StatusdProcess(arguments: ["--demo", "--live-heartbeat-seconds", "1"])
+        let result = try HTTPAbuseTests.send(
+            "GET /api/status/demo/events HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to: server, wait: 3.5)
+        #expect(!result.closed, "a stream stays open")
+        #expect(result.answer.contains("text/event-stream") && result.answer.contains("\"type\":\"hello\""))
+        // Chunked: each comment arrives as its own chunk, "3\r\n:\n\n\r\n".
+        let comments = result.answer.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n:\n")
+        #expect(comments.count >= 3, "a comment each second: \(result.answer)")
+    }
+
     @Test func unknownOrganization_andBadSince_areProblems() async throws {
         let server = try StatusdProcess()
         let unknown = try await server.request("/api/status/nobody-here/events")

@@ -84,15 +84,16 @@ import Testing
         payload = sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
         s = socket.create_connection(("127.0.0.1", port)); s.settimeout(wait)
         s.sendall(payload)
-        data, closed = b"", False
+        data, closed, end = b"", False, time.time() + wait
         try:
-            while True:
+            while time.time() < end:  # a stream that never stops talking ends the reading too
+                s.settimeout(max(0.01, end - time.time()))
                 chunk = s.recv(65536)
                 if not chunk: closed = True; break
                 data += chunk
         except socket.timeout:
             pass
-        print(json.dumps({"closed": closed, "answer": data[:200].decode("latin-1")}))
+        print(json.dumps({"closed": closed, "answer": data[:4000].decode("latin-1")}))
         """#
 
     static func send(_ payload: String, to server: StatusdProcess, wait: Double = 15) throws -> (

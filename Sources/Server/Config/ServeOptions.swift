@@ -99,6 +99,9 @@ struct ServeOptions: ParsableArguments {
     )
     var requestTimeoutSeconds = 30
 
+    @Option(help: "Seconds between heartbeats on an idle live stream (keeps proxies from closing it).")
+    var liveHeartbeatSeconds = 15
+
     @Option(
         help:
             "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
@@ -141,6 +144,9 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--fsync-interval-ms must be 1...60000")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
+        guard (1...3_600).contains(liveHeartbeatSeconds) else {
+            throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
+        }
         guard (1...3_600).contains(requestTimeoutSeconds) else {
             throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
         }

@@ -116,6 +116,14 @@ final class EventStreamHandler: ChannelDuplexHandler, RemovableChannelHandler, L
         context.flush()
     }
 
+    /// An SSE comment line: ignored by clients, enough to keep the connection in use.
+    func heartbeat() {
+        guard let context, context.channel.isWritable else { return }
+        context.writeAndFlush(wrapOutboundOut(.body(Self.comment)), promise: nil)
+    }
+
+    private static let comment = ByteBuffer(string: ":\n\n")
+
     private func write(control type: String, org: String, seq: Seq, retry: Bool, context: ChannelHandlerContext) {
         guard let json = try? LiveFrame.control(type, org: org, seq: seq) else { return }
         var buffer = context.channel.allocator.buffer(capacity: json.count + 32)

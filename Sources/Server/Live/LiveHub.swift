@@ -31,15 +31,23 @@ final class LiveHub: Sendable {
 
     /// A subscriber's side: called on its own event loop.
     protocol Subscriber: AnyObject {
-        /// Writes the frames it has not seen yet; returns false when it cannot keep up (and closes).
+        /// Writes the frames it has not seen yet, or closes when it cannot keep up.
         func deliver(_ frames: [Frame])
+        /// Writes something that is not a frame, so that proxies and NATs keep an idle stream open and
+        /// a dead peer is found by the failed write.
+        func heartbeat()
     }
 
     let ringFramesMax: Int
+    /// How often an idle stream hears from the server.
+    let heartbeat: TimeAmount
     private let topics = Mutex<[OrgID: Topic]>([:])
     private let subscriberCount = Atomic<Int>(0)
 
-    init(ringFramesMax: Int = 256) { self.ringFramesMax = ringFramesMax }
+    init(ringFramesMax: Int = 256, heartbeat: TimeAmount = .seconds(15)) {
+        self.ringFramesMax = ringFramesMax
+        self.heartbeat = heartbeat
+    }
 
     /// Live subscribers, for `/metrics`.
     var connections: Int { subscriberCount.load(ordering: .relaxed) }
@@ -61,7 +69,7 @@ final class LiveHub: Sendable {
     ) -> Start {
         let topic = topics.withLock { topics in
             if let topic = topics[organization] { return topic }
-            let topic = Topic(ringFramesMax: ringFramesMax, lastSeq: current)
+            let topic = Topic(ringFramesMax: ringFramesMax, heartbeat: heartbeat, lastSeq: current)
             topics[organization] = topic
             return topic
         }
@@ -86,10 +94,12 @@ private final class Topic: Sendable {
     }
 
     let ringFramesMax: Int
+    let heartbeat: TimeAmount
     private let state: Mutex<State>
 
-    init(ringFramesMax: Int, lastSeq: Seq) {
+    init(ringFramesMax: Int, heartbeat: TimeAmount, lastSeq: Seq) {
         self.ringFramesMax = ringFramesMax
+        self.heartbeat = heartbeat
         state = Mutex(State(lastSeq: lastSeq))
     }
 
@@ -121,7 +131,7 @@ private final class Topic: Sendable {
     func add(_ subscriber: some LiveHub.Subscriber, since: Seq?, on loop: any EventLoop) -> LiveHub.Start {
         state.withLock { state in
             let key = ObjectIdentifier(loop)
-            let group = state.loops[key] ?? LoopSubscribers(loop: loop)
+            let group = state.loops[key] ?? LoopSubscribers(loop: loop, heartbeat: heartbeat)
             state.loops[key] = group
             group.add(subscriber)  // on its loop: the caller is
             guard let since, since < state.lastSeq else { return .replay([]) }
@@ -142,17 +152,34 @@ private final class Topic: Sendable {
 private final class LoopSubscribers: @unchecked Sendable {
     let loop: any EventLoop
     private var members: [ObjectIdentifier: any LiveHub.Subscriber] = [:]
+    /// One heartbeat timer for this topic's streams on this loop (not one per connection), running
+    /// while there are any.
+    private var timer: RepeatedTask?
+    private let heartbeat: TimeAmount
 
-    init(loop: any EventLoop) { self.loop = loop }
+    init(loop: any EventLoop, heartbeat: TimeAmount) {
+        self.loop = loop
+        self.heartbeat = heartbeat
+    }
 
     func add(_ subscriber: some LiveHub.Subscriber) {
         loop.preconditionInEventLoop()
         members[ObjectIdentifier(subscriber)] = subscriber
+        if timer == nil {
+            timer = loop.scheduleRepeatedTask(initialDelay: heartbeat, delay: heartbeat) { _ in
+                for member in self.members.values { member.heartbeat() }
+            }
+        }
     }
 
     func remove(_ subscriber: some LiveHub.Subscriber) -> Bool {
         loop.preconditionInEventLoop()
-        return members.removeValue(forKey: ObjectIdentifier(subscriber)) != nil
+        let removed = members.removeValue(forKey: ObjectIdentifier(subscriber)) != nil
+        if members.isEmpty {
+            timer?.cancel()
+            timer = nil
+        }
+        return removed
     }
 
     func deliver(_ frames: [LiveHub.Frame]) {
