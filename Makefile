@@ -8,7 +8,7 @@ test-e2e:  ; scripts/test.sh --only e2e
 test-contract: ; scripts/test.sh --only contract
 build:     ; scripts/setup.sh && swift build -c release
 bench:     ; scripts/bench.sh
-verify:    ; scripts/verify-format.sh && scripts/verify-imports.sh
+verify:    ; scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh
 fix:       ; swift format format --in-place --recursive Sources Tests Package.swift
 setup:     ; scripts/setup.sh
 clean:     ; rm -rf .build

@@ -22,7 +22,7 @@ stage() {
 }
 
 stage setup scripts/setup.sh
-stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh'
+stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh'
 # One debug build of everything, statusd included: every end-to-end test spawns this binary.
 stage build swift build --build-tests
 export STATUSD_BINARY="$PWD/.build/debug/statusd"
