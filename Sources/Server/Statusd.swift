@@ -181,6 +181,8 @@ struct Serve: AsyncParsableCommand {
         // Outside the problem middleware, so that it counts the problem responses too.
         router.add(middleware: RequestMetricsMiddleware(metrics: requestMetrics))
         router.add(middleware: ProblemMiddleware())
+        let known = KnownRoutes()
+        router.add(middleware: MethodNotAllowedMiddleware(routes: known))
         // Inside it, so that a refused preflight is a problem+json answer.
         router.add(middleware: CORSPolicyMiddleware(origins: options.corsOriginSet))
         HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
@@ -206,6 +208,7 @@ struct Serve: AsyncParsableCommand {
         KeyRoutes(api: api).add(to: router)
         try DocsRoutes().add(to: router)
         try OpenAPIDocument.check(router)
+        known.load(router.routes.map { (path: "\($0.path)", method: $0.method) })
         return router
     }
 

@@ -142,3 +142,15 @@ import Testing
         }
     }
 }
+
+@Suite struct MethodTests {
+    @Test func knownPathWithAnotherMethod_is405WithAllow_unknownPathIs404() async throws {
+        let server = try StatusdProcess()
+        let wrong = try await server.request("/api/status/demo", method: "DELETE")
+        #expect(wrong.status == 405 && wrong.headers["allow"] == "GET")
+        #expect(wrong.headers["content-type"] == "application/problem+json")
+        let patch = try await server.request("/api/services/svc_00000000000000000000", method: "PATCH")
+        #expect(patch.status == 405 && patch.headers["allow"] == "DELETE, GET, PUT")
+        #expect(try await server.request("/no/such/path", method: "POST").status == 404)
+    }
+}
