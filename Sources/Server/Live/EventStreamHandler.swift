@@ -144,14 +144,16 @@ final class EventStreamHandler: ChannelDuplexHandler, RemovableChannelHandler, L
 
     /// `/api/status/<slug>/events`, with an optional `?since=<seq>`: the slug and the seq.
     static func match(_ path: String) -> (slug: Substring, since: Seq?)? {
+        // Every public read passes here: reject without allocating.
         guard path.hasPrefix("/api/status/") else { return nil }
-        let parts = path.split(separator: "?", maxSplits: 1)
-        guard parts[0].hasSuffix("/events") else { return nil }
-        let slug = parts[0].dropFirst("/api/status/".count).dropLast("/events".count)
-        guard !slug.contains("/") else { return nil }
+        let query = path.firstIndex(of: "?")
+        let route = path[..<(query ?? path.endIndex)]
+        guard route.hasSuffix("/events") else { return nil }
+        let slug = route.dropFirst("/api/status/".count).dropLast("/events".count)
+        guard !slug.isEmpty, !slug.contains("/") else { return nil }
         var since: Seq?
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: "&") where pair.hasPrefix("since=") {
+        if let query {
+            for pair in path[path.index(after: query)...].split(separator: "&") where pair.hasPrefix("since=") {
                 guard let value = UInt64(pair.dropFirst("since=".count)) else { return nil }
                 since = Seq(value)
             }

@@ -13,7 +13,12 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     typealias OutboundOut = HTTPResponsePart
 
     private let limit: TimeAmount
-    private var deadline: Scheduled<Void>?
+    /// When the connection is closed unless a request arrives whole before; nil while answering.
+    private var deadline: NIODeadline?
+    /// The one timer, which re-arms itself for a deadline that moved later: moving the deadline per
+    /// request costs a clock read, not a scheduled task (measured: scheduling one per request cost
+    /// the fast path ~10 %).
+    private var timer: Scheduled<Void>?
     /// Requests whose head has arrived and whose answer has not ended.
     private var open = 0
     /// Whether a request's head has arrived and its end has not.
@@ -30,10 +35,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.fireChannelActive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { disarm() }
+    func handlerRemoved(context: ChannelHandlerContext) { stopTimer() }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
         context.fireChannelInactive()
     }
 
@@ -61,13 +66,30 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private func arm(_ context: ChannelHandlerContext) {
-        disarm()
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: limit) { bound.value.close(promise: nil) }
+        let at = NIODeadline.now() + limit
+        deadline = at
+        if timer == nil { schedule(at: at, context) }
     }
 
-    private func disarm() {
-        deadline?.cancel()
+    private func disarm() { deadline = nil }
+
+    private func schedule(at: NIODeadline, _ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: at) {
+            let (handler, context) = bound.value
+            handler.timer = nil
+            guard let deadline = handler.deadline else { return }  // answering: re-armed at the answer's end
+            if deadline <= .now() {
+                context.close(promise: nil)
+            } else {
+                handler.schedule(at: deadline, context)
+            }
+        }
+    }
+
+    private func stopTimer() {
+        timer?.cancel()
+        timer = nil
         deadline = nil
     }
 }
