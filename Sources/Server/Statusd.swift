@@ -111,7 +111,7 @@ struct Serve: AsyncParsableCommand {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
-                        RequestDeadlineHandler(limit: requestTimeout), EventStreamHandler(liveStreams),
+                        RequestIntakeHandler(limit: requestTimeout), EventStreamHandler(liveStreams),
                     ] + (fastPath.map { [PublicReadFastPath($0)] } ?? []))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [

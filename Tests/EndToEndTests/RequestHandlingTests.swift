@@ -147,10 +147,24 @@ import Testing
     @Test func knownPathWithAnotherMethod_is405WithAllow_unknownPathIs404() async throws {
         let server = try StatusdProcess()
         let wrong = try await server.request("/api/status/demo", method: "DELETE")
-        #expect(wrong.status == 405 && wrong.headers["allow"] == "GET")
+        #expect(wrong.status == 405 && wrong.headers["allow"] == "GET, HEAD")
         #expect(wrong.headers["content-type"] == "application/problem+json")
         let patch = try await server.request("/api/services/svc_00000000000000000000", method: "PATCH")
-        #expect(patch.status == 405 && patch.headers["allow"] == "DELETE, GET, PUT")
+        #expect(patch.status == 405 && patch.headers["allow"] == "DELETE, GET, HEAD, PUT")
         #expect(try await server.request("/no/such/path", method: "POST").status == 404)
+    }
+}
+
+@Suite struct HeadTests {
+    @Test func head_answersTheGetHeaders_withoutABody() throws {
+        let server = try StatusdProcess()
+        for path in ["/health", "/api/status/demo", "/api/status/demo?x=1", "/openapi.json"] {
+            let result = try HTTPAbuseTests.send(
+                "HEAD \(path) HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n", to: server, wait: 5)
+            #expect(result.answer.hasPrefix("HTTP/1.1 200"), "\(path): \(result.answer)")
+            let parts = result.answer.components(separatedBy: "\r\n\r\n")
+            #expect(parts.count == 2 && parts[1].isEmpty, "no body for HEAD \(path): \(result.answer)")
+            #expect(result.answer.lowercased().contains("content-length: "), "\(path)")
+        }
     }
 }

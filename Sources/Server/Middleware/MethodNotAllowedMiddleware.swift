@@ -3,8 +3,7 @@ import Hummingbird
 import Synchronization
 
 /// What the router leaves as "no route": a path it serves under other methods answers 405 with
-/// `Allow` (RFC 9110 §15.5.6), not 404. (The router picks the handler by method before middleware
-/// runs, so `HEAD` cannot be turned into `GET` here; it answers 405 with `Allow: GET`.)
+/// `Allow` (RFC 9110 §15.5.6), not 404.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: KnownRoutes
 
@@ -14,8 +13,9 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && error.body == nil {
-            let allowed = routes.methods(for: request.uri.path)
+            var allowed = routes.methods(for: request.uri.path)
             guard !allowed.isEmpty else { throw error }
+            if allowed.contains(.get) { allowed.insert(.head) }  // RequestIntakeHandler answers HEAD as GET
             let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
             throw Problem(
                 status: .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here; use \(list)",

@@ -1,12 +1,18 @@
+import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
-/// Closes a connection whose next request does not arrive whole in time (`--request-timeout-seconds`):
-/// from the connection's start or the end of the last answer, the request head must come within the
-/// limit, and from its head, its body. A slow-loris client that dribbles its headers a byte at a time
-/// keeps resetting an idle timer, never this one; an idle keep-alive connection is closed after the
-/// same limit. While statusd is answering (or streaming) no deadline runs.
-final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// The first of statusd's handlers every request passes, doing two things that need no second hop:
+///
+/// - `HEAD` becomes `GET` for everything behind it (the router, the fast path), so every GET resource
+///   answers HEAD, as RFC 9110 asks and uptime checkers expect; NIO's response encoder, which saw the
+///   request as HEAD, sends the head of the GET answer without its body.
+/// - It closes a connection whose next request does not arrive whole in time
+///   (`--request-timeout-seconds`): from the connection's start or the end of the last answer, the
+///   request head must come within the limit, and from its head, its body. A slow-loris client that
+///   dribbles its headers a byte at a time keeps resetting an idle timer, never this one; an idle
+///   keep-alive connection is closed after the same limit. While statusd answers (or streams), none runs.
+final class RequestIntakeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
@@ -44,10 +50,14 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(var request):
             open += 1
             receiving = true
             arm(context)  // now for the body
+            if request.method == .head {
+                request.method = .get
+                return context.fireChannelRead(wrapInboundOut(.head(request)))
+            }
         case .body:
             break
         case .end:
