@@ -11,6 +11,17 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
         let timeZone: String
         let logoUrl: String?
         let accentColor: String?
+
+        /// An organization's public settings (also the data of a live `organization_update` frame).
+        public init(_ state: OrgState) {
+            let settings = state.settings
+            id = state.id
+            slug = settings.slug
+            name = settings.name
+            timeZone = settings.timeZone
+            logoUrl = settings.branding.logoURL
+            accentColor = settings.branding.accentColor
+        }
     }
 
     public struct ServiceEntry: Hashable, Sendable, Encodable {
@@ -83,10 +94,7 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
 
     /// The document for one durable state.
     public init(_ state: OrgState) {
-        let settings = state.settings
-        organization = Organization(
-            id: state.id, slug: settings.slug, name: settings.name, timeZone: settings.timeZone,
-            logoUrl: settings.branding.logoURL, accentColor: settings.branding.accentColor)
+        organization = Organization(state)
         status = state.pageStatus
         let services = state.orderedServices
         self.services = services.map {

@@ -20,9 +20,16 @@ extension Registry {
 
     /// The view of the status page a public path names; unknown slugs answer 404 as unknown ids do.
     func publicView(slug: String) throws -> OrgView {
-        guard let view = organization(slug: slug)?.view, view.state.exists else {
+        guard let view = publicViewIfAny(slug: slug) else {
             throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
         }
+        return view
+    }
+
+    /// The published view of the organization with this slug, if it exists (the handlers below the
+    /// router leave an unknown slug to the router's 404).
+    func publicViewIfAny(slug: some StringProtocol) -> OrgView? {
+        guard let view = organization(slug: String(slug))?.view, view.state.exists else { return nil }
         return view
     }
 }

@@ -70,11 +70,7 @@ final class EventStreamHandler: ChannelDuplexHandler, RemovableChannelHandler, L
         headers[.cacheControl] = "no-store"
         headers[.accessControlAllowOrigin] = "*"  // public frames, no credentials: any page may follow them
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"  // nginx in front: do not buffer the stream
-        headers[.xRequestID] =
-            request.headerFields[.xRequestID].flatMap { RequestLogMiddleware.isAcceptable($0) ? $0 : nil }
-            ?? RequestIDs.next()
-        headers[.date] = HTTPDateCache.now()
-        headers[.server] = shared.serverName
+        headers.addAnswerFields(for: request, server: shared.serverName)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headers))), promise: nil)
         following = view.id
         let current = view.publicSeq

@@ -11,7 +11,7 @@ enum LiveFrame {
     static func publicContent(of event: OrgEvent, in state: OrgState) -> (type: String, data: any Encodable)? {
         switch event.change {
         case .organizationCreated, .organizationUpdated:
-            return ("organization_update", OrganizationData(state))
+            return ("organization_update", PublicSummary.Organization(state))
         case .serviceCreated(let service):
             return state.services[service.id].map { ("service_created", Representation.ServiceBody($0)) }
         case .serviceUpdated(let id, _), .serviceStatusChanged(let id, _, _):
@@ -90,25 +90,6 @@ enum LiveFrame {
 
     private struct Deleted: Encodable {
         let id: String
-    }
-
-    /// The organization's public settings.
-    private struct OrganizationData: Encodable {
-        let id: OrgID
-        let slug: String
-        let name: String
-        let timeZone: String
-        let logoUrl: String?
-        let accentColor: String?
-
-        init(_ state: OrgState) {
-            id = state.id
-            slug = state.settings.slug
-            name = state.settings.name
-            timeZone = state.settings.timeZone
-            logoUrl = state.settings.branding.logoURL
-            accentColor = state.settings.branding.accentColor
-        }
     }
 
     private struct AnyEncodable: Encodable {

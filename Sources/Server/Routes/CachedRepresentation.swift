@@ -53,12 +53,7 @@ struct CachedRepresentation: Sendable {
         variant: String = "", render: (OrgView) throws -> ByteBuffer
     ) throws -> Answer {
         let gzip = Self.acceptsGzip(acceptEncoding)
-        // Both are made once per view (and variant), not per read.
-        let tag = variant.isEmpty ? "" : "-" + variant
-        let etag =
-            gzip
-            ? view.memo.text("etag\(tag)-gz") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\(tag)-gz\"" }
-            : view.memo.text("etag\(tag)") { "\"\(view.id.rawValue)-\(view.publicSeq.rawValue)\(tag)\"" }
+        let etag = Self.etag(of: view, variant: variant, gzip: gzip)
         var headers = HTTPFields()
         headers[.eTag] = etag
         headers[.cacheControl] = policy.cacheControl
@@ -76,6 +71,20 @@ struct CachedRepresentation: Sendable {
         }
         headers[.contentEncoding] = "gzip"
         return Answer(status: .ok, headers: headers, body: compressed)
+    }
+
+    /// The strong ETag of a view's representation, made once per view (and variant), not per read;
+    /// the common case (no variant) builds no key string on the read path.
+    private static func etag(of view: OrgView, variant: String, gzip: Bool) -> String {
+        // Only when a memo misses: building it is what the memo saves.
+        func base() -> String { "\(view.id.rawValue)-\(view.publicSeq.rawValue)" }
+        guard !variant.isEmpty else {
+            return gzip
+                ? view.memo.text("etag-gz") { "\"\(base())-gz\"" } : view.memo.text("etag") { "\"\(base())\"" }
+        }
+        return gzip
+            ? view.memo.text("etag-\(variant)-gz") { "\"\(base())-\(variant)-gz\"" }
+            : view.memo.text("etag-\(variant)") { "\"\(base())-\(variant)\"" }
     }
 
     /// Whether `Accept-Encoding` allows gzip (`gzip` or `*`, without `q=0`).

@@ -1,10 +1,8 @@
 import Engine
-import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTPTypes
-import Synchronization
 
 /// The public summary (`GET /api/status/{slug}`, `GET /api/public/{slug}/status`) answered on the
 /// connection's event loop, below Hummingbird's router. Measured (BENCHMARKS.md "read-vs-nginx"):
@@ -92,11 +90,7 @@ final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 view: view, key: PublicStatusRoutes.summaryKey, contentType: PublicStatusRoutes.jsonType,
                 render: PublicStatusRoutes.renderSummary)
         else { return nil }  // the router's path reports the failure as problem+json
-        let given = request.headerFields[.xRequestID]
-        answer.headers[.xRequestID] =
-            given.flatMap { RequestLogMiddleware.isAcceptable($0) ? $0 : nil } ?? RequestIDs.next()
-        answer.headers[.date] = HTTPDateCache.now()
-        answer.headers[.server] = shared.serverName
+        answer.headers.addAnswerFields(for: request, server: shared.serverName)
         answer.headers[.contentLength] = String(answer.body?.readableBytes ?? 0)
         return (answer, route)
     }
@@ -134,44 +128,5 @@ final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private static func isSlug(_ text: Substring) -> Bool {
         (2...40).contains(text.utf8.count)
             && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
-    }
-}
-
-extension Registry {
-    /// The published view of the organization with this slug, if it exists.
-    func publicViewIfAny(slug: Substring) -> OrgView? {
-        guard let view = organization(slug: String(slug))?.view, view.state.exists else { return nil }
-        return view
-    }
-}
-
-/// Request ids for the fast path: 15 characters (a small string: no allocation), a random prefix per
-/// process and a counter, so that ids differ across restarts and requests.
-enum RequestIDs {
-    private static let counter = Atomic<UInt64>(0)
-    private static let prefix = UInt64.random(in: 0..<(1 << 25))
-    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
-
-    static func next() -> String {
-        let count = counter.add(1, ordering: .relaxed).newValue
-        // 5 characters of prefix and 10 of counter, 5 bits each.
-        let value = (prefix << 50) | (count & ((1 << 50) - 1))
-        return String(unsafeUninitializedCapacity: 15) { buffer in
-            for index in 0..<15 { buffer[index] = alphabet[Int((value >> (5 * UInt64(14 - index))) & 31)] }
-            return 15
-        }
-    }
-}
-
-/// The `Date` header, formatted once per second rather than per answer.
-enum HTTPDateCache {
-    private static let cached = Mutex<(second: Int, text: String)>((-1, ""))
-
-    static func now() -> String {
-        let second = Int(Date().timeIntervalSince1970)
-        if let hit = cached.withLock({ $0.second == second ? $0.text : nil }) { return hit }
-        let text = CachedRepresentation.httpDate(Date(timeIntervalSince1970: Double(second)))
-        cached.withLock { $0 = (second, text) }
-        return text
     }
 }
