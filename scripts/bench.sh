@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Release build of statusbench, then its scenarios; results land in bench-results/ (JSON lines,
-# Markdown, SVG). Extra arguments go to the engine and wal scenarios (e.g. --duration 10).
+# Release builds of statusbench and statusd (and nginx-light when missing, for read-vs-nginx), then
+# the scenarios; results land in bench-results/ (JSON lines, Markdown, SVG). Extra arguments go to
+# the engine and wal scenarios (e.g. --duration 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 swift build -c release --product statusbench
+swift build -c release --product statusd
+# read-vs-nginx serves the same bytes from nginx beside statusd.
+if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
+    echo "bench: installing nginx-light"
+    sudo_cmd=()
+    if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq nginx-light >/dev/null
+fi
 .build/release/statusbench engine --writers 1,16,256 "$@"
 .build/release/statusbench wal --writers 1,16,256 "$@"
 .build/release/statusbench restore
+.build/release/statusbench read-vs-nginx --organizations 1,10000 --rounds 3 --duration 6
