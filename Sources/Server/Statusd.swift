@@ -105,13 +105,19 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         let demo = options.demo
         let requestTimeout = TimeAmount.seconds(Int64(options.requestTimeoutSeconds))
-        let liveStreams = EventStreamHandler.Shared(registry: registry, hub: hub, serverName: "statusd")
+        let admission = LiveAdmission(limits: options.liveLimits, metrics: metrics)
+        let liveFeeds = LiveFeedHandler.Shared(
+            registry: registry, hub: hub, admission: admission,
+            webSocket: WebSocketSession.Shared(
+                registry: registry, directory: directory, hub: hub, admission: admission, authenticator: authenticator),
+            trustedProxies: try TrustedProxies.parse(options.trustedProxies), origins: options.corsOriginSet,
+            serverName: "statusd")
         let app = Application(
             router: router,
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
-                        RequestIntakeHandler(limit: requestTimeout), EventStreamHandler(liveStreams),
+                        RequestIntakeHandler(limit: requestTimeout), LiveFeedHandler(liveFeeds),
                     ] + (fastPath.map { [PublicReadFastPath($0)] } ?? []))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [
@@ -190,7 +196,7 @@ struct Serve: AsyncParsableCommand {
             to: router)
         PublicStatusRoutes(registry: registry, representation: representation).add(to: router)
         PublicTimelineRoutes(registry: registry, representation: representation).add(to: router)
-        EventStreamRoutes(registry: registry).add(to: router)
+        LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,

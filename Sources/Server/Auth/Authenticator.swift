@@ -20,7 +20,7 @@ struct Authenticator: Sendable {
     static let organizationHeader = HTTPField.Name("X-Organization")!
 
     /// Who presented a valid credential.
-    enum Identity {
+    enum Identity: Sendable {
         case apiKey(KeyID, OrgActor)
         case account(Account, SessionID)
         /// A person signed in by the OpenID Connect provider; `emailVerified` is the token's word, and
@@ -51,7 +51,11 @@ struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Self.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return try await identity(token: parts[1].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Who a bearer token names: an API key, an OpenID Connect token or a session token.
+    func identity(token: String) async throws -> Identity {
         if token.hasPrefix(APIKeyToken.prefix) { return try apiKey(token) }
         if token.split(separator: ".").count == 3 { return try await federated(token) }
         guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),

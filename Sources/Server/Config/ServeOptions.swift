@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import NIOCore
 import Persistence
 
 /// The options of `statusd serve`. Each has a default and a unit where it has one; each can also be
@@ -104,6 +105,23 @@ struct ServeOptions: ParsableArguments {
 
     @Option(
         help:
+            "Live connections (WebSocket and Server-Sent Events) in all; a process may open at most 20,000 files here.")
+    var liveMaxConnections = 19_500
+
+    @Option(help: "Live connections from one client address.")
+    var liveMaxPerAddress = 4_000
+
+    @Option(help: "Organizations one WebSocket may follow.")
+    var liveMaxSubscriptions = 32
+
+    @Option(help: "KiB a live reader may leave unread before it is closed as too slow.")
+    var liveQueueKib = 1_024
+
+    @Option(help: "Seconds GET /ws waits for credentials, and a WebSocket for its first subscription.")
+    var liveAuthTimeoutSeconds = 10
+
+    @Option(
+        help:
             "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
     )
     var adminPort: Int?
@@ -147,6 +165,16 @@ struct ServeOptions: ParsableArguments {
         guard (1...3_600).contains(liveHeartbeatSeconds) else {
             throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
         }
+        guard liveMaxConnections >= 1, liveMaxPerAddress >= 1, liveMaxSubscriptions >= 1 else {
+            throw ValidationError(
+                "--live-max-connections, --live-max-per-address and --live-max-subscriptions must be 1 or more")
+        }
+        guard (16...1_048_576).contains(liveQueueKib) else {
+            throw ValidationError("--live-queue-kib must be 16...1048576, got \(liveQueueKib)")
+        }
+        guard (1...3_600).contains(liveAuthTimeoutSeconds) else {
+            throw ValidationError("--live-auth-timeout-seconds must be 1...3600, got \(liveAuthTimeoutSeconds)")
+        }
         guard (1...3_600).contains(requestTimeoutSeconds) else {
             throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
         }
@@ -165,6 +193,17 @@ struct ServeOptions: ParsableArguments {
     /// `--cors-origins` as a set.
     var corsOriginSet: Set<String> {
         Set(corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+
+    /// The limits of the live feeds.
+    var liveLimits: LiveAdmission.Limits {
+        var limits = LiveAdmission.Limits()
+        limits.connections = liveMaxConnections
+        limits.perAddress = liveMaxPerAddress
+        limits.subscriptionsPerConnection = liveMaxSubscriptions
+        limits.queueBytes = liveQueueKib * 1_024
+        limits.authTimeout = .seconds(Int64(liveAuthTimeoutSeconds))
+        return limits
     }
 
     /// The OpenID Connect provider, when one is configured.

@@ -48,11 +48,16 @@ struct Problem: HTTPResponseError {
         let errors: [FieldError]?
     }
 
+    /// The problem+json body.
+    func body() throws -> Data {
+        try JSONEncoder().encode(
+            Body(
+                type: "about:blank", title: title, status: status.code, detail: detail,
+                errors: errors.isEmpty ? nil : errors))
+    }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(
-            type: "about:blank", title: title, status: status.code, detail: detail,
-            errors: errors.isEmpty ? nil : errors)
-        let data = try JSONEncoder().encode(body)
+        let data = try body()
         var headers = headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

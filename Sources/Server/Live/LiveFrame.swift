@@ -2,13 +2,44 @@ import Engine
 import Foundation
 import HashTreeCollections
 
-/// The public live frames of API.md ("Live frames"), made from a durable event and the view it
-/// belongs to: `{"type", "org", "seq", "prev", "at", "data"}`, `data` being the public
-/// representation of what changed as the view holds it (never an author, a key or an email).
+/// The live frames of API.md ("Live frames"), made from a durable event and the view it belongs to:
+/// `{"type", "org", "seq", "prev", "at", "data"}`, `data` being the representation of what changed as
+/// the view holds it. Public frames never carry an author, a key or an email; private ones never a
+/// secret (a key's token, an invitation's link).
 enum LiveFrame {
+    /// The frame type and data of one event for `audience`, or nil for events it does not see.
+    static func content(
+        of event: OrgEvent, in state: OrgState, for audience: LiveHub.Audience
+    ) -> (type: String, data: any Encodable)? {
+        if event.change.isPublic { return publicContent(of: event, in: state) }
+        switch event.change {
+        case .memberAdded(let member, _) where audience >= .members:
+            return ("member_added", MemberData(member))
+        case .memberRoleChanged(let id, _) where audience >= .members:
+            return state.members[id].map { ("member_update", MemberData($0)) }
+        case .memberRemoved(let id, _) where audience >= .members:
+            return ("member_removed", Deleted(id: id.rawValue))
+        case .invitationCreated(let invitation) where audience >= .admins:
+            return (
+                "invitation_created",
+                InvitationData(
+                    id: invitation.id.rawValue, email: invitation.email, role: invitation.role,
+                    expiresAt: invitation.expiresAt)
+            )
+        case .invitationRevoked(let id) where audience >= .admins:
+            return ("invitation_revoked", Deleted(id: id.rawValue))
+        case .keyCreated(let key) where audience >= .admins:
+            return ("key_created", KeyRoutes.KeyBody(key))
+        case .keyRevoked(let id) where audience >= .admins:
+            return ("key_revoked", Deleted(id: id.rawValue))
+        default:
+            return nil
+        }
+    }
+
     /// The frame type and data of one public event, or nil for events the public feed does not show
     /// (private ones, history housekeeping, the organization's deletion).
-    static func publicContent(of event: OrgEvent, in state: OrgState) -> (type: String, data: any Encodable)? {
+    private static func publicContent(of event: OrgEvent, in state: OrgState) -> (type: String, data: any Encodable)? {
         switch event.change {
         case .organizationCreated, .organizationUpdated:
             return ("organization_update", PublicSummary.Organization(state))
@@ -57,9 +88,28 @@ enum LiveFrame {
             Envelope(type: type, org: org, seq: seq.rawValue, prev: prev?.rawValue, at: at, data: AnyEncodable(data)))
     }
 
-    /// A control frame (`hello`, `resync`): type, org, seq.
-    static func control(_ type: String, org: String, seq: Seq) throws -> Data {
-        try PublicSummary.makeEncoder().encode(Control(type: type, org: org, seq: seq.rawValue))
+    /// A control frame: `hello`, `subscribed`, `unsubscribed`, `resync`, `pong`, `error`.
+    struct Control: Encodable {
+        var type: String
+        var org: String?
+        var seq: Seq?
+        /// On `hello` and `subscribed` of an authenticated feed: `members` or `admins`.
+        var feed: String?
+        /// On `error`: a stable word, then a sentence.
+        var code: String?
+        var message: String?
+
+        func encoded() throws -> Data { try PublicSummary.makeEncoder().encode(self) }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: InputKey.self)
+            try container.encode(type, forKey: InputKey("type"))
+            try container.encodeIfPresent(org, forKey: InputKey("org"))
+            try container.encodeIfPresent(seq?.rawValue, forKey: InputKey("seq"))
+            try container.encodeIfPresent(feed, forKey: InputKey("feed"))
+            try container.encodeIfPresent(code, forKey: InputKey("code"))
+            try container.encodeIfPresent(message, forKey: InputKey("message"))
+        }
     }
 
     private struct Envelope: Encodable {
@@ -82,14 +132,32 @@ enum LiveFrame {
         }
     }
 
-    private struct Control: Encodable {
-        let type: String
-        let org: String
-        let seq: UInt64
-    }
-
     private struct Deleted: Encodable {
         let id: String
+    }
+
+    /// A member as the team list shows it, less the account's email and name (the directory's, not
+    /// the organization's event).
+    private struct MemberData: Encodable {
+        let id: String
+        let accountID: String
+        let role: Role
+        let joinedAt: Date
+
+        init(_ member: Member) {
+            id = member.id.rawValue
+            accountID = member.accountID.rawValue
+            role = member.role
+            joinedAt = member.joinedAt
+        }
+    }
+
+    /// An invitation without its token: the link is the invitee's credential.
+    private struct InvitationData: Encodable {
+        let id: String
+        let email: String
+        let role: Role
+        let expiresAt: Date
     }
 
     private struct AnyEncodable: Encodable {

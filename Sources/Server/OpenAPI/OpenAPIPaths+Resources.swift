@@ -172,6 +172,26 @@ extension OpenAPIPaths {
                 "`text/event-stream`: a `hello` frame (the current seq), then the frames after `since` or `Last-Event-ID` from a bounded ring (or `resync` when that is too old), then live frames, each with `id: <seq>` and `data: <frame JSON>` as API.md's live frames. A reader that cannot keep up is closed and resumes from its last id."
         ),
         Op(
+            method: "get", path: "/ws/{slug}", summary: "The public live feed over a WebSocket", tag: "Public",
+            access: .open,
+            parameters: [P.slug, P.query("since", ["type": "integer", "minimum": 0], "Resume after this seq.")],
+            success: (101, nil), more: [400, 404, 422, 426],
+            description:
+                "A WebSocket opening handshake (RFC 6455). Text frames carry API.md's live frames: `hello` (the current seq), the frames after `since` from a bounded ring (or `resync`), then live frames. Client messages: `subscribe` (`org`, `since`) to follow more organizations, `unsubscribe`, `ping`. Limits end the connection with a close code and a reason: 1008 (a limit, a refused credential, a reader too slow), 1009 (a message over 4 KiB), 1013 (server full), 1001 (shutdown)."
+        ),
+        Op(
+            method: "get", path: "/ws", summary: "The members' live feed over a WebSocket", tag: "Public",
+            access: .open,
+            parameters: [
+                P.query(
+                    "org", ["type": "string"],
+                    "The organization to follow at once (id or slug) for an account in several."),
+                P.query("since", ["type": "integer", "minimum": 0], "Resume after this seq."),
+            ], success: (101, nil), more: [400, 403, 422, 426],
+            description:
+                "As `/ws/{slug}`, with credentials: `Authorization: Bearer` (API key, session or OpenID Connect token), the dashboard's session cookie, or a first `{\"type\": \"auth\", \"token\": ...}` message within `--live-auth-timeout-seconds`. Members also receive the private frames of their organization (`member_*`; admins also `invitation_*` and `key_*`, never a secret). A browser page must come from the server's own origin or one of `--cors-origins` (403 otherwise)."
+        ),
+        Op(
             method: "get", path: "/api/status/{slug}/timeline",
             summary: "Incident and maintenance updates, newest first (the last 90 days)", tag: "Public",
             access: .open, parameters: [P.slug, P.ifNoneMatch, P.limit, P.cursor],

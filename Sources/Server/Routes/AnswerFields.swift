@@ -4,7 +4,7 @@ import Synchronization
 
 extension HTTPFields {
     /// What the router's path adds to every answer, for the handlers below it (`PublicReadFastPath`,
-    /// `EventStreamHandler`): `X-Request-ID` (the caller's when sane), `Date` and `Server`.
+    /// `LiveFeedHandler`): `X-Request-ID` (the caller's when sane), `Date` and `Server`.
     mutating func addAnswerFields(for request: HTTPRequest, server: String) {
         self[.xRequestID] =
             request.headerFields[.xRequestID].flatMap { RequestLogMiddleware.isAcceptable($0) ? $0 : nil }

@@ -23,7 +23,7 @@ struct MetricsRoutes: Sendable {
     private let organizationCount: Gauge
     private let snapshotAge: Gauge
     private let memoRenders: Gauge
-    private let liveConnections: Gauge
+    private let liveSubscriptions: Gauge
 
     init(
         registry: PrometheusCollectorRegistry, organizations: Registry, log: FileEventLog, snapshots: SnapshotStatus,
@@ -45,7 +45,9 @@ struct MetricsRoutes: Sendable {
         walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
         organizationCount = gauge(nil, "organizations", "organizations served")
         snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
-        liveConnections = gauge("live", "connections", "live feed connections (Server-Sent Events)")
+        liveSubscriptions = gauge(
+            "live", "subscriptions",
+            "organizations followed by live connections (statusd_live_connections counts the connections)")
         memoRenders = gauge(
             "memo", "renders",
             "public representations rendered since start; hit rate = 1 - renders / public reads")
@@ -64,7 +66,7 @@ struct MetricsRoutes: Sendable {
         organizationCount.set(to: Double(organizations.all.count))
         snapshotAge.set(to: snapshots.last.map { Date().timeIntervalSince($0.at) } ?? -1)
         memoRenders.set(to: Double(RenderMemo.renders))
-        liveConnections.set(to: Double(hub.connections))
+        liveSubscriptions.set(to: Double(hub.subscriptions))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         Self.emit(
