@@ -43,9 +43,14 @@ import Testing
         let hello = try #require(result["hello"] as? [String: Any])
         #expect(hello["type"] as? String == "hello" && hello["org"] as? String == "feed")
         let frames = try #require(result["public"] as? [[String: Any]])
-        #expect(Self.types(frames) == ["service_created", "service_update", "service_update"], "\(frames)")
+        #expect(
+            Self.types(frames) == [
+                "service_created", "service_update", "status_update", "service_update", "status_update",
+            ],
+            "\(frames)")
+        #expect(frames.compactMap { $0["indicator"] as? String } == ["critical", "none"], "the page indicator moves")
         let seqs = frames.compactMap { $0["seq"] as? Int }
-        #expect(seqs == seqs.sorted() && Set(seqs).count == 3)
+        #expect(seqs == seqs.sorted() && Set(seqs).count == 5)
         #expect(frames.first?["prev"] as? Int == hello["seq"] as? Int, "the first frame follows hello's seq")
         for (previous, frame) in zip(frames, frames.dropFirst()) {
             #expect(frame["prev"] as? Int == previous["seq"] as? Int, "prev names the previous frame: \(frame)")
@@ -58,7 +63,8 @@ import Testing
         let admin = try #require(result["admin"] as? [[String: Any]])
         #expect(
             Self.types(admin) == [
-                "service_created", "service_update", "key_created", "invitation_created", "service_update",
+                "service_created", "service_update", "status_update", "key_created", "invitation_created",
+                "service_update", "status_update",
             ], "\(admin)")
         for (previous, frame) in zip(admin, admin.dropFirst()) {
             #expect(frame["prev"] as? Int == previous["seq"] as? Int)
@@ -68,13 +74,16 @@ import Testing
 
         #expect((result["subscribed"] as? [String: Any])?["org"] as? String == "demo")
         let resubscribed = try #require(result["resubscribed"] as? [[String: Any]])
-        #expect(Self.types(resubscribed) == ["subscribed", "service_update"], "replays from since: \(resubscribed)")
-        #expect(resubscribed.last?["seq"] as? Int == seqs[2])
+        #expect(
+            Self.types(resubscribed) == ["subscribed", "service_update", "status_update"],
+            "replays from since: \(resubscribed)")
+        #expect(resubscribed.last?["seq"] as? Int == seqs[4])
         #expect((result["unknown"] as? [String: Any])?["code"] as? String == "not_found")
         #expect((result["bad"] as? [String: Any])?["code"] as? String == "bad_message")
 
         let resumed = try #require(result["resumed"] as? [[String: Any]])
-        #expect(Self.types(resumed) == ["hello", "service_update"] && resumed.last?["seq"] as? Int == seqs[2])
+        #expect(Self.types(resumed) == ["hello", "service_update", "status_update"])
+        #expect(resumed.last?["seq"] as? Int == seqs[4], "only what it missed")
         #expect(Self.types(result["too_old"]) == ["hello", "resync"])
 
         #expect((result["refused_token"] as? [Any])?.first as? Int == 1008, "\(result["refused_token"] ?? "")")

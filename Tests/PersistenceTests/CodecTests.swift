@@ -32,6 +32,8 @@ import Testing
         let changes: [OrgChange] = [
             .historyArchived(incidents: [.random(), .random()], maintenance: [.random()]),
             .historyArchived(incidents: [], maintenance: []),
+            .pageStatusChanged(PageStatus(indicator: .major, description: "Partial System Outage")),
+            .pageStatusChanged(PageStatus(indicator: .maintenance, description: "Service Under Maintenance")),
         ]
         for (index, change) in changes.enumerated() {
             let event = OrgEvent(seq: Seq(UInt64(index + 1)), at: SampleRecords.at, by: .system, change: change)

@@ -109,7 +109,11 @@ import Testing
         var missing: [Ack] = []
         for ack in acknowledged {
             let recoveredSeq = states.organizations.first { $0.key.rawValue == ack.org }?.value.seq.rawValue ?? 0
-            if let change = events[ack.org]?[ack.seq] {
+            // The seq a write acknowledges is its command's last event: the page indicator's move,
+            // when the status change moved it, follows the change itself.
+            var seq = ack.seq
+            if case .pageStatusChanged = events[ack.org]?[seq] { seq -= 1 }
+            if let change = events[ack.org]?[seq] {
                 // Replayed from the log: it must be exactly the acknowledged change.
                 guard case .serviceStatusChanged(let service, let status, _) = change, service.rawValue == ack.service,
                     status.rawValue == ack.status

@@ -55,6 +55,22 @@ public enum OrgChange: Hashable, Sendable, Codable {
     case keyCreated(APIKey)
     case keyRevoked(KeyID)
 
+    /// The page indicator moved, by the changes just before it in the same command (derived, kept so
+    /// that the live feed's `status_update` has a seq of its own).
+    case pageStatusChanged(PageStatus)
+
+    /// Whether this change can move the page indicator: services, incidents and maintenance.
+    var canMovePageStatus: Bool {
+        switch self {
+        case .serviceCreated, .serviceUpdated, .serviceStatusChanged, .serviceDeleted, .incidentCreated,
+            .incidentEdited, .incidentUpdatePosted, .incidentDeleted, .maintenanceScheduled, .maintenanceEdited,
+            .maintenanceStatusChanged, .maintenanceDeleted:
+            true
+        default:
+            false
+        }
+    }
+
     /// Whether the public feed and public pages see this event; team, invitations and keys are private.
     public var isPublic: Bool {
         switch self {

@@ -141,6 +141,8 @@ public struct OrgState: Equatable, Sendable {
         case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
             .keyCreated, .keyRevoked:
             applyTeamChange(change)
+        case .pageStatusChanged:
+            break  // derived from the state: `pageStatus` computes it
         }
     }
 

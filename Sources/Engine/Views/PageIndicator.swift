@@ -20,6 +20,11 @@ public struct PageStatus: Hashable, Sendable, Codable {
 
     public let indicator: Indicator
     public let description: String
+
+    package init(indicator: Indicator, description: String) {
+        self.indicator = indicator
+        self.description = description
+    }
 }
 
 extension OrgState {

@@ -137,6 +137,8 @@ extension ByteBuffer {
         case .invitationRevoked(let id): writeWALInteger(UInt8(54)); writeWALID(id)
         case .keyCreated(let key): writeWALInteger(UInt8(55)); writeWALKey(key)
         case .keyRevoked(let id): writeWALInteger(UInt8(56)); writeWALID(id)
+        case .pageStatusChanged(let status):
+            writeWALInteger(UInt8(60)); writeWALEnum(status.indicator); writeWALString(status.description)
         default: preconditionFailure("change without a tag: \(change)")
         }
     }
@@ -185,6 +187,7 @@ extension ByteBuffer {
         case 54: return .invitationRevoked(try readWALID())
         case 55: return .keyCreated(try readWALKey())
         case 56: return .keyRevoked(try readWALID())
+        case 60: return .pageStatusChanged(PageStatus(indicator: try readWALEnum(), description: try readWALString()))
         default: throw CodecError("unknown organization change tag \(tag)")
         }
     }

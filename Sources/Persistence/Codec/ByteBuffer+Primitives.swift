@@ -143,6 +143,10 @@ extension IncidentStatus: WALCoded {
     static let walCodes: [IncidentStatus] = [.investigating, .identified, .monitoring, .resolved, .postmortem]
 }
 
+extension PageStatus.Indicator: WALCoded {
+    static let walCodes: [PageStatus.Indicator] = [.none, .minor, .major, .critical, .maintenance]
+}
+
 extension IncidentImpact: WALCoded {
     static let walCodes: [IncidentImpact] = [.none, .minor, .major, .critical]
 }

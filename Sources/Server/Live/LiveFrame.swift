@@ -76,6 +76,8 @@ enum LiveFrame {
             }
         case .maintenanceDeleted(let id):
             return ("maintenance_deleted", Deleted(id: id.rawValue))
+        case .pageStatusChanged(let status):
+            return ("status_update", status)
         case .organizationDeleted, .historyCompacted, .historyArchived, .memberAdded, .memberRoleChanged,
             .memberRemoved, .invitationCreated, .invitationRevoked, .keyCreated, .keyRevoked:
             return nil

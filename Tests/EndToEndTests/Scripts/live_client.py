@@ -59,7 +59,10 @@ async def closed(ws, seconds=15):
 
 
 def short(frame):
-    return {k: frame.get(k) for k in ("type", "org", "seq", "prev", "feed")}
+    out = {k: frame.get(k) for k in ("type", "org", "seq", "prev", "feed")}
+    if frame.get("type") == "status_update":
+        out["indicator"] = frame["data"]["indicator"]
+    return out
 
 
 class RawSocket:
@@ -153,10 +156,10 @@ async def feed(owner, slug):
     api("POST", "/api/team/invite", owner, {"email": "secret-invitee@example.com", "role": "viewer"})
     api("PUT", "/api/services/%s/status" % service["id"], owner, {"status": "operational"})
 
-    seen, raw = await frames(public, 3)
+    seen, raw = await frames(public, 5)
     out["public"] = [short(f) for f in seen]
     out["leaks"] = [w for w in ("secret-invitee", key["token"], "sk_", "author", "key_created") if w in raw]
-    admin_seen, admin_raw = await frames(admin, 5)
+    admin_seen, admin_raw = await frames(admin, 7)
     out["admin"] = [short(f) for f in admin_seen]
     out["admin_secret"] = key["token"] in admin_raw or "sk_" in admin_raw
     out["admin_email"] = "secret-invitee@example.com" in admin_raw
@@ -165,8 +168,8 @@ async def feed(owner, slug):
     # Several organizations on one connection; a re-subscribe replays from its since.
     await public.send(json.dumps({"type": "subscribe", "org": "demo"}))
     out["subscribed"] = short((await frames(public, 1))[0][0])
-    await public.send(json.dumps({"type": "subscribe", "org": slug, "since": seen[1]["seq"]}))
-    again, _ = await frames(public, 2)
+    await public.send(json.dumps({"type": "subscribe", "org": slug, "since": seen[2]["seq"]}))
+    again, _ = await frames(public, 3)
     out["resubscribed"] = [short(f) for f in again]
     await public.send(json.dumps({"type": "subscribe", "org": "nobody-here"}))
     out["unknown"] = (await frames(public, 1))[0][0]
@@ -174,8 +177,8 @@ async def feed(owner, slug):
     out["bad"] = (await frames(public, 1))[0][0]
     await public.close()
 
-    resumed = await websockets.connect(URL + "/ws/%s?since=%d" % (slug, seen[1]["seq"]))
-    out["resumed"] = [short(f) for f in (await frames(resumed, 2))[0]]
+    resumed = await websockets.connect(URL + "/ws/%s?since=%d" % (slug, seen[2]["seq"]))
+    out["resumed"] = [short(f) for f in (await frames(resumed, 3))[0]]
     await resumed.close()
     too_old = await websockets.connect(URL + "/ws/%s?since=0" % slug)
     out["too_old"] = [short(f) for f in (await frames(too_old, 2))[0]]
@@ -221,7 +224,7 @@ async def slow(owner):
     writing = asyncio.create_task(asyncio.to_thread(post_updates))
     got, _ = await frames(normal, 50, seconds=120)
     await writing
-    _, was_closed = await asyncio.to_thread(stalled.read_frames, 30)
+    _, was_closed = await asyncio.to_thread(stalled.read_frames, 10)  # well before a dead peer's 31 s
     await normal.close()
     return {"normal": len([f for f in got if f["type"].startswith("incident")]), "slow_closed": was_closed,
             "stalled_status": stalled.status}
