@@ -21,26 +21,6 @@ import Testing
         #expect(fixture.state.claims.isEmpty)
     }
 
-    /// The page indicator's moves are events of their own (the live feed's `status_update`), after
-    /// the change that moved it, and only when it moves.
-    @Test func pageIndicatorMove_followsTheChange() throws {
-        var fixture = try Fixture()
-        let api = try fixture.service("API")
-        let web = try fixture.service("Web")
-        let down = try fixture.run(.setServiceStatus(api, .majorOutage))
-        #expect(down.last == .pageStatusChanged(PageStatus(indicator: .major, description: "Major System Outage")))
-        #expect(down.count == 2)
-        let bothDown = try fixture.run(.setServiceStatus(web, .majorOutage))
-        #expect(
-            bothDown.last == .pageStatusChanged(fixture.state.pageStatus)
-                && fixture.state.pageStatus.indicator == .critical)
-        let renamed = try fixture.run(.updateService(api, ServicePatch(name: "Public API")))
-        #expect(!renamed.contains { if case .pageStatusChanged = $0 { true } else { false } }, "no move, no event")
-        try fixture.run(.setServiceStatus(api, .operational))
-        let back = try fixture.run(.setServiceStatus(web, .operational))
-        #expect(back.last == .pageStatusChanged(PageStatus(indicator: .none, description: "All Systems Operational")))
-    }
-
     @Test func manualChange_winsOverRestore() throws {
         var fixture = try Fixture()
         let api = try fixture.service("API")

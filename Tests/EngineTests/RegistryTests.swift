@@ -21,6 +21,36 @@ import Testing
         #expect(registry.all.count == 1)
     }
 
+    /// The page indicator's moves are events of their own (the live feed's `status_update`), appended
+    /// to the batch of the command that moved it, and only when it moves.
+    @Test func pageIndicatorMove_followsTheCommandThatMovedIt() async throws {
+        let registry = Registry(log: InMemoryEventLog())
+        _ = try await registry.createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: .random())
+        let actor = try #require(registry.organization(slug: "acme"))
+        func run(_ command: OrgCommand) async throws -> [OrgChange] {
+            try await actor.submit(command, by: .system).events.map(\.change)
+        }
+        func service(_ name: String) async throws -> ServiceID {
+            let changes = try await run(
+                .createService(name: name, description: "", status: .operational, groupID: nil, position: nil))
+            guard case .serviceCreated(let service) = changes.first else { throw CancellationError() }
+            return service.id
+        }
+        let api = try await service("API")
+        let web = try await service("Web")
+        let down = try await run(.setServiceStatus(api, .majorOutage))
+        #expect(down.count == 2)
+        #expect(down.last == .pageStatusChanged(PageStatus(indicator: .major, description: "Major System Outage")))
+        let bothDown = try await run(.setServiceStatus(web, .majorOutage))
+        #expect(bothDown.last == .pageStatusChanged(actor.view.state.pageStatus))
+        #expect(actor.view.state.pageStatus.indicator == .critical)
+        let renamed = try await run(.updateService(api, ServicePatch(name: "Public API")))
+        #expect(renamed.count == 1, "no move, no event")
+        _ = try await run(.setServiceStatus(api, .operational))
+        let back = try await run(.setServiceStatus(web, .operational))
+        #expect(back.last == .pageStatusChanged(PageStatus(indicator: .none, description: "All Systems Operational")))
+    }
+
     @Test func indexes_followSlugKeysMembersAndDeletion() async throws {
         let registry = Registry(log: InMemoryEventLog())
         let owner = AccountID.random()

@@ -29,6 +29,10 @@ public actor OrgActor {
     /// Events appended but not yet known durable, in seq order.
     private var inFlight = Deque<OrgEvent>()
     private var phase = Phase.serving
+    /// The page indicator as the last `.pageStatusChanged` (or the recovered state) told it: a
+    /// command that moves it gets that event appended to its batch, so that the live feeds carry
+    /// `status_update` with a seq of its own.
+    private var announced: PageStatus
     private let log: any EventLog
     private let clock: @Sendable () -> Date
     private let onPublish: @Sendable (OrgView, [OrgEvent]) -> Void
@@ -48,6 +52,7 @@ public actor OrgActor {
         self.id = state.id
         self.working = state
         self.durable = state
+        self.announced = state.pageStatus
         self.log = log
         self.clock = clock
         self.onPublish = onPublish
@@ -83,6 +88,12 @@ public actor OrgActor {
             let event = OrgEvent(seq: working.seq.next, at: now, by: principal, change: change)
             working.evolve(event)
             events.append(event)
+        }
+        if changes.contains(where: \.canMovePageStatus), let move = working.pageStatusChange(from: announced) {
+            let event = OrgEvent(seq: working.seq.next, at: now, by: principal, change: move)
+            working.evolve(event)
+            events.append(event)
+            announced = working.pageStatus
         }
         if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)

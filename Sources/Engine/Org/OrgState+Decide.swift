@@ -13,19 +13,6 @@ extension OrgState {
         }
         guard exists else { throw EngineError.notFound("organization", "organization") }
         try authorize(command, by: principal)
-        return withPageStatus(try decideChanges(command, by: principal, at: now), at: now, by: principal)
-    }
-
-    /// `changes`, and `.pageStatusChanged` after them when they move the page indicator.
-    private func withPageStatus(_ changes: [OrgChange], at now: Date, by principal: Principal) -> [OrgChange] {
-        guard changes.contains(where: \.canMovePageStatus) else { return changes }
-        var after = self
-        after.applyForDecision(changes, at: now, by: principal)
-        let status = after.pageStatus
-        return status == pageStatus ? changes : changes + [.pageStatusChanged(status)]
-    }
-
-    private func decideChanges(_ command: OrgCommand, by principal: Principal, at now: Date) throws -> [OrgChange] {
         switch command {
         case .createOrganization:
             preconditionFailure("handled above")

@@ -52,6 +52,9 @@ public struct OrgState: Equatable, Sendable {
     public internal(set) var exists = false
 
     public internal(set) var services: TreeDictionary<ServiceID, Service> = [:]
+    /// How many services are in each status: the page indicator reads this after every command that
+    /// touches a service, instead of walking them all.
+    public internal(set) var serviceTally = ServiceStatusTally()
     public internal(set) var groups: TreeDictionary<GroupID, ServiceGroup> = [:]
     /// Raw status changes of the last `HistoryPolicy.rawWindowDays` days, per service.
     public internal(set) var statusHistory: TreeDictionary<ServiceID, AppendLog<StatusChange>> = [:]
@@ -90,6 +93,7 @@ public struct OrgState: Equatable, Sendable {
         self.updatedAt = updatedAt
         self.exists = exists
         self.services = services
+        for service in services.values { serviceTally.add(service.status) }
         self.groups = groups
         self.statusHistory = statusHistory
         self.dailyUptime = dailyUptime

@@ -83,6 +83,7 @@ extension OrgState {
         switch change {
         case .serviceCreated(let service):
             services[service.id] = service
+            serviceTally.add(service.status)
             statusHistory[service.id] = AppendLog([
                 StatusChange(serviceID: service.id, from: nil, to: service.status, at: at, by: by, reason: .created)
             ])
@@ -139,11 +140,14 @@ extension OrgState {
         service.statusReason = holder
         service.updatedAt = at
         services[id] = service
+        serviceTally.remove(previous)
+        serviceTally.add(status)
         statusHistory[id, default: AppendLog()].append(
             StatusChange(serviceID: id, from: previous, to: status, at: at, by: by, reason: reason))
     }
 
     private mutating func removeService(_ id: ServiceID) {
+        if let status = services[id]?.status { serviceTally.remove(status) }
         services[id] = nil
         statusHistory[id] = nil
         dailyUptime[id] = nil

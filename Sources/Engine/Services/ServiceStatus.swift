@@ -45,3 +45,42 @@ public enum ServiceStatus: String, CaseIterable, Hashable, Sendable, Codable {
         }
     }
 }
+
+/// Services counted by status, kept by `evolve` as services come, change and go (plain fields: a
+/// status change costs no allocation).
+public struct ServiceStatusTally: Hashable, Sendable {
+    private var operational = 0
+    private var degradedPerformance = 0
+    private var partialOutage = 0
+    private var majorOutage = 0
+    private var underMaintenance = 0
+
+    public init() {}
+
+    public subscript(_ status: ServiceStatus) -> Int {
+        get {
+            switch status {
+            case .operational: operational
+            case .degradedPerformance: degradedPerformance
+            case .partialOutage: partialOutage
+            case .majorOutage: majorOutage
+            case .underMaintenance: underMaintenance
+            }
+        }
+        set {
+            switch status {
+            case .operational: operational = newValue
+            case .degradedPerformance: degradedPerformance = newValue
+            case .partialOutage: partialOutage = newValue
+            case .majorOutage: majorOutage = newValue
+            case .underMaintenance: underMaintenance = newValue
+            }
+        }
+    }
+
+    public var total: Int { operational + degradedPerformance + partialOutage + majorOutage + underMaintenance }
+
+    mutating func add(_ status: ServiceStatus) { self[status] += 1 }
+
+    mutating func remove(_ status: ServiceStatus) { self[status] -= 1 }
+}

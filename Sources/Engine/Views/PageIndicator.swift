@@ -37,34 +37,45 @@ extension OrgState {
     /// Performance"); `under_maintenance`, or a window in progress -> maintenance.
     /// Incidents map their impact: minor -> minor, major -> major, critical -> critical.
     public var pageStatus: PageStatus {
-        let candidates = [serviceStatusCandidate, incidentCandidate, maintenanceCandidate].compactMap { $0 }
-        return candidates.max { $0.indicator.rank < $1.indicator.rank }
-            ?? PageStatus(indicator: .none, description: "All Systems Operational")
+        var worst = PageStatus(indicator: .none, description: "All Systems Operational")
+        for candidate in [serviceStatusCandidate, incidentCandidate, maintenanceCandidate] {
+            if let candidate, candidate.indicator.rank > worst.indicator.rank { worst = candidate }
+        }
+        return worst
+    }
+
+    /// The change announcing the page indicator when it differs from `announced`, else nil. The actor
+    /// appends it after a command's changes (derived from the state they made, never decided alone).
+    public func pageStatusChange(from announced: PageStatus) -> OrgChange? {
+        let status = pageStatus
+        return status == announced ? nil : .pageStatusChanged(status)
     }
 
     private var serviceStatusCandidate: PageStatus? {
-        let statuses = services.values.map(\.status)
-        let outages = statuses.count { $0 == .majorOutage || $0 == .partialOutage }
-        let majors = statuses.count { $0 == .majorOutage }
-        if majors > 0 && majors == statuses.count {
+        let majors = serviceTally[.majorOutage]
+        let outages = majors + serviceTally[.partialOutage]
+        if majors > 0 && majors == serviceTally.total {
             return PageStatus(indicator: .critical, description: "Major System Outage")
         }
         if majors > 0 { return PageStatus(indicator: .major, description: "Major System Outage") }
         if outages > 0 {
-            let widespread = outages * 2 >= statuses.count
+            let widespread = outages * 2 >= serviceTally.total
             return PageStatus(indicator: widespread ? .major : .minor, description: "Partial System Outage")
         }
-        if statuses.contains(.degradedPerformance) {
+        if serviceTally[.degradedPerformance] > 0 {
             return PageStatus(indicator: .minor, description: "Degraded System Performance")
         }
-        if statuses.contains(.underMaintenance) {
+        if serviceTally[.underMaintenance] > 0 {
             return PageStatus(indicator: .maintenance, description: "Service Under Maintenance")
         }
         return nil
     }
 
     private var incidentCandidate: PageStatus? {
-        let worst = incidents.values.filter { $0.status.isActive }.map(\.impact).max { $0.severity < $1.severity }
+        var worst: IncidentImpact?
+        for incident in incidents.values where incident.status.isActive {
+            if worst.map({ incident.impact.severity > $0.severity }) ?? true { worst = incident.impact }
+        }
         switch worst {
         case .minor: return PageStatus(indicator: .minor, description: "Minor Service Outage")
         case .major: return PageStatus(indicator: .major, description: "Major Service Outage")
