@@ -6,9 +6,9 @@ import ArgumentParser
 struct StatusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statusbench",
-        abstract: "Benchmarks for statusd: engine throughput, and (later) the log, restore, reads and fan-out.",
+        abstract: "Benchmarks for statusd: the engine, the log, restore, memory, reads and live fan-out.",
         subcommands: [
             EngineScenario.self, WALScenario.self, RestoreScenario.self, MemoryScenario.self, ReadScenario.self,
-            CrashScenario.self, ReadVersusNginxScenario.self,
+            CrashScenario.self, ReadVersusNginxScenario.self, FanoutScenario.self,
         ])
 }

@@ -243,7 +243,7 @@ final class StaticServer {
         return port
     }
 
-    private static func waitForListener(port: Int) throws {
+    static func waitForListener(port: Int) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         for _ in 0..<100 {

@@ -37,16 +37,14 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
 
     private let shared: Shared
     private var context: ChannelHandlerContext?
-    /// The organization this connection streams, once it does.
-    private var following: OrgID?
+    /// The hub's handle on the organization this connection streams, once it does.
+    private var following: LiveHub.Subscription?
     /// The client address its admission counted, while it streams.
     private var admitted: String??
     /// Parts of a request this handler took, until its end.
     private var taking = false
     /// A WebSocket opening taken at its head, made at its end.
     private var upgrading: (HTTPRequest, WebSocketSession.Opening)?
-    /// The seq of the last frame written: a frame at or below it is not written again.
-    private var lastSent = Seq.zero
     /// Requests passed on to the router whose answer has not ended: a stream must not overtake them.
     private var routed = 0
 
@@ -154,19 +152,17 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"  // nginx in front: do not buffer the stream
         headers.addAnswerFields(for: request, server: shared.serverName)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headers))), promise: nil)
-        following = view.id
         guard let organization = shared.registry.organization(id: view.id) else { return }
-        let (current, begin) = shared.hub.subscribe(
+        let (subscription, current, begin) = shared.hub.subscribe(
             self, to: organization, as: .everyone, since: resume, on: context.eventLoop)
+        following = subscription
         write(LiveFrame.Control(type: "hello", org: view.slug, seq: current), retry: true, context: context)
         switch begin {
         case .replay(let frames):
-            lastSent = resume ?? current
-            deliver(frames, of: view.id)
+            deliver(frames, to: subscription)
         case .resync:
             // The client refetches the page; live frames follow from the current seq.
             write(LiveFrame.Control(type: "resync", org: view.slug, seq: current), retry: false, context: context)
-            lastSent = current
         }
         context.flush()
     }
@@ -194,8 +190,8 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
         context.write(data, promise: promise)
     }
 
-    func deliver(_ frames: [LiveHub.Frame], of organization: OrgID) {
-        guard let context, frames.last.map({ $0.seq > lastSent }) == true else { return }
+    func deliver(_ frames: [LiveHub.Frame], to subscription: LiveHub.Subscription) {
+        guard let context, let last = frames.last, last.seq > subscription.lastSent else { return }
         guard context.channel.isWritable else {
             // Its socket buffer is full: it is not keeping up. Closing frees its memory now; it
             // resumes from its last id.
@@ -203,10 +199,10 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
             context.close(promise: nil)
             return
         }
-        for frame in frames where frame.seq > lastSent {
+        for frame in frames where frame.seq > subscription.lastSent {
             context.write(wrapOutboundOut(.body(frame.sse)), promise: nil)
         }
-        lastSent = frames[frames.count - 1].seq
+        subscription.lastSent = last.seq
         context.flush()
     }
 
@@ -230,7 +226,7 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
 
     private func stop(_ context: ChannelHandlerContext) {
         if let following {
-            shared.hub.unsubscribe(self, from: following, on: context.eventLoop)
+            shared.hub.unsubscribe(following, on: context.eventLoop)
             self.following = nil
         }
         if let address = admitted {

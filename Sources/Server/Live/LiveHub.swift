@@ -49,11 +49,26 @@ final class LiveHub: Sendable {
 
     /// A subscriber's side: called on its own event loop.
     protocol Subscriber: AnyObject {
-        /// Writes the frames of `organization` it has not seen yet, or closes when it cannot keep up.
-        func deliver(_ frames: [Frame], of organization: OrgID)
+        /// Writes the frames of `subscription` it has not seen yet, or closes when it cannot keep up.
+        func deliver(_ frames: [Frame], to subscription: Subscription)
         /// Writes something that is not a frame, so that proxies and NATs keep an idle stream open and
         /// a dead peer is found (by the failed write, or the missing pong).
         func heartbeat()
+    }
+
+    /// One subscriber following one organization's feed: made by `subscribe` and handed back with
+    /// every delivery, so that a delivery looks nothing up. Touched on the subscriber's loop only.
+    final class Subscription: @unchecked Sendable {
+        let organization: OrgID
+        let audience: Audience
+        /// The seq of the last frame written: a frame at or below it is not written again.
+        var lastSent: Seq
+
+        init(organization: OrgID, audience: Audience, lastSent: Seq) {
+            self.organization = organization
+            self.audience = audience
+            self.lastSent = lastSent
+        }
     }
 
     let ringFramesMax: Int
@@ -82,14 +97,15 @@ final class LiveHub: Sendable {
 
     /// Registers `subscriber` for `organization`'s frames for `audience` and says what it gets first.
     /// - Parameter since: the last seq the subscriber has (resume), or nil to follow from now.
-    /// - Returns: the seq the feed is at (what `hello` announces) and what comes before live frames.
+    /// - Returns: the subscription (its `lastSent` is `since`, or the current seq), the seq the feed is
+    ///   at (what `hello` announces) and what comes before live frames.
     func subscribe(
         _ subscriber: some Subscriber, to organization: OrgActor, as audience: Audience, since: Seq?,
         on loop: any EventLoop
-    ) -> (current: Seq, start: Start) {
+    ) -> (subscription: Subscription, current: Seq, start: Start) {
         let topic = topics.withLock { topics in
             if let topic = topics[organization.id] { return topic }
-            let topic = Topic(ringFramesMax: ringFramesMax, heartbeat: heartbeat)
+            let topic = Topic(organization: organization.id, ringFramesMax: ringFramesMax, heartbeat: heartbeat)
             topics[organization.id] = topic
             return topic
         }
@@ -101,9 +117,9 @@ final class LiveHub: Sendable {
         }
     }
 
-    func unsubscribe(_ subscriber: some Subscriber, from organization: OrgID, on loop: any EventLoop) {
-        guard let topic = topics.withLock({ $0[organization] }) else { return }
-        if topic.remove(subscriber, on: loop) { subscriptionCount.subtract(1, ordering: .relaxed) }
+    func unsubscribe(_ subscription: Subscription, on loop: any EventLoop) {
+        guard let topic = topics.withLock({ $0[subscription.organization] }) else { return }
+        if topic.remove(subscription, on: loop) { subscriptionCount.subtract(1, ordering: .relaxed) }
     }
 
     /// The seq an audience is up to in `view`: what `hello` and `subscribed` announce.
@@ -125,11 +141,13 @@ private final class Topic: Sendable {
         var loops: [ObjectIdentifier: LoopSubscribers] = [:]
     }
 
+    let organization: OrgID
     let ringFramesMax: Int
     let heartbeat: TimeAmount
     private let state = Mutex(State())
 
-    init(ringFramesMax: Int, heartbeat: TimeAmount) {
+    init(organization: OrgID, ringFramesMax: Int, heartbeat: TimeAmount) {
+        self.organization = organization
         self.ringFramesMax = ringFramesMax
         self.heartbeat = heartbeat
     }
@@ -147,7 +165,7 @@ private final class Topic: Sendable {
             }
             return batches.isEmpty ? ([], [:]) : (Array(state.loops.values), batches)
         }
-        for group in targets.0 { group.deliver(targets.1, of: view.id) }
+        for group in targets.0 { group.enqueue(targets.1) }
     }
 
     /// The frames `audience` sees of `events`, chained by `prev` from `lastSeq`, which moves on.
@@ -174,32 +192,49 @@ private final class Topic: Sendable {
     func add(
         _ subscriber: some LiveHub.Subscriber, as audience: LiveHub.Audience, since: Seq?, on loop: any EventLoop,
         current: () -> Seq
-    ) -> (current: Seq, start: LiveHub.Start) {
+    ) -> (subscription: LiveHub.Subscription, current: Seq, start: LiveHub.Start) {
         state.withLock { state in
             let key = ObjectIdentifier(loop)
             let group = state.loops[key] ?? LoopSubscribers(loop: loop, heartbeat: heartbeat)
             state.loops[key] = group
-            group.add(subscriber, as: audience)  // on its loop: the caller is
             let feed = state.feeds[audience] ?? Feed(lastSeq: current())
             state.feeds[audience] = feed
-            guard let since, since < feed.lastSeq else { return (feed.lastSeq, .replay([])) }
+            let subscription = LiveHub.Subscription(
+                organization: organization, audience: audience, lastSent: since ?? feed.lastSeq)
+            group.add(subscriber, subscription)  // on its loop: the caller is
+            guard let since, since < feed.lastSeq else { return (subscription, feed.lastSeq, .replay([])) }
             // The ring holds every frame after its first one's prev; an older gap cannot be filled.
-            guard let first = feed.ring.first, first.prev <= since else { return (feed.lastSeq, .resync) }
-            return (feed.lastSeq, .replay(feed.ring.filter { $0.seq > since }))
+            guard let first = feed.ring.first, first.prev <= since else {
+                subscription.lastSent = feed.lastSeq
+                return (subscription, feed.lastSeq, .resync)
+            }
+            return (subscription, feed.lastSeq, .replay(feed.ring.filter { $0.seq > since }))
         }
     }
 
     /// Whether it was subscribed.
-    func remove(_ subscriber: some LiveHub.Subscriber, on loop: any EventLoop) -> Bool {
-        state.withLock { state in state.loops[ObjectIdentifier(loop)]?.remove(subscriber) ?? false }
+    func remove(_ subscription: LiveHub.Subscription, on loop: any EventLoop) -> Bool {
+        state.withLock { state in state.loops[ObjectIdentifier(loop)]?.remove(subscription) ?? false }
     }
 }
 
-/// The subscribers of one topic on one event loop. Touched only on that loop (the hub's lock orders
-/// registration against publishing; delivery runs in one task per batch on the loop).
+/// The subscribers of one topic on one event loop. Its members are touched only on that loop (the
+/// hub's lock orders registration against publishing); published frames wait in `pending` until the
+/// loop's one drain task writes them, so that frames published while the loop is busy reach each
+/// connection together, in one write.
 private final class LoopSubscribers: @unchecked Sendable {
+    struct Member {
+        let subscriber: any LiveHub.Subscriber
+        let subscription: LiveHub.Subscription
+    }
+
     let loop: any EventLoop
-    private var members: [ObjectIdentifier: (subscriber: any LiveHub.Subscriber, audience: LiveHub.Audience)] = [:]
+    /// An array, walked on every delivery; `positions` finds a member to remove (swap with the last).
+    private var members: [Member] = []
+    private var positions: [ObjectIdentifier: Int] = [:]
+    /// Frames published and not yet written, per audience, in seq order; a drain is scheduled
+    /// whenever this goes from empty to not.
+    private let pending = Mutex<[LiveHub.Audience: [LiveHub.Frame]]>([:])
     /// One heartbeat timer for this topic's streams on this loop (not one per connection), running
     /// while there are any.
     private var timer: RepeatedTask?
@@ -210,32 +245,50 @@ private final class LoopSubscribers: @unchecked Sendable {
         self.heartbeat = heartbeat
     }
 
-    func add(_ subscriber: some LiveHub.Subscriber, as audience: LiveHub.Audience) {
+    func add(_ subscriber: some LiveHub.Subscriber, _ subscription: LiveHub.Subscription) {
         loop.preconditionInEventLoop()
-        members[ObjectIdentifier(subscriber)] = (subscriber, audience)
+        positions[ObjectIdentifier(subscription)] = members.count
+        members.append(Member(subscriber: subscriber, subscription: subscription))
         if timer == nil {
             timer = loop.scheduleRepeatedTask(initialDelay: heartbeat, delay: heartbeat) { _ in
-                for member in self.members.values { member.subscriber.heartbeat() }
+                for member in self.members { member.subscriber.heartbeat() }
             }
         }
     }
 
-    func remove(_ subscriber: some LiveHub.Subscriber) -> Bool {
+    func remove(_ subscription: LiveHub.Subscription) -> Bool {
         loop.preconditionInEventLoop()
-        let removed = members.removeValue(forKey: ObjectIdentifier(subscriber)) != nil
+        guard let position = positions.removeValue(forKey: ObjectIdentifier(subscription)) else { return false }
+        let last = members.removeLast()
+        if position < members.count {
+            members[position] = last
+            positions[ObjectIdentifier(last.subscription)] = position
+        }
         if members.isEmpty {
             timer?.cancel()
             timer = nil
         }
-        return removed
+        return true
     }
 
-    func deliver(_ batches: [LiveHub.Audience: [LiveHub.Frame]], of organization: OrgID) {
-        loop.execute {
-            for member in self.members.values {
-                guard let frames = batches[member.audience] else { continue }
-                member.subscriber.deliver(frames, of: organization)
-            }
+    /// Called by the publishing actor: queues the frames, and the drain if none is queued.
+    func enqueue(_ batches: [LiveHub.Audience: [LiveHub.Frame]]) {
+        let first = pending.withLock { pending in
+            let first = pending.isEmpty
+            for (audience, frames) in batches { pending[audience, default: []].append(contentsOf: frames) }
+            return first
+        }
+        if first { loop.execute { self.drain() } }
+    }
+
+    private func drain() {
+        let batches = pending.withLock { pending in
+            defer { pending = [:] }
+            return pending
+        }
+        for member in members {
+            guard let frames = batches[member.subscription.audience] else { continue }
+            member.subscriber.deliver(frames, to: member.subscription)
         }
     }
 }

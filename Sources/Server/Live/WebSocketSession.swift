@@ -40,18 +40,20 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
         let session: SessionID?
     }
 
-    private struct Subscription {
+    /// An organization this connection follows, and the hub's handle on it.
+    private struct Following {
         let organization: OrgActor
-        let audience: LiveHub.Audience
-        /// The seq of the last frame written: a frame at or below it is not written again.
-        var lastSent: Seq
+        let subscription: LiveHub.Subscription
     }
 
     private let shared: Shared
     private let opening: Opening
     private var context: ChannelHandlerContext?
     private var credential: Credential?
-    private var subscriptions: [OrgID: Subscription] = [:]
+    private var subscriptions: [OrgID: Following] = [:]
+    /// Whether the channel takes more writes without passing `--live-queue-kib` (kept from NIO's
+    /// writability events, so that a delivery reads no channel state).
+    private var writable = true
     /// A timer while the connection waits: for credentials, or for its first subscription.
     private var waiting: Scheduled<Void>?
     private var lastHeard = NIODeadline.now()
@@ -114,8 +116,8 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
     /// Leaves the hub, stops the timer and gives back the connection's place, once.
     private func finish() {
         guard let context else { return }
-        for organization in subscriptions.keys {
-            shared.hub.unsubscribe(self, from: organization, on: context.eventLoop)
+        for following in subscriptions.values {
+            shared.hub.unsubscribe(following.subscription, on: context.eventLoop)
         }
         subscriptions = [:]
         waiting?.cancel()
@@ -215,9 +217,9 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
             subscribe(organization, since: message.since.map { Seq($0) }, announce: "subscribed")
         case "unsubscribe":
             guard let name = message.org, let organization = organization(named: name),
-                subscriptions.removeValue(forKey: organization.id) != nil, let context
+                let following = subscriptions.removeValue(forKey: organization.id), let context
             else { return error("not_found", "not subscribed to '\((message.org ?? "").prefix(64))'") }
-            shared.hub.unsubscribe(self, from: organization.id, on: context.eventLoop)
+            shared.hub.unsubscribe(following.subscription, on: context.eventLoop)
             send(LiveFrame.Control(type: "unsubscribed", org: organization.view.state.settings.slug))
             if subscriptions.isEmpty { wait(for: .idle, "no subscription left") }
         default:
@@ -321,33 +323,30 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
         waiting = nil
         let audience = audience(in: organization)
         let slug = organization.view.state.settings.slug
-        if subscriptions[organization.id] != nil {
-            shared.hub.unsubscribe(self, from: organization.id, on: context.eventLoop)  // a re-subscribe replays
+        if let previous = subscriptions.removeValue(forKey: organization.id) {
+            shared.hub.unsubscribe(previous.subscription, on: context.eventLoop)  // a re-subscribe replays
         }
-        let (current, start) = shared.hub.subscribe(
+        let (subscription, current, start) = shared.hub.subscribe(
             self, to: organization, as: audience, since: since, on: context.eventLoop)
+        subscriptions[organization.id] = Following(organization: organization, subscription: subscription)
         let feed = audience == .everyone ? nil : audience == .admins ? "admins" : "members"
         send(LiveFrame.Control(type: announce, org: slug, seq: current, feed: feed), flush: false)
         switch start {
         case .replay(let frames):
-            subscriptions[organization.id] = Subscription(
-                organization: organization, audience: audience, lastSent: since ?? current)
-            deliver(frames, of: organization.id)
+            deliver(frames, to: subscription)
         case .resync:
-            subscriptions[organization.id] = Subscription(
-                organization: organization, audience: audience, lastSent: current)
             send(LiveFrame.Control(type: "resync", org: slug, seq: current), flush: false)
         }
         context.flush()
     }
 
-    func deliver(_ frames: [LiveHub.Frame], of organization: OrgID) {
-        guard let context, var subscription = subscriptions[organization], !closing else { return }
+    /// The hot path of the fan-out: for each connection, a few field reads and one write per frame.
+    func deliver(_ frames: [LiveHub.Frame], to subscription: LiveHub.Subscription) {
+        guard let context, !closing, let last = frames.last, last.seq > subscription.lastSent else { return }
         if subscription.audience != .everyone, !entitled(subscription) {
             return close(.policyViolation, "credential revoked or role changed: reconnect", .credentialRevoked)
         }
-        guard frames.last.map({ $0.seq > subscription.lastSent }) == true else { return }
-        guard context.channel.isWritable else {
+        guard writable else {
             // Its queue is full: it is not keeping up. It resumes from its last seq.
             return close(
                 .policyViolation, "too slow: resume with since=\(subscription.lastSent.rawValue)", .slowReader)
@@ -355,15 +354,20 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
         for frame in frames where frame.seq > subscription.lastSent {
             context.write(wrapOutboundOut(frame.webSocket), promise: nil)
         }
-        subscription.lastSent = frames[frames.count - 1].seq
-        subscriptions[organization] = subscription
+        subscription.lastSent = last.seq
         context.flush()
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
+    }
+
     /// Whether the credential still holds the role its private feed was chosen for.
-    private func entitled(_ subscription: Subscription) -> Bool {
+    private func entitled(_ subscription: LiveHub.Subscription) -> Bool {
         guard let credential, stillValid(credential),
-            let role = subscription.organization.view.state.role(of: credential.principal)
+            let organization = subscriptions[subscription.organization]?.organization,
+            let role = organization.view.state.role(of: credential.principal)
         else { return false }
         return LiveHub.Audience(role: role) >= subscription.audience
     }
