@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Persistence
 import Prometheus
 import ServiceLifecycle
@@ -66,7 +67,11 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "recovered \(states.organizations.count) organizations: \(states.records) events replayed, \(states.skipped) already in the snapshot",
             metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
-        let hub = LiveHub(heartbeat: .seconds(Int64(options.liveHeartbeatSeconds)))
+        let hub = LiveHub(
+            heartbeat: .seconds(Int64(options.liveHeartbeatSeconds)),
+            topicIdle: .seconds(Int64(options.liveTopicIdleSeconds)))
+        hub.startSweeping(on: MultiThreadedEventLoopGroup.singleton.next())
+        defer { hub.stopSweeping() }
         let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas)) { view, events in
             hub.publish(view, events)
         }

@@ -140,6 +140,16 @@ import Testing
         }
     }
 
+    @Test func idleTopic_dropsItsRing() async throws {
+        let server = try StatusdProcess(arguments: ["--fsync", "none", "--live-topic-idle-seconds", "1"])
+        let (owner, _) = try await AccountTests.signUp("expiry@example.com", on: server)
+        #expect(try await owner.call("POST", "/api/organizations", ["slug": "feed", "name": "Feed"]).status == 201)
+        let result = try Self.run("expiry", server, owner.token)
+        #expect(Self.types(result["soon"]) == ["hello", "service_created"], "resumed from the ring")
+        #expect((result["topics"] as? [String]) == ["statusd_live_topics 0.0"], "\(result["topics"] ?? "")")
+        #expect(Self.types(result["later"]) == ["hello", "resync"], "the ring went with the topic")
+    }
+
     @Test func shutdown_saysGoingAway() async throws {
         let server = try StatusdProcess(arguments: ["--demo", "--fsync", "none"])
         let result = try Self.run("shutdown", server, "\(server.process.processIdentifier)")

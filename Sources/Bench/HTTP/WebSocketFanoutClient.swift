@@ -181,7 +181,12 @@ private final class Subscriber: ChannelInboundHandler {
             }
             pending.moveReaderIndex(forwardBy: length)
         }
-        if pending.readerIndex > 1 << 16 { pending.discardReadBytes() }
+        // Keep each connection's buffer about one frame long: 19,000 of them share the machine.
+        if pending.readableBytes == 0 {
+            pending.clear()
+        } else if pending.readerIndex > 1 << 14 {
+            pending.discardReadBytes()
+        }
     }
 
     /// The opcode, payload length and header size of the frame at the reader index, if it is whole.

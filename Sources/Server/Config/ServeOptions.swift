@@ -120,6 +120,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Seconds GET /ws waits for credentials, and a WebSocket for its first subscription.")
     var liveAuthTimeoutSeconds = 10
 
+    @Option(help: "Seconds an organization nobody follows live keeps its ring of recent frames (for resuming).")
+    var liveTopicIdleSeconds = 300
+
     @Option(
         help:
             "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
@@ -171,6 +174,9 @@ struct ServeOptions: ParsableArguments {
         }
         guard (16...1_048_576).contains(liveQueueKib) else {
             throw ValidationError("--live-queue-kib must be 16...1048576, got \(liveQueueKib)")
+        }
+        guard (1...86_400).contains(liveTopicIdleSeconds) else {
+            throw ValidationError("--live-topic-idle-seconds must be 1...86400, got \(liveTopicIdleSeconds)")
         }
         guard (1...3_600).contains(liveAuthTimeoutSeconds) else {
             throw ValidationError("--live-auth-timeout-seconds must be 1...3600, got \(liveAuthTimeoutSeconds)")

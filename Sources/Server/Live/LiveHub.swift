@@ -11,7 +11,9 @@ import Synchronization
 /// batch and writes to its own channels there, so no connection has a task or an async write of its own.
 ///
 /// An organization gets a topic on its first subscriber, and an audience its feed on its first
-/// subscriber of that audience; until then publishing costs one dictionary lookup.
+/// subscriber of that audience; until then publishing costs one dictionary lookup. A topic without
+/// subscribers for `topicIdle` is dropped with its ring (a reader coming back later gets `resync`),
+/// so that the rings of organizations nobody follows any more do not stay in memory.
 final class LiveHub: Sendable {
     /// Who a feed is for; each sees everything the one before it does.
     enum Audience: Int, Sendable, Comparable {
@@ -74,16 +76,43 @@ final class LiveHub: Sendable {
     let ringFramesMax: Int
     /// How often an idle stream hears from the server.
     let heartbeat: TimeAmount
+    /// How long a topic stays without subscribers before it is dropped.
+    let topicIdle: TimeAmount
     private let topics = Mutex<[OrgID: Topic]>([:])
     private let subscriptionCount = Atomic<Int>(0)
+    private let sweeper = Mutex<RepeatedTask?>(nil)
 
-    init(ringFramesMax: Int = 256, heartbeat: TimeAmount = .seconds(15)) {
+    init(ringFramesMax: Int = 256, heartbeat: TimeAmount = .seconds(15), topicIdle: TimeAmount = .minutes(5)) {
         self.ringFramesMax = ringFramesMax
         self.heartbeat = heartbeat
+        self.topicIdle = topicIdle
     }
 
     /// Subscriptions (a WebSocket may follow several organizations), for `/metrics`.
     var subscriptions: Int { subscriptionCount.load(ordering: .relaxed) }
+
+    /// Organizations with a topic (a ring in memory), for `/metrics`.
+    var topicCount: Int { topics.withLock { $0.count } }
+
+    /// Drops idle topics every minute (or every `topicIdle`, when shorter) on `loop`.
+    func startSweeping(on loop: any EventLoop) {
+        let every = min(topicIdle, .minutes(1))
+        let task = loop.scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in sweep(now: .now()) }
+        sweeper.withLock { $0 = task }
+    }
+
+    func stopSweeping() { sweeper.withLock { $0?.cancel() } }
+
+    /// Drops the topics nobody has followed since `now - topicIdle`.
+    func sweep(now: NIODeadline) {
+        // Under the map's lock, which `subscribe` holds while it joins a topic: none is joined while
+        // it is dropped.
+        topics.withLock { topics in
+            for (organization, topic) in topics where topic.idle(since: now - topicIdle) {
+                topics[organization] = nil
+            }
+        }
+    }
 
     // MARK: Publishing (on the organization's actor)
 
@@ -103,17 +132,17 @@ final class LiveHub: Sendable {
         _ subscriber: some Subscriber, to organization: OrgActor, as audience: Audience, since: Seq?,
         on loop: any EventLoop
     ) -> (subscription: Subscription, current: Seq, start: Start) {
-        let topic = topics.withLock { topics in
-            if let topic = topics[organization.id] { return topic }
-            let topic = Topic(organization: organization.id, ringFramesMax: ringFramesMax, heartbeat: heartbeat)
-            topics[organization.id] = topic
-            return topic
-        }
         subscriptionCount.add(1, ordering: .relaxed)
-        return topic.add(subscriber, as: audience, since: since, on: loop) {
-            // Read under the topic's lock: an event published after this view finds the feed and
-            // becomes a frame; one published before is in the view. None falls between.
-            Self.current(organization.view, audience)
+        return topics.withLock { topics in
+            let topic =
+                topics[organization.id]
+                ?? Topic(organization: organization.id, ringFramesMax: ringFramesMax, heartbeat: heartbeat)
+            topics[organization.id] = topic
+            return topic.add(subscriber, as: audience, since: since, on: loop) {
+                // Read under the topic's lock: an event published after this view finds the feed and
+                // becomes a frame; one published before is in the view. None falls between.
+                Self.current(organization.view, audience)
+            }
         }
     }
 
@@ -139,6 +168,9 @@ private final class Topic: Sendable {
     struct State {
         var feeds: [LiveHub.Audience: Feed] = [:]
         var loops: [ObjectIdentifier: LoopSubscribers] = [:]
+        var subscribers = 0
+        /// Since when it has had no subscriber.
+        var idleSince: NIODeadline?
     }
 
     let organization: OrgID
@@ -202,6 +234,8 @@ private final class Topic: Sendable {
             let subscription = LiveHub.Subscription(
                 organization: organization, audience: audience, lastSent: since ?? feed.lastSeq)
             group.add(subscriber, subscription)  // on its loop: the caller is
+            state.subscribers += 1
+            state.idleSince = nil
             guard let since, since < feed.lastSeq else { return (subscription, feed.lastSeq, .replay([])) }
             // The ring holds every frame after its first one's prev; an older gap cannot be filled.
             guard let first = feed.ring.first, first.prev <= since else {
@@ -214,7 +248,17 @@ private final class Topic: Sendable {
 
     /// Whether it was subscribed.
     func remove(_ subscription: LiveHub.Subscription, on loop: any EventLoop) -> Bool {
-        state.withLock { state in state.loops[ObjectIdentifier(loop)]?.remove(subscription) ?? false }
+        state.withLock { state in
+            guard state.loops[ObjectIdentifier(loop)]?.remove(subscription) == true else { return false }
+            state.subscribers -= 1
+            if state.subscribers == 0 { state.idleSince = .now() }
+            return true
+        }
+    }
+
+    /// Whether nobody has followed it since `cutoff`.
+    func idle(since cutoff: NIODeadline) -> Bool {
+        state.withLock { state in state.idleSince.map { $0 <= cutoff } ?? false }
     }
 }
 

@@ -24,6 +24,7 @@ struct MetricsRoutes: Sendable {
     private let snapshotAge: Gauge
     private let memoRenders: Gauge
     private let liveSubscriptions: Gauge
+    private let liveTopics: Gauge
 
     init(
         registry: PrometheusCollectorRegistry, organizations: Registry, log: FileEventLog, snapshots: SnapshotStatus,
@@ -45,6 +46,7 @@ struct MetricsRoutes: Sendable {
         walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
         organizationCount = gauge(nil, "organizations", "organizations served")
         snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
+        liveTopics = gauge("live", "topics", "organizations whose recent frames are kept for resuming")
         liveSubscriptions = gauge(
             "live", "subscriptions",
             "organizations followed by live connections (statusd_live_connections counts the connections)")
@@ -67,6 +69,7 @@ struct MetricsRoutes: Sendable {
         snapshotAge.set(to: snapshots.last.map { Date().timeIntervalSince($0.at) } ?? -1)
         memoRenders.set(to: Double(RenderMemo.renders))
         liveSubscriptions.set(to: Double(hub.subscriptions))
+        liveTopics.set(to: Double(hub.topicCount))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         Self.emit(

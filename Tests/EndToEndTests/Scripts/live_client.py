@@ -304,6 +304,27 @@ async def shutdown(pid):
     return out
 
 
+async def expiry(owner):
+    """A topic nobody follows keeps its ring for --live-topic-idle-seconds (1 here), then goes."""
+    ws = await websockets.connect(URL + "/ws/feed")
+    hello = (await frames(ws, 1))[0][0]
+    api("POST", "/api/services", owner, {"name": "API"})
+    await frames(ws, 1)
+    await ws.close()
+    again = await websockets.connect(URL + "/ws/feed?since=%d" % hello["seq"])
+    soon = [short(f) for f in (await frames(again, 2))[0]]
+    await again.close()
+    await asyncio.sleep(3)
+    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    c.request("GET", "/metrics")
+    metrics = c.getresponse().read().decode()
+    topics = [line for line in metrics.split("\n") if line.startswith("statusd_live_topics ")]
+    later = await websockets.connect(URL + "/ws/feed?since=%d" % hello["seq"])
+    out = {"soon": soon, "later": [short(f) for f in (await frames(later, 2))[0]], "topics": topics}
+    await later.close()
+    return out
+
+
 scenario = sys.argv[1]
 args = sys.argv[3:]
 result = {
@@ -312,5 +333,6 @@ result = {
     "slow": lambda: slow(args[0]),
     "limits": limits,
     "shutdown": lambda: shutdown(int(args[0])),
+    "expiry": lambda: expiry(args[0]),
 }[scenario]()
 print(json.dumps(asyncio.run(result)))
