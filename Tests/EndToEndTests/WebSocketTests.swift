@@ -140,6 +140,15 @@ import Testing
         }
     }
 
+    @Test func serverFull_refusesWith1013And503() async throws {
+        let server = try StatusdProcess(arguments: ["--demo", "--live-max-connections", "2"])
+        let result = try Self.run("full", server)
+        #expect((result["third"] as? [Any])?.first as? Int == 1013, "\(result["third"] ?? "")")
+        let stream = try #require(result["third_stream"] as? [Any])
+        #expect(stream.first as? Int == 503 && stream.last as? String == "10")
+        #expect(result["after"] as? String == "hello", "places come back when connections close")
+    }
+
     @Test func idleTopic_dropsItsRing() async throws {
         let server = try StatusdProcess(arguments: ["--fsync", "none", "--live-topic-idle-seconds", "1"])
         let (owner, _) = try await AccountTests.signUp("expiry@example.com", on: server)

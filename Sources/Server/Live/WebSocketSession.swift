@@ -12,12 +12,24 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = ByteBuffer
 
-    struct Shared: Sendable {
+    /// What every session shares: a class, so that each of 19,000 sessions holds one reference.
+    final class Shared: Sendable {
         let registry: Registry
         let directory: Directory
         let hub: LiveHub
         let admission: LiveAdmission
         let authenticator: Authenticator
+
+        init(
+            registry: Registry, directory: Directory, hub: LiveHub, admission: LiveAdmission,
+            authenticator: Authenticator
+        ) {
+            self.registry = registry
+            self.directory = directory
+            self.hub = hub
+            self.admission = admission
+            self.authenticator = authenticator
+        }
     }
 
     /// What the upgrade request asked for.

@@ -281,6 +281,24 @@ async def limits():
     return out
 
 
+async def full():
+    """Started with --live-max-connections 2: the third live connection is refused."""
+    held = [await websockets.connect(URL + "/ws/demo") for _ in range(2)]
+    out = {"third": await closed(await websockets.connect(URL + "/ws/demo"))}
+    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    c.request("GET", "/api/status/demo/events")
+    response = c.getresponse()
+    out["third_stream"] = [response.status, response.getheader("Retry-After")]
+    c.close()
+    for ws in held:
+        await ws.close()
+    await asyncio.sleep(0.3)
+    again = await websockets.connect(URL + "/ws/demo")
+    out["after"] = (await frames(again, 1))[0][0]["type"]
+    await again.close()
+    return out
+
+
 async def shutdown(pid):
     """SIGTERM: a WebSocket hears 1001, an event stream ends with its last chunk."""
     ws = await websockets.connect(URL + "/ws/demo")
@@ -332,6 +350,7 @@ result = {
     "revoked": lambda: revoked(args[0]),
     "slow": lambda: slow(args[0]),
     "limits": limits,
+    "full": full,
     "shutdown": lambda: shutdown(int(args[0])),
     "expiry": lambda: expiry(args[0]),
 }[scenario]()
