@@ -23,7 +23,7 @@ stage() {
 
 # The system packages, and the Python tools the end-to-end and contract tests run (in .build-python).
 stage setup bash -c 'scripts/setup.sh && scripts/python-tools.sh'
-export STATUSD_PYTHON="$PWD/.build-python/bin/python"
+export STATUSD_TEST_PYTHON="$PWD/.build-python/bin/python"
 stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh'
 # One debug build of everything, statusd included: every end-to-end test spawns this binary.
 stage build swift build --build-tests

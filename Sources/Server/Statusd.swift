@@ -201,6 +201,8 @@ struct Serve: AsyncParsableCommand {
             to: router)
         PublicStatusRoutes(registry: registry, representation: representation).add(to: router)
         PublicTimelineRoutes(registry: registry, representation: representation).add(to: router)
+        StatuspagePublicRoutes(registry: registry, representation: representation, baseURL: options.publicBaseURL)
+            .add(to: router)
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(

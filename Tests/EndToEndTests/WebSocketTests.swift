@@ -6,7 +6,7 @@ import Testing
 @Suite struct WebSocketTests {
     /// The virtual environment's Python, which has `websockets`.
     static var python: String {
-        if let path = ProcessInfo.processInfo.environment["STATUSD_PYTHON"] { return path }
+        if let path = ProcessInfo.processInfo.environment["STATUSD_TEST_PYTHON"] { return path }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         return root.appendingPathComponent(".build-python/bin/python").path

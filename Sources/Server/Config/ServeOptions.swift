@@ -84,6 +84,12 @@ struct ServeOptions: ParsableArguments {
     )
     var corsOrigins = ""
 
+    @Option(
+        help:
+            "Where people reach statusd (https://status.example.com): the base of page links in the Statuspage-compatible documents; defaults to http://<host>:<port>."
+    )
+    var publicURL: String?
+
     @Flag(help: "Log one line per request (route, status, milliseconds, client, request id).")
     var accessLog = false
 
@@ -168,6 +174,14 @@ struct ServeOptions: ParsableArguments {
         guard (1...3_600).contains(liveHeartbeatSeconds) else {
             throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
         }
+        if let publicURL {
+            guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://"), !publicURL.hasSuffix("/"),
+                URL(string: publicURL)?.host != nil
+            else {
+                throw ValidationError(
+                    "--public-url must be an http(s) URL without a trailing slash, got '\(publicURL)'")
+            }
+        }
         guard liveMaxConnections >= 1, liveMaxPerAddress >= 1, liveMaxSubscriptions >= 1 else {
             throw ValidationError(
                 "--live-max-connections, --live-max-per-address and --live-max-subscriptions must be 1 or more")
@@ -200,6 +214,9 @@ struct ServeOptions: ParsableArguments {
     var corsOriginSet: Set<String> {
         Set(corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
+
+    /// The base of the page links statusd writes into documents for other tools.
+    var publicBaseURL: String { publicURL ?? "http://\(host):\(port)" }
 
     /// The limits of the live feeds.
     var liveLimits: LiveAdmission.Limits {

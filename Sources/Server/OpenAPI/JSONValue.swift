@@ -45,6 +45,13 @@ indirect enum JSONValue: Encodable, Sendable, Equatable {
         .object(members.merging(other) { _, new in new })
     }
 
+    /// Compact bytes with sorted keys, for answers.
+    func compact() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
     /// Pretty, sorted bytes: the document is encoded once at start-up and diffs well when saved.
     func encoded() throws -> Data {
         let encoder = JSONEncoder()
