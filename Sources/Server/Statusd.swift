@@ -203,6 +203,8 @@ struct Serve: AsyncParsableCommand {
         PublicTimelineRoutes(registry: registry, representation: representation).add(to: router)
         StatuspagePublicRoutes(registry: registry, representation: representation, baseURL: options.publicBaseURL)
             .add(to: router)
+        FeedAndBadgeRoutes(registry: registry, representation: representation, baseURL: options.publicBaseURL)
+            .add(to: router)
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
         let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         AuthRoutes(

@@ -84,11 +84,68 @@ import Testing
         #expect(((after["summary"] as? [String: Any])?["status"] as? [String: Any])?["indicator"] as? String == "none")
     }
 
-    static func read(_ server: StatusdProcess, _ slug: String) throws -> [String: Any] {
+    @Test func feeds_badges_embed() async throws {
+        let server = try StatusdProcess(arguments: ["--fsync", "none", "--public-url", "https://status.example.com"])
+        let (owner, _) = try await AccountTests.signUp("feeds@example.com", on: server)
+        #expect(
+            try await owner.call("POST", "/api/organizations", ["slug": "acme", "name": "Acme & Co"]).status == 201)
+        let api = try #require(try await owner.call("POST", "/api/services", ["name": "API"]).json["id"] as? String)
+        let incident = try #require(
+            try await owner.call(
+                "POST", "/api/incidents",
+                [
+                    "name": "Errors <b>", "body": "<script>alert(1)</script> \u{1} & more", "impact": "minor",
+                    "affected_services": [["service_id": api, "status": "partial_outage"]],
+                ]
+            ).json["id"] as? String)
+        _ = try await owner.call("POST", "/api/incidents/\(incident)/updates", ["status": "resolved", "body": "Fixed"])
+        _ = try await owner.call("PUT", "/api/services/\(api)/status", ["status": "degraded_performance"])
+
+        let result = try Self.read(server, script: "feeds_client.py", "acme", api)
+        let feeds = try #require(result["feeds"] as? [String: [String: Any]])
+        #expect(feeds.count == 4)
+        for (path, feed) in feeds {
+            #expect(feed["status"] as? Int == 200 && feed["bozo"] as? Bool == false, "\(path): \(feed)")
+            #expect(feed["version"] as? String == (path.hasSuffix("rss") ? "rss20" : "atom10"), "\(path)")
+            #expect(feed["title"] as? String == "Acme & Co status")
+            #expect(feed["revalidated"] as? Int == 304)
+            let entries = try #require(feed["entries"] as? [[String: Any]])
+            #expect(
+                entries.compactMap { $0["title"] as? String } == ["Errors <b>: Resolved", "Errors <b>: Investigating"])
+            #expect(entries.first?["link"] as? String == "https://status.example.com/status/acme/incidents/\(incident)")
+            // Shown as the text it is: escaped as HTML in RSS's HTML description, as is in Atom's text.
+            let shown = path.hasSuffix("rss") ? "&lt;script&gt;alert(1)&lt;/script&gt;" : "<script>alert(1)</script>"
+            #expect((entries.last?["summary"] as? String)?.contains(shown) == true, "\(path): \(entries)")
+        }
+        #expect(feeds["/s/acme/history.atom"]?["type"] as? String == "application/atom+xml; charset=utf-8")
+
+        let pageBadge = try #require(result["page_badge"] as? [String: Any])
+        #expect(pageBadge["title"] as? String == "status: degraded system performance")
+        #expect(pageBadge["type"] as? String == "image/svg+xml; charset=utf-8")
+        let shields = try #require(result["page_badge_json"] as? [String: Any])
+        #expect(shields["schemaVersion"] as? Int == 1 && shields["color"] as? String == "#dfb317")
+        let serviceBadge = try #require(result["service_badge"] as? [String: Any])
+        #expect((serviceBadge["title"] as? String)?.hasPrefix("API: degraded performance · ") == true)
+        #expect((serviceBadge["title"] as? String)?.hasSuffix("%") == true, "with its uptime")
+        #expect((result["service_badge_json"] as? [String: Any])?["message"] as? String == "degraded performance")
+        #expect(result["unknown_service"] as? Int == 404 && result["bad_uptime"] as? Int == 422)
+        let embed = try #require(result["embed"] as? [String: Any])
+        #expect(embed["status"] as? Int == 200 && embed["type"] as? String == "text/javascript; charset=utf-8")
+        #expect(embed["innerHTML"] as? Bool == false, "the banner sets text, never HTML")
+        #expect(result["embed_unknown"] as? Int == 404)
+    }
+
+    static func read(_ server: StatusdProcess, script: String = "statuspage_client.py", _ arguments: String...) throws
+        -> [String: Any]
+    {
         let process = Process()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
-        process.arguments = [script, "\(server.baseURL.port ?? 0)", slug]
+        process.arguments =
+            [
+                URL(fileURLWithPath: Self.script).deletingLastPathComponent().appendingPathComponent(script).path,
+                "\(server.baseURL.port ?? 0)",
+            ] + arguments
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()

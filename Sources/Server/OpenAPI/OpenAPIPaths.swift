@@ -8,7 +8,7 @@ enum OpenAPIPaths {
 
     static var all: [OpenAPIOperation] {
         operations + accounts + organizations + team + keys + services + groups + incidents + maintenance
-            + publicReads + OpenAPIStatuspage.operations
+            + publicReads + OpenAPIStatuspage.operations + OpenAPIStatuspage.extras
     }
 
     static let operations: [Op] = [

@@ -14,6 +14,52 @@ enum OpenAPIStatuspage {
             parameters: [P.slug, P.ifNoneMatch], success: (200, schema), more: [304, 404])
     }
 
+    /// Feeds, badges and the embed script.
+    static let extras: [OpenAPIOperation] = {
+        var operations: [OpenAPIOperation] = []
+        for (path, kind) in [
+            ("/s/{slug}/history.rss", "RSS 2.0"), ("/s/{slug}/history.atom", "Atom 1.0"),
+            ("/status/{slug}/feed.rss", "RSS 2.0"), ("/status/{slug}/feed.atom", "Atom 1.0"),
+        ] {
+            operations.append(
+                OpenAPIOperation(
+                    method: "get", path: path,
+                    summary: "History feed (\(kind)): one item per incident or maintenance update",
+                    tag: "Statuspage", access: .open, parameters: [P.slug, P.ifNoneMatch], success: (200, nil),
+                    more: [304, 404]))
+        }
+        let shields = S.object([
+            "schemaVersion": S.integer, "label": S.string, "message": S.string, "color": S.string,
+        ])
+        let uptime = P.query("uptime", ["type": "boolean"], "Add the 90-day uptime to a service's badge.")
+        operations += [
+            OpenAPIOperation(
+                method: "get", path: "/status/{slug}/badge.svg", summary: "The page indicator as an SVG badge",
+                tag: "Statuspage", access: .open, parameters: [P.slug, P.ifNoneMatch], success: (200, nil),
+                more: [304, 404]),
+            OpenAPIOperation(
+                method: "get", path: "/status/{slug}/badge.json",
+                summary: "The page indicator as shields.io endpoint JSON", tag: "Statuspage", access: .open,
+                parameters: [P.slug, P.ifNoneMatch], success: (200, shields), more: [304, 404]),
+            OpenAPIOperation(
+                method: "get", path: "/status/{slug}/services/{id}/badge.svg",
+                summary: "A service's status as an SVG badge",
+                tag: "Statuspage", access: .open, parameters: [P.slug, P.id(ServiceID.self), uptime, P.ifNoneMatch],
+                success: (200, nil), more: [304, 404, 422]),
+            OpenAPIOperation(
+                method: "get", path: "/status/{slug}/services/{id}/badge.json",
+                summary: "A service's status as shields.io endpoint JSON", tag: "Statuspage", access: .open,
+                parameters: [P.slug, P.id(ServiceID.self), uptime, P.ifNoneMatch], success: (200, shields),
+                more: [304, 404, 422]),
+            OpenAPIOperation(
+                method: "get", path: "/status/{slug}/embed.js",
+                summary: "A script for other sites: a banner while an incident or maintenance is active, live",
+                tag: "Statuspage", access: .open, parameters: [P.slug, P.ifNoneMatch], success: (200, nil),
+                more: [304, 404]),
+        ]
+        return operations
+    }()
+
     /// The member beside `page` each document carries.
     private static func documentSchema(_ path: String) -> (String, JSONValue) {
         switch path {
