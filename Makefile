@@ -1,11 +1,13 @@
 # A menu: every target calls a script in scripts/ that does the work (STYLE P15).
-.PHONY: run test test-unit test-e2e test-contract build bench verify fix setup clean
+.PHONY: run test test-unit test-e2e test-contract test-crash crash build bench verify fix setup clean
 
 run:       ; scripts/run.sh
 test:      ; scripts/test.sh
 test-unit: ; scripts/test.sh --only unit
 test-e2e:  ; scripts/test.sh --only e2e
 test-contract: ; scripts/test.sh --only contract
+test-crash: ; scripts/test.sh --only crash
+crash:     ; scripts/crash.sh
 build:     ; scripts/setup.sh && swift build -c release
 bench:     ; scripts/bench.sh
 verify:    ; scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs: set-up, boundary checks, one build, unit tests, end-to-end tests, the
 # OpenAPI contract.
-# Prints each stage's time. --only unit|e2e|contract runs one test stage.
+# Prints each stage's time. --only unit|e2e|crash|contract runs one test stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +9,7 @@ only=""
 while (($# > 0)); do
     case $1 in
         --only) only=$2; shift 2 ;;
-        *) echo "test: unknown option $1 (use --only unit|e2e|contract)" >&2; exit 2 ;;
+        *) echo "test: unknown option $1 (use --only unit|e2e|crash|contract)" >&2; exit 2 ;;
     esac
 done
 
@@ -33,6 +33,11 @@ if [[ -z $only || $only == unit ]]; then
 fi
 if [[ -z $only || $only == e2e ]]; then
     stage e2e swift test --skip-build --filter EndToEndTests
+fi
+if [[ -z $only || $only == crash ]]; then
+    # A short crash campaign: statusd killed at random under load, every acknowledged write checked
+    # after each restart (make crash runs a long one).
+    stage crash .build-python/bin/python scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
 fi
 if [[ -z $only || $only == contract ]]; then
     # The OpenAPI document against the running server (schemathesis, from PyPI).

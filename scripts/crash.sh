@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The long crash campaign (issue 9): statusd killed with SIGKILL at random moments under load, many
+# times, checked after each restart (scripts/crash-campaign.py says what). KILLS and SECONDS bound it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+scripts/python-tools.sh
+swift build --product statusd
+.build-python/bin/python scripts/crash-campaign.py --statusd .build/debug/statusd \
+    --kills "${KILLS:-100}" --seconds "${SECONDS_PER_KILL:-3}" --report bench-results/crash.jsonl
