@@ -7,5 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/python-tools.sh
 swift build --product statusd
-.build-python/bin/python scripts/crash-campaign.py --statusd .build/debug/statusd \
+# A copy: a rebuild during a long campaign must not swap the binary between two restarts.
+binary=$(mktemp /tmp/statusd-crash-XXXXXX)
+trap 'rm -f "$binary"' EXIT
+cp .build/debug/statusd "$binary"
+.build-python/bin/python scripts/crash-campaign.py --statusd "$binary" \
     --kills "${KILLS:-100}" --seconds "${SECONDS_PER_KILL:-3}" --report bench-results/crash.jsonl

@@ -10,6 +10,10 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The `statusd` executable.
 @main
 struct Statusd: AsyncParsableCommand {
@@ -52,9 +56,13 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServeOptions
 
     func run() async throws {
+        // A file-size limit (ulimit -f) must fail a write with EFBIG, which the log reports and
+        // survives as a failed disk, not kill the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
+        let level = Logger.Level(rawValue: options.logLevel) ?? .info  // validated with the options
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "statusd")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Logging
 import NIOCore
 import Persistence
 
@@ -90,6 +91,9 @@ struct ServeOptions: ParsableArguments {
     )
     var publicURL: String?
 
+    @Option(help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
     @Flag(help: "Log one line per request (route, status, milliseconds, client, request id).")
     var accessLog = false
 
@@ -173,6 +177,10 @@ struct ServeOptions: ParsableArguments {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard (1...3_600).contains(liveHeartbeatSeconds) else {
             throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError(
+                "--log-level must be trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
         }
         if let publicURL {
             guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://"), !publicURL.hasSuffix("/"),

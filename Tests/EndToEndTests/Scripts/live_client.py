@@ -281,6 +281,20 @@ async def limits():
     return out
 
 
+async def auth(good, bad):
+    """Tokens in `auth` messages: one accepted, one refused."""
+    out = {}
+    for name, token in (("good", good), ("bad", bad)):
+        ws = await websockets.connect(URL + "/ws")
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        try:
+            out[name] = [short(f) for f in (await frames(ws, 1, seconds=5))[0]]
+        except websockets.ConnectionClosed as e:
+            out[name] = [e.rcvd.code if e.rcvd else 1006]
+        await ws.close()
+    return out
+
+
 async def full():
     """Started with --live-max-connections 2: the third live connection is refused."""
     held = [await websockets.connect(URL + "/ws/demo") for _ in range(2)]
@@ -351,6 +365,7 @@ result = {
     "slow": lambda: slow(args[0]),
     "limits": limits,
     "full": full,
+    "auth": lambda: auth(args[0], args[1]),
     "shutdown": lambda: shutdown(int(args[0])),
     "expiry": lambda: expiry(args[0]),
 }[scenario]()
