@@ -11,5 +11,6 @@ swift build --product statusd
 binary=$(mktemp /tmp/statusd-crash-XXXXXX)
 trap 'rm -f "$binary"' EXIT
 cp .build/debug/statusd "$binary"
+chmod 0755 "$binary"
 .build-python/bin/python scripts/crash-campaign.py --statusd "$binary" \
     --kills "${KILLS:-100}" --seconds "${SECONDS_PER_KILL:-3}" --report bench-results/crash.jsonl
