@@ -246,13 +246,18 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
         let slug = route.dropFirst("/api/status/".count).dropLast("/events".count)
         guard !slug.isEmpty, !slug.contains("/") else { return nil }
         var since: Seq?
-        if let query {
-            for pair in path[path.index(after: query)...].split(separator: "&") where pair.hasPrefix("since=") {
-                guard let value = UInt64(pair.dropFirst("since=".count)) else { return nil }
-                since = Seq(value)
-            }
+        for pair in (query.map { path[path.index(after: $0)...] } ?? "").split(separator: "&") {
+            guard let value = Self.since(pair) else { continue }
+            guard let seq = value else { return nil }
+            since = seq
         }
         return (slug, since)
+    }
+
+    /// A query pair `since=<seq>`: nil when it is another pair, `.some(nil)` when the seq is not a number.
+    static func since(_ pair: Substring) -> Seq?? {
+        guard pair.hasPrefix("since=") else { return nil }
+        return .some(UInt64(pair.dropFirst("since=".count)).map { Seq($0) })
     }
 }
 
@@ -277,9 +282,9 @@ struct WebSocketTarget {
         var since: Seq?
         var organization: String?
         for pair in (query.map { path[path.index(after: $0)...] } ?? "").split(separator: "&") {
-            if pair.hasPrefix("since=") {
-                guard let value = UInt64(pair.dropFirst("since=".count)) else { return nil }
-                since = Seq(value)
+            if let value = LiveFeedHandler.since(pair) {
+                guard let seq = value else { return nil }
+                since = seq
             } else if pair.hasPrefix("org=") {
                 organization = String(pair.dropFirst("org=".count))
             }
