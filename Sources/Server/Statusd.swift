@@ -69,6 +69,11 @@ struct Serve: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         let configuration = options.walConfiguration
         let dataDir = options.dataDir
+        // Test-only (end-to-end tests of a failing disk), deliberately not a flag: nobody should find it
+        // in --help. The faults apply to this data directory only.
+        if let faults = ProcessInfo.processInfo.environment["STATUSD_TEST_FILE_FAULTS"] {
+            FileFaults.install(try FileFaults.Rule.parse(faults), under: dataDir)
+        }
         let (dataDirectory, log, states) = try await onDedicatedThread {
             try Storage.open(dataDir, configuration: configuration, logger: logger)
         }

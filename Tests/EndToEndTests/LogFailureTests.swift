@@ -4,13 +4,20 @@ import Testing
 /// A failing disk: the write that meets it answers 503, statusd drains and exits non-zero by itself,
 /// and a restart holds exactly the acknowledged writes (STYLE P8, DESIGN invariant 1).
 @Suite struct LogFailureTests {
-    @Test func failedLog_answers503_exitsNonZero_andKeepsEveryAcknowledgedWrite() async throws {
+    /// A full disk on the write, a write cut short by it, a failing device on the fsync, a file-size limit.
+    static let faults = [
+        "ops=write,path=.wal,after=2,errno=ENOSPC", "ops=write,path=.wal,after=2,errno=ENOSPC,short,times=1",
+        "ops=sync,path=.wal,after=2,errno=EIO", "ops=write,path=.wal,after=2,errno=EFBIG",
+    ]
+
+    @Test(arguments: faults)
+    func failedLog_answers503_exitsNonZero_andKeepsEveryAcknowledgedWrite(_ fault: String) async throws {
         let data = OperatorCommandTests.temporary("fail")
         defer { try? FileManager.default.removeItem(atPath: data) }
         let client = APIClient(token: try TwoTenants.createOrganization("acme", data: data))
         let failing = try StatusdProcess(
             arguments: [], dataDirectory: URL(fileURLWithPath: data),
-            environment: ["STATUSD_TEST_WAL_FAIL_AFTER_BATCHES": "2"])
+            environment: ["STATUSD_TEST_FILE_FAULTS": fault])
         client.server = failing
         var acknowledged: [String] = []
         var refused: APIClient.Answer?

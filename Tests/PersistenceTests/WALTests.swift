@@ -163,9 +163,9 @@ import Testing
 
     @Test func failedWrite_failsThatAppendAndEveryLaterOne_forGood() async throws {
         let fixture = WALFixture()
-        var configuration = fixture.configuration
-        configuration.failAfterBatches = 2
-        let (directory, log, _) = try fixture.open(configuration)
+        let (directory, log, _) = try fixture.open()
+        FileFaults.install([.init([.write], pathContains: ".wal", after: 2, errno: EIO)], under: fixture.path)
+        defer { FileFaults.removeAll(under: fixture.path) }
         _ = try await log.append(serviceRecords(1), isolation: #isolation)
         _ = try await log.append(serviceRecords(1, from: 2), isolation: #isolation)
         await #expect(throws: PersistenceError.self) {
@@ -177,6 +177,7 @@ import Testing
         #expect(log.failure?.code == .logFailed)
         log.close()
         directory.close()
+        FileFaults.removeAll(under: fixture.path)
         #expect(try fixture.recover().count == 2, "what was acknowledged is there, nothing else")
     }
 

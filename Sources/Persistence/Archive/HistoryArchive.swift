@@ -109,7 +109,7 @@ public final class HistoryArchive: Sendable {
         try appending.withLock { _ in
             let file = filePath(org)
             if FileManager.default.fileExists(atPath: file) {
-                try FileManager.default.removeItem(atPath: file)
+                try FileDescriptor.remove(file)
                 try FileDescriptor.syncDirectory(path)
             }
             _ = indexes.withLock { $0.removeValue(forKey: org) }
@@ -168,7 +168,7 @@ public final class HistoryArchive: Sendable {
         if bytes.count < ArchiveFormat.fileHeaderBytes {
             // The first write was cut short: nothing in it left memory.
             index.exists = false
-            try? FileManager.default.removeItem(atPath: file)
+            try? FileDescriptor.remove(file)
             return index
         }
         try ArchiveFormat.checkFileHeader(bytes[...], path: file)

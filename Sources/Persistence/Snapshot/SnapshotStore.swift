@@ -60,7 +60,7 @@ public struct SnapshotStore: Sendable {
             file.close()
             throw error
         }
-        guard rename(temporary, target) == 0 else { throw FileDescriptor.error(target, "rename") }
+        try FileDescriptor.rename(temporary, to: target)
         try FileDescriptor.syncDirectory(path)  // and the name is durable before anything relies on it
         return Written(path: target, bytes: compressed.count, rawBytes: raw.count)
     }
@@ -97,7 +97,7 @@ public struct SnapshotStore: Sendable {
             } catch let error as PersistenceError where error.code == .corrupt {
                 logger.error(
                     "snapshot \(file) is damaged (\(error.detail)); renamed to .broken, trying the previous one")
-                _ = rename(file, file + ".broken")
+                try? FileDescriptor.rename(file, to: file + ".broken")
             }
         }
         return nil
@@ -107,7 +107,7 @@ public struct SnapshotStore: Sendable {
     /// kept, behind which the WAL may be trimmed.
     public func prune() throws -> LogPosition? {
         let snapshots = try list()
-        for (_, file) in snapshots.dropFirst(Self.retained) { try FileManager.default.removeItem(atPath: file) }
+        for (_, file) in snapshots.dropFirst(Self.retained) { try FileDescriptor.remove(file) }
         return snapshots.prefix(Self.retained).last?.position
     }
 }

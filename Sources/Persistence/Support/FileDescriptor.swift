@@ -8,11 +8,13 @@ import Foundation
 
 /// A file opened with POSIX calls: positional reads and writes, fdatasync, truncation. Foundation's
 /// `FileHandle` has no pwrite or fdatasync, and the WAL needs both. Every failure names the file.
+/// Every call first asks `FileFaults`, the seam through which tests make the disk fail.
 struct FileDescriptor: Sendable {
     let fd: Int32
     let path: String
 
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> FileDescriptor {
+        _ = try FileFaults.check(.open, path)
         let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Self.error(path, "open") }
         return FileDescriptor(fd: fd, path: path)
@@ -28,7 +30,8 @@ struct FileDescriptor: Sendable {
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
         var done = 0
         while done < bytes.count {
-            let result = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            let allowed = try FileFaults.check(.write, path, bytes: bytes.count - done)
+            let result = pwrite(fd, bytes.baseAddress! + done, allowed, off_t(offset + done))
             if result < 0 {
                 if errno == EINTR { continue }
                 throw Self.error(path, "pwrite", offset: offset + done)
@@ -43,6 +46,7 @@ struct FileDescriptor: Sendable {
 
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
     func read(count: Int, at offset: Int) throws -> [UInt8] {
+        _ = try FileFaults.check(.read, path)
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
@@ -62,6 +66,7 @@ struct FileDescriptor: Sendable {
 
     /// Flushes the file's data (and the metadata needed to read it) to stable storage.
     func syncData() throws {
+        _ = try FileFaults.check(.sync, path)
         while fdatasync(fd) != 0 {
             if errno != EINTR { throw Self.error(path, "fdatasync") }
         }
@@ -69,6 +74,7 @@ struct FileDescriptor: Sendable {
 
     /// Flushes data and all metadata (used on directories after a rename or create).
     func sync() throws {
+        _ = try FileFaults.check(.sync, path)
         while fsync(fd) != 0 {
             if errno != EINTR { throw Self.error(path, "fsync") }
         }
@@ -81,6 +87,7 @@ struct FileDescriptor: Sendable {
     }
 
     func truncate(to length: Int) throws {
+        _ = try FileFaults.check(.truncate, path)
         guard ftruncate(fd, off_t(length)) == 0 else { throw Self.error(path, "ftruncate", offset: length) }
     }
 
@@ -89,6 +96,18 @@ struct FileDescriptor: Sendable {
         let file = try open(path, flags: O_RDONLY)
         defer { file.close() }
         return try file.read(count: try file.size(), at: 0)
+    }
+
+    /// Renames `source` to `target` (atomically replacing it).
+    static func rename(_ source: String, to target: String) throws {
+        _ = try FileFaults.check(.rename, source)
+        guard Glibc.rename(source, target) == 0 else { throw error(target, "rename") }
+    }
+
+    /// Deletes a file; one that is already gone is not an error.
+    static func remove(_ path: String) throws {
+        _ = try FileFaults.check(.remove, path)
+        guard unlink(path) == 0 || errno == ENOENT else { throw error(path, "unlink") }
     }
 
     func close() {

@@ -17,6 +17,8 @@ final class ActiveSegment {
     /// Whether batches go through `O_DIRECT` (under `--fsync always`, where the file system allows it).
     private let directIO: Bool
     private var direct: DirectBlockWriter?
+    /// Where the batch being written goes: what `rescindLastBatch()` erases when its write or sync fails.
+    private var lastBatch: (path: String, offset: Int, count: Int)?
 
     /// Continues the segment recovery ended in, or creates the first one at `first`.
     init(
@@ -56,6 +58,7 @@ final class ActiveSegment {
     /// when it does not fit in this one.
     func write(_ batch: UnsafeRawBufferPointer, first: LogPosition) throws {
         if offset + batch.count > segmentBytesMax { try roll(to: first) }
+        lastBatch = (path, offset, batch.count)
         if let direct {
             try direct.write(batch, at: offset, to: file)
         } else {
@@ -72,6 +75,19 @@ final class ActiveSegment {
     }
 
     func syncData() throws { try file.syncData() }
+
+    /// Erases the last batch written (zeros, as preallocated space reads), best effort, after its write
+    /// or sync failed: it was never acknowledged, so recovery must not find it whole, as it would when
+    /// the write reached the page cache and only the sync failed. When the disk refuses this too, the
+    /// batch stays as a crash would leave it: whole or torn, and never acknowledged.
+    func rescindLastBatch() {
+        guard let (path, start, count) = lastBatch,
+            let eraser = try? FileDescriptor.open(path, flags: O_WRONLY)
+        else { return }
+        defer { eraser.close() }
+        _ = try? eraser.write([UInt8](repeating: 0, count: count), at: start)
+        _ = try? eraser.syncData()
+    }
 
     func close() { file.close() }
 
@@ -90,7 +106,7 @@ final class ActiveSegment {
     {
         let spare = try preallocator.take()
         let path = walPath + "/" + WALFormat.segmentName(first)
-        guard rename(spare, path) == 0 else { throw FileDescriptor.error(path, "rename") }
+        try FileDescriptor.rename(spare, to: path)
         let file = try FileDescriptor.open(path, flags: O_WRONLY)
         try file.write(WALFormat.segmentHeader(first: first), at: 0)
         try file.syncData()

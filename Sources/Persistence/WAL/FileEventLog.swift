@@ -126,7 +126,7 @@ public final class FileEventLog: EventLog {
         let segments = try WALFiles.segments(in: walPath)
         var deleted = 0
         for (index, segment) in segments.enumerated().dropLast() where segments[index + 1].1 <= position {
-            try FileManager.default.removeItem(atPath: walPath + "/" + segment.0)
+            try FileDescriptor.remove(walPath + "/" + segment.0)
             deleted += 1
         }
         if deleted > 0 { try FileDescriptor.syncDirectory(walPath) }
@@ -213,7 +213,6 @@ public final class FileEventLog: EventLog {
         private let segment: ActiveSegment
         private var unsynced = false
         private var lastSync = ContinuousClock.now
-        private var batchesWritten = 0
 
         init(log: FileEventLog, segment: ActiveSegment) {
             self.log = log
@@ -242,6 +241,7 @@ public final class FileEventLog: EventLog {
                 do {
                     try write(batch)
                 } catch {
+                    segment.rescindLastBatch()
                     log.fail(batch, error)
                     return
                 }
@@ -250,14 +250,9 @@ public final class FileEventLog: EventLog {
         }
 
         private func write(_ batch: [Pending]) throws {
-            if let limit = log.configuration.failAfterBatches, batchesWritten >= limit {
-                throw PersistenceError(
-                    .io(errno: 5), path: segment.path, offset: segment.offset, "injected write failure")
-            }
             let framed = FileEventLog.frame(batch)
             let first = LogPosition(batch[0].end.rawValue - UInt64(batch[0].count))
             try framed.withUnsafeReadableBytes { try segment.write($0, first: first) }
-            batchesWritten += 1
             switch log.configuration.fsync {
             case .always:
                 try sync()

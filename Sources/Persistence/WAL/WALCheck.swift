@@ -75,9 +75,7 @@ public enum WALCheck {
         try descriptor.syncData()
         var setAside = 0
         for (name, first) in try WALFiles.segments(in: walPath) where first > damaged {
-            guard rename(walPath + "/" + name, walPath + "/" + name + ".broken") == 0 else {
-                throw FileDescriptor.error(walPath + "/" + name, "rename")
-            }
+            try FileDescriptor.rename(walPath + "/" + name, to: walPath + "/" + name + ".broken")
             setAside += 1
         }
         try FileDescriptor.syncDirectory(walPath)

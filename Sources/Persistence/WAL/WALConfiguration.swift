@@ -29,8 +29,6 @@ public struct WALConfiguration: Sendable {
     /// Under `always`, write batches with `O_DIRECT` where the file system allows it (see
     /// `DirectBlockWriter`); the bytes on disk are the same either way.
     public var directIO = true
-    /// For tests: fail the write after this many successful batch writes, as a broken disk would.
-    package var failAfterBatches: Int?
 
     public init(fsync: FsyncPolicy = .always) {
         self.fsync = fsync

@@ -257,12 +257,7 @@ struct ServeOptions: ParsableArguments {
             case "none": .none
             default: .always
             }
-        var configuration = WALConfiguration(fsync: policy, segmentBytesMax: walSegmentMib << 20)
-        // Test-only fault injection (end-to-end tests of a failing disk): after this many batches the
-        // log fails as a broken disk would. Deliberately not a flag: nobody should find it in --help.
-        configuration.failAfterBatches = ProcessInfo.processInfo.environment["STATUSD_TEST_WAL_FAIL_AFTER_BATCHES"]
-            .flatMap { Int($0) }
-        return configuration
+        return WALConfiguration(fsync: policy, segmentBytesMax: walSegmentMib << 20)
     }
 
     /// The option and flag names, as the command line spells them, for `ConfigurationSources`: read from
