@@ -143,3 +143,18 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )
+
+// The libFuzzer harness (Tests/Fuzz), only in the fuzz build: `scripts/fuzz.sh` sets STATUSD_FUZZ and
+// builds it with -sanitize=fuzzer,address in .build-fuzz. libFuzzer brings its own `main`, so the
+// target exists nowhere else (an ordinary build could not link it).
+if Context.environment["STATUSD_FUZZ"] != nil {
+    package.products.append(.executable(name: "statusd-fuzz", targets: ["Fuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "Fuzz",
+            dependencies: ["Engine", "Persistence", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/Fuzz",
+            exclude: ["Corpus"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs: set-up, boundary checks, one build, unit tests, end-to-end tests, the
 # OpenAPI contract.
-# Prints each stage's time. --only unit|e2e|crash|contract runs one test stage.
+# Prints each stage's time. --only unit|e2e|crash|fuzz|contract runs one test stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +9,7 @@ only=""
 while (($# > 0)); do
     case $1 in
         --only) only=$2; shift 2 ;;
-        *) echo "test: unknown option $1 (use --only unit|e2e|crash|contract)" >&2; exit 2 ;;
+        *) echo "test: unknown option $1 (use --only unit|e2e|crash|fuzz|contract)" >&2; exit 2 ;;
     esac
 done
 
@@ -38,6 +38,11 @@ if [[ -z $only || $only == crash ]]; then
     # A short crash campaign: statusd killed at random under load, every acknowledged write checked
     # after each restart (make crash runs a long one).
     stage crash .build-python/bin/python scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
+fi
+if [[ -z $only || $only == fuzz ]]; then
+    # libFuzzer over the decoders: the committed corpus (seeds and past crashes), then 10 s per target
+    # (make fuzz runs longer). Its own instrumented build in .build-fuzz.
+    stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
 fi
 if [[ -z $only || $only == contract ]]; then
     # The OpenAPI document against the running server (schemathesis, from PyPI).

@@ -111,6 +111,14 @@ import Testing
                 )
             }, code: .invalid, field: "scheduled_end"),
         Case(
+            name: "maintenance in the year 9999 (the log's codec refuses such times)",
+            command: { f in
+                .scheduleMaintenance(
+                    MaintenanceDetails(
+                        name: "m", description: "", scheduledStart: f.now,
+                        scheduledEnd: Date(timeIntervalSince1970: 253_402_300_000), affected: []))
+            }, code: .invalid, field: "scheduled_end"),
+        Case(
             name: "maintenance with unknown service",
             command: { f in
                 .scheduleMaintenance(

@@ -62,4 +62,19 @@ import Testing
             #expect(throws: CodecError.self) { try cut.readWALRecord() }
         }
     }
+
+    /// Found by the `wal-records` fuzz target (its input is kept in Tests/Fuzz/Corpus/wal-records):
+    /// a NaN time decoded, then failed its own round trip and trapped in `Date.description`.
+    @Test func timeOutsideTheCalendar_isCorruption() throws {
+        for seconds in [
+            Double.nan, .infinity, -.infinity, 1e300, Date.distantFuture.timeIntervalSinceReferenceDate + 1,
+        ] {
+            var buffer = ByteBuffer()
+            buffer.writeWALInteger(seconds.bitPattern)
+            #expect(throws: CodecError.self) { try buffer.readWALDate() }
+        }
+        var edge = ByteBuffer()
+        edge.writeWALDate(.distantFuture)
+        #expect(try edge.readWALDate() == .distantFuture)
+    }
 }

@@ -34,6 +34,17 @@ enum Validate {
         return trimmed
     }
 
+    /// The times a schedule may name: 1970 to 2999. Besides sense, a bound the log's codec relies on:
+    /// it refuses times outside Foundation's calendar range (years 1 to 4001) as corruption.
+    static let scheduleRange =
+        Date(timeIntervalSince1970: 0)...Date(timeIntervalSinceReferenceDate: 31_525_286_400)  // 2999-12-31T00:00:00Z
+
+    static func scheduled(_ time: Date, field: String) throws {
+        guard scheduleRange.contains(time) else {
+            throw EngineError.invalid(field, "must be between 1970 and 2999")
+        }
+    }
+
     private static func length(_ text: String, field: String, max: Int) throws {
         guard text.count <= max else { throw EngineError.invalid(field, "must be at most \(max) characters") }
     }

@@ -90,6 +90,8 @@ extension OrgState {
         var checked = details
         checked.name = try Validate.name(details.name, field: "name")
         checked.description = try Validate.text(details.description, field: "description")
+        try Validate.scheduled(details.scheduledStart, field: "scheduled_start")
+        try Validate.scheduled(details.scheduledEnd, field: "scheduled_end")
         guard details.scheduledEnd > details.scheduledStart else {
             throw EngineError.invalid("scheduled_end", "must be after scheduled_start")
         }

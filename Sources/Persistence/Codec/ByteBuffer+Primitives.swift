@@ -62,8 +62,15 @@ extension ByteBuffer {
         writeWALInteger(value.timeIntervalSinceReferenceDate.bitPattern)
     }
 
+    /// - Throws: `CodecError` for a time outside Foundation's calendar range (years 1 to 4001), NaN and
+    ///   infinities included: no statusd writes one, a NaN would not equal itself after a round trip, and
+    ///   `Date.description` traps on some of them (found by the `wal-records` fuzz target).
     mutating func readWALDate() throws -> Date {
-        Date(timeIntervalSinceReferenceDate: Double(bitPattern: try readWALInteger(as: UInt64.self)))
+        let seconds = Double(bitPattern: try readWALInteger(as: UInt64.self))
+        guard seconds >= Date.distantPast.timeIntervalSinceReferenceDate,
+            seconds <= Date.distantFuture.timeIntervalSinceReferenceDate
+        else { throw CodecError("time \(seconds.bitPattern) is not a date statusd writes") }
+        return Date(timeIntervalSinceReferenceDate: seconds)
     }
 
     mutating func writeWALInt(_ value: Int) { writeWALInteger(Int64(value)) }
