@@ -23,9 +23,14 @@ public final class DataDirectory: Sendable {
     /// - Throws: `PersistenceError.locked` naming the holder's pid when another process has it.
     public static func open(_ path: String) throws -> DataDirectory {
         let path = URL(fileURLWithPath: path).standardizedFileURL.path
-        try FileManager.default.createDirectory(atPath: path + "/wal", withIntermediateDirectories: true)
+        try makeDirectories(path + "/wal", of: path)
         let lockPath = path + "/LOCK"
-        let lock = try FileDescriptor.open(lockPath, flags: O_RDWR | O_CREAT, mode: 0o600)
+        let lock: FileDescriptor
+        do {
+            lock = try FileDescriptor.open(lockPath, flags: O_RDWR | O_CREAT, mode: 0o600)
+        } catch let error as PersistenceError {
+            throw unusable(path, error.detail, errno: nil)
+        }
         guard flock(lock.fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(
                 in: .whitespacesAndNewlines)
@@ -38,6 +43,32 @@ public final class DataDirectory: Sendable {
         try lock.truncate(to: 0)
         try lock.write(Array("\(getpid())\n".utf8), at: 0)
         return DataDirectory(path: path, lock: lock)
+    }
+
+    /// `mkdir -p`, with the failing directory and errno in the error (Foundation's message is an
+    /// NSError dump).
+    private static func makeDirectories(_ target: String, of dataPath: String) throws {
+        var current = ""
+        for component in target.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                let code = errno
+                throw unusable(
+                    dataPath, "cannot create \(current): \(String(cString: strerror(code)))", errno: Int(code))
+            }
+        }
+        var info = stat()
+        guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw unusable(dataPath, "\(target) is not a directory", errno: Int(ENOTDIR))
+        }
+    }
+
+    /// A data directory statusd cannot create or write: one line that says what to do.
+    private static func unusable(_ path: String, _ reason: String, errno code: Int?) -> PersistenceError {
+        PersistenceError(
+            .io(errno: Int32(code ?? Int(EIO))), path: path,
+            "cannot use the data directory (\(reason)): it must be a directory the user statusd runs as (uid \(getuid())) can write, on a writable file system"
+        )
     }
 
     /// Whether another process holds the directory now (for offline tools).

@@ -11,12 +11,20 @@ import Testing
     }
 
     /// Runs `statusd` with `arguments` to completion; its exit status, standard output and error.
-    static func runCapturing(_ arguments: [String], environment: [String: String] = [:]) throws
-        -> (status: Int32, stdout: String, stderr: String)
+    /// - Parameter asNobody: run as uid/gid 65534 (through `setpriv` when the tests run as root, who
+    ///   may write anywhere), to meet permissions as a service account does.
+    static func runCapturing(_ arguments: [String], environment: [String: String] = [:], asNobody: Bool = false)
+        throws -> (status: Int32, stdout: String, stderr: String)
     {
         let process = Process()
-        process.executableURL = StatusdProcess.binary
-        process.arguments = arguments
+        if asNobody && getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments =
+                ["--reuid=65534", "--regid=65534", "--clear-groups", StatusdProcess.binary.path] + arguments
+        } else {
+            process.executableURL = StatusdProcess.binary
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errors = Pipe()
         let output = Pipe()
