@@ -1,5 +1,5 @@
 # A menu: every target calls a script in scripts/ that does the work (STYLE P15).
-.PHONY: run test test-unit test-e2e test-contract test-crash test-fuzz crash fuzz build bench verify fix setup clean
+.PHONY: run test test-unit test-e2e test-contract test-crash test-fuzz crash fuzz soak reliability build bench verify fix setup clean
 
 run:       ; scripts/run.sh
 test:      ; scripts/test.sh
@@ -9,6 +9,8 @@ test-contract: ; scripts/test.sh --only contract
 test-crash: ; scripts/test.sh --only crash
 crash:     ; scripts/crash.sh
 fuzz:      ; scripts/setup.sh && scripts/fuzz.sh
+soak:      ; scripts/soak.sh
+reliability: ; scripts/reliability.sh
 test-fuzz: ; scripts/test.sh --only fuzz
 build:     ; scripts/setup.sh && swift build -c release
 bench:     ; scripts/bench.sh

@@ -24,7 +24,13 @@ for target in "${targets[@]}"; do
     echo "fuzz: $target, ${seconds} s"
     FUZZ_TARGET=$target "$binary" "$work" "$seeds" -max_total_time="$seconds" -max_len=65536 \
         -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix=".build-fuzz/crashes/$target-" \
-        2>&1 | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)|ERROR|Fatal|fatal" || true
+        > ".build-fuzz/$target.log" 2>&1 || true
+    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|artifact_prefix)|ERROR|Fatal|fatal" \
+        ".build-fuzz/$target.log" || true
+    runs=$(grep -oE "stat::number_of_executed_units: [0-9]+" ".build-fuzz/$target.log" | grep -oE "[0-9]+$" || echo 0)
+    crashed=$(compgen -G ".build-fuzz/crashes/$target-*" > /dev/null && echo true || echo false)
+    mkdir -p bench-results
+    echo "{\"target\": \"$target\", \"seconds\": $seconds, \"runs\": $runs, \"crashed\": $crashed}" >> bench-results/fuzz.jsonl
     if compgen -G ".build-fuzz/crashes/$target-*" > /dev/null; then
         echo "fuzz: $target crashed; inputs in .build-fuzz/crashes/ (run one: FUZZ_TARGET=$target $binary <file>)" >&2
         exit 1

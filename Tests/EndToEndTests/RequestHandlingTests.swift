@@ -123,6 +123,50 @@ import Testing
         #expect(idle.closed, "an idle keep-alive connection is closed after the limit too")
     }
 
+    /// Opens `flood` connections that never send a byte and holds them, then asks for /health on a
+    /// new one: its status (0 when it never came) and how long it took.
+    static let floodScript = #"""
+        import json, socket, sys, time
+        port, flood = int(sys.argv[1]), int(sys.argv[2])
+        held = []
+        for _ in range(flood):
+            try: held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            except OSError: break
+        started, status = time.time(), 0
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=60)
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            status = int(s.recv(64).split(b" ")[1])
+        except (OSError, IndexError, ValueError):
+            pass
+        print(json.dumps({"opened": len(held), "status": status, "seconds": time.time() - started}))
+        """#
+
+    /// More connections than statusd may hold files (its limit lowered to 128 with `prlimit`): accept
+    /// fails with EMFILE, NIO backs off instead of spinning, the idle deadline frees the held ones, and
+    /// a new client is served while the flood still holds its sockets.
+    @Test func tooManyConnections_doNotTakeTheServerDown() throws {
+        let server = try StatusdProcess(arguments: ["--demo", "--request-timeout-seconds", "1"])
+        let limit = Process()
+        limit.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        limit.arguments = ["--pid", "\(server.process.processIdentifier)", "--nofile=128:128"]
+        try limit.run()
+        limit.waitUntilExit()
+        #expect(limit.terminationStatus == 0)
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.floodScript, "\(server.baseURL.port ?? 0)", "400"]
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let result = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        #expect((result["opened"] as? Int ?? 0) > 128, "the flood outnumbers the server's files: \(result)")
+        #expect(result["status"] as? Int == 200, "a new client is served during the flood: \(result)")
+        #expect(server.process.isRunning)
+    }
+
     @Test func malformedHeads_are400AndClosed_traversalIs404() throws {
         let server = try StatusdProcess()
         for payload in [

@@ -27,6 +27,8 @@ import Testing
             if run.recoveredInFlight { crashedInFlight += 1 }
             point += 1
         }
+        // Read by scripts/reliability.py for the README's table.
+        print("crash points: \(point) tried, \(crashedInFlight) left the write in flight whole")
         // Some points fall between a batch's write and its acknowledgement, where recovery finds the
         // write whole: the test would mean little if none did.
         #expect(crashedInFlight > 0, "no crash point left a whole unacknowledged write: \(point) points tried")
