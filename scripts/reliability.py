@@ -55,8 +55,9 @@ ROWS = [
     ("SecretsInLogsTests/log_ofAFullRun", "secrets in the log of a `trace` run with the access log "
      "(`SecretsInLogsTests`)", "none found", "—"),
     ("HTTPAbuseTests", "slow headers and bodies, oversized heads, conflicting `Content-Length` and "
-     "`Transfer-Encoding`, garbage, path traversal (`HTTPAbuseTests`)",
-     "cut off by the request deadline, 400 or 431 and close, 404", "—"),
+     "`Transfer-Encoding`, garbage, path traversal, more connections than statusd may open files "
+     "(`HTTPAbuseTests`)", "cut off by the request deadline, 400 or 431 and close, 404; accept backs off on "
+     "`EMFILE` and a new client is served during the flood", "—"),
     ("WebSocketTests", "WebSocket abuse: per-address floods, a full server, `/ws` never authenticated, "
      "oversized or unmasked frames, subscribe floods, silent peers, slow readers (`WebSocketTests`)",
      "closed with 1008, 1009, 1002 or 1013 and counted in `statusd_live_closed`; a normal reader unaffected", "—"),
@@ -74,6 +75,10 @@ def run_tests(filter):
             tests += 1
             cases += int(match.group(1) or 1)
     return cases, tests, result.returncode == 0 and tests > 0, output
+
+
+def plural(count, noun):
+    return "%s %s%s" % (format(count, ","), noun, "" if count == 1 else "s")
 
 
 def last_json(path):
@@ -94,14 +99,16 @@ for filter, tried, outcome, lost in ROWS:
     points = re.search(r"crash points: (\d+) tried, (\d+) left", output)
     if points:
         extra = " (%s crash points; %s left the write in flight whole)" % points.groups()
-    rows.append((tried, "%d cases in %d tests%s" % (cases, tests, extra), outcome if ok else "**FAILED**", lost))
+    tried_text = "%s in %s%s" % (plural(cases, "case"), plural(tests, "test"), extra)
+    rows.append((tried, tried_text, outcome if ok else "**FAILED**", lost))
 
 crash = last_json("bench-results/crash.jsonl")
 if crash:
     rows.append(("SIGKILL at random moments under status writes, incidents, reads and a live subscriber "
                  "(`make crash`, scripts/crash-campaign.py)",
-                 "%d kills, %d acknowledged writes, %d incidents, %d live frames" % (
-                     crash["kills"], crash["acknowledged"], crash["incidents"], crash["frames"]),
+                 "%s, %s, %s, %s" % (
+                     plural(crash["kills"], "kill"), plural(crash["acknowledged"], "acknowledged write"),
+                     plural(crash["incidents"], "incident"), plural(crash["frames"], "live frame")),
                  "every acknowledged write found after each restart (%d in-flight writes also landed); no incident "
                  "half-applied; no seq seen live missing; no silent gap in the live feed (%d `resync`s); %d "
                  "violations" % (crash["in_flight_applied"], crash["resyncs"], crash.get("violations", 0)),
@@ -130,7 +137,7 @@ if soak:
 table = ["| fault or attack | tried | outcome | acknowledged writes lost |", "| --- | --- | --- | --- |"]
 table += ["| %s | %s | %s | %s |" % row for row in rows]
 block = ("<!-- reliability:begin (written by scripts/reliability.py: do not edit by hand) -->\n"
-         "Reproduce with `%s`.\n\n" % options.command + "\n".join(table) + "\n<!-- reliability:end -->")
+         "Reproduce with `%s` (the soak row: `make soak`).\n\n" % options.command + "\n".join(table) + "\n<!-- reliability:end -->")
 print(block)
 if failed:
     print("reliability: FAILED: " + "; ".join(failed), file=sys.stderr)
