@@ -127,8 +127,9 @@ if fuzz_lines:
         failed.append("fuzz")
 soak = last_json("bench-results/soak.jsonl")
 if soak:
-    rows.append(("`make soak`: %.0f minutes of public reads, paced writes and incidents, %d live subscribers" % (
-        soak["minutes"], soak["subscribers"]),
+    build = " (%s build)" % soak["build"] if "build" in soak else ""
+    rows.append(("`make soak`%s: %.0f minutes of public reads, paced writes and incidents, %d live subscribers" % (
+        build, soak["minutes"], soak["subscribers"]),
         "%.0f reads/s and %.0f writes/s (medians)" % (soak["reads_per_second"], soak["writes_per_second"]),
         "%d failed requests; read p99 at most %.1f ms; RSS %.1f → %.1f MiB (%+.1f %% after warm-up)" % (
             soak["failures"], soak["read_p99_ms"], soak["rss_first_mib"], soak["rss_last_mib"],

@@ -252,7 +252,7 @@ totals = {"minutes": options.minutes, "samples": len(samples), "failures": len(f
           "read_p99_ms": max((s["read_p99_ms"] for s in samples), default=0),
           "rss_first_mib": samples[0]["rss_mib"] if samples else 0,
           "rss_last_mib": samples[-1]["rss_mib"] if samples else 0, "rss_growth": growth,
-          "subscribers": options.subscribers}
+          "subscribers": options.subscribers, "build": options.build}
 print("soak: " + json.dumps(totals))
 if options.report:
     os.makedirs(os.path.dirname(options.report) or ".", exist_ok=True)
