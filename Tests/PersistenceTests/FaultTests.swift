@@ -24,6 +24,10 @@ import Testing
         .init([.sync], pathContains: ".wal", after: 3, errno: ENOSPC),
         .init([.write], pathContains: ".wal", after: 3, errno: ENOSPC, shortWrite: true, times: 1),
         .init([.write, .sync], pathContains: ".wal", after: 3, errno: EIO, times: 1),
+        // A segment roll that fails (its rename, then its header write): the batch that needed the new
+        // segment fails, and the acknowledged batch before it must stay.
+        .init([.rename], pathContains: "spare", errno: ENOSPC, times: 1),
+        .init([.write], pathContains: ".wal", after: 12, errno: EIO, times: 1),
     ]
 
     @Test(arguments: faults, [FsyncPolicy.always, .interval(.milliseconds(1))])
@@ -31,7 +35,7 @@ import Testing
         _ fault: FileFaults.Rule, _ policy: FsyncPolicy
     ) async throws {
         let fixture = WALFixture()
-        let world = try await OpenWorld(fixture, policy: policy)
+        let world = try await OpenWorld(fixture, policy: policy, segmentBytes: 4_096)
         let before = world.actor.view.state
         world.recorder.reset()
         FileFaults.install([fault], under: fixture.path)
