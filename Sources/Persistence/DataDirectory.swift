@@ -29,7 +29,8 @@ public final class DataDirectory: Sendable {
         do {
             lock = try FileDescriptor.open(lockPath, flags: O_RDWR | O_CREAT, mode: 0o600)
         } catch let error as PersistenceError {
-            throw unusable(path, error.detail, errno: nil)
+            guard case .io(let code) = error.code else { throw error }
+            throw unusable(path, error.detail, errno: code)
         }
         guard flock(lock.fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(
@@ -53,20 +54,19 @@ public final class DataDirectory: Sendable {
             current += "/" + component
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
                 let code = errno
-                throw unusable(
-                    dataPath, "cannot create \(current): \(String(cString: strerror(code)))", errno: Int(code))
+                throw unusable(dataPath, "cannot create \(current): \(String(cString: strerror(code)))", errno: code)
             }
         }
         var info = stat()
         guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-            throw unusable(dataPath, "\(target) is not a directory", errno: Int(ENOTDIR))
+            throw unusable(dataPath, "\(target) is not a directory", errno: ENOTDIR)
         }
     }
 
     /// A data directory statusd cannot create or write: one line that says what to do.
-    private static func unusable(_ path: String, _ reason: String, errno code: Int?) -> PersistenceError {
+    private static func unusable(_ path: String, _ reason: String, errno code: Int32) -> PersistenceError {
         PersistenceError(
-            .io(errno: Int32(code ?? Int(EIO))), path: path,
+            .io(errno: code), path: path,
             "cannot use the data directory (\(reason)): it must be a directory the user statusd runs as (uid \(getuid())) can write, on a writable file system"
         )
     }

@@ -167,7 +167,6 @@ final class CollectedLog: LogHandler, Sendable {
     private let lines = Mutex<[(Logger.Level, String)]>([])
 
     var critical: [String] { lines.withLock { $0.filter { $0.0 == .critical }.map(\.1) } }
-    var all: [String] { lines.withLock { $0.map(\.1) } }
 
     func log(event: LogEvent) {
         lines.withLock { $0.append((event.level, "\(event.message)")) }

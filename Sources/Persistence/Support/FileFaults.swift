@@ -53,10 +53,15 @@ package enum FileFaults {
         }
     }
 
+    /// A rule with the count of operations it matched so far.
+    private struct Armed {
+        var rule: Rule
+        var seen = 0
+    }
+
     private struct Plan {
-        var rules: [Rule] = []
+        var rules: [Armed] = []
         var crashAfter: Int?
-        var seen: [Int] = []
         var operations = 0
 
         /// - Returns: nil to let the operation through; else the errno and how many bytes a short write
@@ -64,17 +69,18 @@ package enum FileFaults {
         mutating func decide(_ operation: Operation, _ path: String, bytes: Int) -> (Int32, Int)? {
             operations += 1
             if let crashAfter, operations > crashAfter { return (EIO, 0) }
-            if seen.count < rules.count { seen += Array(repeating: 0, count: rules.count - seen.count) }
-            for (index, rule) in rules.enumerated()
-            where rule.operations.contains(operation) && (rule.pathContains.isEmpty || path.contains(rule.pathContains))
-            {
-                seen[index] += 1
-                let failures = seen[index] - rule.after
+            for index in rules.indices {
+                let rule = rules[index].rule
+                guard rule.operations.contains(operation),
+                    rule.pathContains.isEmpty || path.contains(rule.pathContains)
+                else { continue }
+                rules[index].seen += 1
+                let failures = rules[index].seen - rule.after
                 guard failures > 0, rule.times.map({ failures <= $0 }) ?? true else { continue }
                 if rule.shortWrite && operation == .write && failures == 1 && bytes > 1 {
                     // The write's retry of the rest is the call that fails.
-                    rules[index].shortWrite = false
-                    rules[index].after += 1
+                    rules[index].rule.shortWrite = false
+                    rules[index].rule.after += 1
                     return (rule.errno, bytes / 2)
                 }
                 return (rule.errno, 0)
@@ -88,7 +94,7 @@ package enum FileFaults {
 
     /// Makes operations under `root` fail by `rules` until `removeAll(under:)`.
     package static func install(_ rules: [Rule], under root: String) {
-        update(root) { $0.rules += rules }
+        update(root) { $0.rules += rules.map { Armed(rule: $0) } }
     }
 
     /// Lets the next `operations` file operations under `root` through and fails every later one with

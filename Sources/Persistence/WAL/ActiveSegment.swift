@@ -83,6 +83,8 @@ final class ActiveSegment {
     /// or sync failed: it was never acknowledged, so recovery must not find it whole, as it would when
     /// the write reached the page cache and only the sync failed. When the disk refuses this too, the
     /// batch stays as a crash would leave it: whole or torn, and never acknowledged.
+    /// A buffered descriptor of its own: `O_DIRECT` would need aligned blocks, and the segment's own
+    /// descriptor may be the one that failed.
     func rescindLastBatch() {
         guard let (path, start, count) = lastBatch,
             let eraser = try? FileDescriptor.open(path, flags: O_WRONLY)
