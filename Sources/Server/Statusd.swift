@@ -131,7 +131,7 @@ struct Serve: AsyncParsableCommand {
             trustedProxies: try TrustedProxies.parse(options.trustedProxies), origins: options.corsOriginSet,
             serverName: "statusd")
         let app = Application(
-            router: router,
+            responder: StatuspagePaths(inner: router.buildResponder()),
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
@@ -234,6 +234,14 @@ struct Serve: AsyncParsableCommand {
         IncidentRoutes(api: api).add(to: router)
         MaintenanceRoutes(api: api).add(to: router)
         KeyRoutes(api: api).add(to: router)
+        let v1 = StatuspageV1API(api: api, baseURL: options.publicBaseURL)
+        let v1Routes = router.group("/v1")
+        V1PageRoutes(v1: v1).add(to: v1Routes)
+        V1ComponentRoutes(v1: v1).add(to: v1Routes)
+        V1GroupRoutes(v1: v1).add(to: v1Routes)
+        V1IncidentRoutes(v1: v1).add(to: v1Routes)
+        V1UserRoutes(v1: v1, directory: directory, invitationLifetime: options.invitationHours * 3_600).add(
+            to: v1Routes)
         try DocsRoutes().add(to: router)
         try OpenAPIDocument.check(router)
         known.load(router.routes.map { (path: "\($0.path)", method: $0.method) })

@@ -84,7 +84,22 @@ public enum UptimeRule {
         guard let created = history.first?.at, created < end else {
             return DayUptime(start: start, date: date, uptime: nil, worst: nil, downtimeSeconds: 0, countedSeconds: 0)
         }
+        let seconds = secondsByStatus(history: history, from: start, to: end)
+        let down = seconds.reduce(0) { $0 + $1.value * downtimeWeight($1.key) }
+        let observed = seconds.values.reduce(0, +)
+        let countedSeconds = observed - seconds[.underMaintenance, default: 0]
+        let worst = seconds.keys.max { $0.severity < $1.severity }
+        return DayUptime(
+            start: start, date: date, uptime: countedSeconds > 0 ? max(0, 1 - down / countedSeconds) : nil,
+            worst: worst, downtimeSeconds: down, countedSeconds: countedSeconds)
+    }
+
+    /// How long the history held each status between `start` and `end` (nothing before its first change).
+    public static func secondsByStatus<History: RandomAccessCollection<StatusChange>>(
+        history: History, from start: Date, to end: Date
+    ) -> [ServiceStatus: Double] {
         var seconds: [ServiceStatus: Double] = [:]
+        guard let created = history.first?.at, created < end else { return seconds }
         // The change in force at `start` is the last one at or before it; binary search for it.
         var index = lastIndex(in: history, atOrBefore: max(start, created))
         while index != history.endIndex, history[index].at < end {
@@ -96,13 +111,7 @@ public enum UptimeRule {
             }
             index = next
         }
-        let down = seconds.reduce(0) { $0 + $1.value * downtimeWeight($1.key) }
-        let observed = seconds.values.reduce(0, +)
-        let countedSeconds = observed - seconds[.underMaintenance, default: 0]
-        let worst = seconds.keys.max { $0.severity < $1.severity }
-        return DayUptime(
-            start: start, date: date, uptime: countedSeconds > 0 ? max(0, 1 - down / countedSeconds) : nil,
-            worst: worst, downtimeSeconds: down, countedSeconds: countedSeconds)
+        return seconds
     }
 
     private static func lastIndex<History: RandomAccessCollection<StatusChange>>(

@@ -113,7 +113,7 @@ struct IncidentRoutes: Sendable {
     }
 
     /// What an update without a message says, so a status change from a script still reads well.
-    private static func defaultBody(for status: IncidentStatus?) -> String {
+    static func defaultBody(for status: IncidentStatus?) -> String {
         switch status {
         case .resolved: "This incident has been resolved."
         case .monitoring: "A fix has been implemented and we are monitoring the results."

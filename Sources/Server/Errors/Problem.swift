@@ -5,7 +5,8 @@ import Hummingbird
 import NIOCore
 
 /// An RFC 9457 `application/problem+json` answer: the one shape every `/api` error takes (DESIGN
-/// invariant 6). `EngineError`, Hummingbird's `HTTPError` and decoding errors all become one here.
+/// invariant 6); under `/v1`, Statuspage's dialect, the same error in its shape. `EngineError`,
+/// Hummingbird's `HTTPError` and decoding errors all become one here.
 struct Problem: HTTPResponseError {
     struct FieldError: Encodable, Sendable {
         let field: String
@@ -57,9 +58,25 @@ struct Problem: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        if request.uri.path.hasPrefix("/v1/") { return try statuspageResponse() }
         let data = try body()
         var headers = headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The same problem in Statuspage's shape, `{"error": "..."}`, for its management API under `/v1`
+    /// (every answer there, unknown paths included, speaks that dialect). Statuspage answers every
+    /// refused change 422, so a conflict (a taken name, a move its state machine refuses) is one too.
+    func statuspageResponse() throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = try encoder.encode(["error": detail])
+        return Response(
+            status: status == .conflict ? .unprocessableContent : status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -7,6 +7,7 @@ import Foundation
 indirect enum JSONValue: Encodable, Sendable, Equatable {
     case string(String)
     case integer(Int)
+    case number(Double)
     case bool(Bool)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -18,6 +19,9 @@ indirect enum JSONValue: Encodable, Sendable, Equatable {
             var container = encoder.singleValueContainer()
             try container.encode(text)
         case .integer(let number):
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
+        case .number(let number):
             var container = encoder.singleValueContainer()
             try container.encode(number)
         case .bool(let flag):

@@ -13,14 +13,18 @@ enum OpenAPIDocument {
     static var json: JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         for operation in OpenAPIPaths.all { paths[operation.path, default: [:]][operation.method] = operation.json }
-        let statuses = Set(OpenAPIPaths.all.flatMap(\.errorStatuses))
         var responses: [String: JSONValue] = [:]
-        for status in statuses {
-            var response: [String: JSONValue] = ["description": .string(OpenAPIOperation.reason(status))]
-            if status != 304 {
-                response["content"] = ["application/problem+json": ["schema": Schema.ref("Problem")]]
+        for operation in OpenAPIPaths.all {
+            for status in operation.errorStatuses {
+                var response: [String: JSONValue] = ["description": .string(OpenAPIOperation.reason(status))]
+                if status != 304 {
+                    response["content"] =
+                        operation.errorShape == .problem
+                        ? ["application/problem+json": ["schema": Schema.ref("Problem")]]
+                        : ["application/json": ["schema": Schema.ref("StatuspageError")]]
+                }
+                responses[operation.errorShape.responseName(status)] = .object(response)
             }
-            responses[String(status)] = .object(response)
         }
         return [
             "openapi": "3.1.0",

@@ -31,6 +31,18 @@ struct OpenAPIOperation {
     /// Operations the success answer leads to (OpenAPI links), so that a client or a stateful test
     /// knows which of its fields fills which path parameter.
     var links: [Link] = []
+    /// The shape of its error answers: problem+json, or Statuspage's `{"error": ...}` under `/v1`.
+    var errorShape: ErrorShape = .problem
+
+    enum ErrorShape {
+        case problem
+        case statuspage
+
+        /// The name of the shared response for `status`, under `#/components/responses/`.
+        func responseName(_ status: Int) -> String {
+            self == .problem ? String(status) : "Statuspage\(status)"
+        }
+    }
 
     struct Link {
         let operation: String
@@ -70,7 +82,7 @@ struct OpenAPIOperation {
         }
         responses[String(success.status)] = ok
         for status in errorStatuses {
-            responses[String(status)] = ["$ref": .string("#/components/responses/\(status)")]
+            responses[String(status)] = ["$ref": .string("#/components/responses/\(errorShape.responseName(status))")]
         }
         var operation: [String: JSONValue] = [
             "operationId": .string(Self.operationID(method, path)), "summary": .string(summary),

@@ -9,6 +9,7 @@ enum OpenAPIPaths {
     static var all: [OpenAPIOperation] {
         operations + accounts + organizations + team + keys + services + groups + incidents + maintenance
             + publicReads + OpenAPIStatuspage.operations + OpenAPIStatuspage.extras
+            + OpenAPIStatuspageV1.operations
     }
 
     static let operations: [Op] = [

@@ -6,6 +6,7 @@ enum OpenAPISchemas {
     static var all: [String: JSONValue] {
         errors.merging(accounts) { $1 }.merging(resources) { $1 }.merging(team) { $1 }
             .merging(publicDocuments) { $1 }.merging(operations) { $1 }.merging(OpenAPIStatuspage.schemas) { $1 }
+            .merging(OpenAPIStatuspageV1.schemas) { $1 }
     }
 
     private typealias S = Schema

@@ -88,7 +88,7 @@ struct StatuspagePublic {
     }
 
     /// Components in page order: each group followed by its members, ungrouped services first.
-    private var components: [JSONValue] {
+    var components: [JSONValue] {
         let services = state.orderedServices
         var members: [GroupID: [Service]] = [:]
         for service in services { if let group = service.groupID { members[group, default: []].append(service) } }
@@ -101,7 +101,7 @@ struct StatuspagePublic {
         return out
     }
 
-    private func component(_ service: Service) -> JSONValue {
+    func component(_ service: Service) -> JSONValue {
         [
             "id": .string(service.id.rawValue), "name": .string(service.name),
             "status": .string(service.status.rawValue), "created_at": Self.date(service.createdAt),
@@ -112,7 +112,7 @@ struct StatuspagePublic {
         ]
     }
 
-    private func groupComponent(_ group: ServiceGroup, members: [Service]) -> JSONValue {
+    func groupComponent(_ group: ServiceGroup, members: [Service]) -> JSONValue {
         let worst = members.map(\.status).max { Self.severity($0) < Self.severity($1) } ?? .operational
         return [
             "id": .string(group.id.rawValue), "name": .string(group.name), "status": .string(worst.rawValue),
@@ -124,7 +124,7 @@ struct StatuspagePublic {
         ]
     }
 
-    private func incident(_ incident: Incident) -> JSONValue {
+    func incident(_ incident: Incident) -> JSONValue {
         let monitoring = incident.updates.first { $0.status == .monitoring }?.createdAt
         let updates = incident.updates.reversed().map { update in
             self.update(
@@ -140,7 +140,7 @@ struct StatuspagePublic {
             services: incident.affected.map(\.serviceID), path: "/incidents/" + incident.id.rawValue)
     }
 
-    private func maintenance(_ window: Maintenance) -> JSONValue {
+    func maintenance(_ window: Maintenance) -> JSONValue {
         let updates = window.updates.reversed().map { update in
             self.update(
                 id: update.id, status: Self.status(update.status), body: update.body, owner: window.id.rawValue,
