@@ -163,7 +163,7 @@ enum OpenAPIStatuspageV1 {
                 "impact": S.enumeration(["none", "maintenance", "minor", "major", "critical"]), "shortlink": S.string,
                 "started_at": S.dateTime, "page_id": S.id(OrgID.self),
                 "incident_updates": S.array(S.ref("StatuspageIncidentUpdate")),
-                "components": S.array(S.ref("StatuspageComponent")), "description": S.nullable(S.string),
+                "components": S.array(S.ref("StatuspageV1Component")), "description": S.nullable(S.string),
                 "impact_override": S.nullable(S.string), "metadata": ["type": "object"],
                 "reminder_intervals": S.nullable(S.string), "scheduled_for": S.nullable(S.dateTime),
                 "scheduled_until": S.nullable(S.dateTime), "scheduled_remind_prior": S.boolean,

@@ -37,9 +37,14 @@ extension StatuspagePublic {
 
     /// An incident as v1 has it.
     func v1Incident(_ value: Incident) -> JSONValue {
-        incident(value).merging(
-            Self.v1Extras(
-                scheduledFor: nil, scheduledUntil: nil, autoStart: false, autoComplete: false))
+        var extras = Self.v1Extras(scheduledFor: nil, scheduledUntil: nil, autoStart: false, autoComplete: false)
+        extras["components"] = v1Components(value.affected.map(\.serviceID))
+        return incident(value).merging(extras)
+    }
+
+    /// The components an incident or window affects, as v1 components.
+    private func v1Components(_ ids: [ServiceID]) -> JSONValue {
+        .array(ids.compactMap { state.services[$0] }.map(v1Component))
     }
 
     /// A maintenance window as the scheduled incident v1 has it.
@@ -48,6 +53,7 @@ extension StatuspagePublic {
             scheduledFor: window.scheduledStart, scheduledUntil: window.scheduledEnd, autoStart: window.autoStart,
             autoComplete: window.autoComplete)
         extras["description"] = window.description.isEmpty ? .null : .string(window.description)
+        extras["components"] = v1Components(window.affected)
         return maintenance(window).merging(extras)
     }
 
