@@ -29,7 +29,9 @@ enum OpenAPIStatuspageV1 {
         var operation = Op(
             method: method, path: "/v1" + path, summary: summary, tag: tag,
             parameters: (path.contains("{organization_id}") ? [organization] : path.contains("{page_id}") ? [page] : [])
-                + parameters, body: body, success: success, more: more, description: note)
+                + parameters, body: body, success: success,
+            more: parameters.contains(paging[0]) || parameters.contains(range[0]) ? more.union([422]) : more,
+            description: note)
         operation.errorShape = .statuspage
         return operation
     }

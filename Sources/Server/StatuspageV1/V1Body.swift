@@ -88,7 +88,9 @@ struct V1Fields: Sendable {
         switch members[name] {
         case nil, .null?: return nil
         case .string(let text)?: return text
-        case .number(let number)?: return number.rounded() == number ? String(Int(number)) : String(number)
+        case .number(let number)?:
+            // Int(_:) traps outside its range: only whole numbers well inside it are written as one.
+            return number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
         case .bool(let flag)?: return String(flag)
         default: throw invalid(name, "a string")
         }
