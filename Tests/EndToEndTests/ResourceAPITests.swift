@@ -189,6 +189,43 @@ final class APIClient: @unchecked Sendable {
         #expect(try await api.call("GET", "/api/services/\(service)").json["status"] as? String == "operational")
         #expect(try await api.call("GET", "/api/maintenance?status=completed").items.count == 1)
     }
+
+    @Test func postedUpdates_textCanBeCorrected() async throws {
+        let tenants = try TwoTenants()
+        defer { tenants.stop() }
+        let api = tenants.acme
+        let incident = try await api.call("POST", "/api/incidents", ["name": "Errors", "body": "Investigatign"]).json
+        let id = try #require(incident["id"] as? String)
+        let update = try #require((incident["updates"] as? [[String: Any]])?.first?["id"] as? String)
+        let corrected = try await api.call("PUT", "/api/incidents/\(id)/updates/\(update)", ["body": "Investigating"])
+        #expect(corrected.status == 200, "\(corrected.text)")
+        let updates = try #require(corrected.json["updates"] as? [[String: Any]])
+        #expect(updates.count == 1 && updates[0]["body"] as? String == "Investigating")
+        #expect(
+            updates[0]["created_at"] as? String == (incident["updates"] as? [[String: Any]])?[0]["created_at"]
+                as? String)
+        #expect(try await api.call("PUT", "/api/incidents/\(id)/updates/\(update)", ["body": " "]).status == 422)
+        #expect(try await api.call("PUT", "/api/incidents/\(id)/updates/upd_nothing", ["body": "x"]).status == 404)
+        #expect(
+            try await tenants.globex.call("PUT", "/api/incidents/\(id)/updates/\(update)", ["body": "x"]).status == 404,
+            "another tenant's incident")
+        let start = Date().addingTimeInterval(3_600)
+        let window = try await api.call(
+            "POST", "/api/maintenance",
+            [
+                "name": "Upgrade", "scheduled_start": start.formatted(.iso8601),
+                "scheduled_end": start.addingTimeInterval(3_600).formatted(.iso8601),
+            ]
+        ).json
+        let windowID = try #require(window["id"] as? String)
+        let started = try await api.call(
+            "PUT", "/api/maintenance/\(windowID)/status", ["status": "in_progress", "body": "Strated"]
+        ).json
+        let note = try #require((started["updates"] as? [[String: Any]])?.first?["id"] as? String)
+        let fixed = try await api.call("PUT", "/api/maintenance/\(windowID)/updates/\(note)", ["body": "Started"])
+        #expect(
+            fixed.status == 200 && (fixed.json["updates"] as? [[String: Any]])?.first?["body"] as? String == "Started")
+    }
 }
 
 /// Credentials, roles and tenants: 401, 403, 404 in that order, and nothing of B reachable from A.

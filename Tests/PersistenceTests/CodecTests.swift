@@ -34,6 +34,8 @@ import Testing
             .historyArchived(incidents: [], maintenance: []),
             .pageStatusChanged(PageStatus(indicator: .major, description: "Partial System Outage")),
             .pageStatusChanged(PageStatus(indicator: .maintenance, description: "Service Under Maintenance")),
+            .incidentUpdateEdited(.random(), .random(), body: "Corrected text"),
+            .maintenanceUpdateEdited(.random(), .random(), body: "Corrected text ✓"),
         ]
         for (index, change) in changes.enumerated() {
             let event = OrgEvent(seq: Seq(UInt64(index + 1)), at: SampleRecords.at, by: .system, change: change)

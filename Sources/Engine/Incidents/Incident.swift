@@ -15,7 +15,7 @@ public struct AffectedService: Hashable, Sendable, Codable {
 public struct IncidentUpdate: Hashable, Sendable, Codable, Identifiable {
     public let id: UpdateID
     public let status: IncidentStatus
-    public let body: String
+    public internal(set) var body: String
     public let author: Principal
     public let createdAt: Date
 

@@ -15,6 +15,13 @@ extension OrgState {
             return [.incidentEdited(id, name: newName, impact: newImpact)]
         case .postIncidentUpdate(let id, let status, let body, let affected):
             return try decideIncidentUpdate(id, status: status, body: body, affected: affected, by: principal, at: now)
+        case .editIncidentUpdate(let id, let update, let body):
+            let incident = try existingIncident(id)
+            guard let old = incident.updates.first(where: { $0.id == update }) else {
+                throw EngineError.notFound("update_id", "update of this incident")
+            }
+            let text = try Validate.body(body)
+            return text == old.body ? [] : [.incidentUpdateEdited(id, update, body: text)]
         case .deleteIncident(let id):
             let incident = try existingIncident(id)
             let owner = ClaimOwner.incident(id)
@@ -129,6 +136,12 @@ extension OrgState {
                 releaseClaims(of: .incident(id), on: incident.affected.map(\.serviceID).filter { !kept.contains($0) })
                 incident.affected = affected
             }
+            incidents[id] = incident
+        case .incidentUpdateEdited(let id, let update, let body):
+            guard var incident = incidents[id], let index = incident.updates.firstIndex(where: { $0.id == update })
+            else { return }
+            incident.updates[index].body = body
+            incident.updatedAt = at
             incidents[id] = incident
         case .incidentDeleted(let id):
             if let incident = incidents[id] {

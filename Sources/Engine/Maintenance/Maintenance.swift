@@ -4,7 +4,7 @@ public import Foundation  // Date is part of the public values.
 public struct MaintenanceUpdate: Hashable, Sendable, Codable, Identifiable {
     public let id: UpdateID
     public let status: MaintenanceStatus
-    public let body: String
+    public internal(set) var body: String
     public let author: Principal
     public let createdAt: Date
 

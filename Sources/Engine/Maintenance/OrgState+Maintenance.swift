@@ -28,6 +28,13 @@ extension OrgState {
             }
             let text = try body.map { try Validate.body($0) } ?? Self.defaultMessage(for: status)
             return transition(window, to: status, body: text, by: principal, at: now)
+        case .editMaintenanceUpdate(let id, let update, let body):
+            let window = try existingMaintenance(id)
+            guard let old = window.updates.first(where: { $0.id == update }) else {
+                throw EngineError.notFound("update_id", "update of this maintenance window")
+            }
+            let text = try Validate.body(body)
+            return text == old.body ? [] : [.maintenanceUpdateEdited(id, update, body: text)]
         case .deleteMaintenance(let id):
             let window = try existingMaintenance(id)
             return restores(releasing: .maintenance(id), window.affected) + [.maintenanceDeleted(id)]
@@ -143,6 +150,12 @@ extension OrgState {
             if update.status.isFinal {
                 releaseClaims(of: .maintenance(id), on: window.affected)
             }
+            maintenance[id] = window
+        case .maintenanceUpdateEdited(let id, let update, let body):
+            guard var window = maintenance[id], let index = window.updates.firstIndex(where: { $0.id == update })
+            else { return }
+            window.updates[index].body = body
+            window.updatedAt = at
             maintenance[id] = window
         case .maintenanceDeleted(let id):
             if let window = maintenance[id] { releaseClaims(of: .maintenance(id), on: window.affected) }

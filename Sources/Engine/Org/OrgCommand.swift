@@ -19,11 +19,15 @@ public enum OrgCommand: Sendable {
     case createIncident(IncidentDraft)
     case editIncident(IncidentID, name: String?, impact: IncidentImpact?)
     case postIncidentUpdate(IncidentID, status: IncidentStatus?, body: String, affected: [AffectedService]?)
+    /// Corrects the text of an update already posted (its status and time stay).
+    case editIncidentUpdate(IncidentID, UpdateID, body: String)
     case deleteIncident(IncidentID)
 
     case scheduleMaintenance(MaintenanceDetails)
     case editMaintenance(MaintenanceID, MaintenancePatch)
     case setMaintenanceStatus(MaintenanceID, MaintenanceStatus, body: String?)
+    /// Corrects the text of an update already posted (its status and time stay).
+    case editMaintenanceUpdate(MaintenanceID, UpdateID, body: String)
     case deleteMaintenance(MaintenanceID)
     /// Moves every window whose start or end has come (the timer's command; system only).
     case advanceMaintenance

@@ -40,11 +40,15 @@ public enum OrgChange: Hashable, Sendable, Codable {
     case incidentEdited(IncidentID, name: String, impact: IncidentImpact)
     /// A timeline message, possibly a transition, possibly a new set of affected services.
     case incidentUpdatePosted(IncidentID, IncidentUpdate, affected: [AffectedService]?)
+    /// An update's text corrected.
+    case incidentUpdateEdited(IncidentID, UpdateID, body: String)
     case incidentDeleted(IncidentID)
 
     case maintenanceScheduled(Maintenance)
     case maintenanceEdited(MaintenanceID, MaintenanceDetails)
     case maintenanceStatusChanged(MaintenanceID, MaintenanceUpdate)
+    /// An update's text corrected.
+    case maintenanceUpdateEdited(MaintenanceID, UpdateID, body: String)
     case maintenanceDeleted(MaintenanceID)
 
     case memberAdded(Member, invitation: InvitationID?)

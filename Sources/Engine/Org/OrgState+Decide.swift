@@ -27,9 +27,9 @@ extension OrgState {
         case .createService, .updateService, .setServiceStatus, .deleteService,
             .createGroup, .updateGroup, .deleteGroup:
             return try decideServiceCommand(command, at: now)
-        case .createIncident, .editIncident, .postIncidentUpdate, .deleteIncident:
+        case .createIncident, .editIncident, .postIncidentUpdate, .editIncidentUpdate, .deleteIncident:
             return try decideIncidentCommand(command, by: principal, at: now)
-        case .scheduleMaintenance, .editMaintenance, .setMaintenanceStatus, .deleteMaintenance,
+        case .scheduleMaintenance, .editMaintenance, .setMaintenanceStatus, .editMaintenanceUpdate, .deleteMaintenance,
             .advanceMaintenance:
             return try decideMaintenanceCommand(command, by: principal, at: now)
         case .invite, .revokeInvitation, .acceptInvitation, .changeMemberRole, .removeMember,

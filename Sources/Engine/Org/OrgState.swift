@@ -138,9 +138,10 @@ public struct OrgState: Equatable, Sendable {
         case .serviceCreated, .serviceUpdated, .serviceStatusChanged, .serviceDeleted,
             .groupCreated, .groupUpdated, .groupDeleted:
             applyServiceChange(change, at: at, by: by)
-        case .incidentCreated, .incidentEdited, .incidentUpdatePosted, .incidentDeleted:
+        case .incidentCreated, .incidentEdited, .incidentUpdatePosted, .incidentUpdateEdited, .incidentDeleted:
             applyIncidentChange(change, at: at)
-        case .maintenanceScheduled, .maintenanceEdited, .maintenanceStatusChanged, .maintenanceDeleted:
+        case .maintenanceScheduled, .maintenanceEdited, .maintenanceStatusChanged, .maintenanceUpdateEdited,
+            .maintenanceDeleted:
             applyMaintenanceChange(change, at: at)
         case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
             .keyCreated, .keyRevoked:

@@ -117,12 +117,16 @@ extension ByteBuffer {
             writeWALIncidentUpdate(update)
             writeWALOptional(affected) { buffer, list in buffer.writeWALArray(list) { $0.writeWALAffected($1) } }
         case .incidentDeleted(let id): writeWALInteger(UInt8(33)); writeWALID(id)
+        case .incidentUpdateEdited(let id, let update, let body):
+            writeWALInteger(UInt8(34)); writeWALID(id); writeWALID(update); writeWALString(body)
         case .maintenanceScheduled(let window): writeWALInteger(UInt8(40)); writeWALMaintenance(window)
         case .maintenanceEdited(let id, let details):
             writeWALInteger(UInt8(41)); writeWALID(id); writeWALMaintenanceDetails(details)
         case .maintenanceStatusChanged(let id, let update):
             writeWALInteger(UInt8(42)); writeWALID(id); writeWALMaintenanceUpdate(update)
         case .maintenanceDeleted(let id): writeWALInteger(UInt8(43)); writeWALID(id)
+        case .maintenanceUpdateEdited(let id, let update, let body):
+            writeWALInteger(UInt8(44)); writeWALID(id); writeWALID(update); writeWALString(body)
         default: writeWALTeamChange(change)
         }
     }
@@ -176,10 +180,12 @@ extension ByteBuffer {
                 try readWALID(), try readWALIncidentUpdate(),
                 affected: try readWALOptional { try $0.readWALArray { try $0.readWALAffected() } })
         case 33: return .incidentDeleted(try readWALID())
+        case 34: return .incidentUpdateEdited(try readWALID(), try readWALID(), body: try readWALString())
         case 40: return .maintenanceScheduled(try readWALMaintenance())
         case 41: return .maintenanceEdited(try readWALID(), try readWALMaintenanceDetails())
         case 42: return .maintenanceStatusChanged(try readWALID(), try readWALMaintenanceUpdate())
         case 43: return .maintenanceDeleted(try readWALID())
+        case 44: return .maintenanceUpdateEdited(try readWALID(), try readWALID(), body: try readWALString())
         case 50: return .memberAdded(try readWALMember(), invitation: try readWALOptional { try $0.readWALID() })
         case 51: return .memberRoleChanged(try readWALID(), try readWALEnum())
         case 52: return .memberRemoved(try readWALID(), account: try readWALID())

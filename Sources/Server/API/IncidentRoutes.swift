@@ -17,6 +17,7 @@ struct IncidentRoutes: Sendable {
         router.put("/api/incidents/:id", use: edit)
         router.delete("/api/incidents/:id", use: delete)
         router.post("/api/incidents/:id/updates", use: postUpdate)
+        router.put("/api/incidents/:id/updates/:update_id", use: editUpdate)
         router.put("/api/incidents/:id/status", use: postUpdate)
         router.put("/api/incidents/:id/resolve", use: resolve)
     }
@@ -83,6 +84,16 @@ struct IncidentRoutes: Sendable {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try incident(try Self.id(context), in: current).id
         let state = try await post(try await JSONBody.decode(IncidentInput.self, from: request), to: id, as: caller)
+        return try ResourceAPI.json(Representation.IncidentBody(try incident(id, in: state)))
+    }
+
+    /// `PUT /api/incidents/{id}/updates/{update_id}`: corrects an update's text.
+    @Sendable func editUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
+        let (caller, current) = try await api.authorize(request, role: .editor)
+        let id = try incident(try Self.id(context), in: current).id
+        let update = try ResourceAPI.pathID(context, "update", as: UpdateID.self, parameter: "update_id")
+        let input = try await JSONBody.decode(UpdateTextInput.self, from: request)
+        let (_, state) = try await api.run(.editIncidentUpdate(id, update, body: input.body), as: caller)
         return try ResourceAPI.json(Representation.IncidentBody(try incident(id, in: state)))
     }
 

@@ -122,6 +122,16 @@ struct MaintenanceInput: Decodable {
     }
 }
 
+/// `PUT /api/incidents/{id}/updates/{update_id}`, `PUT /api/maintenance/{id}/updates/{update_id}`.
+struct UpdateTextInput: Decodable {
+    let body: String
+
+    init(from decoder: any Decoder) throws {
+        let input = try decoder.container(keyedBy: InputKey.self)
+        body = try input.required(String.self, "body", "message")
+    }
+}
+
 /// `PUT /api/maintenance/{id}/status`.
 struct MaintenanceStatusInput: Decodable {
     let status: MaintenanceStatus

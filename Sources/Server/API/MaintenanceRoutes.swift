@@ -16,6 +16,7 @@ struct MaintenanceRoutes: Sendable {
         router.put("/api/maintenance/:id", use: edit)
         router.delete("/api/maintenance/:id", use: delete)
         router.put("/api/maintenance/:id/status", use: setStatus)
+        router.put("/api/maintenance/:id/updates/:update_id", use: editUpdate)
     }
 
     @Sendable func list(request: Request, context: StatusdRequestContext) async throws -> Response {
@@ -96,6 +97,16 @@ struct MaintenanceRoutes: Sendable {
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceStatusInput.self, from: request)
         let (_, state) = try await api.run(.setMaintenanceStatus(id, input.status, body: input.body), as: caller)
+        return try ResourceAPI.json(Representation.MaintenanceBody(try window(id, in: state)))
+    }
+
+    /// `PUT /api/maintenance/{id}/updates/{update_id}`: corrects an update's text.
+    @Sendable func editUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
+        let (caller, current) = try await api.authorize(request, role: .editor)
+        let id = try window(try Self.id(context), in: current).id
+        let update = try ResourceAPI.pathID(context, "update", as: UpdateID.self, parameter: "update_id")
+        let input = try await JSONBody.decode(UpdateTextInput.self, from: request)
+        let (_, state) = try await api.run(.editMaintenanceUpdate(id, update, body: input.body), as: caller)
         return try ResourceAPI.json(Representation.MaintenanceBody(try window(id, in: state)))
     }
 

@@ -56,10 +56,10 @@ struct ResourceAPI: Sendable {
     static func noContent() -> Response { Response(status: .noContent, headers: [.cacheControl: "no-store"]) }
 
     /// The id in the path; text that is not an id of this kind names nothing here: 404.
-    static func pathID<Kind>(_ context: StatusdRequestContext, _ what: String, as type: Identifier<Kind>.Type) throws
-        -> Identifier<Kind>
-    {
-        let text = context.parameters.get("id") ?? ""
+    static func pathID<Kind>(
+        _ context: StatusdRequestContext, _ what: String, as type: Identifier<Kind>.Type, parameter: String = "id"
+    ) throws -> Identifier<Kind> {
+        let text = context.parameters.get(parameter) ?? ""
         guard let id = Identifier<Kind>(text) else { throw notFound(what, text) }
         return id
     }

@@ -59,7 +59,7 @@ enum LiveFrame {
             return state.incidents[incident.id].map {
                 ("incident_created", Representation.IncidentBody($0, authors: false))
             }
-        case .incidentEdited(let id, _, _):
+        case .incidentEdited(let id, _, _), .incidentUpdateEdited(let id, _, _):
             return state.incidents[id].map { ("incident_update", Representation.IncidentBody($0, authors: false)) }
         case .incidentUpdatePosted(let id, let update, _):
             let type = update.status == .resolved ? "incident_resolved" : "incident_update"
@@ -70,7 +70,8 @@ enum LiveFrame {
             return state.maintenance[window.id].map {
                 ("maintenance_created", Representation.MaintenanceBody($0, authors: false))
             }
-        case .maintenanceEdited(let id, _), .maintenanceStatusChanged(let id, _):
+        case .maintenanceEdited(let id, _), .maintenanceStatusChanged(let id, _),
+            .maintenanceUpdateEdited(let id, _, _):
             return state.maintenance[id].map {
                 ("maintenance_update", Representation.MaintenanceBody($0, authors: false))
             }

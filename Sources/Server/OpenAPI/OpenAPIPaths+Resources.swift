@@ -103,6 +103,11 @@ extension OpenAPIPaths {
             parameters: [P.id(IncidentID.self)], body: "IncidentInput", success: (200, S.ref("Incident")),
             more: [409]),
         Op(
+            method: "put", path: "/api/incidents/{id}/updates/{update_id}",
+            summary: "Correct the text of a posted update (its status and time stay)", tag: "Incidents",
+            parameters: [P.id(IncidentID.self), P.path("update_id", S.id(UpdateID.self))], body: "UpdateTextInput",
+            success: (200, S.ref("Incident"))),
+        Op(
             method: "put", path: "/api/incidents/{id}/status", summary: "Post an update (the other seed's path)",
             tag: "Incidents", parameters: [P.id(IncidentID.self)], body: "IncidentInput",
             success: (200, S.ref("Incident")), more: [409]),
@@ -141,6 +146,11 @@ extension OpenAPIPaths {
             method: "put", path: "/api/maintenance/{id}/status", summary: "Move a window to a status (editor)",
             tag: "Maintenance", parameters: [P.id(MaintenanceID.self)], body: "MaintenanceStatusInput",
             success: (200, S.ref("Maintenance")), more: [409]),
+        Op(
+            method: "put", path: "/api/maintenance/{id}/updates/{update_id}",
+            summary: "Correct the text of a posted update (its status and time stay)", tag: "Maintenance",
+            parameters: [P.id(MaintenanceID.self), P.path("update_id", S.id(UpdateID.self))],
+            body: "UpdateTextInput", success: (200, S.ref("Maintenance"))),
     ]
 
     /// Cacheable public documents: `ETag`, `Last-Modified`, 304 on `If-None-Match`.

@@ -128,6 +128,8 @@ enum OpenAPISchemas {
             "scheduled_start": S.dateTime, "scheduled_end": S.dateTime,
             "affected_services": S.array(S.id(ServiceID.self)), "auto_start": S.boolean, "auto_complete": S.boolean,
         ]),
+        "UpdateTextInput": S.input(
+            ["body": S.string(maxLength: TextLimits.bodyCharactersMax, minLength: 1)], required: ["body"]),
         "MaintenanceStatusInput": S.input(
             [
                 "status": S.enumeration(MaintenanceStatus.self),

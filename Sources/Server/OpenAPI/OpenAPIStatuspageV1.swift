@@ -130,6 +130,10 @@ enum OpenAPIStatuspageV1 {
                     method, "/pages/{page_id}/incidents/{incident_id}",
                     "Change an incident; a status or body appends an update", parameters: [iid],
                     body: "StatuspageV1IncidentBody", success: (200, incident)),
+                op(
+                    method, "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}",
+                    "Correct the text of a posted update", parameters: [iid, id("incident_update_id")],
+                    body: "StatuspageV1IncidentUpdateBody", success: (200, S.ref("StatuspageIncidentUpdate"))),
             ]
         }
         return operations
@@ -228,6 +232,12 @@ enum OpenAPIStatuspageV1 {
                 "components": ["type": "object", "additionalProperties": S.enumeration(ServiceStatus.self)],
                 "scheduled_for": S.dateTime, "scheduled_until": S.dateTime, "scheduled_auto_in_progress": S.boolean,
                 "scheduled_auto_completed": S.boolean, "deliver_notifications": S.boolean,
+            ])
+        ]),
+        "StatuspageV1IncidentUpdateBody": S.input([
+            "incident_update": S.input([
+                "body": S.string, "display_at": S.dateTime, "deliver_notifications": S.boolean,
+                "wants_twitter_update": S.boolean,
             ])
         ]),
         "StatuspageV1PageBody": S.input([

@@ -22,6 +22,9 @@ struct V1IncidentRoutes: Sendable {
         router.patch("/pages/:page_id/incidents/:incident_id", use: update)
         router.put("/pages/:page_id/incidents/:incident_id", use: update)
         router.delete("/pages/:page_id/incidents/:incident_id", use: delete)
+        let update = "/pages/:page_id/incidents/:incident_id/incident_updates/:incident_update_id"
+        router.patch(RouterPath(update), use: editUpdate)
+        router.put(RouterPath(update), use: editUpdate)
     }
 
     // MARK: Lists
@@ -226,6 +229,41 @@ struct V1IncidentRoutes: Sendable {
             throw Problem(status: .notFound, detail: "no incident '\(id)'")
         }
         return try StatuspageV1API.json(v1.shapes(state).v1Maintenance(window))
+    }
+
+    /// `PATCH .../incident_updates/{id}` with `{"incident_update": {"body": ...}}`: corrects an update's
+    /// text, on an incident or a window. `display_at`, `deliver_notifications` and `wants_twitter_update`
+    /// are accepted and not kept: an update keeps the time it was posted. Answers the update.
+    @Sendable func editUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
+        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        guard let update = StatuspageV1API.pathID(context, "incident_update_id", as: UpdateID.self) else {
+            throw StatuspageV1API.notFound("incident update", context, "incident_update_id")
+        }
+        let window = StatuspageV1API.pathID(context, "incident_id", as: MaintenanceID.self).flatMap {
+            current.maintenance[$0]
+        }
+        let incident = StatuspageV1API.pathID(context, "incident_id", as: IncidentID.self).flatMap {
+            current.incidents[$0]
+        }
+        let command: (String) -> OrgCommand
+        if let window {
+            command = { .editMaintenanceUpdate(window.id, update, body: $0) }
+        } else if let incident {
+            command = { .editIncidentUpdate(incident.id, update, body: $0) }
+        } else {
+            throw StatuspageV1API.notFound("incident", context, "incident_id")
+        }
+        let fields = try await V1Body.read(request).fields("incident_update")
+        guard let body = try fields.text("body") else { throw fields.required("body") }
+        let state = try await v1.run(command(body), as: caller).state
+        let shapes = v1.shapes(state)
+        let shape =
+            window.flatMap { state.maintenance[$0.id] }.map(shapes.v1Maintenance)
+            ?? incident.flatMap { state.incidents[$0.id] }.map(shapes.v1Incident) ?? .null
+        guard case .array(let updates) = shape.members["incident_updates"],
+            let edited = updates.first(where: { $0.members["id"] == .string(update.rawValue) })
+        else { throw StatuspageV1API.notFound("incident update", context, "incident_update_id") }
+        return try StatuspageV1API.json(edited)
     }
 
     /// Statuspage answers a deleted incident with the incident as it was.

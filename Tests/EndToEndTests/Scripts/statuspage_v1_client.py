@@ -17,7 +17,7 @@ import jsonschema_rs
 PORT, SLUG, KEY, VIEWER, FOREIGN_COMPONENT, FOREIGN_INCIDENT = sys.argv[1:7]
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMAS = {}
-for name in ["component", "component-group", "incident", "page", "uptime", "user", "error"]:
+for name in ["component", "component-group", "incident", "incident-update", "page", "uptime", "user", "error"]:
     with open(os.path.join(HERE, "..", "Schemas", "statuspage-v1", name + ".json")) as f:
         SCHEMAS[name] = jsonschema_rs.validator_for(json.load(f))
 problems = []
@@ -154,6 +154,21 @@ expect([u["status"] for u in monitoring["incident_updates"]] == ["monitoring", "
 expect(monitoring["monitoring_at"] is not None, "monitoring_at")
 answer("PATCH", P + "/incidents/" + incident["id"], 422, body={"incident": {"status": "completed"}})
 
+# Incident updates: a PATCH corrects the text of a posted update and answers the update.
+first = monitoring["incident_updates"][-1]
+corrected = answer("PATCH", P + "/incidents/" + incident["id"] + "/incident_updates/" + first["id"] + ".json", 200,
+                   "incident-update",
+                   body={"incident_update": {"body": "We are looking into elevated errors.", "deliver_notifications": False}})
+expect(corrected["id"] == first["id"] and corrected["body"] == "We are looking into elevated errors."
+       and corrected["status"] == "investigating" and corrected["created_at"] == first["created_at"], "update corrected")
+answer("PUT", P + "/incidents/" + incident["id"] + "/incident_updates/" + first["id"], 422,
+       form={"incident_update[body]": ""})
+answer("PATCH", P + "/incidents/" + incident["id"] + "/incident_updates/upd_nothing", 404,
+       body={"incident_update": {"body": "x"}})
+reread = answer("GET", P + "/incidents/" + incident["id"], 200, "incident")
+expect([u["body"] for u in reread["incident_updates"]] == ["A fix is out.", "We are looking into elevated errors."],
+       "the timeline reads the corrected text")
+
 # Maintenance is an incident with status scheduled and a schedule; its life by PATCH.
 window = answer("POST", P + "/incidents.json", 201, "incident", form={
     "incident[name]": "Database upgrade", "incident[status]": "scheduled", "incident[body]": "Planned work.",
@@ -171,6 +186,10 @@ expect(answer("GET", P + "/incidents/active_maintenance", 200, "incident") == []
 started = answer("PATCH", P + "/incidents/" + window["id"], 200, "incident",
                  body={"incident": {"status": "in_progress", "body": "Started early."}})
 expect(started["status"] == "in_progress", "maintenance started")
+note = started["incident_updates"][0]
+fixed = answer("PATCH", P + "/incidents/" + window["id"] + "/incident_updates/" + note["id"], 200, "incident-update",
+               form={"incident_update[body]": "Started an hour early."})
+expect(fixed["body"] == "Started an hour early." and fixed["status"] == "in_progress", "a window's update corrected")
 expect(answer("GET", P + "/components/" + db["id"], 200, "component")["status"] == "under_maintenance", "in maintenance")
 expect([i["id"] for i in answer("GET", P + "/incidents/active_maintenance", 200, "incident")] == [window["id"]], "active")
 answer("PATCH", P + "/incidents/" + window["id"], 422, body={"incident": {"status": "resolved"}})
