@@ -235,3 +235,27 @@ import Testing
         #expect(IncidentStatus(input: "Resolved") == .resolved)
     }
 }
+
+/// A custom domain is served only once verified, and only while it stays the configured one.
+@Suite struct CustomDomainTests {
+    @Test func verification_holdsUntilTheSettingChanges() throws {
+        var fixture = try Fixture()
+        #expect(
+            engineError { try fixture.run(.markCustomDomainVerified("status.acme.example")) }?.code == .conflict,
+            "nothing configured")
+        try fixture.run(.updateOrganization(OrgPatch(customDomain: .some("status.acme.example"))))
+        #expect(fixture.state.servedDomain == nil, "configured, not verified")
+        #expect(engineError { try fixture.run(.markCustomDomainVerified("other.example")) }?.code == .conflict)
+        try fixture.run(.markCustomDomainVerified("status.acme.example"))
+        #expect(fixture.state.servedDomain == "status.acme.example")
+        #expect(try fixture.run(.markCustomDomainVerified("status.acme.example")).isEmpty, "once is enough")
+        try fixture.run(.updateOrganization(OrgPatch(name: "Acme Inc")))
+        #expect(fixture.state.servedDomain == "status.acme.example", "other settings leave it")
+        try fixture.run(.updateOrganization(OrgPatch(customDomain: .some("status2.acme.example"))))
+        #expect(
+            fixture.state.servedDomain == nil && fixture.state.verifiedDomain == nil, "a new domain is checked anew")
+        try fixture.run(.updateOrganization(OrgPatch(customDomain: .some("status.acme.example"))))
+        #expect(fixture.state.servedDomain == nil, "going back needs a new check too")
+        #expect(fixture.replayed() == fixture.state)
+    }
+}

@@ -35,6 +35,7 @@ import Testing
             .pageStatusChanged(PageStatus(indicator: .major, description: "Partial System Outage")),
             .pageStatusChanged(PageStatus(indicator: .maintenance, description: "Service Under Maintenance")),
             .incidentUpdateEdited(.random(), .random(), body: "Corrected text"),
+            .customDomainVerified("status.acme.example"),
             .maintenanceUpdateEdited(.random(), .random(), body: "Corrected text ✓"),
         ]
         for (index, change) in changes.enumerated() {

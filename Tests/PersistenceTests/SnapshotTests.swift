@@ -39,6 +39,22 @@ import Testing
         #expect(!Self.sampleOrg.claims.isEmpty || !Self.sampleOrg.incidents.isEmpty)
     }
 
+    /// Format version 2: the verified custom domain is kept (version 1 files have none, see the golden test).
+    @Test func verifiedDomain_roundTrips() throws {
+        var state = Self.sampleOrg
+        var settings = state.settings
+        settings.customDomain = "status.acme.example"
+        for change in [OrgChange.organizationUpdated(settings), .customDomainVerified("status.acme.example")] {
+            state.evolve(OrgEvent(seq: state.seq.next, at: SampleRecords.at, by: .system, change: change))
+        }
+        #expect(state.servedDomain == "status.acme.example")
+        let capture = SnapshotCapture(
+            replayFrom: LogPosition(7), logEnd: LogPosition(9), directory: Self.sampleDirectory, organizations: [state])
+        let decoded = try SnapshotFile.decode(ByteBuffer(bytes: SnapshotFile.encode(capture)))
+        #expect(decoded.organizations == [state])
+        #expect(decoded.organizations.first?.servedDomain == "status.acme.example")
+    }
+
     @Test func lz4Frame_roundTrips_andDetectsDamage() throws {
         let bytes = (0..<100_000).map { UInt8(($0 * 7) % 13) }
         var frame = try LZ4Frame.compress(bytes)
@@ -69,7 +85,7 @@ import Testing
         let fixture = WALFixture()
         let store = SnapshotStore(path: fixture.path + "/snapshots")
         var payload = SnapshotFile.encode(Self.sampleCapture)
-        payload[8] = 2
+        payload[8] = UInt8(SnapshotFile.versionCurrent + 1)
         try FileManager.default.createDirectory(atPath: store.path, withIntermediateDirectories: true)
         try Data(try LZ4Frame.compress(payload)).write(
             to: URL(fileURLWithPath: store.path + "/snapshot-0000000000000007.lz4"))
@@ -77,7 +93,8 @@ import Testing
             _ = try store.loadNewest(logger: Logger(label: "test"))
             Issue.record("a newer snapshot was loaded or skipped")
         } catch let error as PersistenceError {
-            #expect(error.code == .unsupportedVersion(found: 2, supported: 1))
+            let newer = Int(SnapshotFile.versionCurrent) + 1
+            #expect(error.code == .unsupportedVersion(found: newer, supported: Int(SnapshotFile.versionCurrent)))
             #expect(error.detail.contains("newer"))
         }
     }

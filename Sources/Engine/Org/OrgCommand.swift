@@ -6,6 +6,8 @@ public enum OrgCommand: Sendable {
     case createOrganization(slug: String, name: String, timeZone: String, owner: AccountID)
     case updateOrganization(OrgPatch)
     case deleteOrganization
+    /// Records that the configured custom domain passed its ownership check (the server ran it).
+    case markCustomDomainVerified(String)
 
     case createService(name: String, description: String, status: ServiceStatus, groupID: GroupID?, position: Int?)
     case updateService(ServiceID, ServicePatch)

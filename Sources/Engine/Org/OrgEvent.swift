@@ -21,6 +21,9 @@ public enum OrgChange: Hashable, Sendable, Codable {
     case organizationCreated(OrgID, OrgSettings, owner: Member)
     case organizationUpdated(OrgSettings)
     case organizationDeleted
+    /// A DNS TXT or HTTP check proved the organization controls its configured custom domain; the
+    /// domain is served from now on, until the setting changes.
+    case customDomainVerified(String)
     /// Raw status changes before this day start were folded into daily totals (no figure changes).
     case historyCompacted(before: Date)
     /// Closed incidents and maintenance now kept in the on-disk history archive, gone from memory.
@@ -79,7 +82,7 @@ public enum OrgChange: Hashable, Sendable, Codable {
     public var isPublic: Bool {
         switch self {
         case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
-            .keyCreated, .keyRevoked, .historyCompacted, .historyArchived:
+            .keyCreated, .keyRevoked, .historyCompacted, .historyArchived, .customDomainVerified:
             false
         default:
             true

@@ -20,6 +20,12 @@ extension OrgState {
             return try decideUpdate(patch)
         case .deleteOrganization:
             return [.organizationDeleted]
+        case .markCustomDomainVerified(let domain):
+            guard let configured = settings.customDomain, configured == domain else {
+                throw EngineError.conflict(
+                    "custom_domain", "'\(domain.prefix(64))' is not the configured custom domain")
+            }
+            return verifiedDomain == domain ? [] : [.customDomainVerified(domain)]
         case .compactHistory:
             return decideHistoryCompaction(at: now)
         case .archiveHistory(let incidents, let maintenance):
@@ -77,8 +83,8 @@ extension OrgState {
     static func roleNeeded(for command: OrgCommand) -> Role {
         switch command {
         case .deleteOrganization: .owner
-        case .updateOrganization, .invite, .revokeInvitation, .changeMemberRole, .removeMember, .createKey,
-            .revokeKey:
+        case .updateOrganization, .markCustomDomainVerified, .invite, .revokeInvitation, .changeMemberRole,
+            .removeMember, .createKey, .revokeKey:
             .admin
         case .acceptInvitation: .viewer
         default: .editor

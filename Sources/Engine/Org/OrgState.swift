@@ -66,6 +66,14 @@ public struct OrgState: Equatable, Sendable {
     public internal(set) var members: TreeDictionary<MemberID, Member> = [:]
     public internal(set) var invitations: TreeDictionary<InvitationID, Invitation> = [:]
     public internal(set) var keys: TreeDictionary<KeyID, APIKey> = [:]
+    /// The custom domain that passed its ownership check, if any; cleared when the setting changes.
+    public internal(set) var verifiedDomain: String?
+
+    /// The custom domain statusd serves this organization under: the configured one, once verified.
+    public var servedDomain: String? {
+        guard let domain = settings.customDomain, domain == verifiedDomain else { return nil }
+        return domain
+    }
 
     /// An organization before its creation event.
     public init(id: OrgID) {
@@ -83,7 +91,7 @@ public struct OrgState: Equatable, Sendable {
         dailyUptime: TreeDictionary<ServiceID, AppendLog<DayUptime>>, claims: TreeDictionary<ClaimKey, StatusClaim>,
         incidents: TreeDictionary<IncidentID, Incident>, maintenance: TreeDictionary<MaintenanceID, Maintenance>,
         members: TreeDictionary<MemberID, Member>, invitations: TreeDictionary<InvitationID, Invitation>,
-        keys: TreeDictionary<KeyID, APIKey>
+        keys: TreeDictionary<KeyID, APIKey>, verifiedDomain: String?
     ) {
         self.id = id
         self.seq = seq
@@ -103,6 +111,7 @@ public struct OrgState: Equatable, Sendable {
         self.members = members
         self.invitations = invitations
         self.keys = keys
+        self.verifiedDomain = verifiedDomain
     }
 
     /// Applies one durable event. Never throws: recovery replays old history with it, so a rule
@@ -128,7 +137,10 @@ public struct OrgState: Equatable, Sendable {
             exists = true
             members[owner.id] = owner
         case .organizationUpdated(let settings):
+            if settings.customDomain != verifiedDomain { verifiedDomain = nil }
             self.settings = settings
+        case .customDomainVerified(let domain):
+            verifiedDomain = domain
         case .organizationDeleted:
             exists = false
         case .historyCompacted(let cutoff):

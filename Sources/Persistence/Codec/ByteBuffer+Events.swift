@@ -84,6 +84,7 @@ extension ByteBuffer {
             writeWALInteger(UInt8(1)); writeWALID(id); writeWALSettings(settings); writeWALMember(owner)
         case .organizationUpdated(let settings): writeWALInteger(UInt8(2)); writeWALSettings(settings)
         case .organizationDeleted: writeWALInteger(UInt8(3))
+        case .customDomainVerified(let domain): writeWALInteger(UInt8(6)); writeWALString(domain)
         case .historyCompacted(let cutoff): writeWALInteger(UInt8(4)); writeWALDate(cutoff)
         case .historyArchived(let incidents, let maintenance):
             writeWALInteger(UInt8(5))
@@ -179,6 +180,7 @@ extension ByteBuffer {
             return .incidentUpdatePosted(
                 try readWALID(), try readWALIncidentUpdate(),
                 affected: try readWALOptional { try $0.readWALArray { try $0.readWALAffected() } })
+        case 6: return .customDomainVerified(try readWALString())
         case 33: return .incidentDeleted(try readWALID())
         case 34: return .incidentUpdateEdited(try readWALID(), try readWALID(), body: try readWALString())
         case 40: return .maintenanceScheduled(try readWALMaintenance())

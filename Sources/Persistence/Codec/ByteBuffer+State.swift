@@ -34,9 +34,11 @@ extension ByteBuffer {
         writeWALArray(Array(state.members.values)) { $0.writeWALMember($1) }
         writeWALArray(Array(state.invitations.values)) { $0.writeWALInvitation($1) }
         writeWALArray(Array(state.keys.values)) { $0.writeWALKey($1) }
+        writeWALOptional(state.verifiedDomain) { $0.writeWALString($1) }
     }
 
-    mutating func readSnapshotOrg() throws -> OrgState {
+    /// - Parameter version: the snapshot's format version: 1 has no verified custom domain.
+    mutating func readSnapshotOrg(version: UInt16) throws -> OrgState {
         let id: OrgID = try readWALID()
         let seq = Seq(try readWALInteger(as: UInt64.self))
         let publicSeq = Seq(try readWALInteger(as: UInt64.self))
@@ -59,16 +61,18 @@ extension ByteBuffer {
                 key, StatusClaim(previousStatus: try buffer.readWALEnum(), previousReason: try buffer.readWALReason())
             )
         }
+        let incidents = try Self.map(try readWALArray { try $0.readWALIncident() }, { $0.id })
+        let maintenance = try Self.map(try readWALArray { try $0.readWALMaintenance() }, { $0.id })
+        let members = try Self.map(try readWALArray { try $0.readWALMember() }, { $0.id })
+        let invitations = try Self.map(try readWALArray { try $0.readWALInvitation() }, { $0.id })
+        let keys = try Self.map(try readWALArray { try $0.readWALKey() }, { $0.id })
+        let verifiedDomain = version >= 2 ? try readWALOptional { try $0.readWALString() } : nil
         return OrgState(
             id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
             exists: exists, services: try Self.map(services, { $0.id }), groups: try Self.map(groups, { $0.id }),
             statusHistory: try Self.unique(histories), dailyUptime: try Self.unique(daily),
-            claims: try Self.unique(claims),
-            incidents: try Self.map(try readWALArray { try $0.readWALIncident() }, { $0.id }),
-            maintenance: try Self.map(try readWALArray { try $0.readWALMaintenance() }, { $0.id }),
-            members: try Self.map(try readWALArray { try $0.readWALMember() }, { $0.id }),
-            invitations: try Self.map(try readWALArray { try $0.readWALInvitation() }, { $0.id }),
-            keys: try Self.map(try readWALArray { try $0.readWALKey() }, { $0.id }))
+            claims: try Self.unique(claims), incidents: incidents, maintenance: maintenance, members: members,
+            invitations: invitations, keys: keys, verifiedDomain: verifiedDomain)
     }
 
     mutating func writeSnapshotDirectory(_ state: DirectoryState) {

@@ -8,7 +8,8 @@ import Synchronization
 /// then one length-prefixed record per organization.
 enum SnapshotFile {
     static let magic = Array("STATUSSN".utf8)
-    static let versionCurrent: UInt16 = 1
+    /// 2 adds each organization's verified custom domain at the end of its record; 1 is still read.
+    static let versionCurrent: UInt16 = 2
 
     static func encode(_ capture: SnapshotCapture) -> [UInt8] {
         var buffer = ByteBuffer()
@@ -68,12 +69,12 @@ enum SnapshotFile {
         guard buffer.readableBytes == 0 else {
             throw CodecError("\(buffer.readableBytes) bytes after the last organization")
         }
-        let organizations = try decodeInParallel(slices)
+        let organizations = try decodeInParallel(slices, version: header.version)
         return SnapshotCapture(
             replayFrom: header.replayFrom, logEnd: header.logEnd, directory: directory, organizations: organizations)
     }
 
-    private static func decodeInParallel(_ slices: [ByteBuffer]) throws -> [OrgState] {
+    private static func decodeInParallel(_ slices: [ByteBuffer], version: UInt16) throws -> [OrgState] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, slices.count / 64))
         let results = Mutex<[Int: Result<[OrgState], any Error>]>([:])
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -81,7 +82,7 @@ enum SnapshotFile {
             let result = Result { () throws -> [OrgState] in
                 try range.map { index in
                     var slice = slices[index]
-                    let state = try slice.readSnapshotOrg()
+                    let state = try slice.readSnapshotOrg(version: version)
                     guard slice.readableBytes == 0 else {
                         throw CodecError("\(slice.readableBytes) bytes left after an organization")
                     }

@@ -79,7 +79,8 @@ enum LiveFrame {
             return ("maintenance_deleted", Deleted(id: id.rawValue))
         case .pageStatusChanged(let status):
             return ("status_update", status)
-        case .organizationDeleted, .historyCompacted, .historyArchived, .memberAdded, .memberRoleChanged,
+        case .organizationDeleted, .customDomainVerified, .historyCompacted, .historyArchived, .memberAdded,
+            .memberRoleChanged,
             .memberRemoved, .invitationCreated, .invitationRevoked, .keyCreated, .keyRevoked:
             return nil
         }
