@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer over statusd's decoders (issue 9; harness in Tests/Fuzz/Fuzz.swift): the WAL records and
-# batches, snapshots, history-archive blocks and the write routes' JSON bodies. Each target first runs
+# batches, snapshots, history-archive blocks, the write routes' JSON bodies and DNS answers. Each target first runs
 # every input of its committed corpus (Tests/Fuzz/Corpus/<target>: seeds and the inputs of past crashes,
 # kept as regression tests), then fuzzes for FUZZ_SECONDS (default 60). A crash stops the run with the
 # input saved in .build-fuzz/crashes/; copy it into the target's corpus once fixed.
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
-targets=(wal-records wal-batch snapshot archive request-bodies)
+targets=(wal-records wal-batch snapshot archive request-bodies dns-answer)
 export STATUSD_FUZZ=1
 flags=(--build-path .build-fuzz --product statusd-fuzz -Xswiftc -sanitize=fuzzer,address)
 swift build "${flags[@]}" 2>&1 | grep -v "warning: Cannot export local symbol" | grep -v "^ld.gold" || true

@@ -131,7 +131,7 @@ struct Serve: AsyncParsableCommand {
             trustedProxies: try TrustedProxies.parse(options.trustedProxies), origins: options.corsOriginSet,
             serverName: "statusd")
         let app = Application(
-            responder: StatuspagePaths(inner: router.buildResponder()),
+            responder: StatuspagePaths(inner: router.buildResponder(), registry: registry),
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
@@ -219,7 +219,8 @@ struct Serve: AsyncParsableCommand {
         FeedAndBadgeRoutes(registry: registry, representation: representation, baseURL: options.publicBaseURL)
             .add(to: router)
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
-        let api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
+        var api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
+        api.ownHosts = Set([URL(string: options.publicBaseURL)?.host?.lowercased()].compactMap { $0 })
         AuthRoutes(
             authenticator: authenticator, registry: registry, directory: directory,
             hasher: PasswordHasher(cost: .configured), tokens: tokens, policy: options.accountPolicy,
@@ -234,6 +235,12 @@ struct Serve: AsyncParsableCommand {
         IncidentRoutes(api: api).add(to: router)
         MaintenanceRoutes(api: api).add(to: router)
         KeyRoutes(api: api).add(to: router)
+        DomainRoutes(
+            api: api,
+            verifier: DomainVerifier(
+                dnsServer: try options.dnsServerAddress(),
+                httpAddressOverride: ProcessInfo.processInfo.environment["STATUSD_TEST_DOMAIN_HTTP_ADDRESS"])
+        ).add(to: router)
         let v1 = StatuspageV1API(api: api, baseURL: options.publicBaseURL)
         let v1Routes = router.group("/v1")
         V1PageRoutes(v1: v1).add(to: v1Routes)

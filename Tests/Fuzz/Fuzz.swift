@@ -6,7 +6,8 @@ import NIOCore
 
 /// libFuzzer targets over every decoder that reads bytes statusd did not just make itself (issue 9):
 /// WAL records and batches, snapshots (LZ4 frame and payload), history-archive blocks and items, and
-/// the JSON bodies of the write routes. Built by `scripts/fuzz.sh` with `-sanitize=fuzzer,address` in
+/// the JSON bodies of the write routes, and DNS answers (the custom-domain check reads them off the
+/// network). Built by `scripts/fuzz.sh` with `-sanitize=fuzzer,address` in
 /// its own build folder; `FUZZ_TARGET` picks the decoder. A decoder may refuse any input, but must
 /// never crash, hang or allocate without bound; what it accepts must encode back to what it decoded.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -18,6 +19,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case .snapshot: FuzzTarget.snapshot(bytes)
     case .archive: FuzzTarget.archive(bytes)
     case .requestBodies: FuzzTarget.requestBodies(bytes)
+    case .dnsAnswer: FuzzTarget.dnsAnswer(bytes)
     }
     return 0
 }
@@ -46,6 +48,7 @@ enum FuzzTarget: String, CaseIterable {
     case snapshot
     case archive
     case requestBodies = "request-bodies"
+    case dnsAnswer = "dns-answer"
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
@@ -132,5 +135,12 @@ enum FuzzTarget: String, CaseIterable {
         } catch {
             fatalError("\(Input.self) threw \(type(of: error)), not a DecodingError: \(error)")
         }
+    }
+
+    /// A DNS answer to the custom-domain check's TXT query (the query id is the first two bytes, so
+    /// that the fuzzer reaches past the id check): refused or read, never a crash.
+    static func dnsAnswer(_ bytes: [UInt8]) {
+        guard bytes.count >= 2 else { return }
+        _ = try? DNSTXTLookup.parse(bytes, id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
     }
 }

@@ -92,6 +92,7 @@ struct OrganizationRoutes: Sendable {
     @Sendable func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (account, _) = try await api.authenticator.person(for: request)
         let input = try await JSONBody.decode(OrganizationInput.self, from: request)
+        try api.checkDomain(input.patch)
         guard let slug = input.patch.slug else {
             throw Problem(status: .unprocessableContent, detail: "slug is required", field: "slug")
         }
@@ -121,6 +122,7 @@ struct OrganizationRoutes: Sendable {
     @Sendable func update(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await pathOrganization(request, context, role: .admin)
         let input = try await JSONBody.decode(OrganizationInput.self, from: request)
+        try api.checkDomain(input.patch)
         let (_, state) = try await api.run(.updateOrganization(input.patch), as: caller)
         return try ResourceAPI.json(OrganizationBody(state, role: state.role(of: caller.principal)))
     }

@@ -12,6 +12,17 @@ struct ResourceAPI: Sendable {
     let registry: Registry
     let authenticator: Authenticator
     let archive: HistoryArchive
+    /// The names statusd itself answers to (`--public-url`'s host): never an organization's domain.
+    var ownHosts: Set<String> = []
+
+    /// Refuses a custom domain that is statusd's own host: it would take the server's pages over.
+    func checkDomain(_ patch: OrgPatch) throws {
+        if let domain = patch.customDomain.flatMap({ $0 }), ownHosts.contains(domain.lowercased()) {
+            throw Problem(
+                status: .unprocessableContent, detail: "custom_domain '\(domain)' is statusd's own host",
+                field: "custom_domain")
+        }
+    }
 
     /// Runs `command` as the caller and returns the organization's state after it (durable).
     func run(_ command: OrgCommand, as caller: Caller) async throws -> (commit: Commit, state: OrgState) {

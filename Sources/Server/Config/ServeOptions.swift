@@ -91,6 +91,12 @@ struct ServeOptions: ParsableArguments {
     )
     var publicURL: String?
 
+    @Option(
+        help:
+            "DNS server the custom-domain check asks for its TXT record (address or address:port); the first nameserver of /etc/resolv.conf by default."
+    )
+    var dnsServer: String?
+
     @Option(help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -182,6 +188,7 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError(
                 "--log-level must be trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
         }
+        if dnsServer != nil { _ = try dnsServerAddress() }
         if let publicURL {
             guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://"), !publicURL.hasSuffix("/"),
                 URL(string: publicURL)?.host != nil
@@ -225,6 +232,25 @@ struct ServeOptions: ParsableArguments {
 
     /// The base of the page links statusd writes into documents for other tools.
     var publicBaseURL: String { publicURL ?? "http://\(host):\(port)" }
+
+    /// The server the custom-domain check asks: `--dns-server` (port 53 unless given), else the
+    /// system's. - Throws: `ValidationError` for one that is not an address.
+    func dnsServerAddress() throws -> SocketAddress? {
+        guard let dnsServer else { return DNSTXTLookup.systemServer() }
+        var host = dnsServer
+        var port = 53
+        if let colon = dnsServer.lastIndex(of: ":"), dnsServer.filter({ $0 == ":" }).count == 1 {
+            host = String(dnsServer[..<colon])
+            guard let number = Int(dnsServer[dnsServer.index(after: colon)...]), (1...65_535).contains(number) else {
+                throw ValidationError("--dns-server must be an address or address:port, got '\(dnsServer)'")
+            }
+            port = number
+        }
+        guard let address = try? SocketAddress(ipAddress: host, port: port) else {
+            throw ValidationError("--dns-server must be an IP address (or address:port), got '\(dnsServer)'")
+        }
+        return address
+    }
 
     /// The limits of the live feeds.
     var liveLimits: LiveAdmission.Limits {

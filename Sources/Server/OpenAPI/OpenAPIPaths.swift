@@ -84,6 +84,15 @@ enum OpenAPIPaths {
         Op(
             method: "get", path: "/api/organizations/{id}/export", summary: "Everything, as one JSON document (admin)",
             tag: "Organizations", parameters: [P.id(OrgID.self)], success: (200, S.ref("Export"))),
+        Op(
+            method: "get", path: "/api/organizations/{id}/domain",
+            summary: "The custom domain and what to publish to prove control of it (admin)", tag: "Organizations",
+            parameters: [P.id(OrgID.self)], success: (200, S.ref("CustomDomain"))),
+        Op(
+            method: "post", path: "/api/organizations/{id}/domain/verify",
+            summary: "Check the DNS TXT record or the HTTP file; the domain is served once one passes (admin)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], body: "DomainVerifyInput", bodyRequired: false,
+            success: (200, S.ref("CustomDomain"))),
     ]
 
     static let team: [Op] = [

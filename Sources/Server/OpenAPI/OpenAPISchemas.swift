@@ -40,6 +40,12 @@ enum OpenAPISchemas {
         "PasswordChange": S.input(
             ["current_password": S.string, "new_password": S.string(maxLength: AuthRoutes.passwordLength.upperBound)],
             required: ["current_password", "new_password"]),
+        "CustomDomain": S.object([
+            "domain": S.string, "verified": S.boolean,
+            "dns": S.object(["name": S.string, "type": S.enumeration(["TXT"]), "value": S.string]),
+            "http": S.object(["url": S.string, "body": S.string]),
+        ]),
+        "DomainVerifyInput": S.input(["method": S.enumeration(["dns", "http"])]),
         "Organization": S.object([
             "id": S.id(OrgID.self), "slug": S.string, "name": S.string, "time_zone": S.string,
             "logo_url": S.nullable(S.string), "accent_color": S.nullable(S.string),

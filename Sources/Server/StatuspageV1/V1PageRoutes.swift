@@ -38,6 +38,7 @@ struct V1PageRoutes: Sendable {
         var patch = OrgPatch(
             slug: try fields.text("subdomain"), name: try fields.text("name"), timeZone: try fields.text("time_zone"))
         if fields.has("domain") { patch.customDomain = .some(try fields.text("domain")) }
+        try v1.api.checkDomain(patch)
         let (_, state) = try await v1.run(.updateOrganization(patch), as: caller)
         return try StatuspageV1API.json(v1.shapes(state).v1Page)
     }

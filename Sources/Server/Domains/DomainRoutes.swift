@@ -1,0 +1,95 @@
+import Engine
+import Foundation
+import Hummingbird
+
+/// `/api/organizations/{id}/domain`: the custom domain's ownership check. The organization's
+/// `custom_domain` setting names it; `GET` says what to publish (a TXT record or a file), `POST
+/// .../verify` runs the check, and the domain is served (`/api/v2/...` by Host) once one passes,
+/// until the setting changes.
+struct DomainRoutes: Sendable {
+    let api: ResourceAPI
+    let verifier: DomainVerifier
+
+    func add(to router: Router<StatusdRequestContext>) {
+        router.get("/api/organizations/:id/domain", use: read)
+        router.post("/api/organizations/:id/domain/verify", use: verify)
+    }
+
+    struct DomainBody: Encodable {
+        struct DNS: Encodable {
+            let name: String
+            let type = "TXT"
+            let value: String
+        }
+
+        struct HTTP: Encodable {
+            let url: String
+            let body: String
+        }
+
+        let domain: String
+        let verified: Bool
+        let dns: DNS
+        let http: HTTP
+
+        init(_ state: OrgState, _ challenge: DomainChallenge) {
+            domain = challenge.domain
+            verified = state.servedDomain == challenge.domain
+            dns = DNS(name: challenge.dnsName, value: challenge.token)
+            http = HTTP(url: "http://\(challenge.domain)\(challenge.httpPath)", body: challenge.token)
+        }
+    }
+
+    struct VerifyInput: Decodable {
+        let methods: [DomainVerifier.Method]
+
+        init(from decoder: any Decoder) throws {
+            let input = try decoder.container(keyedBy: InputKey.self)
+            let text = try input.value(String.self, "method")
+            methods =
+                try text.map { text in
+                    [try input.parsed("method", text, choices: "dns or http") { DomainVerifier.Method(rawValue: $0) }]
+                } ?? DomainVerifier.Method.allCases
+        }
+
+        init() { methods = DomainVerifier.Method.allCases }
+    }
+
+    @Sendable func read(request: Request, context: StatusdRequestContext) async throws -> Response {
+        let (_, state) = try await organization(request, context)
+        return try ResourceAPI.json(DomainBody(state, try challenge(state)))
+    }
+
+    /// Runs the check (DNS first unless `method` names one); 422 saying what each check found when
+    /// none passes.
+    @Sendable func verify(request: Request, context: StatusdRequestContext) async throws -> Response {
+        let (caller, state) = try await organization(request, context)
+        let challenge = try challenge(state)
+        let input =
+            request.headers[.contentLength].flatMap(Int.init) ?? 0 > 0
+            ? try await JSONBody.decode(VerifyInput.self, from: request) : VerifyInput()
+        let outcome = await verifier.verify(challenge, methods: input.methods)
+        guard outcome.passed != nil else {
+            throw Problem(
+                status: .unprocessableContent,
+                detail: "\(challenge.domain) is not verified: " + outcome.findings.joined(separator: "; "),
+                field: "custom_domain")
+        }
+        let (_, after) = try await api.run(.markCustomDomainVerified(challenge.domain), as: caller)
+        return try ResourceAPI.json(DomainBody(after, try self.challenge(after)))
+    }
+
+    private func organization(_ request: Request, _ context: StatusdRequestContext) async throws -> (Caller, OrgState) {
+        let caller = try await api.authenticator.caller(for: request, naming: context.parameters.get("id") ?? "")
+        return try api.authorize(caller, role: .admin)
+    }
+
+    private func challenge(_ state: OrgState) throws -> DomainChallenge {
+        guard let domain = state.settings.customDomain else {
+            throw Problem(
+                status: .notFound, detail: "no custom domain is configured: set custom_domain first",
+                field: "custom_domain")
+        }
+        return DomainChallenge(organization: state.id, domain: domain)
+    }
+}
