@@ -137,7 +137,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             // The Python clients the tests run (live_client.py), read from the source tree.
-            exclude: ["Scripts", "Schemas"],
+            exclude: ["Scripts", "Schemas", "Fixtures"],
             swiftSettings: strictSettings
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),

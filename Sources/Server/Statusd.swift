@@ -22,7 +22,7 @@ struct Statusd: AsyncParsableCommand {
         abstract: "A self-hosted, multi-tenant status page server.",
         subcommands: [
             Serve.self, CheckWALCommand.self, InspectCommand.self, SnapshotCommand.self, RestoreCommand.self,
-            BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self,
+            BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self, ImportCommandGroup.self,
         ],
         defaultSubcommand: Serve.self)
 

@@ -6,6 +6,8 @@ public enum OrgCommand: Sendable {
     case createOrganization(slug: String, name: String, timeZone: String, owner: AccountID)
     case updateOrganization(OrgPatch)
     case deleteOrganization
+    /// A record from another status page, with its ids and times (`ImportedRecord`).
+    case importRecord(ImportedRecord)
     /// Records that the configured custom domain passed its ownership check (the server ran it).
     case markCustomDomainVerified(String)
 

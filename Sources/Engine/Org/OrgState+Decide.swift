@@ -20,6 +20,8 @@ extension OrgState {
             return try decideUpdate(patch)
         case .deleteOrganization:
             return [.organizationDeleted]
+        case .importRecord(let record):
+            return try decideImport(record, by: principal, at: now)
         case .markCustomDomainVerified(let domain):
             guard let configured = settings.customDomain, configured == domain else {
                 throw EngineError.conflict(
@@ -83,7 +85,8 @@ extension OrgState {
     static func roleNeeded(for command: OrgCommand) -> Role {
         switch command {
         case .deleteOrganization: .owner
-        case .updateOrganization, .markCustomDomainVerified, .invite, .revokeInvitation, .changeMemberRole,
+        case .updateOrganization, .markCustomDomainVerified, .importRecord, .invite, .revokeInvitation,
+            .changeMemberRole,
             .removeMember, .createKey, .revokeKey:
             .admin
         case .acceptInvitation: .viewer

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// `statusd import statuspage` against `Scripts/statuspage_fixture.py`, which serves the recorded v1
+/// responses in `Fixtures/statuspage-v1` in pages of two: everything arrives with Statuspage's times,
+/// a second run changes nothing, a third picks up what changed there, and bad credentials or a
+/// running server stop it with one line.
+@Suite struct StatuspageImportTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/statuspage-v1")
+    static let page = "y1lw3pbnf7zk"
+
+    final class Fixture {
+        let process = Process()
+        let input = Pipe()
+        let folder: URL
+        let port: Int
+
+        init() throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("sp-fixture-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for name in ["component-groups", "components", "incidents"] {
+                try FileManager.default.copyItem(
+                    at: StatuspageImportTests.fixtures.appendingPathComponent(name + ".json"),
+                    to: folder.appendingPathComponent(name + ".json"))
+            }
+            let output = Pipe()
+            process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
+            process.arguments = [
+                URL(fileURLWithPath: StatuspageTests.script).deletingLastPathComponent()
+                    .appendingPathComponent("statuspage_fixture.py").path, folder.path, StatuspageImportTests.page,
+                "sp-key",
+            ]
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            let ports = try JSONSerialization.jsonObject(with: Data(output.fileHandleForReading.availableLine().utf8))
+            port = (ports as? [String: Int])?["port"] ?? 0
+        }
+
+        /// Rewrites one recorded list through `change`.
+        func edit(_ name: String, _ change: (inout [[String: Any]]) -> Void) throws {
+            let file = folder.appendingPathComponent(name + ".json")
+            var items = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [[String: Any]] ?? []
+            change(&items)
+            try JSONSerialization.data(withJSONObject: items).write(to: file)
+        }
+
+        func stop() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    static func importing(_ fixture: Fixture, into data: String, key: String = "sp-key", slug: String = "acme") throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        try CommandLineTests.runCapturing([
+            "import", "statuspage", "--page-id", page, "--api-key", key, "--base-url",
+            "http://127.0.0.1:\(fixture.port)/v1", "--into", slug, "--data-dir", data,
+        ])
+    }
+
+    @Test func import_copiesThePage_idempotently() async throws {
+        let fixture = try Fixture()
+        defer { fixture.stop() }
+        let data = OperatorCommandTests.temporary("import")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let key = try TwoTenants.createOrganization("acme", data: data)
+
+        let first = try Self.importing(fixture, into: data)
+        #expect(first.status == 0, "\(first.stderr)")
+        for line in [
+            "fetched 1 component groups", "fetched 4 components", "fetched 5 incidents (2 scheduled maintenance)",
+            "groups: 1 created, 0 updated, 0 unchanged", "services: 3 created, 0 updated, 0 unchanged",
+            "incidents: 3 created, 0 updated, 0 unchanged", "maintenance: 2 created, 0 updated, 0 unchanged",
+        ] {
+            #expect(first.stdout.contains("import: " + line), "\(line) in \(first.stdout)")
+        }
+        let again = try Self.importing(fixture, into: data)
+        #expect(again.status == 0 && again.stdout.contains("incidents: 0 created, 0 updated, 3 unchanged"))
+        #expect(again.stdout.contains("services: 0 created, 0 updated, 3 unchanged"), "\(again.stdout)")
+
+        // On Statuspage meanwhile: the email incident is resolved and the component is operational.
+        try fixture.edit("incidents") { items in
+            guard let index = items.firstIndex(where: { $0["id"] as? String == "p31zjtct2jer" }) else { return }
+            items[index]["status"] = "resolved"
+            items[index]["resolved_at"] = "2026-11-20T16:00:00.000Z"
+            var updates = items[index]["incident_updates"] as? [[String: Any]] ?? []
+            updates.insert(
+                [
+                    "id": "s8d2k4f6g1hj", "status": "resolved", "body": "The backlog is cleared.",
+                    "created_at": "2026-11-20T16:00:00.000Z", "display_at": "2026-11-20T16:00:00.000Z",
+                ], at: 0)
+            items[index]["incident_updates"] = updates
+        }
+        try fixture.edit("components") { items in
+            for index in items.indices where items[index]["id"] as? String == "ftgks51sfs2d" {
+                items[index]["status"] = "operational"
+            }
+        }
+        let third = try Self.importing(fixture, into: data)
+        #expect(third.stdout.contains("incidents: 0 created, 1 updated, 2 unchanged"), "\(third.stdout)")
+        #expect(third.stdout.contains("services: 0 created, 1 updated, 2 unchanged"), "\(third.stdout)")
+
+        let refused = try Self.importing(fixture, into: data, key: "wrong")
+        #expect(refused.status != 0 && refused.stderr.contains("answered 401"), "\(refused.stderr)")
+        let nowhere = try Self.importing(fixture, into: data, slug: "nobody")
+        #expect(nowhere.status != 0 && nowhere.stderr.contains("no organization 'nobody'"), "\(nowhere.stderr)")
+
+        let server = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: data))
+        defer { server.stop() }
+        let held = try Self.importing(fixture, into: data)
+        #expect(held.status != 0 && held.stderr.contains("in use by another statusd"), "\(held.stderr)")
+        let api = APIClient(token: key).with(server)
+        let incidents = try await api.call("GET", "/api/incidents").items
+        let names = incidents.compactMap { $0["name"] as? String }
+        #expect(names == ["Delayed email delivery", "Elevated API error rates", "Login failures"], "newest first")
+        let errors = try #require(incidents.first { $0["name"] as? String == "Elevated API error rates" })
+        #expect(errors["created_at"] as? String == "2026-10-01T09:58:03Z", "Statuspage's times are kept")
+        #expect(errors["resolved_at"] as? String == "2026-10-01T11:30:00Z" && errors["impact"] as? String == "major")
+        let bodies = (errors["updates"] as? [[String: Any]])?.compactMap { $0["body"] as? String } ?? []
+        #expect(bodies.contains("We are seeing <b>5xx</b> errors on the API."), "text kept as text: \(bodies)")
+        #expect(incidents.first?["status"] as? String == "resolved", "the third import's change")
+        let windows = try await api.call("GET", "/api/maintenance").items
+        #expect(windows.compactMap { $0["status"] as? String }.sorted() == ["completed", "scheduled"])
+        let summary = try await api.call("GET", "/api/status/acme").json
+        let services = (summary["services"] as? [[String: Any]]) ?? []
+        #expect(
+            Dictionary(
+                uniqueKeysWithValues: services.compactMap { service in
+                    (service["name"] as? String).map { ($0, service["status"] as? String ?? "") }
+                }) == ["API": "partial_outage", "Website": "operational", "Email Delivery": "operational"])
+        #expect((summary["groups"] as? [[String: Any]])?.first?["name"] as? String == "Platform")
+    }
+}
