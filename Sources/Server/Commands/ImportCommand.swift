@@ -37,13 +37,10 @@ struct ImportStatuspageCommand: AsyncParsableCommand {
         let client = StatuspageClient(
             baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL, apiKey: apiKey, pageID: pageId)
         let export = try await client.export { print("import: \($0)") }
-        let (dataDirectory, log, states) = try openStorageOffline(data.dataDir)
-        defer {
-            log.close()
-            dataDirectory.close()
-        }
-        let registry = Registry(log: log)
-        registry.restore(Array(states.organizations.values))
+        try await withOfflineRegistry(data.dataDir) { registry, _ in try await write(export, into: registry) }
+    }
+
+    private func write(_ export: StatuspageExport, into registry: Registry) async throws {
         guard let organization = registry.organization(slug: into) ?? OrgID(into).flatMap(registry.organization(id:))
         else { throw CommandFailure("--into: no organization '\(into)' in \(data.dataDir)") }
         var tally: [String: (created: Int, changed: Int, unchanged: Int)] = [:]

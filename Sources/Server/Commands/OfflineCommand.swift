@@ -37,6 +37,21 @@ func openStorageOffline(_ path: String) throws -> (DataDirectory, FileEventLog, 
     }
 }
 
+/// Runs `body` on a stopped server's organizations and directory, recovered as start-up recovers
+/// them, writing to its log; closes the log and releases the data directory after.
+func withOfflineRegistry<Value>(
+    _ path: String, _ body: (Registry, Directory) async throws -> Value
+) async throws -> Value {
+    let (dataDirectory, log, states) = try openStorageOffline(path)
+    defer {
+        log.close()
+        dataDirectory.close()
+    }
+    let registry = Registry(log: log)
+    registry.restore(Array(states.organizations.values))
+    return try await body(registry, Directory(state: states.directory, log: log))
+}
+
 /// A logger on standard error for the offline commands' warnings.
 func commandLogger() -> Logger {
     var logger = Logger(label: "statusd") { StreamLogHandler.standardError(label: $0) }

@@ -32,14 +32,10 @@ struct OrgCreateCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     func run() async throws {
-        let (dataDirectory, log, states) = try openStorageOffline(data.dataDir)
-        defer {
-            log.close()
-            dataDirectory.close()
-        }
-        let registry = Registry(log: log)
-        registry.restore(Array(states.organizations.values))
-        let directory = Directory(state: states.directory, log: log)
+        try await withOfflineRegistry(data.dataDir) { registry, directory in try await create(registry, directory) }
+    }
+
+    private func create(_ registry: Registry, _ directory: Directory) async throws {
         do {
             let owner = try await ownerAccount(directory)
             let created = try await registry.createOrganization(

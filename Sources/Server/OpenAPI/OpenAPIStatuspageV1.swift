@@ -141,34 +141,26 @@ enum OpenAPIStatuspageV1 {
 
     // MARK: Schemas
 
+    /// A v2 object's schema with v1's members added or replaced (v1 objects are v2's and more).
+    private static func extending(_ name: String, _ members: [String: JSONValue], optional: Set<String>)
+        -> JSONValue
+    {
+        let base = OpenAPIStatuspage.schemas[name]?.members["properties"]?.members ?? [:]
+        return S.object(base.merging(members) { $1 }, optional: optional)
+    }
+
     static let schemas: [String: JSONValue] = [
         "StatuspageError": S.object(["error": S.string]),
-        "StatuspageV1Component": S.object(
-            [
-                "id": S.string, "name": S.string, "status": S.enumeration(ServiceStatus.self),
-                "created_at": S.dateTime, "updated_at": S.dateTime, "position": S.integer,
-                "description": S.nullable(S.string), "showcase": S.boolean, "start_date": S.nullable(S.string),
-                "group_id": S.nullable(S.string), "page_id": S.id(OrgID.self), "group": S.boolean,
-                "only_show_if_degraded": S.boolean, "components": S.array(S.string),
-                "automation_email": S.nullable(S.string),
-            ], optional: ["components"]),
+        "StatuspageV1Component": extending(
+            "StatuspageComponent", ["automation_email": S.nullable(S.string)], optional: ["components"]),
         "StatuspageV1ComponentGroup": S.object([
             "id": S.id(GroupID.self), "page_id": S.id(OrgID.self), "name": S.string,
             "description": S.nullable(S.string), "components": S.array(S.id(ServiceID.self)), "position": S.integer,
             "created_at": S.dateTime, "updated_at": S.dateTime,
         ]),
-        "StatuspageV1Incident": S.object(
+        "StatuspageV1Incident": extending(
+            "StatuspageIncident",
             [
-                "id": S.string, "name": S.string,
-                "status": S.enumeration([
-                    "investigating", "identified", "monitoring", "resolved", "postmortem", "scheduled", "in_progress",
-                    "verifying", "completed",
-                ]),
-                "created_at": S.dateTime, "updated_at": S.dateTime, "monitoring_at": S.nullable(S.dateTime),
-                "resolved_at": S.nullable(S.dateTime),
-                "impact": S.enumeration(["none", "maintenance", "minor", "major", "critical"]), "shortlink": S.string,
-                "started_at": S.dateTime, "page_id": S.id(OrgID.self),
-                "incident_updates": S.array(S.ref("StatuspageIncidentUpdate")),
                 "components": S.array(S.ref("StatuspageV1Component")), "description": S.nullable(S.string),
                 "impact_override": S.nullable(S.string), "metadata": ["type": "object"],
                 "reminder_intervals": S.nullable(S.string), "scheduled_for": S.nullable(S.dateTime),

@@ -107,7 +107,8 @@ struct V1Paging: Sendable {
         perPage = min(
             try Self.number(query.get("per_page") ?? query.get("limit"), "per_page") ?? Self.perPageMax, Self.perPageMax
         )
-        guard page * perPage <= Self.depthMax else {
+        // Compared by division: a page number near Int.max would overflow the product and trap.
+        guard page <= Self.depthMax / perPage else {
             throw Problem(
                 status: .unprocessableContent,
                 detail: "page x per_page must be at most \(Self.depthMax); older history is in /api/incidents",
