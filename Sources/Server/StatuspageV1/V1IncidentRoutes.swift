@@ -40,20 +40,32 @@ struct V1IncidentRoutes: Sendable {
         let (incidents, windows) = try await v1.api.offloaded {
             let incidents = try archive.incidents(
                 of: state.id, memory: state.incidents.values, after: nil, limit: depth
-            ) {
-                query == nil || Self.mentions($0.name, $0.updates.map(\.body), query ?? "")
-            }.items
+            ) { incident in query.map { Self.mentions(incident.name, incident.updates.map(\.body), $0) } ?? true }
             let windows = try archive.maintenance(
                 of: state.id, memory: state.maintenance.values, after: nil, limit: depth
-            ) { query == nil || Self.mentions($0.name, $0.updates.map(\.body) + [$0.description], query ?? "") }.items
-            return (incidents, windows)
+            ) { window in
+                query.map { Self.mentions(window.name, window.updates.map(\.body) + [window.description], $0) } ?? true
+            }
+            return (incidents.items, windows.items)
         }
-        let shapes = v1.shapes(state)
+        // Merged by listing time, then only the page asked for is rendered.
         let merged =
-            (incidents.map { ($0.listedAt, $0.id.rawValue, shapes.v1Incident($0)) }
-            + windows.map { ($0.listedAt, $0.id.rawValue, shapes.v1Maintenance($0)) })
-            .sorted { ($0.0, $0.1) > ($1.0, $1.1) }.map(\.2)
-        return try StatuspageV1API.json(.array(paging.slice(merged)))
+            (incidents.map { ($0.listedAt, $0.id.rawValue, Listed.incident($0)) }
+            + windows.map { ($0.listedAt, $0.id.rawValue, Listed.window($0)) })
+            .sorted { ($0.0, $0.1) > ($1.0, $1.1) }
+        let shapes = v1.shapes(state)
+        let page = paging.slice(merged).map { entry -> JSONValue in
+            switch entry.2 {
+            case .incident(let incident): shapes.v1Incident(incident)
+            case .window(let window): shapes.v1Maintenance(window)
+            }
+        }
+        return try StatuspageV1API.json(.array(page))
+    }
+
+    private enum Listed {
+        case incident(Incident)
+        case window(Maintenance)
     }
 
     @Sendable func unresolved(request: Request, context: StatusdRequestContext) async throws -> Response {
@@ -120,7 +132,9 @@ struct V1IncidentRoutes: Sendable {
         let id = try ResourceAPI.created(commit) {
             if case .incidentCreated(let incident) = $0 { incident.id } else { nil }
         }
-        guard let incident = state.incidents[id] else { throw Problem(status: .internalServerError, detail: "lost") }
+        guard let incident = state.incidents[id] else {
+            throw Problem(status: .notFound, detail: "deleted meanwhile by another request")
+        }
         return try StatuspageV1API.json(v1.shapes(state).v1Incident(incident), status: .created)
     }
 
@@ -139,7 +153,9 @@ struct V1IncidentRoutes: Sendable {
         if let status = input.maintenanceStatus, status != .scheduled {
             state = try await v1.run(.setMaintenanceStatus(id, status, body: nil), as: caller).state
         }
-        guard let window = state.maintenance[id] else { throw Problem(status: .internalServerError, detail: "lost") }
+        guard let window = state.maintenance[id] else {
+            throw Problem(status: .notFound, detail: "deleted meanwhile by another request")
+        }
         return try StatuspageV1API.json(v1.shapes(state).v1Maintenance(window), status: .created)
     }
 
