@@ -6,8 +6,11 @@ the problems found (none expected) and the figures the Swift test checks.
 """
 import http.client
 import json
+import os
 import re
 import sys
+
+import jsonschema_rs
 
 PORT, SLUG = int(sys.argv[1]), sys.argv[2]
 BASE = "/s/%s/api/v2/" % SLUG
@@ -125,6 +128,16 @@ DOCUMENTS = {
                                            "scheduled_maintenances": (each(incident), False)},
 }
 
+# The JSON Schema of each document (Schemas/statuspage-v2), beside the checks above: the same shapes,
+# written once more as data, so that a slip in one is caught by the other.
+SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Schemas", "statuspage-v2")
+
+
+def schema(path):
+    with open(os.path.join(SCHEMAS, path[:-len(".json")].replace("/", "-") + ".json")) as f:
+        return jsonschema_rs.validator_for(json.load(f))
+
+
 documents = {}
 for path, fields in DOCUMENTS.items():
     code, headers, body = get(path)
@@ -133,6 +146,8 @@ for path, fields in DOCUMENTS.items():
         continue
     documents[path] = json.loads(body)
     check(path, documents[path], fields)
+    for error in schema(path).iter_errors(documents[path]):
+        problems.append("%s: schema: %s at %s" % (path, error.message, list(error.instance_path)))
 
 code, headers, _ = get("summary.json")
 revalidated, _, _ = get("summary.json", {"If-None-Match": headers.get("ETag", "")})

@@ -136,6 +136,14 @@ narrowed = answer("PATCH", P + "/component-groups/" + group["id"] + ".json", 200
 expect(narrowed["components"] == [api["id"]] and narrowed["name"] == "Core API", "group PATCH by form: %s" % narrowed)
 expect(answer("GET", P + "/components/" + web["id"], 200, "component")["group_id"] is None, "left the group")
 answer("GET", P + "/component-groups", 200, "component-group")
+one = answer("GET", P + "/component-groups/" + group["id"] + ".json", 200, "component-group")
+expect(one["components"] == [api["id"]], "a group read alone")
+described = answer("PUT", P + "/component-groups/" + group["id"], 200, "component-group",
+                   body={"description": "The API alone", "component_group": {"name": "Core API"}})
+expect(described["description"] == "The API alone" and described["components"] == [api["id"]],
+       "a PUT without components keeps the members: %s" % described)
+answer("PATCH", P + "/component-groups/" + group["id"], 422, body={"component_group": {"components": []}})
+answer("GET", P + "/component-groups/grp_00000000000000000000", 404)
 answer("GET", P + "/component-groups/" + group["id"] + "/uptime", 200, "uptime")
 
 # Incidents: a component map sets statuses; impact derives from them; a PATCH appends an update.
