@@ -45,7 +45,8 @@ struct DomainVerifier: Sendable {
         let lookup = DNSTXTLookup(server: server)
         do {
             let records = try await NIOThreadPool.singleton.runIfActive { try lookup.records(challenge.dnsName) }
-            if records.contains(where: { $0.trimmingCharacters(in: .whitespaces) == challenge.token }) { return nil }
+            let published = records.map { $0.trimmingCharacters(in: .whitespaces) }
+            if published.contains(challenge.token) { return nil }  // the challenge is public, not a secret
             return records.isEmpty
                 ? "\(place): no TXT record" : "\(place): \(records.count) TXT record(s), none holds the token"
         } catch {
@@ -66,7 +67,8 @@ struct DomainVerifier: Sendable {
             guard status == 200 else { return "\(shown): answered \(status)" }
             let body = String(decoding: data.prefix(1_024), as: UTF8.self).trimmingCharacters(
                 in: .whitespacesAndNewlines)
-            return body == challenge.token ? nil : "\(shown): the body is not the token"
+            let matches = body == challenge.token  // the challenge is public, not a secret
+            return matches ? nil : "\(shown): the body is not the token"
         } catch {
             return "\(shown): \((error as NSError).localizedDescription)"
         }
