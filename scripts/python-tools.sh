@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.build-python
-requirements=(schemathesis==4.32.5 jsonschema_rs==0.60.3 websockets==17.4 feedparser==6.0.12 dnslib==0.9.25)
+requirements=(schemathesis==4.32.5 jsonschema_rs==0.60.3 websockets==17.4 feedparser==6.0.12 dnslib==0.9.25 selenium==4.51.0)
 
 if [[ ! -x $venv/bin/python ]]; then
     python3 -m venv "$venv"

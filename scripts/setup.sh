@@ -3,7 +3,7 @@
 # Safe to run again; asks nothing (CI has no standard input).
 set -euo pipefail
 
-packages=(liblz4-dev lz4 libssl-dev pkg-config)
+packages=(liblz4-dev lz4 libssl-dev pkg-config chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

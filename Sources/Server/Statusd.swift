@@ -219,6 +219,7 @@ struct Serve: AsyncParsableCommand {
         FeedAndBadgeRoutes(registry: registry, representation: representation, baseURL: options.publicBaseURL)
             .add(to: router)
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
+        try StatusPageRoutes(registry: registry, representation: representation, archive: archive).add(to: router)
         var api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         api.ownHosts = Set([URL(string: options.publicBaseURL)?.host?.lowercased()].compactMap { $0 })
         AuthRoutes(

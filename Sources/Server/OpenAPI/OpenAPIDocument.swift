@@ -7,8 +7,10 @@ import Hummingbird
 enum OpenAPIDocument {
     static let version = "1.0.0"
 
-    /// Paths the router serves that are not operations: the files of the `/docs` viewer.
-    static let unlisted: Set<String> = ["GET /docs/viewer.js", "GET /docs/viewer.css"]
+    /// Paths the router serves that are not operations: the files of the `/docs` viewer and the pages.
+    static let unlisted: Set<String> = [
+        "GET /docs/viewer.js", "GET /docs/viewer.css", "GET /static/status.css", "GET /static/status.js",
+    ]
 
     static var json: JSONValue {
         var paths: [String: [String: JSONValue]] = [:]

@@ -9,8 +9,35 @@ enum OpenAPIPaths {
     static var all: [OpenAPIOperation] {
         operations + accounts + organizations + team + keys + services + groups + incidents + maintenance
             + publicReads + OpenAPIStatuspage.operations + OpenAPIStatuspage.extras
-            + OpenAPIStatuspageV1.operations
+            + OpenAPIStatuspageV1.operations + pages
     }
+
+    /// The public HTML pages (`StatusPageRoutes`); their stylesheet and script are unlisted files.
+    static let pages: [Op] = {
+        let tag = "Pages"
+        let html = (status: 200, schema: JSONValue?.none)
+        return [
+            Op(
+                method: "get", path: "/status/{slug}", summary: "The status page (HTML, live with JavaScript)",
+                tag: tag,
+                access: .open, parameters: [P.slug, P.ifNoneMatch], success: html, more: [304, 404]),
+            Op(
+                method: "get", path: "/status/{slug}/theme.css", summary: "The organization's accent colour (CSS)",
+                tag: tag, access: .open, parameters: [P.slug, P.ifNoneMatch], success: html, more: [304, 404]),
+            Op(
+                method: "get", path: "/status/{slug}/history", summary: "Past incidents, 20 a page (HTML)", tag: tag,
+                access: .open, parameters: [P.slug, P.cursor], success: html, more: [404, 422]),
+            Op(
+                method: "get", path: "/status/{slug}/incidents/{id}", summary: "An incident's permalink (HTML)",
+                tag: tag, access: .open, parameters: [P.slug, P.id(IncidentID.self), P.ifNoneMatch], success: html,
+                more: [304, 404]),
+            Op(
+                method: "get", path: "/status/{slug}/maintenance/{id}",
+                summary: "A maintenance window's permalink (HTML)",
+                tag: tag, access: .open, parameters: [P.slug, P.id(MaintenanceID.self), P.ifNoneMatch], success: html,
+                more: [304, 404]),
+        ]
+    }()
 
     static let operations: [Op] = [
         Op(
