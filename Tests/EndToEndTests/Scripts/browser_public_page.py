@@ -67,12 +67,11 @@ def text(driver, selector):
 
 def shot(driver, name, phone=False):
     os.makedirs(SHOTS, exist_ok=True)
+    # The whole page in one picture: a viewport as tall as the document.
     height = min(max(driver.execute_script("return document.documentElement.scrollHeight"), 600), 4000)
-    if phone:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": 360, "height": height, "deviceScaleFactor": 2, "mobile": True})
-    else:
-        driver.set_window_size(driver.execute_script("return window.innerWidth"), height)
+    width = driver.execute_script("return window.innerWidth")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 2 if phone else 1, "mobile": phone})
     driver.save_screenshot(os.path.join(SHOTS, name))
     seen.setdefault("screenshots", []).append(name)
 
