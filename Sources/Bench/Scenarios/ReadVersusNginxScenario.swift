@@ -15,6 +15,7 @@ import Persistence
 /// bytes as a static file, with the same load generator and connections, alternating in one run:
 /// full reads (200) and revalidations (`If-None-Match`, 304), with 1 and with many organizations
 /// loaded. The reference a status page server has to approach: nothing is faster than sendfile.
+/// `--document page` reads the HTML status page instead (`/status/org-0`, router only).
 struct ReadVersusNginxScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read-vs-nginx",
@@ -38,6 +39,12 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
     @Option(help: "Seconds per run.")
     var duration = 6.0
 
+    @Option(
+        help:
+            "What is read: 'summary' (GET /api/status/org-0, JSON) or 'page' (GET /status/org-0, the HTML status page)."
+    )
+    var document = "summary"
+
     @Option(help: "Directory for read-vs-nginx.jsonl and .md.")
     var output = "bench-results"
 
@@ -49,6 +56,7 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
             throw ValidationError("no nginx at \(nginx): apt-get install -y nginx-light")
         }
         try CountList.validate(organizations, option: "--organizations", range: 1...100_000)
+        guard ["summary", "page"].contains(document) else { throw ValidationError("--document: summary or page") }
         guard (1...5_000).contains(connections), (1...20).contains(rounds), duration > 0, duration <= 600 else {
             throw ValidationError("--connections 1...5000, --rounds 1...20, --duration (0, 600]")
         }
@@ -71,17 +79,19 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
                 binary: statusd, arguments: ["--fsync", "none", "--no-public-fast-path"],
                 dataDirectory: scratch + "-router")
             defer { routed.stop() }
-            let path = "/api/status/org-0"
+            let (path, file) =
+                document == "page" ? ("/status/org-0", "status.html") : ("/api/status/org-0", "summary.json")
             let (body, etag) = try await Self.fetch(port: server.port, path: path)
             let (routedBody, routedETag) = try await Self.fetch(port: routed.port, path: path)
             guard routedBody == body else { throw ValidationError("the two statusd answered different bytes") }
-            let web = try StaticServer(nginx: nginx, file: "summary.json", bytes: body)
+            let web = try StaticServer(nginx: nginx, file: file, bytes: body)
             defer { web.stop() }
-            let (_, nginxETag) = try await Self.fetch(port: web.port, path: "/summary.json")
-            let targets: [(name: String, port: Int, path: String, etag: String)] = [
-                ("statusd", server.port, path, etag), ("statusd-router", routed.port, path, routedETag),
-                ("nginx", web.port, "/summary.json", nginxETag),
-            ]
+            let (_, nginxETag) = try await Self.fetch(port: web.port, path: "/" + file)
+            // The HTML page is answered by the router alone, so the router-only statusd adds nothing there.
+            let targets: [(name: String, port: Int, path: String, etag: String)] =
+                [("statusd", server.port, path, etag)]
+                + (document == "page" ? [] : [("statusd-router", routed.port, path, routedETag)])
+                + [("nginx", web.port, "/" + file, nginxETag)]
             for round in 1...rounds {
                 for revalidate in [false, true] {
                     for target in targets {
@@ -95,7 +105,7 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
                             scenario: "read-vs-nginx",
                             parameters: [
                                 "target": target.name, "organizations": "\(count)", "status": "\(expected)",
-                                "round": "\(round)", "connections": "\(connections)",
+                                "round": "\(round)", "connections": "\(connections)", "document": document,
                             ],
                             opsPerSecond: Double(outcome.statuses[expected] ?? 0) / duration,
                             p50Micros: outcome.latency.percentile(50), p99Micros: outcome.latency.percentile(99),
@@ -209,7 +219,7 @@ final class StaticServer {
                 tcp_nopush on;
                 keepalive_requests 10000000;
                 keepalive_timeout 120;
-                types { application/json json; }
+                types { application/json json; text/html html; }
                 server {
                     listen 127.0.0.1:\(port);
                     root \(folder)/www;
