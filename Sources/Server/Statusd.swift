@@ -220,6 +220,7 @@ struct Serve: AsyncParsableCommand {
             .add(to: router)
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
         try StatusPageRoutes(registry: registry, representation: representation, archive: archive).add(to: router)
+        DashboardRoutes().add(to: router)
         var api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         api.ownHosts = Set([URL(string: options.publicBaseURL)?.host?.lowercased()].compactMap { $0 })
         AuthRoutes(

@@ -16,13 +16,20 @@ import Testing
                 "POST", "/api/auth/login", ["email": "owner@example.com", "password": password],
                 headers: ["X-Forwarded-For": address])
         }
-        for attempt in 1...5 {
-            #expect(try await login("a wrong guess", from: "203.0.113.5").status == 401, "attempt \(attempt)")
+        // The first wait is one second: on a machine loaded enough that the next request comes later,
+        // the right password gets in (and clears the pair), so the round is tried again, up to three
+        // times, rather than asserting on how fast the test runs.
+        var throttled: APIClient.Answer?
+        for _ in 1...3 where throttled?.status != 429 {
+            for attempt in 1...5 {
+                #expect(try await login("a wrong guess", from: "203.0.113.5").status == 401, "attempt \(attempt)")
+            }
+            throttled = try await login("correct horse battery", from: "203.0.113.5")
         }
-        let throttled = try await login("correct horse battery", from: "203.0.113.5")
-        #expect(throttled.status == 429, "even the right password waits at the guessing address")
-        #expect(Int(throttled.headers["retry-after"] ?? "") ?? 0 >= 1)
-        #expect(throttled.headers["content-type"] == "application/problem+json")
+        let answer = try #require(throttled)
+        #expect(answer.status == 429, "even the right password waits at the guessing address")
+        #expect(Int(answer.headers["retry-after"] ?? "") ?? 0 >= 1)
+        #expect(answer.headers["content-type"] == "application/problem+json")
         let elsewhere = try await login("correct horse battery", from: "198.51.100.9")
         #expect(elsewhere.status == 200, "the owner is never locked out from every address")
         let keyClient = APIClient(token: key).with(server)

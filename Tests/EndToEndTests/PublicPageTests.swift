@@ -102,9 +102,11 @@ import Testing
     }
 }
 
-/// The status page in a real headless Chromium (`Scripts/browser_public_page.py`): live without a
-/// reload, user text shown as text, usable at 360 px and in dark mode; screenshots for the README.
-@Suite struct BrowserTests {
+/// The pages in a real headless Chromium, one test at a time (each drives several browsers, and two
+/// cores do not carry two such tests at once): the status page (`Scripts/browser_public_page.py`)
+/// live without a reload, user text shown as text, usable at 360 px and in dark mode; and the
+/// dashboard (`Scripts/browser_dashboard.py`). Screenshots for the README.
+@Suite(.serialized) struct BrowserTests {
     /// Where screenshots go: `STATUSD_TEST_SCREENSHOTS` (`docs/screenshots` refreshes the README's), else a
     /// folder under `.build`, so that a test run leaves the tree clean.
     static var screenshots: String {
@@ -147,5 +149,68 @@ import Testing
         #expect(result["overflow_360_dark"] as? Int == 0)
         #expect(result["background_dark"] as? String == "rgb(13, 17, 23)")
         #expect((result["screenshots"] as? [String])?.count == 5)
+    }
+
+    /// Sign up, create an organization, add services, open an incident that the public page shows
+    /// live, resolve it, invite a viewer who joins in a third browser profile and cannot edit.
+    @Test func dashboard_ownerAndViewer() async throws {
+        let server = try StatusdProcess(arguments: ["--fsync", "none"])
+        defer { server.stop() }
+        let result = try StatuspageTests.read(server, script: "browser_dashboard.py", BrowserTests.screenshots)
+        #expect((result["problems"] as? [String]) == [], "\(result["problems"] ?? "")")
+        #expect((result["password_error"] as? String)?.contains("password") == true, "beside the field")
+        #expect(result["service_error"] as? String == "must not be empty")
+        #expect(result["dashboard_body"] as? String == "<script>window.__xss = 1</script> We are investigating.")
+        #expect(result["dashboard_script_ran"] as? Bool == false && result["public_script_ran"] as? Bool == false)
+        #expect(result["public_banner_during"] as? String == "Major System Outage")
+        #expect(result["public_banner_after"] as? String == "All Systems Operational")
+        #expect(
+            result["public_same_document"] as? Bool == true && result["public_still_same_document"] as? Bool == true)
+        #expect(result["invitation_link"] as? Bool == true)
+        #expect(result["viewer_role"] as? String == "Your role: viewer")
+        #expect(result["viewer_can_add"] as? Bool == false && result["viewer_selects_disabled"] as? Bool == true)
+        #expect(result["viewer_post"] as? Int == 403, "the server refuses a viewer's change, not only the page")
+        #expect(result["viewer_post_without_csrf"] as? Int == 403 && result["owner_post_without_csrf"] as? Int == 403)
+        #expect((result["screenshots"] as? [String])?.count == 3)
+    }
+}
+
+/// The dashboard's session cookie: HttpOnly, SameSite=Strict, good for reads, and for changes only
+/// with the session's CSRF token; logout ends it.
+@Suite struct SessionCookieTests {
+    @Test func cookie_needsCSRFForChanges_andEndsAtLogout() async throws {
+        let server = try StatusdProcess(arguments: ["--fsync", "none"])
+        defer { server.stop() }
+        let body = try JSONSerialization.data(withJSONObject: [
+            "email": "cookie@example.com", "password": "correct horse battery",
+        ])
+        let signup = try await server.request("/api/auth/signup", method: "POST", body: body)
+        let setCookie = try #require(signup.headers["set-cookie"])
+        #expect(
+            setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains("Secure"))
+        let session = try JSONSerialization.jsonObject(with: signup.body) as? [String: Any] ?? [:]
+        let csrf = try #require(session["csrf_token"] as? String)
+        let cookie = String(setCookie.split(separator: ";")[0])
+        let me = try await server.request("/api/auth/me", headers: ["Cookie": cookie])
+        #expect(me.status == 200)
+        #expect((try JSONSerialization.jsonObject(with: me.body) as? [String: Any])?["csrf_token"] as? String == csrf)
+        let org = try JSONSerialization.data(withJSONObject: ["slug": "cookies", "name": "Cookies"])
+        let forged = try await server.request(
+            "/api/organizations", method: "POST", headers: ["Cookie": cookie], body: org)
+        #expect(forged.status == 403, "a cookie alone cannot change anything")
+        let wrong = try await server.request(
+            "/api/organizations", method: "POST", headers: ["Cookie": cookie, "X-CSRF-Token": "x" + csrf], body: org)
+        #expect(wrong.status == 403)
+        let made = try await server.request(
+            "/api/organizations", method: "POST", headers: ["Cookie": cookie, "X-CSRF-Token": csrf], body: org)
+        #expect(made.status == 201)
+        let out = try await server.request(
+            "/api/auth/logout", method: "POST", headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
+        #expect(out.status == 204 && out.headers["set-cookie"]?.contains("Max-Age=0") == true)
+        #expect(try await server.request("/api/auth/me", headers: ["Cookie": cookie]).status == 401)
+        let secure = try StatusdProcess(arguments: ["--fsync", "none", "--public-url", "https://status.example.com"])
+        defer { secure.stop() }
+        let https = try await secure.request("/api/auth/signup", method: "POST", body: body)
+        #expect(https.headers["set-cookie"]?.contains("; Secure") == true, "Secure behind an https public URL")
     }
 }

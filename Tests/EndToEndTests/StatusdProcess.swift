@@ -115,6 +115,16 @@ final class StatusdProcess: @unchecked Sendable {
     }
 
     /// One HTTP request; returns the status, headers and body.
+    /// Requests without a cookie store: tests set `Cookie` themselves, and a shared store would send
+    /// one test's session cookie (cookies ignore ports) with another's requests.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        return URLSession(configuration: configuration)
+    }()
+
     func request(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)
         async throws -> (status: Int, headers: [String: String], body: Data)
     {
@@ -129,8 +139,9 @@ final class StatusdProcess: @unchecked Sendable {
         var request = URLRequest(url: URL(string: base.absoluteString + path)!)
         request.httpMethod = method
         request.httpBody = body
+        request.httpShouldHandleCookies = false
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.session.data(for: request)
         let http = response as! HTTPURLResponse
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields {

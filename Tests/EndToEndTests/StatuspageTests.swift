@@ -146,11 +146,17 @@ import Testing
                 URL(fileURLWithPath: Self.script).deletingLastPathComponent().appendingPathComponent(script).path,
                 "\(server.baseURL.port ?? 0)",
             ] + arguments
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("script-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
         process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
         return try #require(
-            try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+            try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            "\(script) printed no JSON: \(String(decoding: data, as: UTF8.self)) \(stderr.suffix(2_000))")
     }
 }

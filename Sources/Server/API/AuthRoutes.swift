@@ -16,6 +16,8 @@ struct AccountPolicy: Sendable {
 
     var signup: Signup
     var sessionLifetime: TimeInterval
+    /// Whether session cookies are `Secure`: statusd is reached over https (`--public-url`).
+    var secureCookies = false
 }
 
 /// `/api/auth`: sign up, log in, log out, who am I, change password (DESIGN "Auth").
@@ -54,6 +56,8 @@ struct AuthRoutes: Sendable {
         let account: AccountBody
         let token: String
         let expiresAt: Date
+        /// What the dashboard sends in `X-CSRF-Token` with the session cookie.
+        let csrfToken: String
     }
 
     struct Credentials: Decodable {
@@ -126,7 +130,9 @@ struct AuthRoutes: Sendable {
                 status: .badRequest, detail: "an OpenID Connect token is not a session; sign out at its provider")
         }
         _ = try await directory.submit(.closeSession(session))
-        return ResourceAPI.noContent()
+        var response = ResourceAPI.noContent()
+        response.headers[.setCookie] = cookie("", maxAge: 0)
+        return response
     }
 
     struct MeBody: Encodable {
@@ -138,17 +144,22 @@ struct AuthRoutes: Sendable {
         }
         let account: AccountBody
         let organizations: [Membership]
+        /// For a session: what the dashboard sends in `X-CSRF-Token` (it cannot read its cookie).
+        let csrfToken: String?
     }
 
     @Sendable func me(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (account, _) = try await authenticator.person(for: request)
+        let (account, identity) = try await authenticator.person(for: request)
+        var csrf: String?
+        if case .account(_, let session) = identity { csrf = tokens.csrf(for: session) }
         let memberships = registry.organizations(member: account.id).compactMap { organization -> MeBody.Membership? in
             let state = organization.view.state
             guard let member = state.member(for: account.id) else { return nil }
             return MeBody.Membership(
                 id: state.id, slug: state.settings.slug, name: state.settings.name, role: member.role)
         }
-        return try ResourceAPI.json(MeBody(account: AccountBody(account), organizations: memberships))
+        return try ResourceAPI.json(
+            MeBody(account: AccountBody(account), organizations: memberships, csrfToken: csrf))
     }
 
     /// Changes the password, which closes every session of the account (the directory does), and
@@ -171,10 +182,21 @@ struct AuthRoutes: Sendable {
         guard case .sessionOpened(let session) = events.first?.change else {
             throw Problem(status: .internalServerError, detail: "no session was opened")
         }
-        return try ResourceAPI.json(
+        let token = tokens.token(for: session.id)
+        var response = try ResourceAPI.json(
             SessionBody(
-                account: AccountBody(account), token: tokens.token(for: session.id), expiresAt: session.expiresAt),
+                account: AccountBody(account), token: token, expiresAt: session.expiresAt,
+                csrfToken: tokens.csrf(for: session.id)),
             status: status)
+        response.headers[.setCookie] = cookie(token, maxAge: Int(policy.sessionLifetime))
+        return response
+    }
+
+    /// The dashboard's session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's
+    /// request carries it), Secure when statusd is reached over https.
+    private func cookie(_ value: String, maxAge: Int) -> String {
+        "\(WebSocketHandshake.sessionCookie)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+            + (policy.secureCookies ? "; Secure" : "")
     }
 
     /// Under `invite-only`, the organization and token hash of an open invitation for this email.

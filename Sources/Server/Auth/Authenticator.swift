@@ -45,6 +45,9 @@ struct Authenticator: Sendable {
 
     func identity(for request: Request) async throws -> Identity {
         guard let header = request.headers[.authorization] else {
+            if let token = WebSocketHandshake.sessionToken(inCookies: request.headers[values: .cookie]) {
+                return try cookieIdentity(token, request)
+            }
             throw Self.unauthorized("credentials required: Authorization: Bearer <API key or session token>")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
@@ -61,6 +64,26 @@ struct Authenticator: Sendable {
         guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),
             let account = directory.state.accounts[session.accountID]
         else { throw Self.unauthorized("invalid or expired credential") }
+        return .account(account, id)
+    }
+
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    /// The dashboard's session, from its HttpOnly cookie. A cookie travels with requests other sites
+    /// make too, so a request that changes anything must also carry the session's CSRF token, which
+    /// only a page of statusd's own origin can read (SameSite=Strict is the second guard).
+    private func cookieIdentity(_ token: String, _ request: Request) throws -> Identity {
+        guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),
+            let account = directory.state.accounts[session.accountID]
+        else { throw Self.unauthorized("the session has ended; sign in again") }
+        if ![.get, .head, .options].contains(request.method) {
+            let sent = Array((request.headers[Self.csrfHeader] ?? "").utf8)
+            guard constantTimeEqual(sent, Array(sessions.csrf(for: id).utf8)) else {
+                throw Problem(
+                    status: .forbidden, detail: "a session cookie needs the X-CSRF-Token header on changes",
+                    field: "X-CSRF-Token")
+            }
+        }
         return .account(account, id)
     }
 

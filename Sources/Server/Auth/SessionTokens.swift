@@ -43,6 +43,13 @@ struct SessionTokens: Sendable {
         return constantTimeEqual(expected, Array(parts[1].utf8)) ? id : nil
     }
 
+    /// The dashboard's CSRF token for a session: a second MAC of its id, which a page of statusd's
+    /// origin reads from a JSON answer and sends back in `X-CSRF-Token`; another site can neither read
+    /// it nor set the header.
+    func csrf(for session: SessionID) -> String {
+        Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data("csrf|\(session.rawValue)".utf8), using: key)))
+    }
+
     private static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

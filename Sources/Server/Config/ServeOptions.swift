@@ -269,10 +269,11 @@ struct ServeOptions: ParsableArguments {
         return OIDCVerifier.Configuration(issuer: oidcIssuer, audience: oidcAudience, jwks: oidcJwks)
     }
 
-    /// Sign-up mode and session lifetime.
+    /// Sign-up mode, session lifetime, and whether session cookies are Secure (an https public URL).
     var accountPolicy: AccountPolicy {
         AccountPolicy(
-            signup: AccountPolicy.Signup(rawValue: signup) ?? .open, sessionLifetime: Double(sessionHours) * 3_600)
+            signup: AccountPolicy.Signup(rawValue: signup) ?? .open, sessionLifetime: Double(sessionHours) * 3_600,
+            secureCookies: publicBaseURL.hasPrefix("https://"))
     }
 
     /// The WAL settings these options ask for.

@@ -45,7 +45,12 @@ enum WebSocketHandshake {
             let parts = header.split(separator: " ", maxSplits: 1)
             return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : header
         }
-        for cookies in request.headerFields[values: .cookie] {
+        return sessionToken(inCookies: request.headerFields[values: .cookie])
+    }
+
+    /// The session token in `Cookie` header values, if the dashboard's cookie is among them.
+    static func sessionToken(inCookies headers: [String]) -> String? {
+        for cookies in headers {
             for cookie in cookies.split(separator: ";") {
                 let pair = cookie.trimmingCharacters(in: .whitespaces)
                 if pair.hasPrefix(sessionCookie + "=") { return String(pair.dropFirst(sessionCookie.count + 1)) }

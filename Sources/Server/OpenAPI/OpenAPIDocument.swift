@@ -10,6 +10,7 @@ enum OpenAPIDocument {
     /// Paths the router serves that are not operations: the files of the `/docs` viewer and the pages.
     static let unlisted: Set<String> = [
         "GET /docs/viewer.js", "GET /docs/viewer.css", "GET /static/status.css", "GET /static/status.js",
+        "GET /static/dashboard.js", "GET /static/dashboard.css",
     ]
 
     static var json: JSONValue {

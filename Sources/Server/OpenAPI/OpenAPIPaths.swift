@@ -36,6 +36,17 @@ enum OpenAPIPaths {
                 summary: "A maintenance window's permalink (HTML)",
                 tag: tag, access: .open, parameters: [P.slug, P.id(MaintenanceID.self), P.ifNoneMatch], success: html,
                 more: [304, 404]),
+            Op(
+                method: "get", path: "/", summary: "The dashboard's landing: sign in, choose an organization (HTML)",
+                tag: tag, access: .open, parameters: [P.ifNoneMatch], success: html, more: [304]),
+            Op(
+                method: "get", path: "/dashboard",
+                summary: "The admin dashboard (HTML; the API with the session cookie)",
+                tag: tag, access: .open, parameters: [P.ifNoneMatch], success: html, more: [304]),
+            Op(
+                method: "get", path: "/accept-invitation", summary: "Accept an invitation (HTML; ?token=...)", tag: tag,
+                access: .open, parameters: [P.query("token", S.string, "The invitation's token."), P.ifNoneMatch],
+                success: html, more: [304]),
         ]
     }()
 

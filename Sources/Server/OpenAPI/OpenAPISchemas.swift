@@ -22,14 +22,18 @@ enum OpenAPISchemas {
     private static let accounts: [String: JSONValue] = [
         "Account": S.object(["id": S.id(AccountID.self), "email": S.string, "name": S.string, "created_at": S.dateTime]
         ),
-        "Session": S.object(["account": S.ref("Account"), "token": S.string, "expires_at": S.dateTime]),
-        "Me": S.object([
-            "account": S.ref("Account"),
-            "organizations": S.array(
-                S.object([
-                    "id": S.id(OrgID.self), "slug": S.string, "name": S.string, "role": S.enumeration(Role.self),
-                ])),
+        "Session": S.object([
+            "account": S.ref("Account"), "token": S.string, "expires_at": S.dateTime, "csrf_token": S.string,
         ]),
+        "Me": S.object(
+            [
+                "account": S.ref("Account"),
+                "organizations": S.array(
+                    S.object([
+                        "id": S.id(OrgID.self), "slug": S.string, "name": S.string, "role": S.enumeration(Role.self),
+                    ])),
+                "csrf_token": S.string,
+            ], optional: ["csrf_token"]),
         "Credentials": S.input(
             [
                 "email": S.string(maxLength: TextLimits.emailCharactersMax),

@@ -30,7 +30,7 @@ struct DocsRoutes: Sendable {
 /// Bytes that never change while statusd runs, answered with a strong ETag and 304 on a match.
 struct StaticBytes: Sendable {
     let bytes: ByteBuffer
-    let headers: HTTPFields
+    var headers: HTTPFields
 
     init(_ data: Data, contentType: String) {
         bytes = ByteBuffer(bytes: data)

@@ -1,0 +1,188 @@
+"""Drives the dashboard in headless Chromium, three browser profiles at once: an owner signs up,
+creates an organization, adds services and opens an incident that a second window (the public page)
+shows live without a reload; the owner resolves it and invites a viewer, who accepts in a third
+profile and cannot edit. Validation errors appear beside their fields; incident text with a script
+in it is shown as text. Saves dashboard screenshots. Prints {"problems": [...], ...}.
+
+    python browser_dashboard.py <port> <screenshot folder>
+"""
+import json
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+PORT, SHOTS = sys.argv[1], sys.argv[2]
+BASE = "http://127.0.0.1:%s" % PORT
+problems = []
+seen = {}
+PASSWORD = "a long enough password"
+
+
+def browser():
+    options = Options()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--hide-scrollbars", "--window-size=1280,900"]:
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)  # a fresh profile each
+
+
+def wait(driver, condition, what, seconds=15):
+    try:
+        return WebDriverWait(
+            driver, seconds, poll_frequency=0.1,
+            ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda d: condition(d))
+    except TimeoutException:
+        problems.append("timed out waiting for " + what)
+        return None
+
+
+def read(driver, selector):
+    """The text of the first element matching `selector`, once there (redraws tolerated)."""
+    return wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, selector).text or None, selector) or ""
+
+
+def present(driver, selector):
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def fill(driver, form, values, submit=True):
+    # The view may be redrawn by a live frame between finding a field and typing: try again then.
+    for attempt in range(5):
+        try:
+            return fill_once(driver, form, values, submit)
+        except (StaleElementReferenceException, NoSuchElementException):
+            time.sleep(0.3)
+    problems.append("the %s form kept being redrawn" % form)
+
+
+def fill_once(driver, form, values, submit):
+    for name, value in values.items():
+        field = driver.find_element(By.CSS_SELECTOR, '[data-form="%s"] [name="%s"]' % (form, name))
+        if field.tag_name == "select":
+            Select(field).select_by_value(value)
+        else:
+            field.clear()
+            field.send_keys(value)
+    if submit:
+        driver.find_element(By.CSS_SELECTOR, '[data-form="%s"] button[type="submit"]' % form).click()
+
+
+def check(driver, form, label):
+    path = '//form[@data-form="%s"]//label[normalize-space(.)="%s"]/input' % (form, label)
+    wait(driver, lambda d: d.find_element(By.XPATH, path).click() or True, "checking " + label)
+
+
+def shot(driver, name):
+    os.makedirs(SHOTS, exist_ok=True)
+    height = min(max(driver.execute_script("return document.documentElement.scrollHeight"), 600), 4000)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 1280, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    driver.save_screenshot(os.path.join(SHOTS, name))
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    seen.setdefault("screenshots", []).append(name)
+
+
+def fetch(driver, method, path, body=None, csrf=True):
+    """A request from the page's own origin with its cookie, as a script of that page could make."""
+    return driver.execute_async_script("""
+        var done = arguments[arguments.length - 1], method = arguments[0], path = arguments[1], body = arguments[2], csrf = arguments[3];
+        fetch('/api/auth/me').then(function (r) { return r.json(); }).then(function (me) {
+          var headers = {'Content-Type': 'application/json', 'X-Organization': 'acme'};
+          if (csrf) { headers['X-CSRF-Token'] = me.csrf_token; }
+          return fetch(path, {method: method, headers: headers, body: body ? JSON.stringify(body) : undefined});
+        }).then(function (r) { return r.text().then(function (t) { done({status: r.status, body: t}); }); })
+          .catch(function (e) { done({status: 0, body: String(e)}); });
+    """, method, path, body, csrf)
+
+
+owner, public, viewer = browser(), browser(), browser()
+try:
+    owner.get(BASE + "/dashboard")
+    wait(owner, lambda d: present(d, '[data-form="signup"]'), "the sign-up form")
+    fill(owner, "signup", {"name": "Olive Owner", "email": "owner@example.com", "password": "short"})
+    wait(owner, lambda d: d.find_element(By.CSS_SELECTOR, '[data-form="signup"] [data-field="password"]').text,
+         "the password error beside its field")
+    seen["password_error"] = read(owner, '[data-form="signup"] [data-field="password"]')
+    fill(owner, "signup", {"password": PASSWORD})
+    wait(owner, lambda d: present(d, '[data-form="organization"]'), "the organization form")
+    fill(owner, "organization", {"name": "Acme Cloud", "slug": "acme", "time_zone": "Europe/Paris"})
+    wait(owner, lambda d: "#/o/acme/services" in d.current_url and present(d, '[data-form="group"]'), "the services tab")
+    fill(owner, "group", {"name": "Platform"})
+    wait(owner, lambda d: 'Platform' in d.find_element(By.CSS_SELECTOR, '[data-form="service"] [name="group_id"]').text,
+         "the group in the service form")
+    fill(owner, "service", {"name": ""})
+    wait(owner, lambda d: d.find_element(By.CSS_SELECTOR, '[data-form="service"] [data-field="name"]').text,
+         "the name error beside its field")
+    seen["service_error"] = read(owner, '[data-form="service"] [data-field="name"]')
+    for name in ["API", "Checkout", "Website"]:
+        group = owner.find_element(By.XPATH, '//form[@data-form="service"]//option[normalize-space(.)="%s"]'
+                                   % ("Platform" if name != "Website" else "No group")).get_attribute("value")
+        fill(owner, "service", {"group_id": group, "name": name})
+        wait(owner, lambda d: present(d, 'tr[data-service="%s"]' % name), "service " + name)
+    shot(owner, "dashboard-services.png")
+
+    public.get(BASE + "/status/acme")
+    wait(public, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live", "the public page live")
+    public.execute_script("window.__sameDocument = true;")
+
+    owner.get(BASE + "/dashboard#/o/acme/incidents")
+    wait(owner, lambda d: present(d, '[data-form="incident"]'), "the incident form")
+    fill(owner, "incident", {"name": "API errors", "impact": "major", "affected_status": "major_outage",
+                             "body": "<script>window.__xss = 1</script> We are investigating."}, submit=False)
+    check(owner, "incident", "API")
+    owner.find_element(By.CSS_SELECTOR, '[data-form="incident"] button[type="submit"]').click()
+    wait(owner, lambda d: present(d, 'article[data-incident="API errors"]'), "the incident in the dashboard")
+    seen["dashboard_body"] = read(owner, 'article[data-incident="API errors"] .body')
+    seen["dashboard_script_ran"] = owner.execute_script("return window.__xss === 1")
+    wait(public, lambda d: "API errors" in " ".join(e.text for e in present(d, ".incident h3")),
+         "the incident on the public page, live")
+    seen["public_banner_during"] = " ".join(e.text for e in present(public, ".banner"))
+    seen["public_same_document"] = public.execute_script("return window.__sameDocument === true")
+    seen["public_script_ran"] = public.execute_script("return window.__xss === 1")
+    shot(owner, "dashboard-incident.png")
+
+    wait(owner, lambda d: d.find_element(
+        By.XPATH, '//article[@data-incident="API errors"]//button[normalize-space(.)="Resolve"]').click() or True,
+        "the Resolve button")
+    wait(public, lambda d: not present(d, ".incident"), "the resolved incident to leave the public page")
+    seen["public_banner_after"] = " ".join(e.text for e in present(public, ".banner"))
+    seen["public_still_same_document"] = public.execute_script("return window.__sameDocument === true")
+
+    owner.get(BASE + "/dashboard#/o/acme/team")
+    wait(owner, lambda d: present(d, '[data-form="invite"]'), "the invite form")
+    fill(owner, "invite", {"email": "viewer@example.com", "role": "viewer"})
+    wait(owner, lambda d: present(d, "#invitation-url"), "the invitation link")
+    link = wait(owner, lambda d: d.find_element(By.ID, "invitation-url").get_attribute("value"), "the link") or ""
+    seen["invitation_link"] = link.startswith(BASE + "/accept-invitation?token=")
+
+    viewer.get(link)
+    wait(viewer, lambda d: present(d, '[data-form="signup"]'), "the invitation page's sign-up")
+    seen["invitation_text"] = " ".join(e.text for e in present(viewer, ".panel p"))
+    # Signing up through the invitation accepts it.
+    fill(viewer, "signup", {"name": "Vic Viewer", "email": "viewer@example.com", "password": PASSWORD})
+    wait(viewer, lambda d: "#/o/acme/services" in d.current_url and present(d, 'tr[data-service="API"]'),
+         "the viewer's dashboard")
+    seen["viewer_role"] = read(viewer, ".orghead .muted")
+    seen["viewer_can_add"] = bool(present(viewer, '[data-form="service"]'))
+    seen["viewer_selects_disabled"] = all(
+        s.get_attribute("disabled") is not None for s in present(viewer, 'tr[data-service] select'))
+    seen["viewer_post"] = fetch(viewer, "POST", "/api/services", {"name": "Sneaky"})["status"]
+    seen["viewer_post_without_csrf"] = fetch(viewer, "POST", "/api/services", {"name": "Sneaky"}, csrf=False)["status"]
+    seen["owner_post_without_csrf"] = fetch(owner, "POST", "/api/services", {"name": "Forged"}, csrf=False)["status"]
+    owner.get(BASE + "/dashboard#/o/acme/team")
+    wait(owner, lambda d: present(d, 'tr[data-member="viewer@example.com"]'), "the viewer among the members")
+    shot(owner, "dashboard-team.png")
+finally:
+    for driver in (owner, public, viewer):
+        driver.quit()
+
+seen["problems"] = problems
+print(json.dumps(seen))
