@@ -148,7 +148,9 @@ struct Serve: AsyncParsableCommand {
                 var lines = "statusd listening on \(base)\n  health:         \(base)/health\n"
                 lines += "  metrics:        \(base)/metrics\n"
                 lines += "  API docs:       \(base)/docs\n"
+                lines += "  dashboard:      \(base)/dashboard\n"
                 if demo || registry.organization(slug: DemoOrganization.slug) != nil {
+                    lines += "  demo page:      \(base)/status/\(DemoOrganization.slug)\n"
                     lines += "  demo summary:   \(base)/api/status/\(DemoOrganization.slug)\n"
                 }
                 // Unbuffered: tests and scripts read the port from this line while the server runs.

@@ -225,17 +225,46 @@ enum DashboardScript {
               Promise.all([api("GET", "/api/services?limit=200"), api("GET", "/api/service-groups?limit=200")]).then(function (r) {
                 var services = (r[0].data || {}).items || [], groups = (r[1].data || {}).items || [];
                 var names = {}; groups.forEach(function (g) { names[g.id] = g.name; });
+                var editing = el("div", { id: "service-edit" });
+                // Services move within their group (the page shows groups in their own order); a move
+                // renumbers the group's services, so equal positions never tie.
+                function siblings(s) { return services.filter(function (o) { return o.group_id === s.group_id; }); }
+                function move(s, step) {
+                  var order = siblings(s), index = order.indexOf(s);
+                  order.splice(index, 1);
+                  order.splice(index + step, 0, s);
+                  Promise.all(order.map(function (o, position) {
+                    return api("PUT", "/api/services/" + o.id, { position: position });
+                  })).then(render);
+                }
+                function editForm(s) {
+                  clear(editing);
+                  editing.appendChild(section("Edit " + s.name, form({ name: "service-edit", submit: "Save", fields: [
+                    { name: "name", label: "Name", value: s.name, required: true },
+                    { name: "description", label: "Description", value: s.description },
+                    { name: "group_id", label: "Group", type: "select", value: s.group_id || "",
+                      options: [["", "No group"]].concat(groups.map(function (g) { return [g.id, g.name]; })) }],
+                    send: function (v) {
+                      return api("PUT", "/api/services/" + s.id, { name: v.name, description: v.description, group_id: v.group_id || null });
+                    }, done: render })));
+                }
                 var rows = services.map(function (s) {
+                  var group = siblings(s), index = group.indexOf(s);
                   var select = el("select", { "aria-label": "Status of " + s.name, disabled: !can("editor"),
                     onchange: function () { api("PUT", "/api/services/" + s.id + "/status", { status: select.value }); } },
                     statusOptions().map(function (o) { return el("option", { value: o[0], selected: o[0] === s.status, text: o[1] }); }));
                   return el("tr", { "data-service": s.name }, el("td", { text: s.name }), el("td", { text: names[s.group_id] || "" }),
-                    el("td", {}, select), el("td", {}, can("editor") ? button("Delete", function () {
-                      if (confirm("Delete " + s.name + "?")) { api("DELETE", "/api/services/" + s.id).then(render); } }) : null));
+                    el("td", {}, select), el("td", { "class": "actions" }, can("editor") ? [
+                      index > 0 ? button("↑", function () { move(s, -1); }) : null,
+                      index < group.length - 1 ? button("↓", function () { move(s, 1); }) : null,
+                      button("Edit", function () { editForm(s); }),
+                      button("Delete", function () {
+                        if (confirm("Delete " + s.name + "?")) { api("DELETE", "/api/services/" + s.id).then(render); } })] : null));
                 });
                 clear(body);
                 body.appendChild(section("Services", el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: "Name" }),
                   el("th", { text: "Group" }), el("th", { text: "Status" }), el("th", {}))), el("tbody", {}, rows))));
+                body.appendChild(editing);
                 if (can("editor")) {
                   body.appendChild(section("Add a service", form({ name: "service", submit: "Add service", fields: [
                     { name: "name", label: "Name", required: true }, { name: "description", label: "Description" },
@@ -275,10 +304,28 @@ enum DashboardScript {
             maintenance: function (body) {
               Promise.all([api("GET", "/api/maintenance?limit=50"), api("GET", "/api/services?limit=200")]).then(function (r) {
                 var windows = (r[0].data || {}).items || [], services = (r[1].data || {}).items || [];
+                var editing = el("div", { id: "maintenance-edit" });
+                function local(iso) {
+                  var d = new Date(iso), pad = function (n) { return String(n).padStart(2, "0"); };
+                  return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+                }
+                function editWindow(w) {
+                  clear(editing);
+                  editing.appendChild(section("Edit " + w.name, form({ name: "maintenance-edit", submit: "Save", fields: [
+                    { name: "name", label: "Title", value: w.name, required: true },
+                    { name: "description", label: "Description", type: "textarea", value: w.description },
+                    { name: "scheduled_start", label: "Starts", type: "datetime-local", value: local(w.scheduled_start) },
+                    { name: "scheduled_end", label: "Ends", type: "datetime-local", value: local(w.scheduled_end) }],
+                    send: function (v) {
+                      return api("PUT", "/api/maintenance/" + w.id, { name: v.name, description: v.description,
+                        scheduled_start: new Date(v.scheduled_start).toISOString(), scheduled_end: new Date(v.scheduled_end).toISOString() });
+                    }, done: render })));
+                }
                 clear(body);
                 body.appendChild(section("Maintenance", windows.length ? windows.map(function (w) {
                   var actions = [];
                   if (can("editor") && w.status === "scheduled") {
+                    actions.push(button("Edit", function () { editWindow(w); }));
                     actions.push(button("Start now", function () { api("PUT", "/api/maintenance/" + w.id + "/status", { status: "in_progress" }).then(render); }));
                     actions.push(button("Cancel", function () { api("PUT", "/api/maintenance/" + w.id + "/status", { status: "cancelled" }).then(render); }));
                   }
@@ -289,6 +336,7 @@ enum DashboardScript {
                     el("p", { "class": "muted", text: w.status.replace("_", " ") + " · " + when(w.scheduled_start) + " to " + when(w.scheduled_end) }),
                     w.description ? el("p", { "class": "body", text: w.description }) : null, el("div", { "class": "actions" }, actions));
                 }) : el("p", { text: "Nothing scheduled." })));
+                body.appendChild(editing);
                 if (can("editor")) {
                   body.appendChild(section("Schedule maintenance", form({ name: "maintenance", submit: "Schedule", fields: [
                     { name: "name", label: "Title", required: true }, { name: "description", label: "Description", type: "textarea" },
@@ -391,6 +439,12 @@ enum DashboardScript {
                 send: function (v) { return api("POST", "/api/incidents/" + incident.id + "/updates", v); }, done: render }));
               card.appendChild(el("div", { "class": "actions" }, button("Resolve", function () {
                 api("PUT", "/api/incidents/" + incident.id + "/resolve").then(render); }, "primary")));
+            }
+            if (can("editor")) {
+              card.appendChild(el("div", { "class": "actions" }, button("Delete", function () {
+                if (confirm("Delete the incident " + incident.name + "? It leaves the history too.")) {
+                  api("DELETE", "/api/incidents/" + incident.id).then(render);
+                } })));
             }
             return card;
           }

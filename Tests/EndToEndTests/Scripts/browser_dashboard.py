@@ -12,7 +12,8 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
+                                        StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -38,7 +39,8 @@ def wait(driver, condition, what, seconds=15):
     try:
         return WebDriverWait(
             driver, seconds, poll_frequency=0.1,
-            ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda d: condition(d))
+            ignored_exceptions=(StaleElementReferenceException, NoSuchElementException, NoAlertPresentException)
+        ).until(lambda d: condition(d))
     except TimeoutException:
         problems.append("timed out waiting for " + what)
         return None
@@ -78,6 +80,10 @@ def fill_once(driver, form, values, submit):
 def check(driver, form, label):
     path = '//form[@data-form="%s"]//label[normalize-space(.)="%s"]/input' % (form, label)
     wait(driver, lambda d: d.find_element(By.XPATH, path).click() or True, "checking " + label)
+
+
+def click(driver, xpath, what):
+    wait(driver, lambda d: d.find_element(By.XPATH, xpath).click() or True, what)
 
 
 def shot(driver, name):
@@ -155,6 +161,33 @@ try:
     wait(public, lambda d: not present(d, ".incident"), "the resolved incident to leave the public page")
     seen["public_banner_after"] = " ".join(e.text for e in present(public, ".banner"))
     seen["public_still_same_document"] = public.execute_script("return window.__sameDocument === true")
+
+    # Services: rename one, and move it up the page order.
+    owner.get(BASE + "/dashboard#/o/acme/services")
+    click(owner, '//tr[@data-service="Website"]//button[normalize-space(.)="Edit"]', "Edit Website")
+    fill(owner, "service-edit", {"name": "Website & Docs"})
+    wait(owner, lambda d: present(d, 'tr[data-service="Website & Docs"]'), "the renamed service")
+    before = [row.get_attribute("data-service") for row in present(owner, "tr[data-service]")]
+    click(owner, '//tr[@data-service="Checkout"]//button[normalize-space(.)="↑"]', "moving Checkout up its group")
+    wait(owner, lambda d: [r.get_attribute("data-service") for r in present(d, "tr[data-service]")] != before,
+         "the new order")
+    after = [r.get_attribute("data-service") for r in present(owner, "tr[data-service]")]
+    seen["order_changed"] = after.index("Checkout") < after.index("API") and before.index("API") < before.index("Checkout")
+
+    # Maintenance: one scheduled (through the page's own API access), then edited on the page.
+    made = fetch(owner, "POST", "/api/maintenance", {"name": "Upgrade", "scheduled_start": "2030-01-01T10:00:00Z",
+                                                     "scheduled_end": "2030-01-01T11:00:00Z"})
+    seen["maintenance_made"] = made["status"]
+    owner.get(BASE + "/dashboard#/o/acme/maintenance")
+    click(owner, '//article[@data-window="Upgrade"]//button[normalize-space(.)="Edit"]', "Edit Upgrade")
+    fill(owner, "maintenance-edit", {"name": "Database upgrade"})
+    wait(owner, lambda d: present(d, 'article[data-window="Database upgrade"]'), "the edited window")
+
+    # Incidents: the resolved one deleted, after the browser's confirmation.
+    owner.get(BASE + "/dashboard#/o/acme/incidents")
+    click(owner, '//article[@data-incident="API errors"]//button[normalize-space(.)="Delete"]', "Delete the incident")
+    wait(owner, lambda d: d.switch_to.alert.accept() or True, "the confirmation")
+    wait(owner, lambda d: not present(d, 'article[data-incident="API errors"]'), "the deleted incident to go")
 
     owner.get(BASE + "/dashboard#/o/acme/team")
     wait(owner, lambda d: present(d, '[data-form="invite"]'), "the invite form")
