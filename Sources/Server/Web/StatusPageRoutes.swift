@@ -54,10 +54,8 @@ struct StatusPageRoutes: Sendable {
         let view = try view(context)
         let now = Date()
         let period = ServiceHistoryRoutes.period(of: view.state, at: now)
-        return try html(request, view, key: "html/status-\(period)", variant: period) { view in
+        return try html(request, view, key: "html/status-\(period)", variant: period, template: "status") { view in
             StatusPageModel(view.state, now: now).statusPage(seq: view.publicSeq)
-        } template: {
-            "status"
         }
     }
 
@@ -85,53 +83,51 @@ struct StatusPageRoutes: Sendable {
             }
         }
         let older = page.next.map { "/status/\(state.settings.slug)/history?cursor=" + CursorText.format($0) }
-        let text =
-            library.render(
-                StatusPageModel(state, now: Date()).history(seq: view.publicSeq, incidents: page.items, older: older),
-                withTemplate: "history") ?? ""
-        var headers = Self.securityHeaders
-        headers[.contentType] = Self.htmlType
-        headers[.cacheControl] = "public, max-age=30"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        let model = StatusPageModel(state, now: Date()).history(
+            seq: view.publicSeq, incidents: page.items, older: older)
+        return rendered(model, template: "history", maxAge: 30)
     }
 
     @Sendable func incident(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let view = try view(context)
-        let text = context.parameters.get("id") ?? ""
-        guard let id = IncidentID(text) else { throw Self.missing(text) }
-        if view.state.incidents[id] != nil {
-            return try html(request, view, key: "html/incident/\(id)") { view in
-                StatusPageModel(view.state, now: Date()).permalink(
-                    seq: view.publicSeq, incident: view.state.incidents[id])
-            } template: {
-                "permalink"
-            }
-        }
-        let state = view.state
         let archive = archive
-        guard let archived = try await NIOThreadPool.singleton.runIfActive({ try archive.incident(id, of: state.id) })
-        else { throw Self.missing(text) }
-        return rendered(StatusPageModel(state, now: Date()).permalink(seq: view.publicSeq, incident: archived))
+        return try await permalink(
+            request, context, "incident", current: { id, state in state.incidents[id] },
+            archived: { id, state in try archive.incident(id, of: state.id) },
+            model: { $0.permalink(seq: $1, incident: $2) })
     }
 
     @Sendable func maintenance(request: Request, context: StatusdRequestContext) async throws -> Response {
+        let archive = archive
+        return try await permalink(
+            request, context, "maintenance window", current: { id, state in state.maintenance[id] },
+            archived: { id, state in try archive.maintenance(id, of: state.id) },
+            model: { $0.permalink(seq: $1, window: $2) })
+    }
+
+    /// An incident's or a window's page: from the view's memo while it is in memory, rendered for the
+    /// request once it is archived (read rarely). Text that is not an id of this kind names nothing.
+    private func permalink<Kind, Item: Sendable>(
+        _ request: Request, _ context: StatusdRequestContext, _ what: String,
+        current: @escaping (Identifier<Kind>, OrgState) -> Item?,
+        archived: @escaping @Sendable (Identifier<Kind>, OrgState) throws -> Item?,
+        model: @escaping (StatusPageModel, Seq, Item) -> [String: Any]
+    ) async throws -> Response {
         let view = try view(context)
         let text = context.parameters.get("id") ?? ""
-        guard let id = MaintenanceID(text) else { throw Self.missing(text) }
-        if view.state.maintenance[id] != nil {
-            return try html(request, view, key: "html/maintenance/\(id)") { view in
-                StatusPageModel(view.state, now: Date()).permalink(
-                    seq: view.publicSeq, window: view.state.maintenance[id])
-            } template: {
-                "permalink"
+        let missing = Problem(status: .notFound, detail: "no \(what) '\(text.prefix(64))' on this page")
+        guard let id = Identifier<Kind>(text) else { throw missing }
+        if current(id, view.state) != nil {
+            return try html(request, view, key: "html/\(id)", template: "permalink") { view in
+                current(id, view.state).map { model(StatusPageModel(view.state, now: Date()), view.publicSeq, $0) }
+                    ?? [:]
             }
         }
         let state = view.state
-        let archive = archive
-        guard
-            let archived = try await NIOThreadPool.singleton.runIfActive({ try archive.maintenance(id, of: state.id) })
-        else { throw Self.missing(text) }
-        return rendered(StatusPageModel(state, now: Date()).permalink(seq: view.publicSeq, window: archived))
+        guard let item = try await NIOThreadPool.singleton.runIfActive({ try archived(id, state) }) else {
+            throw missing
+        }
+        return rendered(
+            model(StatusPageModel(state, now: Date()), view.publicSeq, item), template: "permalink", maxAge: 300)
     }
 
     // MARK: Answers
@@ -142,30 +138,34 @@ struct StatusPageRoutes: Sendable {
 
     /// A page from the view's memo, with the public caching rules and the security headers.
     private func html(
-        _ request: Request, _ view: OrgView, key: String, variant: String = "",
-        model: @escaping (OrgView) -> [String: Any], template: () -> String
+        _ request: Request, _ view: OrgView, key: String, variant: String = "", template: String,
+        model: @escaping (OrgView) -> [String: Any]
     ) throws -> Response {
-        let name = template()
         let library = library
         var response = try representation.respond(
             to: request, view: view, key: key, contentType: Self.htmlType, variant: variant
         ) { view in
-            ByteBuffer(string: library.render(model(view), withTemplate: name) ?? "")
+            ByteBuffer(string: Self.render(model(view), template, library))
         }
         for field in Self.securityHeaders { response.headers[field.name] = field.value }
         return response
     }
 
-    /// A page rendered for this request alone (archived history, read rarely).
-    private func rendered(_ model: [String: Any]) -> Response {
+    /// A page rendered for this request alone (history pages, archived permalinks: read rarely).
+    private func rendered(_ model: [String: Any], template: String, maxAge: Int) -> Response {
         var headers = Self.securityHeaders
         headers[.contentType] = Self.htmlType
-        headers[.cacheControl] = "public, max-age=300"
-        let text = library.render(model, withTemplate: "permalink") ?? ""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        headers[.cacheControl] = "public, max-age=\(maxAge)"
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: Self.render(model, template, library))))
     }
 
-    private static func missing(_ text: String) -> Problem {
-        Problem(status: .notFound, detail: "no incident '\(text.prefix(64))' on this page")
+    /// The library answers nil only for a template it does not hold: ours are fixed at start-up.
+    private static func render(_ model: [String: Any], _ template: String, _ library: MustacheLibrary) -> String {
+        guard let text = library.render(model, withTemplate: template) else {
+            preconditionFailure("no page template '\(template)'")
+        }
+        return text
     }
 }
