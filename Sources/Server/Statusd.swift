@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Hummingbird
 import Logging
+import Mustache
 import NIOCore
 import NIOPosix
 import Persistence
@@ -105,16 +106,18 @@ struct Serve: AsyncParsableCommand {
         let requestMetrics = RequestMetrics(registry: metrics)
         let representation = CachedRepresentation(
             policy: CachePolicy(maxAge: options.cacheMaxAge, staleWhileRevalidate: options.cacheStaleWhileRevalidate))
+        let pages = try PageTemplates.library()
         let router = try makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
             archive: archive, snapshotStatus: snapshotStatus, metrics: metrics, requestMetrics: requestMetrics,
-            representation: representation, hub: hub)
+            representation: representation, hub: hub, pages: pages)
         // The public summary below the router, unless asked not to; the access log is the router's, so
         // logging every request turns the fast path off.
         let fastPath =
             options.publicFastPath && !options.accessLog
             ? PublicReadFastPath.Shared(
-                registry: registry, representation: representation, metrics: requestMetrics, serverName: "statusd")
+                registry: registry, representation: representation, metrics: requestMetrics, serverName: "statusd",
+                pages: pages)
             : nil
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
@@ -197,7 +200,8 @@ struct Serve: AsyncParsableCommand {
         registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
         log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus,
         metrics: PrometheusCollectorRegistry,
-        requestMetrics: RequestMetrics, representation: CachedRepresentation, hub: LiveHub
+        requestMetrics: RequestMetrics, representation: CachedRepresentation, hub: LiveHub,
+        pages: MustacheLibrary
     ) throws -> Router<StatusdRequestContext> {
         let router = Router(context: StatusdRequestContext.self)
         // Outermost: every answer carries its request id, and is logged when --access-log asks.
@@ -221,7 +225,8 @@ struct Serve: AsyncParsableCommand {
         FeedAndBadgeRoutes(registry: registry, representation: representation, baseURL: options.publicBaseURL)
             .add(to: router)
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
-        try StatusPageRoutes(registry: registry, representation: representation, archive: archive).add(to: router)
+        StatusPageRoutes(registry: registry, representation: representation, archive: archive, library: pages).add(
+            to: router)
         DashboardRoutes().add(to: router)
         var api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)
         api.ownHosts = Set([URL(string: options.publicBaseURL)?.host?.lowercased()].compactMap { $0 })

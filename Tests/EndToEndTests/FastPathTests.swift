@@ -30,6 +30,27 @@ import Testing
         #expect(unknown.status == 404 && unknown.headers["content-type"] == "application/problem+json")
     }
 
+    /// The HTML status page below the router answers what the router's route answers too.
+    @Test func fastPage_equalsTheRoutersPage() async throws {
+        let server = try StatusdProcess()
+        for encoding in ["identity", "gzip"] {
+            let fast = try await server.request("/status/demo", headers: ["Accept-Encoding": encoding])
+            let routed = try await server.request("/status/demo?via=router", headers: ["Accept-Encoding": encoding])
+            #expect(fast.status == 200 && routed.status == 200)
+            #expect(fast.body == routed.body, "the same bytes (\(encoding))")
+            for name in [
+                "etag", "cache-control", "last-modified", "vary", "content-type", "content-encoding",
+                "content-security-policy", "x-content-type-options", "referrer-policy", "server",
+            ] {
+                #expect(fast.headers[name] == routed.headers[name], "\(name) (\(encoding))")
+            }
+        }
+        let etag = try #require(try await server.request("/status/demo").headers["etag"])
+        #expect(try await server.request("/status/demo", headers: ["If-None-Match": etag]).status == 304)
+        #expect(try await server.request("/status/nobody-here").status == 404, "the router's 404")
+        #expect(try await server.request("/status/demo/history").status == 200, "deeper paths are the router's")
+    }
+
     /// A write publishes a new view: the next fast read, on the same connection, shows it.
     @Test func fastAnswer_followsWrites() async throws {
         let server = try StatusdProcess()

@@ -15,7 +15,7 @@ import Persistence
 /// bytes as a static file, with the same load generator and connections, alternating in one run:
 /// full reads (200) and revalidations (`If-None-Match`, 304), with 1 and with many organizations
 /// loaded. The reference a status page server has to approach: nothing is faster than sendfile.
-/// `--document page` reads the HTML status page instead (`/status/org-0`, router only).
+/// `--document page` reads the HTML status page instead (`/status/org-0`).
 struct ReadVersusNginxScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read-vs-nginx",
@@ -87,11 +87,10 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
             let web = try StaticServer(nginx: nginx, file: file, bytes: body)
             defer { web.stop() }
             let (_, nginxETag) = try await Self.fetch(port: web.port, path: "/" + file)
-            // The HTML page is answered by the router alone, so the router-only statusd adds nothing there.
-            let targets: [(name: String, port: Int, path: String, etag: String)] =
-                [("statusd", server.port, path, etag)]
-                + (document == "page" ? [] : [("statusd-router", routed.port, path, routedETag)])
-                + [("nginx", web.port, "/" + file, nginxETag)]
+            let targets: [(name: String, port: Int, path: String, etag: String)] = [
+                ("statusd", server.port, path, etag), ("statusd-router", routed.port, path, routedETag),
+                ("nginx", web.port, "/" + file, nginxETag),
+            ]
             for round in 1...rounds {
                 for revalidate in [false, true] {
                     for target in targets {

@@ -1,11 +1,13 @@
 import Engine
+import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 import NIOCore
 import NIOHTTPTypes
 
-/// The public summary (`GET /api/status/{slug}`, `GET /api/public/{slug}/status`) answered on the
-/// connection's event loop, below Hummingbird's router. Measured (BENCHMARKS.md "read-vs-nginx"):
+/// The public summary (`GET /api/status/{slug}`, `GET /api/public/{slug}/status`) and the status page
+/// (`GET /status/{slug}`) answered on the connection's event loop, below Hummingbird's router. Measured (BENCHMARKS.md "read-vs-nginx"):
 /// the route itself is a few percent of a read; most of the CPU went to handing each request from
 /// the event loop to a task on the cooperative pool and back (Hummingbird's `NIOAsyncChannel`
 /// design). During an outage this one document is what the crowd reloads, so it skips the hop.
@@ -29,6 +31,8 @@ final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let representation: CachedRepresentation
         let metrics: RequestMetrics
         let serverName: String
+        /// The status page's templates (`StatusPageRoutes.page`).
+        let pages: MustacheLibrary
     }
 
     private enum State {
@@ -84,12 +88,25 @@ final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             Self.keepsAlive(request.headerFields[.connection]),
             let (slug, route) = Self.match(path), let view = shared.registry.publicViewIfAny(slug: slug)
         else { return nil }
-        guard
-            var answer = try? shared.representation.answer(
-                ifNoneMatch: request.headerFields[.ifNoneMatch], acceptEncoding: request.headerFields[.acceptEncoding],
-                view: view, key: PublicStatusRoutes.summaryKey, contentType: PublicStatusRoutes.jsonType,
-                render: PublicStatusRoutes.renderSummary)
-        else { return nil }  // the router's path reports the failure as problem+json
+        let ifNoneMatch = request.headerFields[.ifNoneMatch]
+        let acceptEncoding = request.headerFields[.acceptEncoding]
+        var answer: CachedRepresentation.Answer
+        do {
+            if route == Self.pageRoute {
+                let page = StatusPageRoutes.page(of: view, library: shared.pages, now: Date())
+                answer = try shared.representation.answer(
+                    ifNoneMatch: ifNoneMatch, acceptEncoding: acceptEncoding, view: view, key: page.key,
+                    contentType: StatusPageRoutes.htmlType, variant: page.variant, render: page.render)
+                for field in StatusPageRoutes.securityHeaders { answer.headers[field.name] = field.value }
+            } else {
+                answer = try shared.representation.answer(
+                    ifNoneMatch: ifNoneMatch, acceptEncoding: acceptEncoding, view: view,
+                    key: PublicStatusRoutes.summaryKey, contentType: PublicStatusRoutes.jsonType,
+                    render: PublicStatusRoutes.renderSummary)
+            }
+        } catch {
+            return nil  // the router's path reports the failure as problem+json
+        }
         answer.headers.addAnswerFields(for: request, server: shared.serverName)
         answer.headers[.contentLength] = String(answer.body?.readableBytes ?? 0)
         return (answer, route)
@@ -109,11 +126,17 @@ final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return connection.utf8.count == 10 && connection.lowercased() == "keep-alive"
     }
 
-    /// `/api/status/<slug>` or `/api/public/<slug>/status`, without a query: the slug and the route
-    /// template the router would have matched.
+    static let pageRoute = "/status/{slug}"
+
+    /// `/api/status/<slug>`, `/api/public/<slug>/status` or `/status/<slug>`, without a query: the slug
+    /// and the route template the router would have matched.
     static func match(_ path: String) -> (slug: Substring, route: String)? {
         let utf8 = path.utf8
         guard !utf8.contains(UInt8(ascii: "?")) else { return nil }
+        if path.hasPrefix("/status/") {
+            let slug = path.dropFirst("/status/".count)
+            return isSlug(slug) ? (slug, pageRoute) : nil
+        }
         if path.hasPrefix("/api/status/") {
             let slug = path.dropFirst("/api/status/".count)
             return isSlug(slug) ? (slug, "/api/status/{slug}") : nil

@@ -22,11 +22,13 @@ struct StatusPageRoutes: Sendable {
     let stylesheet: StaticBytes
     let script: StaticBytes
 
-    init(registry: Registry, representation: CachedRepresentation, archive: HistoryArchive) throws {
+    init(
+        registry: Registry, representation: CachedRepresentation, archive: HistoryArchive, library: MustacheLibrary
+    ) {
         self.registry = registry
         self.representation = representation
         self.archive = archive
-        library = try PageTemplates.library()
+        self.library = library
         stylesheet = StaticBytes(Data(WebAssets.css.utf8), contentType: "text/css; charset=utf-8")
         script = StaticBytes(Data(WebAssets.script.utf8), contentType: "text/javascript; charset=utf-8")
     }
@@ -52,11 +54,29 @@ struct StatusPageRoutes: Sendable {
 
     @Sendable func page(request: Request, context: StatusdRequestContext) async throws -> Response {
         let view = try view(context)
-        let now = Date()
+        let page = Self.page(of: view, library: library, now: Date())
+        var response = try representation.respond(
+            to: request, view: view, key: page.key, contentType: Self.htmlType, variant: page.variant,
+            render: page.render)
+        for field in Self.securityHeaders { response.headers[field.name] = field.value }
+        return response
+    }
+
+    /// How `/status/{slug}` is answered for `view` at `now`: its memo key and the period in its ETag
+    /// (the bars' day, and ten-minute slots while a service is down), and how it is rendered. Shared
+    /// with the fast path below the router (`PublicReadFastPath`), so both answer the same bytes.
+    static func page(of view: OrgView, library: MustacheLibrary, now: Date)
+        -> (key: String, variant: String, render: (OrgView) -> ByteBuffer)
+    {
         let period = ServiceHistoryRoutes.period(of: view.state, at: now)
-        return try html(request, view, key: "html/status-\(period)", variant: period, template: "status") { view in
-            StatusPageModel(view.state, now: now).statusPage(seq: view.publicSeq)
-        }
+        return (
+            "html/status-\(period)", period,
+            { view in
+                ByteBuffer(
+                    string: render(
+                        StatusPageModel(view.state, now: now).statusPage(seq: view.publicSeq), "status", library))
+            }
+        )
     }
 
     /// The organization's accent colour as a CSS variable (validated `#rrggbb`), so the pages need no
@@ -162,7 +182,7 @@ struct StatusPageRoutes: Sendable {
     }
 
     /// The library answers nil only for a template it does not hold: ours are fixed at start-up.
-    private static func render(_ model: [String: Any], _ template: String, _ library: MustacheLibrary) -> String {
+    static func render(_ model: [String: Any], _ template: String, _ library: MustacheLibrary) -> String {
         guard let text = library.render(model, withTemplate: template) else {
             preconditionFailure("no page template '\(template)'")
         }
