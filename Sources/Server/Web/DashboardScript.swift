@@ -225,7 +225,7 @@ enum DashboardScript {
               Promise.all([api("GET", "/api/services?limit=200"), api("GET", "/api/service-groups?limit=200")]).then(function (r) {
                 var services = (r[0].data || {}).items || [], groups = (r[1].data || {}).items || [];
                 var names = {}; groups.forEach(function (g) { names[g.id] = g.name; });
-                var editing = el("div", { id: "service-edit" });
+                var editing = el("div", { id: "service-edit", "data-editing": true });
                 // Services move within their group (the page shows groups in their own order); a move
                 // renumbers the group's services, so equal positions never tie.
                 function siblings(s) { return services.filter(function (o) { return o.group_id === s.group_id; }); }
@@ -304,7 +304,7 @@ enum DashboardScript {
             maintenance: function (body) {
               Promise.all([api("GET", "/api/maintenance?limit=50"), api("GET", "/api/services?limit=200")]).then(function (r) {
                 var windows = (r[0].data || {}).items || [], services = (r[1].data || {}).items || [];
-                var editing = el("div", { id: "maintenance-edit" });
+                var editing = el("div", { id: "maintenance-edit", "data-editing": true });
                 function local(iso) {
                   var d = new Date(iso), pad = function (n) { return String(n).padStart(2, "0"); };
                   return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
@@ -471,6 +471,8 @@ enum DashboardScript {
             if (active && app.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) { return true; }
             if (Array.prototype.some.call(app.querySelectorAll(".field-error, .form-error"),
               function (node) { return node.textContent !== ""; })) { return true; }
+            if (Array.prototype.some.call(app.querySelectorAll("[data-editing]"),
+              function (node) { return node.firstChild !== null; })) { return true; }  // an edit form is open
             return Array.prototype.some.call(app.querySelectorAll("form textarea, form input:not([type=checkbox])"),
               function (field) { return !field.readOnly && field.value && field.defaultValue !== field.value; });
           }
