@@ -126,7 +126,8 @@ public enum UptimeRule {
         return low == history.startIndex ? low : history.index(before: low)
     }
 
-    private static func dayLabel(_ start: Date, calendar: Calendar) -> String {
+    /// A day as `yyyy-MM-dd` in the calendar's zone.
+    public static func dayLabel(_ start: Date, calendar: Calendar) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: start)
         let year = parts.year ?? 0
         let month = parts.month ?? 0

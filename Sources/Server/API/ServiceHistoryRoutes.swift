@@ -136,7 +136,8 @@ struct ServiceHistoryRoutes: Sendable {
         calendar.timeZone = TimeZone(identifier: state.settings.timeZone) ?? .gmt
         let day = calendar.dateComponents([.year, .month, .day], from: now)
         let date = "\(day.year ?? 0)-\(day.month ?? 0)-\(day.day ?? 0)"
-        let allOperational = state.services.values.allSatisfy { $0.status == .operational }
+        // From the status tally, not a walk over the services: the status page's fast path asks per read.
+        let allOperational = state.serviceTally[.operational] == state.services.count
         return allOperational ? date : date + "-\(Int(now.timeIntervalSince1970) / 600)"
     }
 

@@ -61,10 +61,16 @@ struct Authenticator: Sendable {
     func identity(token: String) async throws -> Identity {
         if token.hasPrefix(APIKeyToken.prefix) { return try apiKey(token) }
         if token.split(separator: ".").count == 3 { return try await federated(token) }
+        guard let (account, id) = openSession(token) else { throw Self.unauthorized("invalid or expired credential") }
+        return .account(account, id)
+    }
+
+    /// The account and session a session token names, while the session is open.
+    private func openSession(_ token: String) -> (Account, SessionID)? {
         guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),
             let account = directory.state.accounts[session.accountID]
-        else { throw Self.unauthorized("invalid or expired credential") }
-        return .account(account, id)
+        else { return nil }
+        return (account, id)
     }
 
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
@@ -73,9 +79,9 @@ struct Authenticator: Sendable {
     /// make too, so a request that changes anything must also carry the session's CSRF token, which
     /// only a page of statusd's own origin can read (SameSite=Strict is the second guard).
     private func cookieIdentity(_ token: String, _ request: Request) throws -> Identity {
-        guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),
-            let account = directory.state.accounts[session.accountID]
-        else { throw Self.unauthorized("the session has ended; sign in again") }
+        guard let (account, id) = openSession(token) else {
+            throw Self.unauthorized("the session has ended; sign in again")
+        }
         if ![.get, .head, .options].contains(request.method) {
             let sent = Array((request.headers[Self.csrfHeader] ?? "").utf8)
             guard constantTimeEqual(sent, Array(sessions.csrf(for: id).utf8)) else {
@@ -123,14 +129,22 @@ struct Authenticator: Sendable {
     /// The caller acting in the organization a path names (by id or slug), which must be the key's own
     /// or one of the account's memberships: anything else answers 404.
     func caller(for request: Request, naming text: String) async throws -> Caller {
-        switch try await identity(for: request) {
+        guard let caller = caller(try await identity(for: request), naming: text) else {
+            throw Self.noSuchOrganization(text)
+        }
+        return caller
+    }
+
+    /// The identity acting in the organization `text` names (id or slug): the key's own, or one of
+    /// the account's memberships; nil for any other.
+    func caller(_ identity: Identity, naming text: String) -> Caller? {
+        switch identity {
         case .apiKey(let key, let organization):
-            guard Self.names(organization, text) else { throw Self.noSuchOrganization(text) }
-            return Caller(principal: .apiKey(key), organization: organization)
+            return Self.names(organization, text) ? Caller(principal: .apiKey(key), organization: organization) : nil
         case .account(let account, _), .federated(let account, _, _):
-            guard let organization = registry.organizations(member: account.id).first(where: { Self.names($0, text) })
-            else { throw Self.noSuchOrganization(text) }
-            return Caller(principal: .account(account.id), organization: organization)
+            return registry.organizations(member: account.id).first(where: { Self.names($0, text) }).map {
+                Caller(principal: .account(account.id), organization: $0)
+            }
         }
     }
 

@@ -25,17 +25,7 @@ struct StatuspageV1API: Sendable {
         let token = try Self.token(request)
         let page = context.parameters.get(pathParameter) ?? ""
         let identity = try await api.authenticator.identity(token: token)
-        let caller: Caller
-        switch identity {
-        case .apiKey(let key, let organization):
-            guard Self.names(organization, page) else { throw Self.noSuchPage(page) }
-            caller = Caller(principal: .apiKey(key), organization: organization)
-        case .account(let account, _), .federated(let account, _, _):
-            guard
-                let organization = api.registry.organizations(member: account.id).first(where: { Self.names($0, page) })
-            else { throw Self.noSuchPage(page) }
-            caller = Caller(principal: .account(account.id), organization: organization)
-        }
+        guard let caller = api.authenticator.caller(identity, naming: page) else { throw Self.noSuchPage(page) }
         return try api.authorize(caller, role: role)
     }
 
@@ -51,10 +41,6 @@ struct StatuspageV1API: Sendable {
         }
         if let key = request.uri.queryParameters.get("api_key"), !key.isEmpty { return key }
         throw Authenticator.unauthorized("credentials required: Authorization: OAuth <API key>")
-    }
-
-    private static func names(_ organization: OrgActor, _ text: String) -> Bool {
-        text == organization.id.rawValue || text == organization.view.state.settings.slug
     }
 
     static func noSuchPage(_ text: String) -> Problem {

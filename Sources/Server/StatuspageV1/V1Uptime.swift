@@ -131,7 +131,6 @@ struct DayRange {
     }
 
     private static func label(_ date: Date, _ calendar: Calendar) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        UptimeRule.dayLabel(date, calendar: calendar)
     }
 }

@@ -76,12 +76,7 @@ struct StatusPageModel {
             "startedISO": WebTime.iso(incident.createdAt),
             "resolved": incident.resolvedAt.map(time.moment) ?? "",
             "affected": incident.affected.compactMap { state.services[$0.serviceID]?.name }.joined(separator: ", "),
-            "updates": incident.updates.reversed().map { update in
-                [
-                    "status": Self.words(update.status.rawValue), "body": update.body,
-                    "when": time.moment(update.createdAt), "iso": WebTime.iso(update.createdAt),
-                ]
-            },
+            "updates": incident.updates.reversed().map { timelineEntry($0.status.rawValue, $0.body, $0.createdAt) },
         ])
     }
 
@@ -93,13 +88,13 @@ struct StatusPageModel {
             "fromISO": WebTime.iso(window.scheduledStart), "untilISO": WebTime.iso(window.scheduledEnd),
             "affected": window.affected.compactMap { state.services[$0]?.name }.joined(separator: ", "),
             "hasUpdates": !window.updates.isEmpty,
-            "updates": window.updates.reversed().map { update in
-                [
-                    "status": Self.words(update.status.rawValue), "body": update.body,
-                    "when": time.moment(update.createdAt), "iso": WebTime.iso(update.createdAt),
-                ]
-            },
+            "updates": window.updates.reversed().map { timelineEntry($0.status.rawValue, $0.body, $0.createdAt) },
         ])
+    }
+
+    /// One update of a timeline, newest first in the templates.
+    private func timelineEntry(_ status: String, _ body: String, _ at: Date) -> [String: Any] {
+        ["status": Self.words(status), "body": body, "when": time.moment(at), "iso": WebTime.iso(at)]
     }
 
     /// The members that say something: an empty text is left out, since a Mustache section shows for
