@@ -75,6 +75,14 @@ struct Serve: AsyncParsableCommand {
         if let faults = ProcessInfo.processInfo.environment["STATUSD_TEST_FILE_FAULTS"] {
             FileFaults.install(try FileFaults.Rule.parse(faults), under: dataDir)
         }
+        // Test-only as well: the golden-response test (Tests/Golden) freezes the clock and makes ids a
+        // seeded sequence, so that the same requests get the same bytes in every run.
+        if let frozen = ProcessInfo.processInfo.environment["STATUSD_TEST_FROZEN_AT"] {
+            guard let instant = ISO8601DateFormatter().date(from: frozen) else {
+                throw CommandFailure("STATUSD_TEST_FROZEN_AT is not an ISO 8601 time: \(frozen)")
+            }
+            WallClock.freeze(at: instant)
+        }
         let (dataDirectory, log, states) = try await onDedicatedThread {
             try Storage.open(dataDir, configuration: configuration, logger: logger)
         }
@@ -215,7 +223,8 @@ struct Serve: AsyncParsableCommand {
         router.add(middleware: MethodNotAllowedMiddleware(routes: known))
         // Inside it, so that a refused preflight is a problem+json answer.
         router.add(middleware: CORSPolicyMiddleware(origins: options.corsOriginSet))
-        HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: Date()).add(to: router)
+        HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: WallClock.now()).add(
+            to: router)
         MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus, hub: hub).add(
             to: router)
         PublicStatusRoutes(registry: registry, representation: representation).add(to: router)

@@ -55,10 +55,11 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
         }
     }
 
-    /// A new identifier from the system's cryptographic random source.
+    /// A new identifier from the system's cryptographic random source (or, in a frozen test
+    /// process, the next of `WallClock`'s sequence).
     public static func random() -> Self {
-        var generator = SystemRandomNumberGenerator()
-        return Self(high: generator.next() & highMask, low: generator.next())!
+        let (high, low) = WallClock.identifierBits()
+        return Self(high: high & highMask, low: low)!
     }
 
     /// The text form, `svc_` and 20 base32 characters.

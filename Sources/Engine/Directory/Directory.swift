@@ -16,7 +16,8 @@ public actor Directory {
     private nonisolated let unpublished = Atomic<UInt64>(.max)
 
     public init(
-        state: DirectoryState = DirectoryState(), log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() }
+        state: DirectoryState = DirectoryState(), log: any EventLog,
+        clock: @escaping @Sendable () -> Date = { WallClock.now() }
     ) {
         self.working = state
         self.durable = state

@@ -46,7 +46,7 @@ public actor OrgActor {
     ///   - onPublish: called on the actor, synchronously, with each new view and the events it adds,
     ///     in seq order; the live hub hooks in here. It must not block.
     public init(
-        state: OrgState, log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() },
+        state: OrgState, log: any EventLog, clock: @escaping @Sendable () -> Date = { WallClock.now() },
         onPublish: @escaping @Sendable (OrgView, [OrgEvent]) -> Void = { _, _ in }
     ) {
         self.id = state.id

@@ -34,7 +34,7 @@ public final class Registry: Sendable {
     /// - Parameter onPublish: handed to every `OrgActor` (the live hub's entry point).
     /// - Parameter quotas: the per-tenant limits every organization gets.
     public init(
-        log: any EventLog, clock: @escaping @Sendable () -> Date = { Date() }, quotas: OrgQuotas = OrgQuotas(),
+        log: any EventLog, clock: @escaping @Sendable () -> Date = { WallClock.now() }, quotas: OrgQuotas = OrgQuotas(),
         onPublish: @escaping @Sendable (OrgView, [OrgEvent]) -> Void = { _, _ in }
     ) {
         self.log = log

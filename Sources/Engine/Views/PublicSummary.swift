@@ -102,14 +102,15 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
                 id: $0.id, name: $0.name, description: $0.description, status: $0.status, groupID: $0.groupID,
                 position: $0.position, createdAt: $0.createdAt, updatedAt: $0.updatedAt)
         }
-        groups = state.groups.values.sorted { ($0.position, $0.name) < ($1.position, $1.name) }.map { group in
+        groups = state.groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }.map {
+            group in
             GroupEntry(
                 id: group.id, name: group.name, description: group.description, position: group.position,
                 serviceIds: services.filter { $0.groupID == group.id }.map(\.id))
         }
         activeIncidents = state.incidents.values.filter { $0.status.isActive }
-            .sorted { $0.createdAt > $1.createdAt }.map(Self.entry)
-        let windows = state.maintenance.values.sorted { $0.scheduledStart < $1.scheduledStart }
+            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.map(Self.entry)
+        let windows = state.maintenance.values.sorted { ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id) }
         activeMaintenance = windows.filter { $0.status.isUnderway }.map(Self.entry)
         upcomingMaintenance = windows.filter { $0.status == .scheduled }.map(Self.entry)
         updatedAt = state.updatedAt
@@ -148,11 +149,12 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
 }
 
 extension OrgState {
-    /// Services in page order: by group position, then position, then name.
+    /// Services in page order: by group position, then position, then name (then id, so that equal
+    /// names read the same in every process).
     public var orderedServices: [Service] {
         services.values.sorted { lhs, rhs in
-            let left = (lhs.groupID.flatMap { groups[$0]?.position } ?? -1, lhs.position, lhs.name)
-            let right = (rhs.groupID.flatMap { groups[$0]?.position } ?? -1, rhs.position, rhs.name)
+            let left = (lhs.groupID.flatMap { groups[$0]?.position } ?? -1, lhs.position, lhs.name, lhs.id)
+            let right = (rhs.groupID.flatMap { groups[$0]?.position } ?? -1, rhs.position, rhs.name, rhs.id)
             return left < right
         }
     }

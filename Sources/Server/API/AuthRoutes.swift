@@ -177,7 +177,7 @@ struct AuthRoutes: Sendable {
     }
 
     private func openSession(for account: Account, status: HTTPResponse.Status) async throws -> Response {
-        let expiresAt = Date().addingTimeInterval(policy.sessionLifetime)
+        let expiresAt = WallClock.now().addingTimeInterval(policy.sessionLifetime)
         let events = try await directory.submit(.openSession(account.id, expiresAt: expiresAt))
         guard case .sessionOpened(let session) = events.first?.change else {
             throw Problem(status: .internalServerError, detail: "no session was opened")
@@ -212,7 +212,7 @@ struct AuthRoutes: Sendable {
                     status: .forbidden, detail: "sign-up needs an invitation on this server", field: "invitation")
             }
             let hash = RandomSecret.hash(token)
-            if let (organization, invitation) = registry.openInvitation(tokenHash: hash, at: Date()),
+            if let (organization, invitation) = registry.openInvitation(tokenHash: hash, at: WallClock.now()),
                 invitation.email == input.email.lowercased()
             {
                 return (organization, hash)

@@ -33,7 +33,7 @@ struct OrganizationExport: Encodable {
     let apiKeys: [KeyRoutes.KeyBody]
 
     init(_ state: OrgState, incidents: [Incident], maintenance: [Maintenance]) {
-        exportedAt = Date()
+        exportedAt = WallClock.now()
         organization = OrganizationRoutes.OrganizationBody(state, role: nil)
         services = state.orderedServices.map(Representation.ServiceBody.init)
         groups = state.groups.values.sorted { ($0.position, $0.id) < ($1.position, $1.id) }.map {
@@ -41,12 +41,14 @@ struct OrganizationExport: Encodable {
         }
         self.incidents = incidents.map { Representation.IncidentBody($0) }
         self.maintenance = maintenance.map { Representation.MaintenanceBody($0) }
-        members = state.members.values.sorted { $0.joinedAt < $1.joinedAt }.map {
+        members = state.members.values.sorted { ($0.joinedAt, $0.id) < ($1.joinedAt, $1.id) }.map {
             MemberBody(id: $0.id, accountID: $0.accountID, role: $0.role, joinedAt: $0.joinedAt)
         }
-        invitations = state.invitations.values.sorted { $0.createdAt < $1.createdAt }.map {
+        invitations = state.invitations.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map {
             InvitationBody(id: $0.id, email: $0.email, role: $0.role, createdAt: $0.createdAt, expiresAt: $0.expiresAt)
         }
-        apiKeys = state.keys.values.sorted { $0.createdAt < $1.createdAt }.map { KeyRoutes.KeyBody($0) }
+        apiKeys = state.keys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map {
+            KeyRoutes.KeyBody($0)
+        }
     }
 }

@@ -84,7 +84,7 @@ struct ServiceHistoryRoutes: Sendable {
         let (_, state) = try await api.authorize(request, role: .viewer)
         let service = try Self.service(context, in: state)
         let days = try Self.days(request)
-        guard let report = state.uptime(of: service.id, days: days, now: Date()) else {
+        guard let report = state.uptime(of: service.id, days: days, now: WallClock.now()) else {
             throw ResourceAPI.notFound("service", service.id.rawValue)
         }
         return try ResourceAPI.json(UptimeBody(service, report))
@@ -114,7 +114,7 @@ struct ServiceHistoryRoutes: Sendable {
     @Sendable func publicUptime(request: Request, context: StatusdRequestContext) async throws -> Response {
         let view = try api.registry.publicView(slug: context.parameters.get("slug") ?? "")
         let days = try Self.days(request)
-        let now = Date()
+        let now = WallClock.now()
         let period = "u\(days)-" + Self.period(of: view.state, at: now)
         return try representation.respond(
             to: request, view: view, key: "uptime-\(period).json", contentType: PublicStatusRoutes.jsonType,

@@ -102,7 +102,7 @@ struct TeamRoutes: Sendable {
         let (commit, _) = try await api.run(
             .invite(
                 email: input.email, role: input.role, tokenHash: hash,
-                expiresAt: Date().addingTimeInterval(invitationLifetime)), as: caller)
+                expiresAt: WallClock.now().addingTimeInterval(invitationLifetime)), as: caller)
         let invitation = try ResourceAPI.created(commit) {
             if case .invitationCreated(let invitation) = $0 { invitation } else { nil }
         }
@@ -150,7 +150,7 @@ struct TeamRoutes: Sendable {
     /// The open invitation a token names, in whichever organization holds it (404 when none does).
     private func open(_ context: StatusdRequestContext) throws -> (OrgActor, Invitation) {
         let hash = RandomSecret.hash(context.parameters.get("token") ?? "")
-        guard let found = api.registry.openInvitation(tokenHash: hash, at: Date()) else {
+        guard let found = api.registry.openInvitation(tokenHash: hash, at: WallClock.now()) else {
             throw Problem(status: .notFound, detail: "no open invitation for this token", field: "token")
         }
         return found

@@ -67,7 +67,7 @@ struct Authenticator: Sendable {
 
     /// The account and session a session token names, while the session is open.
     private func openSession(_ token: String) -> (Account, SessionID)? {
-        guard let id = sessions.session(from: token), let session = directory.state.session(id, at: Date()),
+        guard let id = sessions.session(from: token), let session = directory.state.session(id, at: WallClock.now()),
             let account = directory.state.accounts[session.accountID]
         else { return nil }
         return (account, id)

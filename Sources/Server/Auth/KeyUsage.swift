@@ -27,7 +27,7 @@ final class KeyUsage: Sendable {
         lastUsed.withLock { $0 = times }
     }
 
-    func record(_ key: KeyID, at now: Date = Date()) {
+    func record(_ key: KeyID, at now: Date = WallClock.now()) {
         lastUsed.withLock { $0[key] = now }
         dirty.store(true, ordering: .relaxed)
     }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Synchronization
 
@@ -31,7 +32,7 @@ final class LoginThrottle: Sendable {
     init(policy: Policy = Policy()) { self.policy = policy }
 
     /// Seconds the caller must wait before trying this email from this address; nil when it may try.
-    func wait(email: String, address: String, now: Date = Date()) -> Int? {
+    func wait(email: String, address: String, now: Date = WallClock.now()) -> Int? {
         let keys = [Self.pairKey(email, address), Self.addressKey(address)]
         let until = records.withLock { records in
             keys.compactMap { key -> Date? in
@@ -44,7 +45,7 @@ final class LoginThrottle: Sendable {
         return until.map { max(1, Int($0.timeIntervalSince(now).rounded(.up))) }
     }
 
-    func failed(email: String, address: String, now: Date = Date()) {
+    func failed(email: String, address: String, now: Date = WallClock.now()) {
         records.withLock { records in
             record(Self.pairKey(email, address), free: policy.pairFreeFailures, now: now, in: &records)
             record(Self.addressKey(address), free: policy.addressFreeFailures, now: now, in: &records)

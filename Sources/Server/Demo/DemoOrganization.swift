@@ -9,7 +9,7 @@ enum DemoOrganization {
     /// Creates the demo organization unless its slug is already taken; its maintenance window starts at
     /// `maintenanceStart` (a day after now by default).
     static func seed(
-        registry: Registry, directory: Directory, maintenanceStart: Date = Date().addingTimeInterval(86_400)
+        registry: Registry, directory: Directory, maintenanceStart: Date = WallClock.now().addingTimeInterval(86_400)
     )
         async throws
     {

@@ -49,9 +49,12 @@ struct Problem: HTTPResponseError {
         let errors: [FieldError]?
     }
 
-    /// The problem+json body.
+    /// The problem+json body, its members in a fixed order (Foundation's encoder on Linux otherwise
+    /// orders them by a per-process hash, so the same problem read differently after a restart).
     func body() throws -> Data {
-        try JSONEncoder().encode(
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode(
             Body(
                 type: "about:blank", title: title, status: status.code, detail: detail,
                 errors: errors.isEmpty ? nil : errors))

@@ -20,15 +20,15 @@ struct MaintenanceTimer: ServiceLifecycle.Service {
     func run() async throws {
         var lastCompaction = ContinuousClock.now - .seconds(3_600)
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
-            let changed = await registry.advanceDueMaintenance(now: Date())
+            let changed = await registry.advanceDueMaintenance(now: WallClock.now())
             if changed > 0 { logger.info("maintenance windows moved", metadata: ["organizations": "\(changed)"]) }
             if ContinuousClock.now - lastCompaction >= .seconds(3_600) {
                 lastCompaction = .now
-                let compacted = await registry.compactDueHistory(now: Date())
+                let compacted = await registry.compactDueHistory(now: WallClock.now())
                 if compacted > 0 {
                     logger.info("status history folded into daily totals", metadata: ["organizations": "\(compacted)"])
                 }
-                let archived = await archive.archiveDue(in: registry, now: Date())
+                let archived = await archive.archiveDue(in: registry, now: WallClock.now())
                 if archived > 0 {
                     logger.info("closed incidents and maintenance archived", metadata: ["organizations": "\(archived)"])
                 }

@@ -103,7 +103,7 @@ final class SnapshotStatus: Sendable {
     func record(_ written: SnapshotStore.Written, capture: SnapshotCapture) -> Last {
         let last = Last(
             file: written.path, bytes: written.bytes, replayFrom: capture.replayFrom.rawValue,
-            organizations: capture.organizations.count, at: Date())
+            organizations: capture.organizations.count, at: WallClock.now())
         state.withLock { $0 = last }
         return last
     }

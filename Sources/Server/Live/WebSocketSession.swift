@@ -324,7 +324,7 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
 
     private func stillValid(_ credential: Credential) -> Bool {
         guard let session = credential.session else { return true }
-        return shared.directory.state.session(session, at: Date()) != nil
+        return shared.directory.state.session(session, at: WallClock.now()) != nil
     }
 
     // MARK: Following

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import HTTPTypes
 import Synchronization
@@ -37,7 +38,7 @@ enum HTTPDateCache {
     private static let cached = Mutex<(second: Int, text: String)>((-1, ""))
 
     static func now() -> String {
-        let second = Int(Date().timeIntervalSince1970)
+        let second = Int(WallClock.now().timeIntervalSince1970)
         if let hit = cached.withLock({ $0.second == second ? $0.text : nil }) { return hit }
         let text = CachedRepresentation.httpDate(Date(timeIntervalSince1970: Double(second)))
         cached.withLock { $0 = (second, text) }

@@ -46,7 +46,7 @@ struct HealthRoutes: Sendable {
                 fsync: "\(log.configuration.fsync)", position: log.appendPosition.rawValue, batches: statistics.batches,
                 records: statistics.records, fdatasyncs: statistics.syncs, failure: failure.map { "\($0)" }),
             snapshot: snapshots.last, organizations: registry.all.count,
-            uptimeSeconds: Int(Date().timeIntervalSince(startedAt)))
+            uptimeSeconds: Int(WallClock.now().timeIntervalSince(startedAt)))
         return try Self.json(body, status: failure == nil ? .ok : .serviceUnavailable)
     }
 

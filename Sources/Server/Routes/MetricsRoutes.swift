@@ -66,7 +66,7 @@ struct MetricsRoutes: Sendable {
         walSyncs.set(to: Double(statistics.syncs))
         walFailed.set(to: log.failure == nil ? 0 : 1)
         organizationCount.set(to: Double(organizations.all.count))
-        snapshotAge.set(to: snapshots.last.map { Date().timeIntervalSince($0.at) } ?? -1)
+        snapshotAge.set(to: snapshots.last.map { WallClock.now().timeIntervalSince($0.at) } ?? -1)
         memoRenders.set(to: Double(RenderMemo.renders))
         liveSubscriptions.set(to: Double(hub.subscriptions))
         liveTopics.set(to: Double(hub.topicCount))

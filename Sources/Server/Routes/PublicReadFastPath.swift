@@ -93,7 +93,7 @@ final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var answer: CachedRepresentation.Answer
         do {
             if route == Self.pageRoute {
-                let page = StatusPageRoutes.page(of: view, library: shared.pages, now: Date())
+                let page = StatusPageRoutes.page(of: view, library: shared.pages, now: WallClock.now())
                 answer = try shared.representation.answer(
                     ifNoneMatch: ifNoneMatch, acceptEncoding: acceptEncoding, view: view, key: page.key,
                     contentType: StatusPageRoutes.htmlType, variant: page.variant, render: page.render)

@@ -66,11 +66,11 @@ struct FeedAndBadgeRoutes: Sendable {
         var period: String?
         switch request.uri.queryParameters.get("uptime") {
         case nil, "false": break
-        case "true": period = ServiceHistoryRoutes.period(of: view.state, at: Date())
+        case "true": period = ServiceHistoryRoutes.period(of: view.state, at: WallClock.now())
         default:
             throw Problem(status: .unprocessableContent, detail: "uptime must be true or false", field: "uptime")
         }
-        let now = Date()
+        let now = WallClock.now()
         return try respond(
             request, view, key: "badge-\(id.rawValue)" + (period.map { "-u" + $0 } ?? ""), svg: svg,
             variant: period ?? ""

@@ -66,7 +66,7 @@ struct StatuspageExport {
         var records: [ImportedRecord] = groups.map { group in
             .group(
                 id: id(group.id), name: group.name, description: group.description ?? "",
-                position: group.position ?? 0, createdAt: group.createdAt ?? Date())
+                position: group.position ?? 0, createdAt: group.createdAt ?? WallClock.now())
         }
         let known = Set(groups.map(\.id))
         for component in components where component.group != true {
@@ -75,7 +75,7 @@ struct StatuspageExport {
                     id: id(component.id), name: component.name, description: component.description ?? "",
                     status: component.status.flatMap(ServiceStatus.init(input:)) ?? .operational,
                     groupID: component.groupId.flatMap { known.contains($0) ? id($0) : nil },
-                    position: component.position ?? 0, createdAt: component.createdAt ?? Date()))
+                    position: component.position ?? 0, createdAt: component.createdAt ?? WallClock.now()))
         }
         for incident in incidents { records.append(record(incident)) }
         return records

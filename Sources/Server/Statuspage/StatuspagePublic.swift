@@ -37,16 +37,17 @@ struct StatuspagePublic {
 
     /// The most recent incidents and maintenance in memory (50, newest first), as Statuspage lists them.
     var incidentsDocument: JSONValue {
-        let incidents = state.incidents.values.map { ($0.createdAt, incident($0)) }
-        let windows = state.maintenance.values.map { ($0.createdAt, maintenance($0)) }
-        let recent = (incidents + windows).sorted { $0.0 > $1.0 }.prefix(Self.recentLimit).map(\.1)
+        let incidents = state.incidents.values.map { ($0.createdAt, $0.id.rawValue, incident($0)) }
+        let windows = state.maintenance.values.map { ($0.createdAt, $0.id.rawValue, maintenance($0)) }
+        let recent = (incidents + windows).sorted { ($0.0, $0.1) > ($1.0, $1.1) }.prefix(Self.recentLimit).map(\.2)
         return ["page": page, "incidents": .array(Array(recent))]
     }
 
     var unresolvedDocument: JSONValue { ["page": page, "incidents": .array(unresolvedIncidents.map(incident))] }
 
     var maintenanceDocument: JSONValue {
-        let recent = state.maintenance.values.sorted { $0.createdAt > $1.createdAt }.prefix(Self.recentLimit)
+        let recent = state.maintenance.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+            .prefix(Self.recentLimit)
         return ["page": page, "scheduled_maintenances": .array(recent.map(maintenance))]
     }
 
@@ -76,15 +77,19 @@ struct StatuspagePublic {
     }
 
     private var unresolvedIncidents: [Incident] {
-        state.incidents.values.filter { $0.status.isActive }.sorted { $0.createdAt > $1.createdAt }
+        state.incidents.values.filter { $0.status.isActive }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
     }
 
     private var activeMaintenance: [Maintenance] {
-        state.maintenance.values.filter { $0.status.isUnderway }.sorted { $0.scheduledStart < $1.scheduledStart }
+        state.maintenance.values.filter { $0.status.isUnderway }.sorted {
+            ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id)
+        }
     }
 
     private var upcomingMaintenance: [Maintenance] {
-        state.maintenance.values.filter { $0.status == .scheduled }.sorted { $0.scheduledStart < $1.scheduledStart }
+        state.maintenance.values.filter { $0.status == .scheduled }.sorted {
+            ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id)
+        }
     }
 
     /// Components in page order: each group followed by its members, ungrouped services first.

@@ -97,7 +97,7 @@ struct V1ComponentRoutes: Sendable {
     @Sendable func uptime(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await v1.authorize(request, context, role: .viewer)
         let service = try service(context, in: state)
-        let uptime = try V1Uptime(request, state: state, now: Date())
+        let uptime = try V1Uptime(request, state: state, now: WallClock.now())
         let related = try await v1.related(state, uptime, services: [service.id])
         return try StatuspageV1API.json(
             uptime.document(id: service.id.rawValue, name: service.name, services: [service], related: related))

@@ -91,7 +91,7 @@ struct V1GroupRoutes: Sendable {
         let (_, state) = try await v1.authorize(request, context, role: .viewer)
         let group = try group(context, in: state)
         let members = v1.shapes(state).members(of: group.id)
-        let uptime = try V1Uptime(request, state: state, now: Date())
+        let uptime = try V1Uptime(request, state: state, now: WallClock.now())
         let related = try await v1.related(state, uptime, services: Set(members.map(\.id)))
         return try StatuspageV1API.json(
             uptime.document(id: group.id.rawValue, name: group.name, services: members, related: related))

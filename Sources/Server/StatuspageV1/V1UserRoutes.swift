@@ -28,7 +28,7 @@ struct V1UserRoutes: Sendable {
         let members = state.members.values.sorted { ($0.joinedAt, $0.id) < ($1.joinedAt, $1.id) }.map {
             user($0, in: state)
         }
-        let invited = state.invitations.values.filter { $0.expiresAt > Date() }.sorted {
+        let invited = state.invitations.values.filter { $0.expiresAt > WallClock.now() }.sorted {
             ($0.createdAt, $0.id) < ($1.createdAt, $1.id)
         }.map { user($0, in: state) }
         return try StatuspageV1API.json(.array(paging.slice(members + invited)))
@@ -42,7 +42,8 @@ struct V1UserRoutes: Sendable {
         let (token, hash) = RandomSecret.make()
         let (commit, state) = try await v1.run(
             .invite(
-                email: email, role: role, tokenHash: hash, expiresAt: Date().addingTimeInterval(invitationLifetime)),
+                email: email, role: role, tokenHash: hash,
+                expiresAt: WallClock.now().addingTimeInterval(invitationLifetime)),
             as: caller)
         let invitation = try ResourceAPI.created(commit) {
             if case .invitationCreated(let invitation) = $0 { invitation } else { nil }

@@ -147,7 +147,7 @@ struct StatusPageModel {
         state.incidents.values.filter { incident in
             incident.createdAt < end && (incident.resolvedAt ?? now) >= start
                 && incident.affected.contains { $0.serviceID == service }
-        }.sorted { $0.createdAt < $1.createdAt }
+        }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
     static func percent(_ fraction: Double) -> String {

@@ -54,7 +54,7 @@ struct StatusPageRoutes: Sendable {
 
     @Sendable func page(request: Request, context: StatusdRequestContext) async throws -> Response {
         let view = try view(context)
-        let page = Self.page(of: view, library: library, now: Date())
+        let page = Self.page(of: view, library: library, now: WallClock.now())
         var response = try representation.respond(
             to: request, view: view, key: page.key, contentType: Self.htmlType, variant: page.variant,
             render: page.render)
@@ -103,7 +103,7 @@ struct StatusPageRoutes: Sendable {
             }
         }
         let older = page.next.map { "/status/\(state.settings.slug)/history?cursor=" + CursorText.format($0) }
-        let model = StatusPageModel(state, now: Date()).history(
+        let model = StatusPageModel(state, now: WallClock.now()).history(
             seq: view.publicSeq, incidents: page.items, older: older)
         return rendered(model, template: "history", maxAge: 30)
     }
@@ -138,7 +138,9 @@ struct StatusPageRoutes: Sendable {
         guard let id = Identifier<Kind>(text) else { throw missing }
         if current(id, view.state) != nil {
             return try html(request, view, key: "html/\(id)", template: "permalink") { view in
-                current(id, view.state).map { model(StatusPageModel(view.state, now: Date()), view.publicSeq, $0) }
+                current(id, view.state).map {
+                    model(StatusPageModel(view.state, now: WallClock.now()), view.publicSeq, $0)
+                }
                     ?? [:]
             }
         }
@@ -147,7 +149,8 @@ struct StatusPageRoutes: Sendable {
             throw missing
         }
         return rendered(
-            model(StatusPageModel(state, now: Date()), view.publicSeq, item), template: "permalink", maxAge: 300)
+            model(StatusPageModel(state, now: WallClock.now()), view.publicSeq, item), template: "permalink",
+            maxAge: 300)
     }
 
     // MARK: Answers
