@@ -14,7 +14,7 @@ let package = Package(
     name: "statusd",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "statusd", targets: ["Server"]),
+        .executable(name: "statusd", targets: ["statusd"]),
         .executable(name: "statusbench", targets: ["Bench"]),
     ],
     dependencies: [
@@ -67,33 +67,119 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "Server",
+        // The server, one target per concern under Sources/Server (docs/ARCHITECTURE.md): each depends
+        // only on those above it in this list, so a wrong-way reference is a compile error.
+        .target(
+            name: "Wire",
             dependencies: [
                 "Engine",
-                "Persistence",
-                "CPlatform",
-                "COpenSSLCrypto",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            path: "Sources/Server/Wire",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Outbound",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Server/Outbound",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Auth",
+            dependencies: [
+                "Engine", "Wire", "CPlatform", "COpenSSLCrypto",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            path: "Sources/Server/Auth",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Live",
+            dependencies: [
+                "Engine", "Wire", "Auth",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            path: "Sources/Server/Live",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Lifecycle",
+            dependencies: [
+                "Engine", "Persistence", "Auth", "CPlatform",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Server/Lifecycle",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: [
+                "Engine", "Persistence", "Wire", "Outbound", "Auth", "Live", "Lifecycle",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Sources/Server/HTTP",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "StatuspageCompat",
+            dependencies: [
+                "Engine", "Persistence", "Wire", "Auth", "HTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            path: "Sources/Server/StatuspageCompat",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "statusd",
+            dependencies: [
+                "Engine", "Persistence", "Wire", "Outbound", "Auth", "Live", "Lifecycle", "HTTP", "StatuspageCompat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            path: "Sources/Server/statusd",
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -154,7 +240,9 @@ if Context.environment["STATUSD_FUZZ"] != nil {
     package.targets.append(
         .executableTarget(
             name: "Fuzz",
-            dependencies: ["Engine", "Persistence", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Engine", "Persistence", "Wire", "Outbound", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/Fuzz",
             exclude: ["Corpus"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]

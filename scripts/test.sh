@@ -25,8 +25,9 @@ stage() {
 stage setup bash -c 'scripts/setup.sh && scripts/python-tools.sh'
 export STATUSD_TEST_PYTHON="$PWD/.build-python/bin/python"
 stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh'
-# One debug build of everything, statusd included: every end-to-end test spawns this binary.
-stage build swift build --build-tests
+# One debug build of everything, statusd included: every end-to-end test spawns this binary. The
+# import check makes a target that imports one it does not declare (a wrong-way reference) an error.
+stage build swift build --build-tests --explicit-target-dependency-import-check error
 export STATUSD_BINARY="$PWD/.build/debug/statusd"
 if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests

@@ -1,6 +1,8 @@
 import Engine
 import Foundation
 import NIOCore
+import Outbound
+import Wire
 
 @testable import Persistence
 

@@ -1,10 +1,10 @@
-import Engine
+package import Engine
 import Foundation
-import HTTPTypes
+package import HTTPTypes
 import HashTreeCollections
-import Hummingbird
 import JWTKit
-import Logging
+package import Logging
+package import Wire
 
 /// Resolves the credential of a request (DESIGN "Auth"; API.md "Which organization a request acts
 /// on"): `Authorization: Bearer` with an organization API key `sk_<key id>_<secret>`, a session token
@@ -16,11 +16,11 @@ import Logging
 /// 404, never a switch. A signed-in account acts in its only organization, or in the one
 /// `X-Organization` names among its memberships (400 without it when it has several); membership is
 /// read on every request, so a removed member loses access at once.
-struct Authenticator: Sendable {
-    static let organizationHeader = HTTPField.Name("X-Organization")!
+package struct Authenticator: Sendable {
+    package static let organizationHeader = HTTPField.Name("X-Organization")!
 
     /// Who presented a valid credential.
-    enum Identity: Sendable {
+    package enum Identity: Sendable {
         case apiKey(KeyID, OrgActor)
         case account(Account, SessionID)
         /// A person signed in by the OpenID Connect provider; `emailVerified` is the token's word, and
@@ -28,7 +28,7 @@ struct Authenticator: Sendable {
         case federated(Account, emailVerified: Bool, organization: String?)
 
         /// The person behind the credential, if it is one.
-        var person: Account? {
+        package var person: Account? {
             switch self {
             case .apiKey: nil
             case .account(let account, _), .federated(let account, _, _): account
@@ -36,16 +36,16 @@ struct Authenticator: Sendable {
         }
     }
 
-    let registry: Registry
-    let directory: Directory
-    let sessions: SessionTokens
-    let oidc: OIDCVerifier?
-    let usage: KeyUsage
-    let logger: Logger
+    package let registry: Registry
+    package let directory: Directory
+    package let sessions: SessionTokens
+    package let oidc: OIDCVerifier?
+    package let usage: KeyUsage
+    package let logger: Logger
 
-    func identity(for request: Request) async throws -> Identity {
-        guard let header = request.headers[.authorization] else {
-            if let token = WebSocketHandshake.sessionToken(inCookies: request.headers[values: .cookie]) {
+    package func identity(for request: HTTPRequest) async throws -> Identity {
+        guard let header = request.headerFields[.authorization] else {
+            if let token = SessionCookie.token(inCookies: request.headerFields[values: .cookie]) {
                 return try cookieIdentity(token, request)
             }
             throw Self.unauthorized("credentials required: Authorization: Bearer <API key or session token>")
@@ -58,7 +58,7 @@ struct Authenticator: Sendable {
     }
 
     /// Who a bearer token names: an API key, an OpenID Connect token or a session token.
-    func identity(token: String) async throws -> Identity {
+    package func identity(token: String) async throws -> Identity {
         if token.hasPrefix(APIKeyToken.prefix) { return try apiKey(token) }
         if token.split(separator: ".").count == 3 { return try await federated(token) }
         guard let (account, id) = openSession(token) else { throw Self.unauthorized("invalid or expired credential") }
@@ -73,17 +73,17 @@ struct Authenticator: Sendable {
         return (account, id)
     }
 
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    package static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     /// The dashboard's session, from its HttpOnly cookie. A cookie travels with requests other sites
     /// make too, so a request that changes anything must also carry the session's CSRF token, which
     /// only a page of statusd's own origin can read (SameSite=Strict is the second guard).
-    private func cookieIdentity(_ token: String, _ request: Request) throws -> Identity {
+    private func cookieIdentity(_ token: String, _ request: HTTPRequest) throws -> Identity {
         guard let (account, id) = openSession(token) else {
             throw Self.unauthorized("the session has ended; sign in again")
         }
         if ![.get, .head, .options].contains(request.method) {
-            let sent = Array((request.headers[Self.csrfHeader] ?? "").utf8)
+            let sent = Array((request.headerFields[Self.csrfHeader] ?? "").utf8)
             guard constantTimeEqual(sent, Array(sessions.csrf(for: id).utf8)) else {
                 throw Problem(
                     status: .forbidden, detail: "a session cookie needs the X-CSRF-Token header on changes",
@@ -94,9 +94,9 @@ struct Authenticator: Sendable {
     }
 
     /// The caller of an organization-scoped route.
-    func caller(for request: Request) async throws -> Caller {
+    package func caller(for request: HTTPRequest) async throws -> Caller {
         let identity = try await identity(for: request)
-        var chosen = request.headers[Self.organizationHeader]
+        var chosen = request.headerFields[Self.organizationHeader]
         if chosen == nil, case .federated(_, _, let claim) = identity { chosen = claim }
         switch identity {
         case .apiKey(let key, let organization):
@@ -128,7 +128,7 @@ struct Authenticator: Sendable {
 
     /// The caller acting in the organization a path names (by id or slug), which must be the key's own
     /// or one of the account's memberships: anything else answers 404.
-    func caller(for request: Request, naming text: String) async throws -> Caller {
+    package func caller(for request: HTTPRequest, naming text: String) async throws -> Caller {
         guard let caller = caller(try await identity(for: request), naming: text) else {
             throw Self.noSuchOrganization(text)
         }
@@ -137,7 +137,7 @@ struct Authenticator: Sendable {
 
     /// The identity acting in the organization `text` names (id or slug): the key's own, or one of
     /// the account's memberships; nil for any other.
-    func caller(_ identity: Identity, naming text: String) -> Caller? {
+    package func caller(_ identity: Identity, naming text: String) -> Caller? {
         switch identity {
         case .apiKey(let key, let organization):
             return Self.names(organization, text) ? Caller(principal: .apiKey(key), organization: organization) : nil
@@ -149,7 +149,7 @@ struct Authenticator: Sendable {
     }
 
     /// The person of an account-scoped route (an API key acts for an organization, not a person).
-    func person(for request: Request) async throws -> (Account, Identity) {
+    package func person(for request: HTTPRequest) async throws -> (Account, Identity) {
         let identity = try await identity(for: request)
         guard let account = identity.person else {
             throw Problem(status: .forbidden, detail: "this route needs a signed-in account, not an API key")
@@ -206,7 +206,19 @@ struct Authenticator: Sendable {
             field: "X-Organization")
     }
 
-    static func unauthorized(_ detail: String) -> Problem {
+    package static func unauthorized(_ detail: String) -> Problem {
         Problem(status: .unauthorized, detail: detail, headers: [.wwwAuthenticate: "Bearer"])
+    }
+
+    package init(
+        registry: Registry, directory: Directory, sessions: SessionTokens, oidc: OIDCVerifier?, usage: KeyUsage,
+        logger: Logger
+    ) {
+        self.registry = registry
+        self.directory = directory
+        self.sessions = sessions
+        self.oidc = oidc
+        self.usage = usage
+        self.logger = logger
     }
 }

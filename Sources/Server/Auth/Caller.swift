@@ -1,7 +1,8 @@
-import Engine
+package import Engine
+import Wire
 
 /// Who a request acts as, and in which organization: resolved once per request by `Authenticator`.
-struct Caller: Sendable {
-    let principal: Principal
-    let organization: OrgActor
+package struct Caller: Sendable {
+    package let principal: Principal
+    package let organization: OrgActor
 }

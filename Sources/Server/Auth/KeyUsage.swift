@@ -1,6 +1,7 @@
-import Engine
-import Foundation
+package import Engine
+package import Foundation
 import Synchronization
+import Wire
 
 #if canImport(Glibc)
     import Glibc
@@ -9,13 +10,13 @@ import Synchronization
 /// When each API key was last used (DESIGN "Auth"): kept in memory on every request and written to
 /// `<data>/key-usage.json` at most once a minute and at shutdown, never as a log event per request.
 /// After a crash a key's last use may be up to a minute old; nothing else depends on it.
-final class KeyUsage: Sendable {
+package final class KeyUsage: Sendable {
     private let lastUsed = Mutex<[KeyID: Date]>([:])
     private let dirty = Atomic<Bool>(false)
     private let file: String
 
     /// Loads what the last run wrote (an unreadable file is dropped: it only ever holds times).
-    init(dataDirectory path: String) {
+    package init(dataDirectory path: String) {
         file = path + "/key-usage.json"
         guard let data = FileManager.default.contents(atPath: file),
             let stored = try? JSONDecoder().decode([String: Double].self, from: data)
@@ -27,16 +28,16 @@ final class KeyUsage: Sendable {
         lastUsed.withLock { $0 = times }
     }
 
-    func record(_ key: KeyID, at now: Date = WallClock.now()) {
+    package func record(_ key: KeyID, at now: Date = WallClock.now()) {
         lastUsed.withLock { $0[key] = now }
         dirty.store(true, ordering: .relaxed)
     }
 
-    func lastUse(of key: KeyID) -> Date? { lastUsed.withLock { $0[key] } }
+    package func lastUse(of key: KeyID) -> Date? { lastUsed.withLock { $0[key] } }
 
     /// Writes the times if anything changed, keeping only keys that still exist (temp file, fsync,
     /// rename). Blocking: call it off the cooperative threads.
-    func persist(keeping exists: (KeyID) -> Bool) throws {
+    package func persist(keeping exists: (KeyID) -> Bool) throws {
         guard dirty.exchange(false, ordering: .relaxed) else { return }
         let times = lastUsed.withLock { times in
             times = times.filter { exists($0.key) }
@@ -46,13 +47,13 @@ final class KeyUsage: Sendable {
         let data = try JSONEncoder().encode(payload)
         let temporary = file + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw CommandFailure("cannot write \(temporary)")
+            throw OperationFailure("cannot write \(temporary)")
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
         try handle.synchronize()
         try handle.close()
         guard rename(temporary, file) == 0 else {
-            throw CommandFailure("cannot rename \(temporary): \(String(cString: strerror(errno)))")
+            throw OperationFailure("cannot rename \(temporary): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Engine
-import Foundation
+package import Foundation
 import Synchronization
+import Wire
 
 /// Slows password guessing at `POST /api/auth/login` (and sign-up's password, which does not guess
 /// anything and is not throttled). Failures are counted per (email, client address) and per client
@@ -8,31 +9,31 @@ import Synchronization
 /// from everywhere by failing on purpose. After `freeFailures` failures a key must wait, doubling from
 /// one second up to `waitMax`; a success clears its (email, address) key. API keys never log in, so
 /// they are never throttled. The table is bounded (`keysMax`, the stalest dropped first).
-final class LoginThrottle: Sendable {
-    struct Policy: Sendable {
+package final class LoginThrottle: Sendable {
+    package struct Policy: Sendable {
         /// Failures a pair may make before it waits.
-        var pairFreeFailures = 5
+        package var pairFreeFailures = 5
         /// Failures an address may make, over every email, before it waits.
-        var addressFreeFailures = 30
-        var waitMax: TimeInterval = 15 * 60
+        package var addressFreeFailures = 30
+        package var waitMax: TimeInterval = 15 * 60
         /// After this long without a failure, a key starts over.
-        var forgetAfter: TimeInterval = 60 * 60
-        var keysMax = 100_000
+        package var forgetAfter: TimeInterval = 60 * 60
+        package var keysMax = 100_000
     }
 
     private struct Record {
-        var failures: Int
-        var last: Date
-        var blockedUntil: Date
+        package var failures: Int
+        package var last: Date
+        package var blockedUntil: Date
     }
 
     private let policy: Policy
     private let records = Mutex<[String: Record]>([:])
 
-    init(policy: Policy = Policy()) { self.policy = policy }
+    package init(policy: Policy = Policy()) { self.policy = policy }
 
     /// Seconds the caller must wait before trying this email from this address; nil when it may try.
-    func wait(email: String, address: String, now: Date = WallClock.now()) -> Int? {
+    package func wait(email: String, address: String, now: Date = WallClock.now()) -> Int? {
         let keys = [Self.pairKey(email, address), Self.addressKey(address)]
         let until = records.withLock { records in
             keys.compactMap { key -> Date? in
@@ -45,7 +46,7 @@ final class LoginThrottle: Sendable {
         return until.map { max(1, Int($0.timeIntervalSince(now).rounded(.up))) }
     }
 
-    func failed(email: String, address: String, now: Date = WallClock.now()) {
+    package func failed(email: String, address: String, now: Date = WallClock.now()) {
         records.withLock { records in
             record(Self.pairKey(email, address), free: policy.pairFreeFailures, now: now, in: &records)
             record(Self.addressKey(address), free: policy.addressFreeFailures, now: now, in: &records)
@@ -53,7 +54,7 @@ final class LoginThrottle: Sendable {
         }
     }
 
-    func succeeded(email: String, address: String) {
+    package func succeeded(email: String, address: String) {
         _ = records.withLock { $0.removeValue(forKey: Self.pairKey(email, address)) }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-import JWTKit
-import Logging
+package import JWTKit
+package import Logging
+import Wire
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -12,45 +13,51 @@ import Logging
 /// when a token names a key id it does not know (providers rotate keys); a fetch that did not bring
 /// the key holds the next one back for 30 seconds, so a flood of made-up key ids costs the provider
 /// two requests a minute.
-actor OIDCVerifier {
-    struct Configuration: Sendable {
-        let issuer: String
-        let audience: String
+package actor OIDCVerifier {
+    package struct Configuration: Sendable {
+        package let issuer: String
+        package let audience: String
         /// A file path, or an `http(s)://` URL.
-        let jwks: String
+        package let jwks: String
+
+        package init(issuer: String, audience: String, jwks: String) {
+            self.issuer = issuer
+            self.audience = audience
+            self.jwks = jwks
+        }
     }
 
     /// The claims statusd reads from a verified token.
-    struct Claims: JWTPayload {
-        let iss: IssuerClaim
-        let sub: SubjectClaim
-        let aud: AudienceClaim
-        let exp: ExpirationClaim
-        let nbf: NotBeforeClaim?
-        let email: String?
-        let emailVerified: Bool?
-        let name: String?
+    package struct Claims: JWTPayload {
+        package let iss: IssuerClaim
+        package let sub: SubjectClaim
+        package let aud: AudienceClaim
+        package let exp: ExpirationClaim
+        package let nbf: NotBeforeClaim?
+        package let email: String?
+        package let emailVerified: Bool?
+        package let name: String?
         /// An organization (slug or id) the provider says the person acts in: it chooses among the
         /// person's memberships, never grants one (API.md).
-        let organization: String?
+        package let organization: String?
 
-        enum CodingKeys: String, CodingKey {
+        package enum CodingKeys: String, CodingKey {
             case iss, sub, aud, exp, nbf, email, name
             case emailVerified = "email_verified"
             case organization = "statusd_org"
         }
 
-        func verify(using algorithm: some JWTAlgorithm) throws {
+        package func verify(using algorithm: some JWTAlgorithm) throws {
             try exp.verifyNotExpired()
             try nbf?.verifyNotBefore()
         }
     }
 
-    struct Rejected: Error, CustomStringConvertible {
-        let description: String
+    package struct Rejected: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    let configuration: Configuration
+    package let configuration: Configuration
     private var keys = JWTKeyCollection()
     /// The key ids of the loaded JWKS: a token must name one of them (jwt-kit would otherwise try its
     /// default key for an id it does not know).
@@ -60,7 +67,7 @@ actor OIDCVerifier {
     private let logger: Logger
 
     /// Loads the JWKS. - Throws: when it cannot be read or holds no usable key (start-up stops).
-    init(configuration: Configuration, logger: Logger) async throws {
+    package init(configuration: Configuration, logger: Logger) async throws {
         self.configuration = configuration
         self.logger = logger
         try await reload()
@@ -68,7 +75,7 @@ actor OIDCVerifier {
 
     /// The claims of a valid token. - Throws: `Rejected` naming what was wrong (for the log, not
     /// the client, which gets one 401 for every reason).
-    func verify(_ token: String) async throws -> Claims {
+    package func verify(_ token: String) async throws -> Claims {
         let header = try Self.header(token)
         guard header.algorithm == "RS256" || header.algorithm == "ES256" else {
             throw Rejected(description: "algorithm \(header.algorithm) is not accepted (RS256 or ES256 only)")
@@ -115,8 +122,8 @@ actor OIDCVerifier {
     }
 
     private struct KeyIDs: Decodable {
-        struct Key: Decodable { let kid: String? }
-        let keys: [Key]
+        package struct Key: Decodable { let kid: String? }
+        package let keys: [Key]
     }
 
     /// The `alg` and `kid` of a token's header, read before any key is chosen, so that `none` and

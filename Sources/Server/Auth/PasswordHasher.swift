@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import NIOPosix
 import Synchronization
+import Wire
 
 /// Password hashes with scrypt from libcrypto (DESIGN "Auth"), on a thread pool of their own with a
 /// bounded queue: a hash takes tens of milliseconds of one core by design, so a crowd of logins must
@@ -14,18 +15,18 @@ import Synchronization
 ///
 /// Stored form, self-describing so the cost can rise later: `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`
 /// with base64 salt (16 bytes) and hash (32 bytes).
-final class PasswordHasher: Sendable {
-    struct Cost: Sendable, Equatable {
-        let log2N: Int
-        let r: Int
-        let p: Int
+package final class PasswordHasher: Sendable {
+    package struct Cost: Sendable, Equatable {
+        package let log2N: Int
+        package let r: Int
+        package let p: Int
 
         /// N = 2^15, r = 8, p = 1: 32 MiB and ~50-100 ms per hash on this machine (OWASP's minimum).
-        static let production = Cost(log2N: 15, r: 8, p: 1)
+        package static let production = Cost(log2N: 15, r: 8, p: 1)
 
         /// The production cost, unless tests lower it with `STATUSD_TEST_KDF_LOG2` (deliberately not a
         /// flag: a low cost must never be one `--help` away in production).
-        static var configured: Cost {
+        package static var configured: Cost {
             guard let text = ProcessInfo.processInfo.environment["STATUSD_TEST_KDF_LOG2"], let log2N = Int(text),
                 (4...14).contains(log2N)
             else { return .production }
@@ -34,14 +35,16 @@ final class PasswordHasher: Sendable {
     }
 
     /// The pool is full: the caller answers 503.
-    struct Busy: Error {}
+    package struct Busy: Error {}
 
-    let cost: Cost
+    package let cost: Cost
     private let pool: NIOThreadPool
     private let pending = Atomic<Int>(0)
     private let pendingMax: Int
 
-    init(cost: Cost, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), pendingMax: Int = 64) {
+    package init(
+        cost: Cost, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), pendingMax: Int = 64
+    ) {
         // Paired assertion (TigerStyle): libcrypto must give RFC 7914's first test vector before any
         // password is trusted to it.
         let vector = try? Self.derive(password: [], salt: [], cost: Cost(log2N: 4, r: 1, p: 1), length: 16)
@@ -55,7 +58,7 @@ final class PasswordHasher: Sendable {
     }
 
     /// A new stored hash for `password`.
-    func hash(_ password: String) async throws -> [UInt8] {
+    package func hash(_ password: String) async throws -> [UInt8] {
         let cost = cost
         return try await run {
             var salt = [UInt8](repeating: 0, count: 16)
@@ -70,7 +73,7 @@ final class PasswordHasher: Sendable {
 
     /// Whether `password` matches `stored`; with no stored hash (unknown email, or an account that
     /// signs in through OpenID Connect only) it runs a dummy hash and answers false.
-    func verify(_ password: String, against stored: [UInt8]?) async throws -> Bool {
+    package func verify(_ password: String, against stored: [UInt8]?) async throws -> Bool {
         let cost = cost
         return try await run {
             guard let stored, let parsed = Self.parse(stored) else {
@@ -105,7 +108,7 @@ final class PasswordHasher: Sendable {
         return (Cost(log2N: log2N, r: r, p: p), Array(salt), Array(hash))
     }
 
-    static func derive(password: [UInt8], salt: [UInt8], cost: Cost, length: Int) throws -> [UInt8] {
+    package static func derive(password: [UInt8], salt: [UInt8], cost: Cost, length: Int) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: length)
         let n = UInt64(1) << UInt64(cost.log2N)
         // Memory scrypt needs is 128·N·r·p (plus a little); OpenSSL refuses above maxmem (32 MiB by
@@ -128,5 +131,5 @@ final class PasswordHasher: Sendable {
         return output
     }
 
-    struct ScryptFailure: Error {}
+    package struct ScryptFailure: Error {}
 }

@@ -1,11 +1,12 @@
 import Crypto
 import Foundation
+import Wire
 
 /// The secrets statusd hands out once (API key secrets, invitation tokens): 52 characters of the ids'
 /// base32 alphabet, 260 random bits of which 256 carry the strength (DESIGN "Auth"). Only their
 /// SHA-256 is kept.
-enum RandomSecret {
-    static func make() -> (secret: String, hash: [UInt8]) {
+package enum RandomSecret {
+    package static func make() -> (secret: String, hash: [UInt8]) {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
         let secret = String(
@@ -13,5 +14,5 @@ enum RandomSecret {
         return (secret, hash(secret))
     }
 
-    static func hash(_ secret: String) -> [UInt8] { Array(SHA256.hash(data: Data(secret.utf8))) }
+    package static func hash(_ secret: String) -> [UInt8] { Array(SHA256.hash(data: Data(secret.utf8))) }
 }

@@ -1,13 +1,14 @@
-import Engine
-import Foundation
+package import Engine
+package import Foundation
 import HTTPTypes
 import HashTreeCollections
+import Wire
 
 /// Lookups the routes share that go through every organization or answer a public 404.
 extension Registry {
     /// The open (unexpired) invitation a token names, in whichever organization holds it. It scans
     /// every organization: invitations are looked up rarely (an invitation link, a sign-up).
-    func openInvitation(tokenHash: [UInt8], at now: Date) -> (OrgActor, Invitation)? {
+    package func openInvitation(tokenHash: [UInt8], at now: Date) -> (OrgActor, Invitation)? {
         for organization in all {
             if let invitation = organization.view.state.invitations.values.first(where: {
                 constantTimeEqual($0.tokenHash, tokenHash) && $0.expiresAt > now
@@ -19,7 +20,7 @@ extension Registry {
     }
 
     /// The view of the status page a public path names; unknown slugs answer 404 as unknown ids do.
-    func publicView(slug: String) throws -> OrgView {
+    package func publicView(slug: String) throws -> OrgView {
         guard let view = publicViewIfAny(slug: slug) else {
             throw Problem(status: .notFound, detail: "no status page named '\(slug.prefix(64))'")
         }
@@ -28,7 +29,7 @@ extension Registry {
 
     /// The published view of the organization with this slug, if it exists (the handlers below the
     /// router leave an unknown slug to the router's 404).
-    func publicViewIfAny(slug: some StringProtocol) -> OrgView? {
+    package func publicViewIfAny(slug: some StringProtocol) -> OrgView? {
         guard let view = organization(slug: String(slug))?.view, view.state.exists else { return nil }
         return view
     }

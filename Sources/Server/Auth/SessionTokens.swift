@@ -1,18 +1,19 @@
-import Crypto
-import Engine
+package import Crypto
+package import Engine
 import Foundation
+import Wire
 
 /// Session tokens as clients hold them: `<session id>.<base64url HMAC-SHA256 of the id>`, keyed by a
 /// secret kept in `<data>/secrets/session.key` (mode 0600, made on first start). The MAC proves
 /// statusd issued the id; the directory's session table decides whether it is still open, so logout,
 /// a password change or an expiry revoke a token at once.
-struct SessionTokens: Sendable {
+package struct SessionTokens: Sendable {
     private let key: SymmetricKey
 
-    init(key: SymmetricKey) { self.key = key }
+    package init(key: SymmetricKey) { self.key = key }
 
     /// The key of a data directory, created (32 random bytes, 0600 in a 0700 folder) if missing.
-    static func load(dataDirectory path: String) throws -> SessionTokens {
+    package static func load(dataDirectory path: String) throws -> SessionTokens {
         let folder = path + "/secrets"
         let file = folder + "/session.key"
         let manager = FileManager.default
@@ -21,21 +22,21 @@ struct SessionTokens: Sendable {
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
             guard manager.createFile(atPath: file, contents: key, attributes: [.posixPermissions: 0o600]) else {
-                throw CommandFailure("cannot create \(file)")
+                throw OperationFailure("cannot create \(file)")
             }
         }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-        guard bytes.count == 32 else { throw CommandFailure("\(file) is not a 32-byte key") }
+        guard bytes.count == 32 else { throw OperationFailure("\(file) is not a 32-byte key") }
         return SessionTokens(key: SymmetricKey(data: bytes))
     }
 
-    func token(for session: SessionID) -> String {
+    package func token(for session: SessionID) -> String {
         session.rawValue + "."
             + Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(session.rawValue.utf8), using: key)))
     }
 
     /// The session id a token carries, if statusd issued it (MAC compared in constant time).
-    func session(from token: String) -> SessionID? {
+    package func session(from token: String) -> SessionID? {
         let parts = token.split(separator: ".", maxSplits: 1)
         guard parts.count == 2, let id = SessionID(parts[0]) else { return nil }
         let expected = Array(
@@ -46,7 +47,7 @@ struct SessionTokens: Sendable {
     /// The dashboard's CSRF token for a session: a second MAC of its id, which a page of statusd's
     /// origin reads from a JSON answer and sends back in `X-CSRF-Token`; another site can neither read
     /// it nor set the header.
-    func csrf(for session: SessionID) -> String {
+    package func csrf(for session: SessionID) -> String {
         Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data("csrf|\(session.rawValue)".utf8), using: key)))
     }
 

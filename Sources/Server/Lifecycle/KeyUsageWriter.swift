@@ -1,16 +1,17 @@
 import AsyncAlgorithms
-import Engine
-import Logging
+package import Auth
+package import Engine
+package import Logging
 import Persistence
 import ServiceLifecycle
 
 /// Writes API keys' last use once a minute and once more at shutdown (see `KeyUsage`).
-struct KeyUsageWriter: ServiceLifecycle.Service {
-    let usage: KeyUsage
-    let registry: Registry
-    let logger: Logger
+package struct KeyUsageWriter: ServiceLifecycle.Service {
+    package let usage: KeyUsage
+    package let registry: Registry
+    package let logger: Logger
 
-    func run() async throws {
+    package func run() async throws {
         for await _ in AsyncTimerSequence(interval: .seconds(60), clock: .continuous).cancelOnGracefulShutdown() {
             await write()
         }
@@ -25,5 +26,11 @@ struct KeyUsageWriter: ServiceLifecycle.Service {
         } catch {
             logger.error("API key last-use times not written (they stay in memory): \(error)")
         }
+    }
+
+    package init(usage: KeyUsage, registry: Registry, logger: Logger) {
+        self.usage = usage
+        self.registry = registry
+        self.logger = logger
     }
 }

@@ -1,9 +1,10 @@
 import AsyncAlgorithms
+import Auth
 import CPlatform
-import Engine
+package import Engine
 import Foundation
-import Logging
-import Persistence
+package import Logging
+package import Persistence
 import ServiceLifecycle
 
 /// Moves maintenance windows at their `scheduled_start` and `scheduled_end` (auto start/complete).
@@ -11,13 +12,13 @@ import ServiceLifecycle
 /// view, so an idle tick reads one field per organization and writes nothing. Once an hour it folds
 /// status history that left the raw window into daily totals, moves closed incidents and maintenance
 /// that left it to the history archive, and removes expired sessions (DESIGN "Memory bounds").
-struct MaintenanceTimer: ServiceLifecycle.Service {
-    let registry: Registry
-    let directory: Directory
-    let archive: HistoryArchive
-    let logger: Logger
+package struct MaintenanceTimer: ServiceLifecycle.Service {
+    package let registry: Registry
+    package let directory: Directory
+    package let archive: HistoryArchive
+    package let logger: Logger
 
-    func run() async throws {
+    package func run() async throws {
         var lastCompaction = ContinuousClock.now - .seconds(3_600)
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
             let changed = await registry.advanceDueMaintenance(now: WallClock.now())
@@ -35,5 +36,12 @@ struct MaintenanceTimer: ServiceLifecycle.Service {
                 cplatform_release_free_memory()  // the pass freed old history: hand the pages back
             }
         }
+    }
+
+    package init(registry: Registry, directory: Directory, archive: HistoryArchive, logger: Logger) {
+        self.registry = registry
+        self.directory = directory
+        self.archive = archive
+        self.logger = logger
     }
 }

@@ -1,8 +1,9 @@
 import AsyncAlgorithms
-import Engine
-import Foundation
-import Logging
-import Persistence
+import Auth
+package import Engine
+package import Foundation
+package import Logging
+package import Persistence
 import ServiceLifecycle
 import Synchronization
 
@@ -10,19 +11,19 @@ import Synchronization
 /// stopping writes: the states are copied from the published views, and compression, the file
 /// writes, pruning and WAL trimming run on a dedicated thread (DESIGN "Durability"). The final
 /// snapshot at shutdown is taken by `Serve` once HTTP has drained.
-struct Snapshotter: ServiceLifecycle.Service {
-    let registry: Registry
-    let status: SnapshotStatus
-    let directory: Directory
-    let log: FileEventLog
-    let store: SnapshotStore
-    let interval: Duration
-    let everyEvents: Int
-    let logger: Logger
+package struct Snapshotter: ServiceLifecycle.Service {
+    package let registry: Registry
+    package let status: SnapshotStatus
+    package let directory: Directory
+    package let log: FileEventLog
+    package let store: SnapshotStore
+    package let interval: Duration
+    package let everyEvents: Int
+    package let logger: Logger
     /// The timer, an operator's request and shutdown may ask at once; snapshots are taken one at a time.
-    let turns = SnapshotTurns()
+    package let turns = SnapshotTurns()
 
-    func run() async throws {
+    package func run() async throws {
         var lastRecords = log.statistics.records
         var lastTime = ContinuousClock.now
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
@@ -46,7 +47,7 @@ struct Snapshotter: ServiceLifecycle.Service {
     /// Captures, writes, prunes to the two newest, and trims the WAL behind the older; after the
     /// snapshot under way, if any.
     @discardableResult
-    func take() async throws -> SnapshotStatus.Last {
+    package func take() async throws -> SnapshotStatus.Last {
         try await turns.next { try await takeNow() }
     }
 
@@ -69,13 +70,27 @@ struct Snapshotter: ServiceLifecycle.Service {
             return last
         }
     }
+
+    package init(
+        registry: Registry, status: SnapshotStatus, directory: Directory, log: FileEventLog, store: SnapshotStore,
+        interval: Duration, everyEvents: Int, logger: Logger
+    ) {
+        self.registry = registry
+        self.status = status
+        self.directory = directory
+        self.log = log
+        self.store = store
+        self.interval = interval
+        self.everyEvents = everyEvents
+        self.logger = logger
+    }
 }
 
 /// Runs work one piece at a time, in the order asked.
-actor SnapshotTurns {
+package actor SnapshotTurns {
     private var last: Task<Void, Never>?
 
-    func next<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    package func next<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let previous = last
         let task = Task {
             await previous?.value
@@ -87,20 +102,22 @@ actor SnapshotTurns {
 }
 
 /// The last snapshot this process wrote, for `/health`.
-final class SnapshotStatus: Sendable {
-    struct Last: Encodable, Sendable {
-        let file: String
-        let bytes: Int
-        let replayFrom: UInt64
-        let organizations: Int
-        let at: Date
+package final class SnapshotStatus: Sendable {
+    package init() {}
+
+    package struct Last: Encodable, Sendable {
+        package let file: String
+        package let bytes: Int
+        package let replayFrom: UInt64
+        package let organizations: Int
+        package let at: Date
     }
 
     private let state = Mutex<Last?>(nil)
 
-    var last: Last? { state.withLock { $0 } }
+    package var last: Last? { state.withLock { $0 } }
 
-    func record(_ written: SnapshotStore.Written, capture: SnapshotCapture) -> Last {
+    package func record(_ written: SnapshotStore.Written, capture: SnapshotCapture) -> Last {
         let last = Last(
             file: written.path, bytes: written.bytes, replayFrom: capture.replayFrom.rawValue,
             organizations: capture.organizations.count, at: WallClock.now())

@@ -1,33 +1,40 @@
-import NIOCore
-import Prometheus
+import Auth
+package import NIOCore
+package import Prometheus
 import Synchronization
+import Wire
 
 /// The limits of the live feeds (`--live-*`), the count of open streams in all and per client address,
 /// and why streams ended, for `/metrics`. Shared by every event loop: admitting costs an atomic
 /// increment and one short lock for the address.
-final class LiveAdmission: Sendable {
-    struct Limits: Sendable {
+package final class LiveAdmission: Sendable {
+    package struct Limits: Sendable {
         /// Live connections (WebSocket and Server-Sent Events) in all; a process here may open at most
         /// 20,000 files.
-        var connections = 19_500
+        package var connections = 19_500
         /// Live connections from one client address; the default leaves room for a benchmark client
         /// spread over eight loopback addresses, and for an office behind one NAT.
-        var perAddress = 4_000
+        package var perAddress = 4_000
         /// Organizations one WebSocket follows.
-        var subscriptionsPerConnection = 32
+        package var subscriptionsPerConnection = 32
         /// The largest message a client may send, in bytes (after reassembling fragments).
-        var messageBytes = 4_096
+        package var messageBytes = 4_096
         /// `subscribe` messages a connection may send in a burst; one more each second.
-        var subscribeBurst = 20
+        package var subscribeBurst = 20
         /// How long `GET /ws` waits for credentials (an `auth` message), and a WebSocket for its first
         /// subscription.
-        var authTimeout = TimeAmount.seconds(10)
+        package var authTimeout = TimeAmount.seconds(10)
         /// Bytes a reader may leave unread before it is closed as too slow (its outbound queue).
-        var queueBytes = 1 << 20
+        package var queueBytes = 1 << 20
+
+        package init(subscriptionsPerConnection: Int = 32, subscribeBurst: Int = 20) {
+            self.subscriptionsPerConnection = subscriptionsPerConnection
+            self.subscribeBurst = subscribeBurst
+        }
     }
 
     /// Why a live connection was refused or closed; the label of `statusd_live_closed_total`.
-    enum Reason: String, CaseIterable, Sendable {
+    package enum Reason: String, CaseIterable, Sendable {
         case serverFull = "server_full"
         case addressFull = "address_full"
         case subscriptions
@@ -44,18 +51,18 @@ final class LiveAdmission: Sendable {
         case shutdown
     }
 
-    enum Transport: String, CaseIterable, Sendable {
+    package enum Transport: String, CaseIterable, Sendable {
         case webSocket = "websocket"
         case eventStream = "sse"
     }
 
-    let limits: Limits
+    package let limits: Limits
     private let total = Atomic<Int>(0)
     private let addresses = Mutex<[String: Int]>([:])
     private let open: [Transport: Gauge]
     private let closed: [Reason: Counter]
 
-    init(limits: Limits, metrics: PrometheusCollectorRegistry) {
+    package init(limits: Limits, metrics: PrometheusCollectorRegistry) {
         self.limits = limits
         open = Dictionary(
             uniqueKeysWithValues: Transport.allCases.map {
@@ -82,7 +89,7 @@ final class LiveAdmission: Sendable {
     }
 
     /// Takes a place for a new live connection from `address`, or says why there is none.
-    func admit(_ transport: Transport, from address: String?) -> Reason? {
+    package func admit(_ transport: Transport, from address: String?) -> Reason? {
         guard total.add(1, ordering: .relaxed).newValue <= limits.connections else {
             total.subtract(1, ordering: .relaxed)
             count(.serverFull)
@@ -106,7 +113,7 @@ final class LiveAdmission: Sendable {
     }
 
     /// Gives back the place `admit` took.
-    func release(_ transport: Transport, from address: String?) {
+    package func release(_ transport: Transport, from address: String?) {
         total.subtract(1, ordering: .relaxed)
         open[transport]?.decrement()
         guard let address else { return }
@@ -117,5 +124,5 @@ final class LiveAdmission: Sendable {
     }
 
     /// Counts a connection closed (or refused) for `reason`.
-    func count(_ reason: Reason) { closed[reason]?.increment() }
+    package func count(_ reason: Reason) { closed[reason]?.increment() }
 }

@@ -1,9 +1,10 @@
-import Engine
+import Auth
+package import Engine
 import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
-import NIOHTTPTypes
+package import HTTPTypes
+package import NIOCore
+package import NIOHTTPTypes
+import Wire
 
 /// Where the live feeds enter, below the router, on the connection's event loop (a long-lived answer
 /// needs no task of its own):
@@ -18,21 +19,34 @@ import NIOHTTPTypes
 ///
 /// Anything else, and every refusal that is an HTTP answer (unknown slug, bad handshake, foreign
 /// Origin), passes on to the router, which answers it as problem+json.
-final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, LiveHub.Subscriber {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+package final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, LiveHub.Subscriber {
+    package typealias InboundIn = HTTPRequestPart
+    package typealias InboundOut = HTTPRequestPart
+    package typealias OutboundIn = HTTPResponsePart
+    package typealias OutboundOut = HTTPResponsePart
 
-    struct Shared: Sendable {
-        let registry: Registry
-        let hub: LiveHub
-        let admission: LiveAdmission
-        let webSocket: WebSocketSession.Shared
-        let trustedProxies: TrustedProxies
+    package struct Shared: Sendable {
+        package let registry: Registry
+        package let hub: LiveHub
+        package let admission: LiveAdmission
+        package let webSocket: WebSocketSession.Shared
+        package let trustedProxies: TrustedProxies
         /// `--cors-origins`: the browser origins besides the server's own that may open `GET /ws`.
-        let origins: Set<String>
-        let serverName: String
+        package let origins: Set<String>
+        package let serverName: String
+
+        package init(
+            registry: Registry, hub: LiveHub, admission: LiveAdmission, webSocket: WebSocketSession.Shared,
+            trustedProxies: TrustedProxies, origins: Set<String>, serverName: String
+        ) {
+            self.registry = registry
+            self.hub = hub
+            self.admission = admission
+            self.webSocket = webSocket
+            self.trustedProxies = trustedProxies
+            self.origins = origins
+            self.serverName = serverName
+        }
     }
 
     private let shared: Shared
@@ -48,18 +62,18 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
     /// Requests passed on to the router whose answer has not ended: a stream must not overtake them.
     private var routed = 0
 
-    init(_ shared: Shared) { self.shared = shared }
+    package init(_ shared: Shared) { self.shared = shared }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    package func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
-    func handlerRemoved(context: ChannelHandlerContext) { stop(context) }
+    package func handlerRemoved(context: ChannelHandlerContext) { stop(context) }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         stop(context)
         context.fireChannelInactive()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Graceful shutdown: a stream ends with its last chunk, then the connection closes.
         if following != nil, event is ChannelShouldQuiesceEvent {
             shared.admission.count(.shutdown)
@@ -71,7 +85,7 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
         }
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if following != nil { return }  // a stream's connection carries nothing else
         switch unwrapInboundIn(data) {
         case .head(let request):
@@ -185,12 +199,12 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
     }
 
     /// The router's answers pass here on their way out; each one's end lets a stream start again.
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) { routed = max(0, routed - 1) }
         context.write(data, promise: promise)
     }
 
-    func deliver(_ frames: [LiveHub.Frame], to subscription: LiveHub.Subscription) {
+    package func deliver(_ frames: [LiveHub.Frame], to subscription: LiveHub.Subscription) {
         guard let context, let last = frames.last, last.seq > subscription.lastSent else { return }
         guard context.channel.isWritable else {
             // Its socket buffer is full: it is not keeping up. Closing frees its memory now; it
@@ -207,7 +221,7 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
     }
 
     /// An SSE comment line: ignored by clients, enough to keep the connection in use.
-    func heartbeat() {
+    package func heartbeat() {
         guard let context, context.channel.isWritable else { return }
         context.writeAndFlush(wrapOutboundOut(.body(Self.comment)), promise: nil)
     }
@@ -237,7 +251,7 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
     }
 
     /// `/api/status/<slug>/events`, with an optional `?since=<seq>`: the slug and the seq.
-    static func match(_ path: String) -> (slug: Substring, since: Seq?)? {
+    package static func match(_ path: String) -> (slug: Substring, since: Seq?)? {
         // Every public read passes here: reject without allocating.
         guard path.hasPrefix("/api/status/") else { return nil }
         let query = path.firstIndex(of: "?")
@@ -255,19 +269,19 @@ final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandler, Live
     }
 
     /// A query pair `since=<seq>`: nil when it is another pair, `.some(nil)` when the seq is not a number.
-    static func since(_ pair: Substring) -> Seq?? {
+    package static func since(_ pair: Substring) -> Seq?? {
         guard pair.hasPrefix("since=") else { return nil }
         return .some(UInt64(pair.dropFirst("since=".count)).map { Seq($0) })
     }
 }
 
 /// What a WebSocket path names: `/ws/<slug>?since=N` (public) or `/ws?org=<slug>&since=N`.
-struct WebSocketTarget {
-    let slug: Substring?
-    let organization: String?
-    let since: Seq?
+package struct WebSocketTarget {
+    package let slug: Substring?
+    package let organization: String?
+    package let since: Seq?
 
-    init?(_ path: String) {
+    package init?(_ path: String) {
         guard path.hasPrefix("/ws") else { return nil }
         let query = path.firstIndex(of: "?")
         let route = path[..<(query ?? path.endIndex)]
@@ -295,5 +309,5 @@ struct WebSocketTarget {
 }
 
 extension HTTPField.Name {
-    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    package static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }

@@ -1,8 +1,10 @@
+import Auth
 import DequeModule
-import Engine
+package import Engine
 import Foundation
-import NIOCore
+package import NIOCore
 import Synchronization
+package import Wire
 
 /// The live hub of DESIGN "Live updates": per organization and audience, a bounded ring of recent
 /// frames (for resuming) and the subscribers grouped by event loop. A durable event becomes one frame,
@@ -14,35 +16,23 @@ import Synchronization
 /// subscriber of that audience; until then publishing costs one dictionary lookup. A topic without
 /// subscribers for `topicIdle` is dropped with its ring (a reader coming back later gets `resync`),
 /// so that the rings of organizations nobody follows any more do not stay in memory.
-final class LiveHub: Sendable {
-    /// Who a feed is for; each sees everything the one before it does.
-    enum Audience: Int, Sendable, Comparable {
-        /// Anyone: the public events (API.md "Live frames").
-        case everyone
-        /// Members of the organization: also members joining, changing role and leaving.
-        case members
-        /// Its admins and owners (and admin keys): also invitations and API keys (never a secret).
-        case admins
-
-        /// The feed for a credential holding `role` in the organization.
-        init(role: Role) { self = role.allows(.admin) ? .admins : .members }
-
-        static func < (lhs: Audience, rhs: Audience) -> Bool { lhs.rawValue < rhs.rawValue }
-    }
+package final class LiveHub: Sendable {
+    /// Who a feed is for (declared with the frames, which differ by audience).
+    package typealias Audience = LiveAudience
 
     /// One frame, in the bytes each transport sends.
-    struct Frame: Sendable {
-        let seq: Seq
+    package struct Frame: Sendable {
+        package let seq: Seq
         /// The seq of the frame before it on this feed.
-        let prev: Seq
+        package let prev: Seq
         /// The Server-Sent Events form: `id: <seq>` and `data: <json>`.
-        let sse: ByteBuffer
+        package let sse: ByteBuffer
         /// The WebSocket text frame, header included.
-        let webSocket: ByteBuffer
+        package let webSocket: ByteBuffer
     }
 
     /// What a new subscriber receives before live frames.
-    enum Start {
+    package enum Start {
         /// The frames after the seq it gave (none if it is up to date, or gave none).
         case replay([Frame])
         /// The seq it gave is older than the ring: it must refetch, then follow from the current seq.
@@ -50,7 +40,7 @@ final class LiveHub: Sendable {
     }
 
     /// A subscriber's side: called on its own event loop.
-    protocol Subscriber: AnyObject {
+    package protocol Subscriber: AnyObject {
         /// Writes the frames of `subscription` it has not seen yet, or closes when it cannot keep up.
         func deliver(_ frames: [Frame], to subscription: Subscription)
         /// Writes something that is not a frame, so that proxies and NATs keep an idle stream open and
@@ -60,51 +50,51 @@ final class LiveHub: Sendable {
 
     /// One subscriber following one organization's feed: made by `subscribe` and handed back with
     /// every delivery, so that a delivery looks nothing up. Touched on the subscriber's loop only.
-    final class Subscription: @unchecked Sendable {
-        let organization: OrgID
-        let audience: Audience
+    package final class Subscription: @unchecked Sendable {
+        package let organization: OrgID
+        package let audience: Audience
         /// The seq of the last frame written: a frame at or below it is not written again.
-        var lastSent: Seq
+        package var lastSent: Seq
 
-        init(organization: OrgID, audience: Audience, lastSent: Seq) {
+        package init(organization: OrgID, audience: Audience, lastSent: Seq) {
             self.organization = organization
             self.audience = audience
             self.lastSent = lastSent
         }
     }
 
-    let ringFramesMax: Int
+    package let ringFramesMax: Int
     /// How often an idle stream hears from the server.
-    let heartbeat: TimeAmount
+    package let heartbeat: TimeAmount
     /// How long a topic stays without subscribers before it is dropped.
-    let topicIdle: TimeAmount
+    package let topicIdle: TimeAmount
     private let topics = Mutex<[OrgID: Topic]>([:])
     private let subscriptionCount = Atomic<Int>(0)
     private let sweeper = Mutex<RepeatedTask?>(nil)
 
-    init(ringFramesMax: Int = 256, heartbeat: TimeAmount = .seconds(15), topicIdle: TimeAmount = .minutes(5)) {
+    package init(ringFramesMax: Int = 256, heartbeat: TimeAmount = .seconds(15), topicIdle: TimeAmount = .minutes(5)) {
         self.ringFramesMax = ringFramesMax
         self.heartbeat = heartbeat
         self.topicIdle = topicIdle
     }
 
     /// Subscriptions (a WebSocket may follow several organizations), for `/metrics`.
-    var subscriptions: Int { subscriptionCount.load(ordering: .relaxed) }
+    package var subscriptions: Int { subscriptionCount.load(ordering: .relaxed) }
 
     /// Organizations with a topic (a ring in memory), for `/metrics`.
-    var topicCount: Int { topics.withLock { $0.count } }
+    package var topicCount: Int { topics.withLock { $0.count } }
 
     /// Drops idle topics every minute (or every `topicIdle`, when shorter) on `loop`.
-    func startSweeping(on loop: any EventLoop) {
+    package func startSweeping(on loop: any EventLoop) {
         let every = min(topicIdle, .minutes(1))
         let task = loop.scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in sweep(now: .now()) }
         sweeper.withLock { $0 = task }
     }
 
-    func stopSweeping() { sweeper.withLock { $0?.cancel() } }
+    package func stopSweeping() { sweeper.withLock { $0?.cancel() } }
 
     /// Drops the topics nobody has followed since `now - topicIdle`.
-    func sweep(now: NIODeadline) {
+    package func sweep(now: NIODeadline) {
         // Under the map's lock, which `subscribe` holds while it joins a topic: none is joined while
         // it is dropped.
         topics.withLock { topics in
@@ -117,7 +107,7 @@ final class LiveHub: Sendable {
     // MARK: Publishing (on the organization's actor)
 
     /// The registry's `onPublish`: frames for the events of a newly published view, per audience.
-    func publish(_ view: OrgView, _ events: [OrgEvent]) {
+    package func publish(_ view: OrgView, _ events: [OrgEvent]) {
         guard let topic = topics.withLock({ $0[view.id] }) else { return }
         topic.publish(view, events)
     }
@@ -128,7 +118,7 @@ final class LiveHub: Sendable {
     /// - Parameter since: the last seq the subscriber has (resume), or nil to follow from now.
     /// - Returns: the subscription (its `lastSent` is `since`, or the current seq), the seq the feed is
     ///   at (what `hello` announces) and what comes before live frames.
-    func subscribe(
+    package func subscribe(
         _ subscriber: some Subscriber, to organization: OrgActor, as audience: Audience, since: Seq?,
         on loop: any EventLoop
     ) -> (subscription: Subscription, current: Seq, start: Start) {
@@ -146,13 +136,13 @@ final class LiveHub: Sendable {
         }
     }
 
-    func unsubscribe(_ subscription: Subscription, on loop: any EventLoop) {
+    package func unsubscribe(_ subscription: Subscription, on loop: any EventLoop) {
         guard let topic = topics.withLock({ $0[subscription.organization] }) else { return }
         if topic.remove(subscription, on: loop) { subscriptionCount.subtract(1, ordering: .relaxed) }
     }
 
     /// The seq an audience is up to in `view`: what `hello` and `subscribed` announce.
-    static func current(_ view: OrgView, _ audience: Audience) -> Seq {
+    package static func current(_ view: OrgView, _ audience: Audience) -> Seq {
         audience == .everyone ? view.publicSeq : view.state.seq
     }
 }
@@ -160,31 +150,31 @@ final class LiveHub: Sendable {
 /// One organization's feeds and subscribers.
 private final class Topic: Sendable {
     /// One audience's frames: a ring for resuming and the seq the next frame's `prev` names.
-    struct Feed {
-        var ring = Deque<LiveHub.Frame>()
-        var lastSeq: Seq
+    package struct Feed {
+        package var ring = Deque<LiveHub.Frame>()
+        package var lastSeq: Seq
     }
 
-    struct State {
-        var feeds: [LiveHub.Audience: Feed] = [:]
-        var loops: [ObjectIdentifier: LoopSubscribers] = [:]
-        var subscribers = 0
+    package struct State {
+        package var feeds: [LiveHub.Audience: Feed] = [:]
+        package var loops: [ObjectIdentifier: LoopSubscribers] = [:]
+        package var subscribers = 0
         /// Since when it has had no subscriber.
-        var idleSince: NIODeadline?
+        package var idleSince: NIODeadline?
     }
 
-    let organization: OrgID
-    let ringFramesMax: Int
-    let heartbeat: TimeAmount
+    package let organization: OrgID
+    package let ringFramesMax: Int
+    package let heartbeat: TimeAmount
     private let state = Mutex(State())
 
-    init(organization: OrgID, ringFramesMax: Int, heartbeat: TimeAmount) {
+    package init(organization: OrgID, ringFramesMax: Int, heartbeat: TimeAmount) {
         self.organization = organization
         self.ringFramesMax = ringFramesMax
         self.heartbeat = heartbeat
     }
 
-    func publish(_ view: OrgView, _ events: [OrgEvent]) {
+    package func publish(_ view: OrgView, _ events: [OrgEvent]) {
         let targets: ([LoopSubscribers], [LiveHub.Audience: [LiveHub.Frame]]) = state.withLock { state in
             var batches: [LiveHub.Audience: [LiveHub.Frame]] = [:]
             for (audience, var feed) in state.feeds {
@@ -221,7 +211,7 @@ private final class Topic: Sendable {
         return frames
     }
 
-    func add(
+    package func add(
         _ subscriber: some LiveHub.Subscriber, as audience: LiveHub.Audience, since: Seq?, on loop: any EventLoop,
         current: () -> Seq
     ) -> (subscription: LiveHub.Subscription, current: Seq, start: LiveHub.Start) {
@@ -247,7 +237,7 @@ private final class Topic: Sendable {
     }
 
     /// Whether it was subscribed.
-    func remove(_ subscription: LiveHub.Subscription, on loop: any EventLoop) -> Bool {
+    package func remove(_ subscription: LiveHub.Subscription, on loop: any EventLoop) -> Bool {
         state.withLock { state in
             guard state.loops[ObjectIdentifier(loop)]?.remove(subscription) == true else { return false }
             state.subscribers -= 1
@@ -257,7 +247,7 @@ private final class Topic: Sendable {
     }
 
     /// Whether nobody has followed it since `cutoff`.
-    func idle(since cutoff: NIODeadline) -> Bool {
+    package func idle(since cutoff: NIODeadline) -> Bool {
         state.withLock { state in state.idleSince.map { $0 <= cutoff } ?? false }
     }
 }
@@ -267,12 +257,12 @@ private final class Topic: Sendable {
 /// loop's one drain task writes them, so that frames published while the loop is busy reach each
 /// connection together, in one write.
 private final class LoopSubscribers: @unchecked Sendable {
-    struct Member {
-        let subscriber: any LiveHub.Subscriber
-        let subscription: LiveHub.Subscription
+    package struct Member {
+        package let subscriber: any LiveHub.Subscriber
+        package let subscription: LiveHub.Subscription
     }
 
-    let loop: any EventLoop
+    package let loop: any EventLoop
     /// An array, walked on every delivery; `positions` finds a member to remove (swap with the last).
     private var members: [Member] = []
     private var positions: [ObjectIdentifier: Int] = [:]
@@ -284,12 +274,12 @@ private final class LoopSubscribers: @unchecked Sendable {
     private var timer: RepeatedTask?
     private let heartbeat: TimeAmount
 
-    init(loop: any EventLoop, heartbeat: TimeAmount) {
+    package init(loop: any EventLoop, heartbeat: TimeAmount) {
         self.loop = loop
         self.heartbeat = heartbeat
     }
 
-    func add(_ subscriber: some LiveHub.Subscriber, _ subscription: LiveHub.Subscription) {
+    package func add(_ subscriber: some LiveHub.Subscriber, _ subscription: LiveHub.Subscription) {
         loop.preconditionInEventLoop()
         positions[ObjectIdentifier(subscription)] = members.count
         members.append(Member(subscriber: subscriber, subscription: subscription))
@@ -300,7 +290,7 @@ private final class LoopSubscribers: @unchecked Sendable {
         }
     }
 
-    func remove(_ subscription: LiveHub.Subscription) -> Bool {
+    package func remove(_ subscription: LiveHub.Subscription) -> Bool {
         loop.preconditionInEventLoop()
         guard let position = positions.removeValue(forKey: ObjectIdentifier(subscription)) else { return false }
         let last = members.removeLast()
@@ -316,7 +306,7 @@ private final class LoopSubscribers: @unchecked Sendable {
     }
 
     /// Called by the publishing actor: queues the frames, and the drain if none is queued.
-    func enqueue(_ batches: [LiveHub.Audience: [LiveHub.Frame]]) {
+    package func enqueue(_ batches: [LiveHub.Audience: [LiveHub.Frame]]) {
         let first = pending.withLock { pending in
             let first = pending.isEmpty
             for (audience, frames) in batches { pending[audience, default: []].append(contentsOf: frames) }

@@ -1,21 +1,21 @@
+import Auth
 import Foundation
-import HTTPTypes
-import NIOCore
+package import HTTPTypes
+package import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
+import Wire
 
 /// The opening handshake of `GET /ws` and `GET /ws/{slug}` (RFC 6455 section 4.2), done below the
 /// router as NIO's own upgrade handler does it (Hummingbird builds the HTTP/1 pipeline without one):
 /// check the request, stop the HTTP decoder, answer 101, then swap the HTTP handlers for a frame
 /// decoder and the connection's `WebSocketSession`.
-enum WebSocketHandshake {
-    /// The cookie the dashboard's session travels in; `GET /ws` reads it as it reads `Authorization`.
-    static let sessionCookie = "statusd_session"
+package enum WebSocketHandshake {
 
     /// Why `request` is not a WebSocket opening handshake statusd accepts, or nil when it is.
-    static func refusal(of request: HTTPRequest) -> String? {
+    package static func refusal(of request: HTTPRequest) -> String? {
         let fields = request.headerFields
         guard request.method == .get else { return "a WebSocket opens with GET" }
         guard tokens(fields[values: .upgrade]).contains("websocket"),
@@ -31,7 +31,7 @@ enum WebSocketHandshake {
     /// Whether a browser page from `origin` may open the authenticated feed: the server's own
     /// origin (same host) or one the operator allowed with `--cors-origins`. A request without
     /// `Origin` is not from a browser page and may.
-    static func allows(origin: String?, host: String?, allowed: Set<String>) -> Bool {
+    package static func allows(origin: String?, host: String?, allowed: Set<String>) -> Bool {
         guard let origin else { return true }
         if allowed.contains(origin) { return true }
         guard let host, let url = URL(string: origin), let originHost = url.host else { return false }
@@ -40,28 +40,17 @@ enum WebSocketHandshake {
     }
 
     /// The credential of an upgrade request: `Authorization: Bearer`, or the dashboard's cookie.
-    static func credential(of request: HTTPRequest) -> String? {
+    package static func credential(of request: HTTPRequest) -> String? {
         if let header = request.headerFields[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : header
         }
-        return sessionToken(inCookies: request.headerFields[values: .cookie])
-    }
-
-    /// The session token in `Cookie` header values, if the dashboard's cookie is among them.
-    static func sessionToken(inCookies headers: [String]) -> String? {
-        for cookies in headers {
-            for cookie in cookies.split(separator: ";") {
-                let pair = cookie.trimmingCharacters(in: .whitespaces)
-                if pair.hasPrefix(sessionCookie + "=") { return String(pair.dropFirst(sessionCookie.count + 1)) }
-            }
-        }
-        return nil
+        return SessionCookie.token(inCookies: request.headerFields[values: .cookie])
     }
 
     /// Answers 101 and turns the connection into a WebSocket served by `session`. Called on the
     /// request's end by the handler at `context`, which leaves the pipeline with the HTTP handlers.
-    static func upgrade(
+    package static func upgrade(
         _ request: HTTPRequest, to session: WebSocketSession, queueBytes: Int, serverName: String,
         context: ChannelHandlerContext
     ) throws {

@@ -1,26 +1,28 @@
-import Engine
+package import Auth
+package import Engine
 import Foundation
-import NIOCore
-import NIOWebSocket
+package import NIOCore
+package import NIOWebSocket
+import Wire
 
 /// One WebSocket connection after its upgrade (API.md "Live frames"), on its channel's event loop:
 /// it follows organizations (`/ws/{slug}` one at once, more by `subscribe`), answers `ping`, takes
 /// credentials on `GET /ws` (a header at the upgrade or a first `auth` message), and writes the hub's
 /// pre-framed buffers as they come. Every limit it enforces ends the connection with a close code and
 /// a reason, counted in `statusd_live_closed_total`.
-final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, LiveHub.Subscriber {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = ByteBuffer
+package final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, LiveHub.Subscriber {
+    package typealias InboundIn = WebSocketFrame
+    package typealias OutboundOut = ByteBuffer
 
     /// What every session shares: a class, so that each of 19,000 sessions holds one reference.
-    final class Shared: Sendable {
-        let registry: Registry
-        let directory: Directory
-        let hub: LiveHub
-        let admission: LiveAdmission
-        let authenticator: Authenticator
+    package final class Shared: Sendable {
+        package let registry: Registry
+        package let directory: Directory
+        package let hub: LiveHub
+        package let admission: LiveAdmission
+        package let authenticator: Authenticator
 
-        init(
+        package init(
             registry: Registry, directory: Directory, hub: LiveHub, admission: LiveAdmission,
             authenticator: Authenticator
         ) {
@@ -33,29 +35,29 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
     }
 
     /// What the upgrade request asked for.
-    struct Opening {
+    package struct Opening {
         /// `/ws/{slug}`: the organization to follow at once, publicly.
-        var organization: OrgActor?
+        package var organization: OrgActor?
         /// `/ws`: the credential of the upgrade request (`Authorization` or the session cookie); nil
         /// waits for an `auth` message.
-        var credential: String?
-        var authenticated: Bool
+        package var credential: String?
+        package var authenticated: Bool
         /// `?org=` on `/ws`: which of the account's organizations to follow at once.
-        var home: String?
-        var since: Seq?
-        var address: String?
+        package var home: String?
+        package var since: Seq?
+        package var address: String?
     }
 
     /// Who the connection acts as, once `GET /ws` has a valid credential.
     private struct Credential {
-        let principal: Principal
-        let session: SessionID?
+        package let principal: Principal
+        package let session: SessionID?
     }
 
     /// An organization this connection follows, and the hub's handle on it.
     private struct Following {
-        let organization: OrgActor
-        let subscription: LiveHub.Subscription
+        package let organization: OrgActor
+        package let subscription: LiveHub.Subscription
     }
 
     private let shared: Shared
@@ -79,9 +81,9 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
     private var released = false
 
     /// The largest frame the decoder in front of this session takes.
-    var messageBytes: Int { shared.admission.limits.messageBytes }
+    package var messageBytes: Int { shared.admission.limits.messageBytes }
 
-    init(_ shared: Shared, opening: Opening) {
+    package init(_ shared: Shared, opening: Opening) {
         self.shared = shared
         self.opening = opening
         subscribeTokens = Double(shared.admission.limits.subscribeBurst)
@@ -89,7 +91,7 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
 
     // MARK: Lifecycle
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if let reason = shared.admission.admit(.webSocket, from: opening.address) {
             released = true  // nothing was taken
@@ -108,14 +110,14 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
         }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { finish() }
+    package func handlerRemoved(context: ChannelHandlerContext) { finish() }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         finish()
         context.fireChannelInactive()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Hummingbird's graceful shutdown asks every connection to finish: a stream never does by
         // itself, so it says goodbye (1001) and closes once the frame is out.
         if event is ChannelShouldQuiesceEvent {
@@ -143,7 +145,7 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
 
     // MARK: Reading
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         lastHeard = .now()
         guard !closing else { return }
@@ -185,7 +187,7 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch error {
         case NIOWebSocketError.invalidFrameLength:
             close(.messageTooBig, "messages are at most \(shared.admission.limits.messageBytes) bytes", .messageSize)
@@ -240,10 +242,10 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
     }
 
     private struct ClientMessage: Decodable {
-        let type: String
-        let org: String?
-        let since: UInt64?
-        let token: String?
+        package let type: String
+        package let org: String?
+        package let since: UInt64?
+        package let token: String?
     }
 
     private func organization(named name: String) -> OrgActor? {
@@ -353,7 +355,7 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
     }
 
     /// The hot path of the fan-out: for each connection, a few field reads and one write per frame.
-    func deliver(_ frames: [LiveHub.Frame], to subscription: LiveHub.Subscription) {
+    package func deliver(_ frames: [LiveHub.Frame], to subscription: LiveHub.Subscription) {
         guard let context, !closing, let last = frames.last, last.seq > subscription.lastSent else { return }
         if subscription.audience != .everyone, !entitled(subscription) {
             return close(.policyViolation, "credential revoked or role changed: reconnect", .credentialRevoked)
@@ -370,7 +372,7 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
         context.flush()
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         writable = context.channel.isWritable
         context.fireChannelWritabilityChanged()
     }
@@ -385,7 +387,7 @@ final class WebSocketSession: ChannelInboundHandler, RemovableChannelHandler, Li
     }
 
     /// A ping when the peer has been quiet; a close when it has not answered the last two.
-    func heartbeat() {
+    package func heartbeat() {
         guard let context, !closing else { return }
         let now = NIODeadline.now()
         let interval = shared.hub.heartbeat

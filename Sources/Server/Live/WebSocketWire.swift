@@ -1,13 +1,15 @@
+import Auth
 import Crypto
 import Foundation
-import NIOCore
+package import NIOCore
+import Wire
 
 /// The server's side of RFC 6455 framing, written by hand because the hub needs what NIO's
 /// `WebSocketFrameEncoder` does not give: a frame encoded once, header and payload in one buffer, and
 /// written as is to every subscriber (server frames are unmasked, so the bytes are the same for all).
 /// Client frames are read with NIO's `WebSocketFrameDecoder`.
-enum WebSocketWire {
-    enum Opcode: UInt8 {
+package enum WebSocketWire {
+    package enum Opcode: UInt8 {
         case text = 0x1
         case close = 0x8
         case ping = 0x9
@@ -15,7 +17,7 @@ enum WebSocketWire {
     }
 
     /// Close codes statusd sends (RFC 6455 section 7.4.1).
-    enum CloseCode: UInt16 {
+    package enum CloseCode: UInt16 {
         case normal = 1000
         /// The server is shutting down.
         case goingAway = 1001
@@ -33,23 +35,23 @@ enum WebSocketWire {
     }
 
     /// One final, unmasked text frame carrying `payload`.
-    static func text(_ payload: some Collection<UInt8>) -> ByteBuffer {
+    package static func text(_ payload: some Collection<UInt8>) -> ByteBuffer {
         frame(.text, payload)
     }
 
     /// A close frame: the code, then a reason of at most 123 bytes (a control frame's payload is at
     /// most 125).
-    static func close(_ code: CloseCode, reason: String) -> ByteBuffer {
+    package static func close(_ code: CloseCode, reason: String) -> ByteBuffer {
         var payload: [UInt8] = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xFF)]
         payload += reason.utf8.prefix(123)
         return frame(.close, payload)
     }
 
-    static func pong(_ payload: ByteBuffer) -> ByteBuffer {
+    package static func pong(_ payload: ByteBuffer) -> ByteBuffer {
         frame(.pong, payload.readableBytesView.prefix(125))
     }
 
-    static let ping = frame(.ping, [UInt8]())
+    package static let ping = frame(.ping, [UInt8]())
 
     private static func frame(_ opcode: Opcode, _ payload: some Collection<UInt8>) -> ByteBuffer {
         var buffer = ByteBuffer()
@@ -70,7 +72,7 @@ enum WebSocketWire {
     }
 
     /// `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key` (RFC 6455 section 4.2.2).
-    static func accept(key: String) -> String {
+    package static func accept(key: String) -> String {
         let digest = Insecure.SHA1.hash(data: Data((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))
         return Data(digest).base64EncodedString()
     }

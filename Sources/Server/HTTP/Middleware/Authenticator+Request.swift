@@ -1,0 +1,24 @@
+package import Auth
+package import Engine
+import HTTPTypes
+package import Hummingbird
+import Lifecycle
+import Live
+import Outbound
+import Wire
+
+/// The authenticator reads an HTTP request's head (it sits below the router, beside the live feeds);
+/// these take the router's request as it comes.
+extension Authenticator {
+    package func identity(for request: Request) async throws -> Identity { try await identity(for: request.head) }
+
+    package func caller(for request: Request) async throws -> Caller { try await caller(for: request.head) }
+
+    package func caller(for request: Request, naming text: String) async throws -> Caller {
+        try await caller(for: request.head, naming: text)
+    }
+
+    package func person(for request: Request) async throws -> (Account, Identity) {
+        try await person(for: request.head)
+    }
+}

@@ -1,0 +1,184 @@
+import Auth
+package import Engine
+import Lifecycle
+import Live
+import Outbound
+package import Wire
+
+/// One operation of the OpenAPI document, with the answers it can give. The error answers come from
+/// its kind (`Access`) and whether it reads a body, the way `ResourceAPI` checks requests: credential
+/// (401), role (403), path ids and `X-Organization` (404), then the body (400, 413, 422).
+package struct OpenAPIOperation {
+    package enum Access {
+        /// No credentials.
+        case open
+        /// A credential of a member of the organization the request acts on (`X-Organization`, in the
+        /// security scheme's description, picks one for a person who belongs to several).
+        case member
+        /// A person's credential (a session or an OpenID Connect token); an API key gets 403.
+        case person
+    }
+
+    package let method: String
+    package let path: String
+    package let summary: String
+    package let tag: String
+    package var access: Access = .member
+    package var parameters: [JSONValue] = []
+    /// The schema name of the JSON body, if it reads one.
+    package var body: String? = nil
+    package var bodyRequired = true
+    /// The success answer: status and schema (nil: no body).
+    package var success: (status: Int, schema: JSONValue?)
+    /// Error statuses beyond those its access and body imply.
+    package var more: Set<Int> = []
+    package var description: String? = nil
+    /// Operations the success answer leads to (OpenAPI links), so that a client or a stateful test
+    /// knows which of its fields fills which path parameter.
+    package var links: [Link] = []
+    /// The shape of its error answers: problem+json, or Statuspage's `{"error": ...}` under `/v1`.
+    package var errorShape: ErrorShape = .problem
+
+    package enum ErrorShape {
+        case problem
+        case statuspage
+
+        /// The name of the shared response for `status`, under `#/components/responses/`.
+        package func responseName(_ status: Int) -> String {
+            self == .problem ? String(status) : "Statuspage\(status)"
+        }
+    }
+
+    package struct Link {
+        package let operation: String
+        package var parameter = "id"
+        package var field = "id"
+    }
+
+    package var errorStatuses: Set<Int> {
+        var statuses = more
+        switch access {
+        case .open: break
+        case .member: statuses.formUnion([400, 401, 403, 404])
+        case .person: statuses.formUnion([401, 403])
+        }
+        if body != nil {
+            statuses.formUnion([400, 413, 422])
+            if method != "get" { statuses.insert(503) }
+        }
+        return statuses
+    }
+
+    package var json: JSONValue {
+        var responses: [String: JSONValue] = [:]
+        var ok: JSONValue = ["description": .string(Self.reason(success.status))]
+        if let schema = success.schema {
+            ok = ok.merging(["content": ["application/json": ["schema": schema]]])
+        }
+        if !links.isEmpty {
+            var named: [String: JSONValue] = [:]
+            for link in links {
+                named[link.operation] = [
+                    "operationId": .string(link.operation),
+                    "parameters": [link.parameter: .string("$response.body#/\(link.field)")],
+                ]
+            }
+            ok = ok.merging(["links": .object(named)])
+        }
+        responses[String(success.status)] = ok
+        for status in errorStatuses {
+            responses[String(status)] = ["$ref": .string("#/components/responses/\(errorShape.responseName(status))")]
+        }
+        var operation: [String: JSONValue] = [
+            "operationId": .string(Self.operationID(method, path)), "summary": .string(summary),
+            "tags": [.string(tag)], "responses": .object(responses),
+        ]
+        if let description { operation["description"] = .string(description) }
+        if access == .open { operation["security"] = [] }
+        if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        if let body {
+            operation["requestBody"] = [
+                "required": .bool(bodyRequired),
+                "content": ["application/json": ["schema": Schema.ref(body)]],
+            ]
+        }
+        return .object(operation)
+    }
+
+    /// `get /api/services/{id}/uptime` -> `getApiServicesIdUptime`: stable and unique per route.
+    package static func operationID(_ method: String, _ path: String) -> String {
+        let words = path.split { !$0.isLetter && !$0.isNumber }.map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        return method + words.joined()
+    }
+
+    package static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
+        case 304: "Not Modified: the representation named by If-None-Match is current"
+        case 400: "Bad Request: the body is not JSON, or X-Organization is needed"
+        case 401: "Unauthorized: no credential, or one that is not valid"
+        case 403: "Forbidden: the credential lacks the role, or the action is not allowed"
+        case 404: "Not Found"
+        case 409: "Conflict: a unique name is taken"
+        case 413: "Content Too Large: the body is over the limit"
+        case 422: "Unprocessable Content: a field is missing or wrong (the problem names it)"
+        case 429: "Too Many Requests: wait the seconds in Retry-After"
+        case 503: "Service Unavailable: the event log cannot take writes, or the server is busy"
+        default: "Status \(status)"
+        }
+    }
+
+    package init(
+        method: String, path: String, summary: String, tag: String, access: Access = .member,
+        parameters: [JSONValue] = [], body: String? = nil, bodyRequired: Bool = true,
+        success: (status: Int, schema: JSONValue?), more: Set<Int> = [], description: String? = nil, links: [Link] = [],
+        errorShape: ErrorShape = .problem
+    ) {
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.tag = tag
+        self.access = access
+        self.parameters = parameters
+        self.body = body
+        self.bodyRequired = bodyRequired
+        self.success = success
+        self.more = more
+        self.description = description
+        self.links = links
+        self.errorShape = errorShape
+    }
+}
+
+/// Parameters shared by many operations.
+package enum OpenAPIParameters {
+    package static func path(_ name: String, _ schema: JSONValue, _ description: String? = nil) -> JSONValue {
+        var parameter: [String: JSONValue] = ["name": .string(name), "in": "path", "required": true, "schema": schema]
+        if let description { parameter["description"] = .string(description) }
+        return .object(parameter)
+    }
+
+    package static func query(_ name: String, _ schema: JSONValue, _ description: String) -> JSONValue {
+        [
+            "name": .string(name), "in": "query", "required": false, "schema": schema,
+            "description": .string(description),
+        ]
+    }
+
+    package static func id<Kind>(_ type: Identifier<Kind>.Type) -> JSONValue { path("id", Schema.id(type)) }
+
+    package static let slug = path(
+        "slug", ["type": "string", "pattern": "^[a-z0-9-]{2,40}$"], "The organization's slug.")
+    package static let limit = query(
+        "limit", ["type": "integer", "minimum": 1, "maximum": 200], "Items per page (default 50).")
+    package static let cursor = query("cursor", Schema.string, "The `next_cursor` of the previous page.")
+    package static let days = query(
+        "days", ["type": "integer", "minimum": 1, "maximum": .integer(HistoryPolicy.dailyDaysMax)],
+        "Days of history, newest last (default 90).")
+    package static let ifNoneMatch: JSONValue = [
+        "name": "If-None-Match", "in": "header", "required": false, "schema": ["type": "string"],
+        "description": "An ETag from an earlier answer: 304 while it is current.",
+    ]
+}

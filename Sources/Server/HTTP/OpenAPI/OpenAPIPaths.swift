@@ -1,0 +1,179 @@
+import Auth
+import Engine
+import Lifecycle
+import Live
+import Outbound
+import Wire
+
+/// Every operation of this target's routes, by area (the Statuspage dialect contributes its own). `OpenAPIDocument.check` holds the list to the router.
+package enum OpenAPIPaths {
+    package typealias Op = OpenAPIOperation
+    private typealias S = Schema
+    private typealias P = OpenAPIParameters
+
+    package static var all: [OpenAPIOperation] {
+        operations + accounts + organizations + team + keys + services + groups + incidents + maintenance
+            + publicReads + pages
+    }
+
+    /// The public HTML pages (`StatusPageRoutes`); their stylesheet and script are unlisted files.
+    package static let pages: [Op] = {
+        let tag = "Pages"
+        let html = (status: 200, schema: JSONValue?.none)
+        return [
+            Op(
+                method: "get", path: "/status/{slug}", summary: "The status page (HTML, live with JavaScript)",
+                tag: tag,
+                access: .open, parameters: [P.slug, P.ifNoneMatch], success: html, more: [304, 404]),
+            Op(
+                method: "get", path: "/status/{slug}/theme.css", summary: "The organization's accent colour (CSS)",
+                tag: tag, access: .open, parameters: [P.slug, P.ifNoneMatch], success: html, more: [304, 404]),
+            Op(
+                method: "get", path: "/status/{slug}/history", summary: "Past incidents, 20 a page (HTML)", tag: tag,
+                access: .open, parameters: [P.slug, P.cursor], success: html, more: [404, 422]),
+            Op(
+                method: "get", path: "/status/{slug}/incidents/{id}", summary: "An incident's permalink (HTML)",
+                tag: tag, access: .open, parameters: [P.slug, P.id(IncidentID.self), P.ifNoneMatch], success: html,
+                more: [304, 404]),
+            Op(
+                method: "get", path: "/status/{slug}/maintenance/{id}",
+                summary: "A maintenance window's permalink (HTML)",
+                tag: tag, access: .open, parameters: [P.slug, P.id(MaintenanceID.self), P.ifNoneMatch], success: html,
+                more: [304, 404]),
+            Op(
+                method: "get", path: "/", summary: "The dashboard's landing: sign in, choose an organization (HTML)",
+                tag: tag, access: .open, parameters: [P.ifNoneMatch], success: html, more: [304]),
+            Op(
+                method: "get", path: "/dashboard",
+                summary: "The admin dashboard (HTML; the API with the session cookie)",
+                tag: tag, access: .open, parameters: [P.ifNoneMatch], success: html, more: [304]),
+            Op(
+                method: "get", path: "/accept-invitation", summary: "Accept an invitation (HTML; ?token=...)", tag: tag,
+                access: .open, parameters: [P.query("token", S.string, "The invitation's token."), P.ifNoneMatch],
+                success: html, more: [304]),
+        ]
+    }()
+
+    package static let operations: [Op] = [
+        Op(
+            method: "get", path: "/health", summary: "Liveness, with the event log's and snapshots' state",
+            tag: "Operations", access: .open, success: (200, S.ref("Health")), more: [503],
+            description: "503 once the event log has failed for good: writes are refused until a restart."),
+        Op(
+            method: "get", path: "/api/healthcheck", summary: "The same as /health, under the other seed's path",
+            tag: "Operations", access: .open, success: (200, S.ref("Health")), more: [503]),
+        Op(
+            method: "get", path: "/ready", summary: "Readiness: recovery has finished", tag: "Operations",
+            access: .open, success: (200, S.object(["status": S.enumeration(["ready"])]))),
+        Op(
+            method: "get", path: "/metrics", summary: "Prometheus metrics (text format)", tag: "Operations",
+            access: .open, success: (200, nil)),
+        Op(
+            method: "get", path: "/openapi.json", summary: "This document", tag: "Operations", access: .open,
+            parameters: [P.ifNoneMatch], success: (200, ["type": "object"]), more: [304]),
+        Op(
+            method: "get", path: "/docs", summary: "This document, browsable (HTML)", tag: "Operations",
+            access: .open, parameters: [P.ifNoneMatch], success: (200, nil), more: [304]),
+    ]
+
+    package static let accounts: [Op] = [
+        Op(
+            method: "post", path: "/api/auth/signup", summary: "Create an account and sign in", tag: "Accounts",
+            access: .open, body: "Credentials", success: (201, S.ref("Session")), more: [403, 409],
+            description:
+                "Open, invite-only or off by configuration (403 when off or without a matching invitation)."),
+        Op(
+            method: "post", path: "/api/auth/login", summary: "Sign in with email and password", tag: "Accounts",
+            access: .open, body: "Credentials", success: (200, S.ref("Session")), more: [401, 429],
+            description:
+                "After repeated failures for an email from one address, or from one address over many emails, the caller waits (429 with Retry-After, doubling up to 15 minutes); other addresses are not affected."
+        ),
+        Op(
+            method: "post", path: "/api/auth/logout", summary: "End this session", tag: "Accounts",
+            access: .person, success: (204, nil), more: [400, 503]),
+        Op(
+            method: "get", path: "/api/auth/me", summary: "The signed-in account and its organizations",
+            tag: "Accounts", access: .person, success: (200, S.ref("Me"))),
+        Op(
+            method: "put", path: "/api/auth/password", summary: "Change the password (opens a new session)",
+            tag: "Accounts", access: .person, body: "PasswordChange", success: (200, S.ref("Session")),
+            more: [403]),
+    ]
+
+    package static let organizations: [Op] = [
+        Op(
+            method: "get", path: "/api/organizations", summary: "The caller's organizations", tag: "Organizations",
+            success: (200, S.list(S.ref("Organization")))),
+        Op(
+            method: "post", path: "/api/organizations", summary: "Create an organization; the caller owns it",
+            tag: "Organizations", access: .person, body: "OrganizationInput",
+            success: (201, S.ref("Organization")), more: [409]),
+        Op(
+            method: "get", path: "/api/organizations/current", summary: "The organization the request acts on",
+            tag: "Organizations", success: (200, S.ref("Organization"))),
+        Op(
+            method: "get", path: "/api/organizations/check-user/{user_id}",
+            summary: "An account's organizations (itself, or an admin of a shared organization)",
+            tag: "Organizations", parameters: [P.path("user_id", S.id(AccountID.self))],
+            success: (200, S.ref("UserOrganizations"))),
+        Op(
+            method: "put", path: "/api/organizations/{id}", summary: "Change settings (admin)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], body: "OrganizationInput",
+            success: (200, S.ref("Organization")), more: [409]),
+        Op(
+            method: "delete", path: "/api/organizations/{id}", summary: "Delete the organization (owner)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], success: (204, nil), more: [503]),
+        Op(
+            method: "get", path: "/api/organizations/{id}/export", summary: "Everything, as one JSON document (admin)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], success: (200, S.ref("Export"))),
+        Op(
+            method: "get", path: "/api/organizations/{id}/domain",
+            summary: "The custom domain and what to publish to prove control of it (admin)", tag: "Organizations",
+            parameters: [P.id(OrgID.self)], success: (200, S.ref("CustomDomain"))),
+        Op(
+            method: "post", path: "/api/organizations/{id}/domain/verify",
+            summary: "Check the DNS TXT record or the HTTP file; the domain is served once one passes (admin)",
+            tag: "Organizations", parameters: [P.id(OrgID.self)], body: "DomainVerifyInput", bodyRequired: false,
+            success: (200, S.ref("CustomDomain"))),
+    ]
+
+    package static let team: [Op] = [
+        Op(
+            method: "get", path: "/api/team/members", summary: "Members", tag: "Team",
+            parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("Member"))), more: [422]),
+        Op(
+            method: "get", path: "/api/team/members/me", summary: "The caller's membership", tag: "Team",
+            success: (200, S.ref("Member"))),
+        Op(
+            method: "put", path: "/api/team/members/{id}", summary: "Change a member's role (admin)", tag: "Team",
+            parameters: [P.id(MemberID.self)], body: "RoleInput", success: (200, S.ref("Member")), more: [409]),
+        Op(
+            method: "delete", path: "/api/team/members/{id}", summary: "Remove a member (admin, or leave)",
+            tag: "Team", parameters: [P.id(MemberID.self)], success: (204, nil), more: [409, 422, 503]),
+        Op(
+            method: "post", path: "/api/team/invite", summary: "Invite by email with a role (admin)", tag: "Team",
+            body: "InviteInput", success: (201, S.ref("InvitationCreated")), more: [409],
+            links: [.init(operation: "getApiTeamInvitationsToken", parameter: "token", field: "token")]),
+        Op(
+            method: "get", path: "/api/team/invitations/{token}", summary: "What an invitation offers",
+            tag: "Team", access: .open, parameters: [P.path("token", S.string)],
+            success: (200, S.ref("Invitation")), more: [404]),
+        Op(
+            method: "post", path: "/api/team/invitations/{token}/accept", summary: "Join as the signed-in account",
+            tag: "Team", access: .person, parameters: [P.path("token", S.string)],
+            success: (200, S.ref("Member")), more: [403, 404, 409, 422, 503]),
+    ]
+
+    package static let keys: [Op] = [
+        Op(
+            method: "get", path: "/api/keys", summary: "API keys (admin; never the secrets)", tag: "API keys",
+            parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("APIKey"))), more: [422]),
+        Op(
+            method: "post", path: "/api/keys", summary: "Create an API key; the answer holds its secret, once",
+            tag: "API keys", body: "KeyInput", success: (201, S.ref("APIKey")), more: [409],
+            links: [.init(operation: "deleteApiKeysId")]),
+        Op(
+            method: "delete", path: "/api/keys/{id}", summary: "Revoke an API key (admin)", tag: "API keys",
+            parameters: [P.id(KeyID.self)], success: (204, nil), more: [503]),
+    ]
+}

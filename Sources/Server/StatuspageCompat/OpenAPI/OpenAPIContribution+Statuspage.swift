@@ -1,0 +1,11 @@
+package import HTTP
+import Wire
+
+extension OpenAPIContribution {
+    /// Statuspage's public v2 documents, feeds and badges, and its management API v1.
+    package static var statuspage: OpenAPIContribution {
+        OpenAPIContribution(
+            operations: OpenAPIStatuspage.operations + OpenAPIStatuspage.extras + OpenAPIStatuspageV1.operations,
+            schemas: OpenAPIStatuspage.schemas.merging(OpenAPIStatuspageV1.schemas) { $1 })
+    }
+}

@@ -1,0 +1,94 @@
+import Auth
+import Foundation
+import HTTP
+import Lifecycle
+import Live
+import Outbound
+import StatuspageCompat
+import Wire
+
+/// Where `statusd serve` takes its settings from besides the command line: a configuration file and
+/// `STATUSD_<NAME>` environment variables (issue 6). They become command-line options placed before
+/// the real ones, so the order of precedence is file < environment < command line (ArgumentParser keeps
+/// the last value of an option), and every value is validated by the same `ServeOptions.validate()`.
+///
+/// The file (`--config <path>` or `STATUSD_CONFIG`) holds `name = value` lines with the option names
+/// (`port = 8080`, `fsync = interval`, `demo = true`); `#` starts a comment. Environment variables are
+/// the option names in capitals with underscores (`STATUSD_FSYNC_INTERVAL_MS=500`). A name that is not
+/// an option is a one-line error naming where it came from, so a typo never silently does nothing.
+enum ConfigurationSources {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Variables that are not settings: test switches and the tests' binary path.
+    static func isSetting(_ variable: String) -> Bool {
+        variable.hasPrefix("STATUSD_") && !variable.hasPrefix("STATUSD_TEST_") && variable != "STATUSD_BINARY"
+            && variable != "STATUSD_CONFIG"
+    }
+
+    /// `arguments` (without the program name) with the file's and the environment's settings put in
+    /// front of those of `serve`; other subcommands are left alone.
+    static func expand(_ arguments: [String], environment: [String: String], options: Set<String>, flags: Set<String>)
+        throws -> [String]
+    {
+        let serveIndex: Int
+        if arguments.first == "serve" {
+            serveIndex = 1
+        } else if arguments.first.map({ !$0.hasPrefix("-") }) ?? false {
+            return arguments  // another subcommand
+        } else {
+            serveIndex = 0  // serve is the default subcommand
+        }
+        var rest = Array(arguments[serveIndex...])
+        var configPath = environment["STATUSD_CONFIG"]
+        if let index = rest.firstIndex(of: "--config") {
+            guard index + 1 < rest.count else { throw Failure(description: "--config needs a file path") }
+            configPath = rest[index + 1]
+            rest.removeSubrange(index...(index + 1))
+        }
+        var injected: [String] = []
+        if let configPath {
+            let text: String
+            do {
+                text = try String(contentsOfFile: configPath, encoding: .utf8)
+            } catch {
+                throw Failure(
+                    description: "cannot read the configuration file \(configPath): \(error.localizedDescription)")
+            }
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                guard !content.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                let parts = content.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw Failure(description: "\(configPath):\(number + 1): expected 'name = value'")
+                }
+                let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                injected += try option(parts[0], value, from: "\(configPath):\(number + 1)", options, flags)
+            }
+        }
+        for (variable, value) in environment.sorted(by: { $0.key < $1.key }) where isSetting(variable) {
+            let name = variable.dropFirst("STATUSD_".count).lowercased().replacingOccurrences(of: "_", with: "-")
+            injected += try option(name, value, from: variable, options, flags)
+        }
+        return Array(arguments[..<serveIndex]) + (serveIndex == 0 ? ["serve"] : []) + injected + rest
+    }
+
+    private static func option(
+        _ name: String, _ value: String, from source: String, _ options: Set<String>,
+        _ flags: Set<String>
+    ) throws -> [String] {
+        if flags.contains(name) {
+            switch value.lowercased() {
+            case "1", "true", "yes", "on": return ["--\(name)"]
+            case "0", "false", "no", "off": return ["--no-\(name)"]
+            default: throw Failure(description: "\(source): \(name) takes true or false, got '\(value)'")
+            }
+        }
+        guard options.contains(name) else {
+            throw Failure(
+                description: "\(source): '\(name)' is not a setting of statusd serve (see statusd serve --help)")
+        }
+        return ["--\(name)", value]
+    }
+}

@@ -1,0 +1,321 @@
+import ArgumentParser
+import Auth
+import Engine
+import Foundation
+import HTTP
+import Lifecycle
+import Live
+import Logging
+import NIOCore
+import Outbound
+import Persistence
+import StatuspageCompat
+import Wire
+
+/// The options of `statusd serve`. Each has a default and a unit where it has one; each can also be
+/// set in a configuration file or a `STATUSD_<NAME>` environment variable (`ConfigurationSources`).
+struct ServeOptions: ParsableArguments {
+    @Option(
+        help:
+            "A configuration file of 'name = value' lines (also STATUSD_CONFIG); STATUSD_<NAME> variables override it, options override both."
+    )
+    var config: String?
+
+    @Option(help: "Address to listen on. Loopback by default: put a proxy in front to serve the world.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free one and prints it.")
+    var port = 8080
+
+    @Option(help: "Data directory: the write-ahead log, snapshots and the lock file live here.")
+    var dataDir = "data"
+
+    @Option(help: "When a write is acknowledged: always (after fdatasync), interval, or none. See README 'Durability'.")
+    var fsync = "always"
+
+    @Option(help: "Milliseconds between fdatasyncs under --fsync interval.")
+    var fsyncIntervalMs = 1_000
+
+    @Option(help: "Size of each WAL segment file in MiB (preallocated with zeros).")
+    var walSegmentMib = 64
+
+    @Option(help: "Seconds between snapshots when anything changed.")
+    var snapshotIntervalSeconds = 300
+
+    @Option(help: "Take a snapshot after this many events, whatever the interval.")
+    var snapshotEveryEvents = 100_000
+
+    @Option(
+        help:
+            "Per-organization limits, e.g. services=500,active_incidents=100 (names: \(OrgQuotas.optionNames.keys.sorted().joined(separator: ", ")))."
+    )
+    var quotas = ""
+
+    @Flag(inversion: .prefixedNo, help: "Create the demo organization 'demo' at start when it does not exist.")
+    var demo = false
+
+    @Option(help: "Seconds public reads may be cached (Cache-Control max-age).")
+    var cacheMaxAge = 5
+
+    @Option(help: "Seconds a cache may serve a stale public read while it revalidates.")
+    var cacheStaleWhileRevalidate = 30
+
+    @Option(help: "Who may sign up: open, invite-only (with an invitation for the same email) or off.")
+    var signup = "open"
+
+    @Option(help: "Hours a login session lasts.")
+    var sessionHours = 168
+
+    @Option(help: "Hours an invitation stays open (fractions allowed: 0.5 is half an hour).")
+    var invitationHours = 168.0
+
+    @Option(help: "OpenID Connect: the issuer (iss) tokens must carry, e.g. https://tenant.eu.auth0.com/.")
+    var oidcIssuer: String?
+
+    @Option(help: "OpenID Connect: the audience (aud) tokens must include.")
+    var oidcAudience: String?
+
+    @Option(
+        help: "OpenID Connect: the provider's JWKS, a file path or an http(s) URL (fetched again on an unknown key id)."
+    )
+    var oidcJwks: String?
+
+    @Option(
+        help:
+            "Proxies whose X-Forwarded-For names the client: addresses or CIDR ranges, comma-separated (e.g. 127.0.0.1,10.0.0.0/8). None by default."
+    )
+    var trustedProxies = ""
+
+    @Option(
+        help:
+            "Browser origins allowed to call the API, comma-separated (https://status.example.com), or * for any. Public reads allow any origin regardless."
+    )
+    var corsOrigins = ""
+
+    @Option(
+        help:
+            "Where people reach statusd (https://status.example.com): the base of page links in the Statuspage-compatible documents; defaults to http://<host>:<port>."
+    )
+    var publicURL: String?
+
+    @Option(
+        help:
+            "DNS server the custom-domain check asks for its TXT record (address or address:port); the first nameserver of /etc/resolv.conf by default."
+    )
+    var dnsServer: String?
+
+    @Option(help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    @Flag(help: "Log one line per request (route, status, milliseconds, client, request id).")
+    var accessLog = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Answer the public summary on the connection's event loop, below the router (same bytes and headers). Off with --access-log."
+    )
+    var publicFastPath = true
+
+    @Option(
+        help:
+            "Seconds a request may take to arrive whole (headers, then body), and an idle keep-alive connection may stay open."
+    )
+    var requestTimeoutSeconds = 30
+
+    @Option(help: "Seconds between heartbeats on an idle live stream (keeps proxies from closing it).")
+    var liveHeartbeatSeconds = 15
+
+    @Option(
+        help:
+            "Live connections (WebSocket and Server-Sent Events) in all; a process may open at most 20,000 files here.")
+    var liveMaxConnections = 19_500
+
+    @Option(help: "Live connections from one client address.")
+    var liveMaxPerAddress = 4_000
+
+    @Option(help: "Organizations one WebSocket may follow.")
+    var liveMaxSubscriptions = 32
+
+    @Option(help: "KiB a live reader may leave unread before it is closed as too slow.")
+    var liveQueueKib = 1_024
+
+    @Option(help: "Seconds GET /ws waits for credentials, and a WebSocket for its first subscription.")
+    var liveAuthTimeoutSeconds = 10
+
+    @Option(help: "Seconds an organization nobody follows live keeps its ring of recent frames (for resuming).")
+    var liveTopicIdleSeconds = 300
+
+    @Option(
+        help:
+            "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
+    )
+    var adminPort: Int?
+
+    @Option(help: "Address of the operator port: a loopback address only, since it asks for no credential.")
+    var adminHost = "127.0.0.1"
+
+    mutating func validate() throws {
+        do {
+            _ = try TrustedProxies.parse(trustedProxies)
+        } catch let failure as OperationFailure {
+            throw ValidationError(failure.description)
+        }
+        for origin in corsOriginSet where origin != "*" {
+            guard origin.hasPrefix("https://") || origin.hasPrefix("http://"), !origin.hasSuffix("/") else {
+                throw ValidationError(
+                    "--cors-origins: '\(origin)' is not an origin such as https://status.example.com (no path, no trailing /)"
+                )
+            }
+        }
+        _ = try OrgQuotas.parse(quotas)
+        let oidc = [oidcIssuer, oidcAudience, oidcJwks].compactMap { $0 }
+        guard oidc.isEmpty || oidc.count == 3 else {
+            throw ValidationError("--oidc-issuer, --oidc-audience and --oidc-jwks go together: give all three or none")
+        }
+        guard AccountPolicy.Signup(rawValue: signup) != nil else {
+            throw ValidationError("--signup must be open, invite-only or off, got '\(signup)'")
+        }
+        guard (1...8_760).contains(sessionHours) else { throw ValidationError("--session-hours must be 1...8760") }
+        guard invitationHours > 0, invitationHours <= 8_760 else {
+            throw ValidationError("--invitation-hours must be more than 0 and at most 8760")
+        }
+        guard ["always", "interval", "none"].contains(fsync) else {
+            throw ValidationError("--fsync must be always, interval or none, got '\(fsync)'")
+        }
+        guard (1...86_400).contains(snapshotIntervalSeconds) else {
+            throw ValidationError("--snapshot-interval-seconds must be 1...86400")
+        }
+        guard snapshotEveryEvents >= 1 else { throw ValidationError("--snapshot-every-events must be 1 or more") }
+        guard (1...1_024).contains(walSegmentMib) else { throw ValidationError("--wal-segment-mib must be 1...1024") }
+        guard (1...60_000).contains(fsyncIntervalMs) else {
+            throw ValidationError("--fsync-interval-ms must be 1...60000")
+        }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
+        guard (1...3_600).contains(liveHeartbeatSeconds) else {
+            throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError(
+                "--log-level must be trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
+        }
+        if dnsServer != nil { _ = try dnsServerAddress() }
+        if let publicURL {
+            guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://"), !publicURL.hasSuffix("/"),
+                URL(string: publicURL)?.host != nil
+            else {
+                throw ValidationError(
+                    "--public-url must be an http(s) URL without a trailing slash, got '\(publicURL)'")
+            }
+        }
+        guard liveMaxConnections >= 1, liveMaxPerAddress >= 1, liveMaxSubscriptions >= 1 else {
+            throw ValidationError(
+                "--live-max-connections, --live-max-per-address and --live-max-subscriptions must be 1 or more")
+        }
+        guard (16...1_048_576).contains(liveQueueKib) else {
+            throw ValidationError("--live-queue-kib must be 16...1048576, got \(liveQueueKib)")
+        }
+        guard (1...86_400).contains(liveTopicIdleSeconds) else {
+            throw ValidationError("--live-topic-idle-seconds must be 1...86400, got \(liveTopicIdleSeconds)")
+        }
+        guard (1...3_600).contains(liveAuthTimeoutSeconds) else {
+            throw ValidationError("--live-auth-timeout-seconds must be 1...3600, got \(liveAuthTimeoutSeconds)")
+        }
+        guard (1...3_600).contains(requestTimeoutSeconds) else {
+            throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
+        }
+        if let adminPort, !(0...65_535).contains(adminPort) {
+            throw ValidationError("--admin-port must be 0...65535, got \(adminPort)")
+        }
+        guard TrustedProxies.loopback.trusts(adminHost) else {
+            throw ValidationError("--admin-host must be a loopback address (127.x.x.x or ::1), got '\(adminHost)'")
+        }
+        guard cacheMaxAge >= 0 else { throw ValidationError("--cache-max-age must be 0 or more seconds") }
+        guard cacheStaleWhileRevalidate >= 0 else {
+            throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")
+        }
+    }
+
+    /// `--cors-origins` as a set.
+    var corsOriginSet: Set<String> {
+        Set(corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+
+    /// The base of the page links statusd writes into documents for other tools.
+    var publicBaseURL: String { publicURL ?? "http://\(host):\(port)" }
+
+    /// The server the custom-domain check asks: `--dns-server` (port 53 unless given), else the
+    /// system's. - Throws: `ValidationError` for one that is not an address.
+    func dnsServerAddress() throws -> SocketAddress? {
+        guard let dnsServer else { return DNSTXTLookup.systemServer() }
+        var host = dnsServer
+        var port = 53
+        if let colon = dnsServer.lastIndex(of: ":"), dnsServer.filter({ $0 == ":" }).count == 1 {
+            host = String(dnsServer[..<colon])
+            guard let number = Int(dnsServer[dnsServer.index(after: colon)...]), (1...65_535).contains(number) else {
+                throw ValidationError("--dns-server must be an address or address:port, got '\(dnsServer)'")
+            }
+            port = number
+        }
+        guard let address = try? SocketAddress(ipAddress: host, port: port) else {
+            throw ValidationError("--dns-server must be an IP address (or address:port), got '\(dnsServer)'")
+        }
+        return address
+    }
+
+    /// The limits of the live feeds.
+    var liveLimits: LiveAdmission.Limits {
+        var limits = LiveAdmission.Limits()
+        limits.connections = liveMaxConnections
+        limits.perAddress = liveMaxPerAddress
+        limits.subscriptionsPerConnection = liveMaxSubscriptions
+        limits.queueBytes = liveQueueKib * 1_024
+        limits.authTimeout = .seconds(Int64(liveAuthTimeoutSeconds))
+        return limits
+    }
+
+    /// The OpenID Connect provider, when one is configured.
+    var oidcConfiguration: OIDCVerifier.Configuration? {
+        guard let oidcIssuer, let oidcAudience, let oidcJwks else { return nil }
+        return OIDCVerifier.Configuration(issuer: oidcIssuer, audience: oidcAudience, jwks: oidcJwks)
+    }
+
+    /// Sign-up mode, session lifetime, and whether session cookies are Secure (an https public URL).
+    var accountPolicy: AccountPolicy {
+        AccountPolicy(
+            signup: AccountPolicy.Signup(rawValue: signup) ?? .open, sessionLifetime: Double(sessionHours) * 3_600,
+            secureCookies: publicBaseURL.hasPrefix("https://"))
+    }
+
+    /// The WAL settings these options ask for.
+    var walConfiguration: WALConfiguration {
+        let policy: FsyncPolicy =
+            switch fsync {
+            case "interval": .interval(.milliseconds(fsyncIntervalMs))
+            case "none": .none
+            default: .always
+            }
+        return WALConfiguration(fsync: policy, segmentBytesMax: walSegmentMib << 20)
+    }
+
+    /// The option and flag names, as the command line spells them, for `ConfigurationSources`: read from
+    /// the declared properties, so a new option is settable from a file and the environment at once.
+    static var settingNames: (options: Set<String>, flags: Set<String>) {
+        var options: Set<String> = []
+        var flags: Set<String> = []
+        for child in Mirror(reflecting: ServeOptions()).children {
+            guard let label = child.label, label.hasPrefix("_") else { continue }
+            var name = ""
+            for character in label.dropFirst() {
+                if character.isUppercase { name += "-" }
+                name += character.lowercased()
+            }
+            if String(describing: type(of: child.value)).hasPrefix("Flag<") {
+                flags.insert(name)
+            } else {
+                options.insert(name)
+            }
+        }
+        return (options, flags)
+    }
+}

@@ -1,1 +1,0 @@
-../../Sources/Server/Domains/DNSTXTLookup.swift
