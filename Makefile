@@ -14,7 +14,7 @@ reliability: ; scripts/reliability.sh
 test-fuzz: ; scripts/test.sh --only fuzz
 build:     ; scripts/setup.sh && swift build -c release
 bench:     ; scripts/bench.sh
-verify:    ; scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh
+verify:    ; scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh && scripts/verify-markup.sh
 fix:       ; swift format format --in-place --recursive Sources Tests Package.swift
 setup:     ; scripts/setup.sh
 clean:     ; rm -rf .build

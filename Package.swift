@@ -149,6 +149,25 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Sources/Server/HTTP",
+            // Pages, styles, scripts and templates as files a person and their tools can read, compiled
+            // into the binary (statusd ships as one file with nothing to install).
+            resources: [
+                .embedInCode("Resources/status.css"),
+                .embedInCode("Resources/status.js"),
+                .embedInCode("Resources/dashboard.html"),
+                .embedInCode("Resources/dashboard.css"),
+                .embedInCode("Resources/dashboard.js"),
+                .embedInCode("Resources/docs.html"),
+                .embedInCode("Resources/docs.css"),
+                .embedInCode("Resources/docs.js"),
+                .embedInCode("Resources/page-head.mustache"),
+                .embedInCode("Resources/page-foot.mustache"),
+                .embedInCode("Resources/page-incident.mustache"),
+                .embedInCode("Resources/page-maintenance.mustache"),
+                .embedInCode("Resources/page-status.mustache"),
+                .embedInCode("Resources/page-history.mustache"),
+                .embedInCode("Resources/page-permalink.mustache"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -156,12 +175,17 @@ let package = Package(
             dependencies: [
                 "Engine", "Persistence", "Wire", "Auth", "HTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Collections", package: "swift-collections"),
             ],
             path: "Sources/Server/StatuspageCompat",
+            resources: [
+                .embedInCode("Resources/embed.js"), .embedInCode("Resources/badge.svg.mustache"),
+                .embedInCode("Resources/feed.rss.mustache"), .embedInCode("Resources/feed.atom.mustache"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 binary=${STATUSD_BINARY:-$PWD/.build/debug/statusd}
 examples=${SCHEMATHESIS_EXAMPLES:-30}
 seed=${SCHEMATHESIS_SEED:-1}
-scripts/python-tools.sh
+scripts/python-tools.sh --for contract
 work=$(mktemp -d)
 server_pid=""
 cleanup() {

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
-scripts/python-tools.sh
+scripts/setup.sh --browser
+scripts/python-tools.sh --for e2e
 swift build --build-tests
 export STATUSD_BINARY="$PWD/.build/debug/statusd" STATUSD_TEST_PYTHON="$PWD/.build-python/bin/python"
 KILLS=${KILLS:-20} SECONDS_PER_KILL=${SECONDS_PER_KILL:-2} scripts/crash.sh

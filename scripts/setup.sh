@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Installs the system packages statusd needs to build and test, when they are missing.
-# Safe to run again; asks nothing (CI has no standard input).
+# Installs the system packages statusd needs to build, when they are missing; --browser adds the
+# headless Chromium the end-to-end browser tests drive. Safe to run again; asks nothing (CI has no
+# standard input).
 set -euo pipefail
 
-packages=(liblz4-dev lz4 libssl-dev pkg-config chromium chromium-driver)
+packages=(liblz4-dev lz4 libssl-dev pkg-config)
+while (($# > 0)); do
+    case $1 in
+        --browser) packages+=(chromium chromium-driver); shift ;;
+        *) echo "setup: unknown option $1 (use --browser)" >&2; exit 2 ;;
+    esac
+done
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

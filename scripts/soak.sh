@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 build=${SOAK_BUILD:-release}
 scripts/setup.sh
-scripts/python-tools.sh
+scripts/python-tools.sh --for e2e
 swift build -c "$build" --product statusd
 # A copy: a rebuild during the soak must not swap the binary under it.
 binary=$(mktemp /tmp/statusd-soak-XXXXXX)

@@ -21,10 +21,11 @@ stage() {
     echo "== $name: $((SECONDS - start)) s"
 }
 
-# The system packages, and the Python tools the end-to-end and contract tests run (in .build-python).
-stage setup bash -c 'scripts/setup.sh && scripts/python-tools.sh'
+# The system packages the build needs; each test stage below installs what it runs (a browser, Python
+# tools in .build-python) before it starts.
+stage setup scripts/setup.sh
 export STATUSD_TEST_PYTHON="$PWD/.build-python/bin/python"
-stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh'
+stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh && scripts/verify-markup.sh'
 # One debug build of everything, statusd included: every end-to-end test spawns this binary. The
 # import check makes a target that imports one it does not declare (a wrong-way reference) an error.
 stage build swift build --build-tests --explicit-target-dependency-import-check error
@@ -33,12 +34,13 @@ if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests
 fi
 if [[ -z $only || $only == e2e ]]; then
+    stage e2e-setup bash -c 'scripts/setup.sh --browser && scripts/python-tools.sh --for e2e'
     stage e2e swift test --skip-build --filter EndToEndTests
 fi
 if [[ -z $only || $only == crash ]]; then
     # A short crash campaign: statusd killed at random under load, every acknowledged write checked
     # after each restart (make crash runs a long one).
-    stage crash .build-python/bin/python scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
+    stage crash python3 scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
 fi
 if [[ -z $only || $only == fuzz ]]; then
     # libFuzzer over the decoders: the committed corpus (seeds and past crashes), then 10 s per target

@@ -44,4 +44,67 @@ import Testing
         let value = try CommandLineTests.run(["serve"], environment: ["STATUSD_FSYNC": "sometimes"])
         #expect(value.status != 0 && value.stderr.contains("--fsync"))
     }
+
+    /// Every option `serve --help` shows can come from the environment (and so from a file): the
+    /// setting list is written out in `ServeOptions`, and this holds it to the options. All at once:
+    /// an unknown name is refused before any value is parsed, and names the variable.
+    @Test func everyOptionOfServe_isASetting() throws {
+        let help = try CommandLineTests.runCapturing(["serve", "--help"])
+        var environment: [String: String] = [:]
+        for match in help.stdout.matches(of: /--(no-)?([a-z][a-z0-9-]+)( <)?/) {
+            let name = String(match.output.2)
+            guard !["help", "config", "version"].contains(name) else { continue }
+            let variable = "STATUSD_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+            environment[variable] = match.output.3 == nil ? "false" : "x"
+        }
+        #expect(environment.count >= 30, "\(help.stdout)")
+        let run = try CommandLineTests.run(["serve", "--port", "-1"], environment: environment)
+        #expect(run.status != 0 && !run.stderr.contains("is not a setting"), "\(run.stderr)")
+    }
+
+    /// A secret comes from the file or the environment only: on the command line it is refused with a
+    /// sentence saying where it goes, and it never appears in --help.
+    @Test func secret_onTheCommandLine_isRefused_andNamesWhereItGoes() throws {
+        for arguments in [["serve", "--session-secret", "abc"], ["serve", "--session-secret=abc"]] {
+            let run = try CommandLineTests.run(arguments)
+            #expect(run.status != 0, "\(arguments)")
+            #expect(
+                run.stderr.contains("STATUSD_SESSION_SECRET") && run.stderr.contains("configuration file"),
+                "\(run.stderr)")
+            #expect(!run.stderr.contains("abc"), "the refusal does not repeat the secret")
+        }
+        let help = try CommandLineTests.runCapturing(["serve", "--help"])
+        #expect(!help.stdout.contains("session-secret"))
+        let short = try CommandLineTests.run(
+            ["serve", "--port", "0", "--data-dir", FileManager.default.temporaryDirectory.path + "/statusd-\(UUID())"],
+            environment: ["STATUSD_SESSION_SECRET": "too short"])
+        #expect(short.status != 0 && short.stderr.contains("at least 32 characters"), "\(short.stderr)")
+    }
+
+    /// `session-secret` signs sessions instead of a key file in the data directory: a session outlives
+    /// the loss of that directory's secrets, and another secret refuses it.
+    @Test func sessionSecret_signsSessions_withoutAKeyFile() async throws {
+        let secret = String(repeating: "0123456789abcdef", count: 4)
+        let file = try Self.temporaryFile("session-secret = \(secret)\n")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("statusd-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let server = try StatusdProcess(arguments: ["--config", file], log: log)
+        let (person, _) = try await AccountTests.signUp("secret@example.com", on: server)
+        #expect(try await person.call("GET", "/api/auth/me").status == 200)
+        let keyFile = server.dataDirectory.appendingPathComponent("secrets/session.key").path
+        #expect(!FileManager.default.fileExists(atPath: keyFile), "no per-node key file")
+        server.stop()
+        #expect(!(try String(contentsOf: log, encoding: .utf8)).contains(secret), "never logged")
+
+        let same = try StatusdProcess(
+            arguments: [], dataDirectory: server.dataDirectory, environment: ["STATUSD_SESSION_SECRET": secret])
+        #expect(try await person.with(same).call("GET", "/api/auth/me").status == 200, "the same secret")
+        same.stop()
+        let other = try StatusdProcess(
+            arguments: [], dataDirectory: server.dataDirectory,
+            environment: ["STATUSD_SESSION_SECRET": String(secret.reversed())])
+        #expect(try await person.with(other).call("GET", "/api/auth/me").status == 401, "another secret")
+        other.stop()
+    }
 }

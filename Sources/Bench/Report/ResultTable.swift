@@ -50,12 +50,10 @@ enum ResultTable {
         let width = 720
         let height = 60 + groupHeight * labels.count + 20 * series.count
         let maximum = max(1, series.flatMap(\.values).max() ?? 1)
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" font-family="sans-serif" font-size="12">
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="10" y="22" font-size="15" font-weight="bold">\(escape(title))</text>
-
-            """
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        svg += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+        svg += "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>\n"
         for (row, label) in labels.enumerated() {
             let top = 40 + row * groupHeight
             svg += "<text x=\"10\" y=\"\(top + barHeight)\">\(escape(label))</text>\n"

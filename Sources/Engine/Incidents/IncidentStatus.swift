@@ -57,3 +57,17 @@ public enum IncidentImpact: String, CaseIterable, Hashable, Sendable, Codable {
         }
     }
 }
+
+extension IncidentStatus {
+    /// The update text posted when a status change comes without one: the sentences status pages
+    /// use (Statuspage's defaults), so an update never reads empty.
+    public var defaultUpdateBody: String {
+        switch self {
+        case .resolved: "This incident has been resolved."
+        case .monitoring: "A fix has been implemented and we are monitoring the results."
+        case .identified: "The issue has been identified and a fix is being implemented."
+        case .investigating: "We are investigating this issue."
+        case .postmortem: "A postmortem has been published."
+        }
+    }
+}

@@ -9,6 +9,8 @@ public final class OrgView: Sendable {
     public let publishedAt: Date
     /// Rendered bytes of this view, per representation.
     public let memo = RenderMemo()
+    /// The uptime period renderings of this view are good for at a given time.
+    public let uptimePeriod: UptimePeriod
     /// When a maintenance timer must next act on this organization; computed once per publish so
     /// the scheduler's scan reads a field.
     public let nextDeadline: Date?
@@ -17,6 +19,7 @@ public final class OrgView: Sendable {
         self.state = state
         self.publishedAt = publishedAt
         self.nextDeadline = state.nextDeadline
+        self.uptimePeriod = UptimePeriod(state)
     }
 
     public var id: OrgID { state.id }

@@ -1,5 +1,4 @@
 package import Engine
-import Wire
 
 /// Who a request acts as, and in which organization: resolved once per request by `Authenticator`.
 package struct Caller: Sendable {

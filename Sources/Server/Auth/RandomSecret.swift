@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import Wire
 
 /// The secrets statusd hands out once (API key secrets, invitation tokens): 52 characters of the ids'
 /// base32 alphabet, 260 random bits of which 256 carry the strength (DESIGN "Auth"). Only their

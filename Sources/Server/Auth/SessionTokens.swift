@@ -13,6 +13,16 @@ package struct SessionTokens: Sendable {
     package init(key: SymmetricKey) { self.key = key }
 
     /// The key of a data directory, created (32 random bytes, 0600 in a 0700 folder) if missing.
+    /// The key derived from the `session-secret` setting (a configuration secret), for servers that
+    /// must agree on one key (several nodes, or a data directory restored elsewhere): its SHA-256.
+    /// - Throws: when the secret is shorter than 32 characters (`openssl rand -hex 32` makes one).
+    package init(secret: String) throws {
+        guard secret.utf8.count >= 32 else {
+            throw OperationFailure("session-secret must be at least 32 characters (openssl rand -hex 32 makes one)")
+        }
+        self.init(key: SymmetricKey(data: SHA256.hash(data: Data("statusd session key|\(secret)".utf8))))
+    }
+
     package static func load(dataDirectory path: String) throws -> SessionTokens {
         let folder = path + "/secrets"
         let file = folder + "/session.key"

@@ -1,5 +1,4 @@
 import AsyncAlgorithms
-import Auth
 package import Logging
 package import Persistence
 import ServiceLifecycle

@@ -1,5 +1,4 @@
 import AsyncAlgorithms
-import Auth
 import CPlatform
 package import Engine
 import Foundation

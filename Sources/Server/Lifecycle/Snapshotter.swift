@@ -1,5 +1,4 @@
 import AsyncAlgorithms
-import Auth
 package import Engine
 package import Foundation
 package import Logging

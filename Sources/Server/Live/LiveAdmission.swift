@@ -1,8 +1,6 @@
-import Auth
 package import NIOCore
 package import Prometheus
 import Synchronization
-import Wire
 
 /// The limits of the live feeds (`--live-*`), the count of open streams in all and per client address,
 /// and why streams ended, for `/metrics`. Shared by every event loop: admitting costs an atomic

@@ -1,4 +1,3 @@
-import Auth
 import DequeModule
 package import Engine
 import Foundation

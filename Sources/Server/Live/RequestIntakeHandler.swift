@@ -1,4 +1,3 @@
-import Auth
 import HTTPTypes
 package import NIOCore
 package import NIOHTTPTypes

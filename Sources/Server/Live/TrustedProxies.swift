@@ -1,4 +1,3 @@
-import Auth
 import Foundation
 package import HTTPTypes
 import Wire

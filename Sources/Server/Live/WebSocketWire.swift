@@ -1,8 +1,6 @@
-import Auth
 import Crypto
 import Foundation
 package import NIOCore
-import Wire
 
 /// The server's side of RFC 6455 framing, written by hand because the hub needs what NIO's
 /// `WebSocketFrameEncoder` does not give: a frame encoded once, header and payload in one buffer, and

@@ -10,7 +10,6 @@ import Logging
 import Mustache
 import NIOCore
 import NIOPosix
-import Outbound
 import Persistence
 import Prometheus
 import ServiceLifecycle
@@ -28,6 +27,7 @@ struct Statusd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statusd",
         abstract: "A self-hosted, multi-tenant status page server.",
+        version: StatusdVersion.current,
         subcommands: [
             Serve.self, CheckWALCommand.self, InspectCommand.self, SnapshotCommand.self, RestoreCommand.self,
             BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self, ImportCommandGroup.self,
@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
         // A file-size limit (ulimit -f) must fail a write with EFBIG, which the log reports and
         // survives as a failed disk, not kill the process with SIGXFSZ.
         signal(SIGXFSZ, SIG_IGN)
-        let level = Logger.Level(rawValue: options.logLevel) ?? .info  // validated with the options
+        let level = options.logLevel.level
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -110,7 +110,12 @@ struct Serve: AsyncParsableCommand {
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
-        let tokens = try SessionTokens.load(dataDirectory: dataDirectory.path)
+        let environment = ProcessInfo.processInfo.environment
+        let secrets = try ConfigurationSources.secrets(
+            configPath: options.config ?? environment["STATUSD_CONFIG"], environment: environment)
+        let tokens =
+            try secrets["session-secret"].map { try SessionTokens(secret: $0) }
+            ?? SessionTokens.load(dataDirectory: dataDirectory.path)
         var oidc: OIDCVerifier? = nil
         if let configuration = options.oidcConfiguration {
             oidc = try await OIDCVerifier(configuration: configuration, logger: logger)
@@ -163,7 +168,8 @@ struct Serve: AsyncParsableCommand {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
-                var lines = "statusd listening on \(base)\n  health:         \(base)/health\n"
+                var lines = "statusd listening on \(base)\n  version:        \(StatusdVersion.current)\n"
+                lines += "  health:         \(base)/health\n"
                 lines += "  metrics:        \(base)/metrics\n"
                 lines += "  API docs:       \(base)/docs\n"
                 lines += "  dashboard:      \(base)/dashboard\n"

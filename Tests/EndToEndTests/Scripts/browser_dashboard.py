@@ -9,10 +9,9 @@ in it is shown as text. Saves dashboard screenshots. Prints {"problems": [...], 
 import json
 import os
 import sys
-import time
 
 from selenium import webdriver
-from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
+from selenium.common.exceptions import (ElementNotInteractableException, NoAlertPresentException, NoSuchElementException,
                                         StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -56,18 +55,29 @@ def present(driver, selector):
 
 
 def fill(driver, form, values, submit=True):
-    # The view may be redrawn by a live frame between finding a field and typing: try again then.
+    # The view may be redrawn by a live frame between finding a field and typing: start again then.
     for attempt in range(5):
         try:
             return fill_once(driver, form, values, submit)
-        except (StaleElementReferenceException, NoSuchElementException):
-            time.sleep(0.3)
+        except (StaleElementReferenceException, NoSuchElementException, ElementNotInteractableException):
+            pass
     problems.append("the %s form kept being redrawn" % form)
+
+
+def ready_field(driver, form, name):
+    """The field once it can take input: attached, shown and enabled. A view being drawn can hold a
+    field that is in the document but not yet laid out, which refuses typing."""
+    def shown(d):
+        field = d.find_element(By.CSS_SELECTOR, '[data-form="%s"] [name="%s"]' % (form, name))
+        return field if field.is_displayed() and field.is_enabled() else None
+    return wait(driver, shown, "the %s field of the %s form" % (name, form))
 
 
 def fill_once(driver, form, values, submit):
     for name, value in values.items():
-        field = driver.find_element(By.CSS_SELECTOR, '[data-form="%s"] [name="%s"]' % (form, name))
+        field = ready_field(driver, form, name)
+        if field is None:
+            return
         if field.tag_name == "select":
             Select(field).select_by_value(value)
         else:

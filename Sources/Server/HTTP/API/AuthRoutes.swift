@@ -3,9 +3,7 @@ package import Engine
 package import Foundation
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// How people get accounts and sessions (`--signup`, `--session-hours`).
@@ -244,13 +242,9 @@ package struct AuthRoutes: Sendable {
         }
     }
 
-    /// How long a password may be, in characters (also `statusd org create --owner-password-stdin`).
-    package static let passwordLength = 8...1024
-
     package static func checkPassword(_ password: String, field: String) throws {
-        guard passwordLength.contains(password.count) else {
-            throw Problem(
-                status: .unprocessableContent, detail: "\(field) must be 8 to 1024 characters", field: field)
+        if let refusal = PasswordPolicy.refusal(of: password, field: field) {
+            throw Problem(status: .unprocessableContent, detail: refusal, field: field)
         }
     }
 

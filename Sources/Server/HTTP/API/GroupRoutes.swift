@@ -1,10 +1,7 @@
-import Auth
 import Engine
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// `/api/service-groups`: list, create, read, update, delete (API.md).

@@ -3,9 +3,7 @@ package import Engine
 package import Foundation
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 package import Persistence
 import Wire
 
@@ -122,22 +120,10 @@ package struct IncidentRoutes: Sendable {
     }
 
     private func post(_ input: IncidentInput, to id: IncidentID, as caller: Caller) async throws -> OrgState {
-        let body = input.body ?? Self.defaultBody(for: input.status)
+        let body = input.body ?? input.status?.defaultUpdateBody ?? ""
         return try await api.run(
             .postIncidentUpdate(id, status: input.status, body: body, affected: input.affected), as: caller
         ).state
-    }
-
-    /// What an update without a message says, so a status change from a script still reads well.
-    package static func defaultBody(for status: IncidentStatus?) -> String {
-        switch status {
-        case .resolved: "This incident has been resolved."
-        case .monitoring: "A fix has been implemented and we are monitoring the results."
-        case .identified: "The issue has been identified and a fix is being implemented."
-        case .investigating: "We are investigating this issue."
-        case .postmortem: "A postmortem has been published."
-        case nil: ""
-        }
     }
 
     private static func id(_ context: StatusdRequestContext) throws -> IncidentID {

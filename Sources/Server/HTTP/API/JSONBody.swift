@@ -1,10 +1,6 @@
-import Auth
 import Foundation
 package import Hummingbird
-import Lifecycle
-import Live
 import NIOCore
-import Outbound
 package import Wire
 
 /// Reads a request's JSON body into an input type, turning every way a body can be wrong into a

@@ -3,9 +3,7 @@ package import Engine
 import Foundation
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 package import Wire
 
 /// `/api/keys`: organization API keys (DESIGN "Auth"). Admins list, create and revoke them; a key's

@@ -1,11 +1,8 @@
-import Auth
 import Engine
 import Foundation
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Persistence
 import Wire
 

@@ -1,10 +1,7 @@
-import Auth
 package import Engine
 package import Foundation
 import HashTreeCollections
-import Lifecycle
 import Live
-import Outbound
 package import Wire
 
 /// `GET /api/organizations/{id}/export`: everything an organization owns, archived history included,

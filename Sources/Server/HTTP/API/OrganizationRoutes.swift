@@ -3,9 +3,7 @@ package import Engine
 package import Foundation
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Persistence
 import Wire
 

@@ -3,11 +3,9 @@ package import Engine
 import Foundation
 package import HTTPTypes
 package import Hummingbird
-import Lifecycle
 import Live
 import NIOCore
 import NIOPosix
-import Outbound
 package import Persistence
 package import Wire
 

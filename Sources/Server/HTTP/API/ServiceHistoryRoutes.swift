@@ -3,10 +3,8 @@ package import Engine
 package import Foundation
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
 import NIOCore
-import Outbound
 import Persistence
 import Wire
 
@@ -120,7 +118,7 @@ package struct ServiceHistoryRoutes: Sendable {
         let view = try api.registry.publicView(slug: context.parameters.get("slug") ?? "")
         let days = try Self.days(request)
         let now = WallClock.now()
-        let period = "u\(days)-" + Self.period(of: view.state, at: now)
+        let period = "u\(days)-" + view.uptimePeriod.label(at: now)
         return try representation.respond(
             to: request, view: view, key: "uptime-\(period).json", contentType: PublicStatusRoutes.jsonType,
             variant: period
@@ -133,17 +131,6 @@ package struct ServiceHistoryRoutes: Sendable {
                 bytes: try PublicSummary.makeEncoder().encode(Representation.ListBody(items: services, nextCursor: nil))
             )
         }
-    }
-
-    /// The organization's date at `now`, plus the ten-minute slot while any service is not operational.
-    package static func period(of state: OrgState, at now: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: state.settings.timeZone) ?? .gmt
-        let day = calendar.dateComponents([.year, .month, .day], from: now)
-        let date = "\(day.year ?? 0)-\(day.month ?? 0)-\(day.day ?? 0)"
-        // From the status tally, not a walk over the services: the status page's fast path asks per read.
-        let allOperational = state.serviceTally[.operational] == state.services.count
-        return allOperational ? date : date + "-\(Int(now.timeIntervalSince1970) / 600)"
     }
 
     /// Every incident, newest first, through memory and the archive (`limit`, `cursor`, `status`):

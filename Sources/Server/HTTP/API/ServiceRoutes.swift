@@ -1,10 +1,7 @@
-import Auth
 import Engine
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// `/api/services`: list, create, read, update, delete, and set a service's status (API.md).

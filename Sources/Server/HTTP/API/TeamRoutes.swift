@@ -3,9 +3,7 @@ package import Engine
 package import Foundation
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// `/api/team`: members (list, me, change role, remove) and invitations (invite, look up by token,

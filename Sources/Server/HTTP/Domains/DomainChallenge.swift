@@ -1,11 +1,7 @@
-import Auth
 import Crypto
 package import Engine
 import Foundation
-import Lifecycle
 import Live
-import Outbound
-import Wire
 
 /// What proves that an organization controls its custom domain: a token bound to the organization
 /// and the domain, published either as a DNS TXT record at `_statusd-challenge.<domain>` or as the

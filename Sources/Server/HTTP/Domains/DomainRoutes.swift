@@ -2,9 +2,7 @@ import Auth
 package import Engine
 import Foundation
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// `/api/organizations/{id}/domain`: the custom domain's ownership check. The organization's

@@ -1,7 +1,5 @@
-import Auth
 import Engine
 import Foundation
-import Lifecycle
 import Live
 package import NIOCore
 import NIOPosix

@@ -2,10 +2,6 @@ package import Auth
 package import Engine
 import HTTPTypes
 package import Hummingbird
-import Lifecycle
-import Live
-import Outbound
-import Wire
 
 /// The authenticator reads an HTTP request's head (it sits below the router, beside the live feeds);
 /// these take the router's request as it comes.

@@ -1,9 +1,6 @@
-import Auth
 import HTTPTypes
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// Cross-origin access (`--cors-origins`). Hummingbird's `CORSMiddleware` allows one origin or every

@@ -1,9 +1,6 @@
-import Auth
 package import HTTPTypes
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Synchronization
 import Wire
 

@@ -1,9 +1,5 @@
-import Auth
 package import Hummingbird
-import Lifecycle
-import Live
 import NIOCore
-import Outbound
 package import Wire
 
 extension Problem: HTTPResponseError {

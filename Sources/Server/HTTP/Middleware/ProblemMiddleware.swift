@@ -1,10 +1,7 @@
-import Auth
 import Engine
 package import Hummingbird
-import Lifecycle
 import Live
 import Logging
-import Outbound
 import Wire
 
 /// Turns every error a route throws into a problem (problem+json, or a dialect's shape under its

@@ -1,10 +1,7 @@
-import Auth
 import HTTPTypes
 package import Hummingbird
-import Lifecycle
 package import Live
 import Logging
-import Outbound
 import Wire
 
 /// Gives every request an id that follows it through the logs and back to the client

@@ -1,9 +1,6 @@
-import Auth
 package import HTTPTypes
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 package import Prometheus
 import Synchronization
 import Wire

@@ -1,10 +1,6 @@
-import Auth
 package import Hummingbird
-import Lifecycle
 package import Live
 package import NIOCore
-import Outbound
-import Wire
 
 /// The request context of every statusd route: Hummingbird's core, plus the peer's address (the
 /// basic context drops it) and the proxies trusted to name the client behind them.

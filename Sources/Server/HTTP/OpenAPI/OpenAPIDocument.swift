@@ -1,9 +1,6 @@
-import Auth
 import Foundation
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 package import Wire
 
 /// The operations and schemas one target serves, for the document the executable assembles.
@@ -27,7 +24,6 @@ package struct OpenAPIContribution: Sendable {
 /// operation without a route, stops statusd before it listens, so every test run catches a document
 /// that has fallen behind.
 package struct OpenAPIDocument: Sendable {
-    package static let version = "1.0.0"
     private let operations: [OpenAPIOperation]
     private let schemas: [String: JSONValue]
 
@@ -61,7 +57,7 @@ package struct OpenAPIDocument: Sendable {
         return [
             "openapi": "3.1.0",
             "info": [
-                "title": "statusd", "version": .string(Self.version),
+                "title": "statusd", "version": .string(StatusdVersion.current),
                 "description":
                     "A self-hosted, multi-tenant status page server. JSON is snake_case; times are RFC 3339 UTC; errors are application/problem+json (RFC 9457).",
                 "license": ["name": "Apache-2.0", "identifier": "Apache-2.0"],

@@ -1,8 +1,5 @@
-import Auth
 package import Engine
-import Lifecycle
 import Live
-import Outbound
 package import Wire
 
 /// One operation of the OpenAPI document, with the answers it can give. The error answers come from

@@ -1,8 +1,5 @@
-import Auth
 import Engine
-import Lifecycle
 import Live
-import Outbound
 package import Wire
 
 /// Services, groups, incidents, maintenance, and the public reads of an organization's page.

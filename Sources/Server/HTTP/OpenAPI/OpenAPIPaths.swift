@@ -1,8 +1,5 @@
-import Auth
 import Engine
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// Every operation of this target's routes, by area (the Statuspage dialect contributes its own). `OpenAPIDocument.check` holds the list to the router.

@@ -1,8 +1,5 @@
-import Auth
 import Engine
-import Lifecycle
 import Live
-import Outbound
 package import Wire
 
 /// `components.schemas` of the OpenAPI document: every body statusd reads or writes, member for
@@ -41,12 +38,12 @@ package enum OpenAPISchemas {
         "Credentials": S.input(
             [
                 "email": S.string(maxLength: TextLimits.emailCharactersMax),
-                "password": S.string(maxLength: AuthRoutes.passwordLength.upperBound),
+                "password": S.string(maxLength: PasswordPolicy.length.upperBound),
                 "name": S.string(maxLength: TextLimits.nameCharactersMax),
                 "invitation": S.string,
             ], required: ["email", "password"]),
         "PasswordChange": S.input(
-            ["current_password": S.string, "new_password": S.string(maxLength: AuthRoutes.passwordLength.upperBound)],
+            ["current_password": S.string, "new_password": S.string(maxLength: PasswordPolicy.length.upperBound)],
             required: ["current_password", "new_password"]),
         "CustomDomain": S.object([
             "domain": S.string, "verified": S.boolean,
@@ -276,6 +273,7 @@ package enum OpenAPISchemas {
         "Health": S.object(
             [
                 "status": S.enumeration(["ok", "failed"]),
+                "version": S.string,
                 "log": S.object(
                     [
                         "fsync": S.string, "position": S.integer, "batches": S.integer, "records": S.integer,

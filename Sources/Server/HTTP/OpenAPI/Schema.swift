@@ -1,8 +1,5 @@
-import Auth
 package import Engine
-import Lifecycle
 import Live
-import Outbound
 package import Wire
 
 /// Building blocks of JSON Schema 2020-12 (the dialect of OpenAPI 3.1) for the OpenAPI document.

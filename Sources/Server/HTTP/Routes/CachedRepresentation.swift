@@ -1,13 +1,10 @@
-import Auth
 import CompressNIO
 package import Engine
 import Foundation
 package import HTTPTypes
 package import Hummingbird
-import Lifecycle
 import Live
 package import NIOCore
-import Outbound
 import Wire
 
 /// How public reads are cached by browsers and proxies (API.md: ETag, Last-Modified, Cache-Control,

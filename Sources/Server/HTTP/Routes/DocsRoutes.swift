@@ -1,12 +1,9 @@
-import Auth
 import Crypto
 package import Foundation
 package import HTTPTypes
 package import Hummingbird
-import Lifecycle
 import Live
 package import NIOCore
-import Outbound
 import Wire
 
 /// `GET /openapi.json`, `GET /docs` and the viewer's two files: fixed bytes made at start-up, with a

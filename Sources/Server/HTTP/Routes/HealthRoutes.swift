@@ -1,4 +1,3 @@
-import Auth
 package import Engine
 package import Foundation
 package import HTTPTypes
@@ -6,7 +5,6 @@ package import Hummingbird
 package import Lifecycle
 import Live
 import NIOCore
-import Outbound
 package import Persistence
 import Wire
 
@@ -36,6 +34,7 @@ package struct HealthRoutes: Sendable {
 
     package struct Health: Encodable {
         package let status: String
+        package let version: String
         package let log: LogHealth
         package let snapshot: SnapshotStatus.Last?
         package let organizations: Int
@@ -46,7 +45,7 @@ package struct HealthRoutes: Sendable {
         let statistics = log.statistics
         let failure = log.failure
         let body = Health(
-            status: failure == nil ? "ok" : "failed",
+            status: failure == nil ? "ok" : "failed", version: StatusdVersion.current,
             log: LogHealth(
                 fsync: "\(log.configuration.fsync)", position: log.appendPosition.rawValue, batches: statistics.batches,
                 records: statistics.records, fdatasyncs: statistics.syncs, failure: failure.map { "\($0)" }),

@@ -1,9 +1,7 @@
 import Auth
 package import Engine
 package import Hummingbird
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// The router's side of the live feeds: what `LiveFeedHandler` leaves to it, which is only ever a

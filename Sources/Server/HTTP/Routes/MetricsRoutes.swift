@@ -1,11 +1,9 @@
-import Auth
 package import Engine
 import Foundation
 package import Hummingbird
 package import Lifecycle
 package import Live
 import NIOCore
-import Outbound
 package import Persistence
 package import Prometheus
 import Wire

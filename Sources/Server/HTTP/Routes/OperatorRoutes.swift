@@ -1,4 +1,3 @@
-import Auth
 package import Engine
 package import Foundation
 import HashTreeCollections
@@ -6,7 +5,6 @@ package import Hummingbird
 package import Lifecycle
 import Live
 import NIOCore
-import Outbound
 import Persistence
 import Wire
 

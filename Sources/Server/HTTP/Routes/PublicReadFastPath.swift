@@ -3,12 +3,10 @@ package import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Lifecycle
 import Live
 package import Mustache
 package import NIOCore
 package import NIOHTTPTypes
-import Outbound
 import Wire
 
 /// The public summary (`GET /api/status/{slug}`, `GET /api/public/{slug}/status`) and the status page

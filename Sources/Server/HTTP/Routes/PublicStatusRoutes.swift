@@ -2,10 +2,8 @@ import Auth
 package import Engine
 import Foundation
 package import Hummingbird
-import Lifecycle
 import Live
 package import NIOCore
-import Outbound
 import Wire
 
 /// `GET /api/status/{slug}` and `GET /api/public/{slug}/status`: the public summary, and two of its

@@ -4,10 +4,8 @@ package import Foundation
 import HTTPTypes
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
 import NIOCore
-import Outbound
 import Wire
 
 /// `GET /api/status/{slug}/timeline`: what the page said, newest first: every incident and maintenance

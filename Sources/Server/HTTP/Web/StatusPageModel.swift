@@ -1,10 +1,7 @@
-import Auth
 package import Engine
 package import Foundation
 import HashTreeCollections
-import Lifecycle
 import Live
-import Outbound
 import Wire
 
 /// What the public HTML pages show, as the plain values the Mustache templates read (`PageTemplates`):

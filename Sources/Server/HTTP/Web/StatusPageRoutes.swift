@@ -4,12 +4,10 @@ package import Foundation
 package import HTTPTypes
 import HashTreeCollections
 package import Hummingbird
-import Lifecycle
 import Live
 package import Mustache
 package import NIOCore
 import NIOPosix
-import Outbound
 package import Persistence
 import Wire
 
@@ -73,7 +71,7 @@ package struct StatusPageRoutes: Sendable {
     package static func page(of view: OrgView, library: MustacheLibrary, now: Date)
         -> (key: String, variant: String, render: (OrgView) -> ByteBuffer)
     {
-        let period = ServiceHistoryRoutes.period(of: view.state, at: now)
+        let period = view.uptimePeriod.label(at: now)
         return (
             "html/status-\(period)", period,
             { view in

@@ -1,4 +1,3 @@
-import Auth
 import Engine
 package import HTTP
 package import Wire

@@ -1,7 +1,7 @@
-import Auth
 package import Engine
 import Foundation
 import HTTP
+import Mustache
 package import Wire
 
 /// A status badge: a label, a message and a colour, drawn as a flat SVG in shields.io's style (for a
@@ -33,28 +33,24 @@ package struct Badge {
         ["schemaVersion": 1, "label": .string(label), "message": .string(message), "color": .string(color)]
     }
 
+    /// shields.io's flat badge (`Resources/badge.svg.mustache`), its values escaped for XML here.
     package var svg: String {
         let labelWidth = Self.width(label)
         let messageWidth = Self.width(message)
         let width = labelWidth + messageWidth
-        let text = HistoryFeeds.escape(label + ": " + message)
-        return """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="20" role="img" aria-label="\(text)">\
-            <title>\(text)</title>\
-            <linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/>\
-            <stop offset="1" stop-opacity=".1"/></linearGradient>\
-            <clipPath id="r"><rect width="\(width)" height="20" rx="3" fill="#fff"/></clipPath>\
-            <g clip-path="url(#r)"><rect width="\(labelWidth)" height="20" fill="#555"/>\
-            <rect x="\(labelWidth)" width="\(messageWidth)" height="20" fill="\(color)"/>\
-            <rect width="\(width)" height="20" fill="url(#s)"/></g>\
-            <g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11">\
-            <text x="\(labelWidth / 2)" y="14">\(HistoryFeeds.escape(label))</text>\
-            <text x="\(labelWidth + messageWidth / 2)" y="14">\(HistoryFeeds.escape(message))</text></g></svg>
-            """
+        let values: [String: Any] = [
+            "width": width, "labelWidth": labelWidth, "messageWidth": messageWidth, "color": color,
+            "labelCenter": labelWidth / 2, "messageCenter": labelWidth + messageWidth / 2,
+            "text": HistoryFeeds.escape(label + ": " + message), "label": HistoryFeeds.escape(label),
+            "message": HistoryFeeds.escape(message),
+        ]
+        return Self.template.render(values)
     }
 
     /// A text's width at 11 px Verdana, near enough: the widths of narrow, wide and other characters,
     /// plus the padding.
+    private static let template = HistoryFeeds.template(PackageResources.badge_svg_mustache)
+
     private static func width(_ text: String) -> Int {
         var pixels = 0.0
         for character in text {

@@ -69,7 +69,7 @@ package struct FeedAndBadgeRoutes: Sendable {
         var period: String?
         switch request.uri.queryParameters.get("uptime") {
         case nil, "false": break
-        case "true": period = ServiceHistoryRoutes.period(of: view.state, at: WallClock.now())
+        case "true": period = view.uptimePeriod.label(at: WallClock.now())
         default:
             throw Problem(status: .unprocessableContent, detail: "uptime must be true or false", field: "uptime")
         }

@@ -1,14 +1,15 @@
-import Auth
 package import Engine
 package import Foundation
 import HTTP
 import HashTreeCollections
+import Mustache
 import Wire
 
 /// An organization's history as RSS 2.0 and Atom 1.0, one item per incident or maintenance update,
 /// newest first, as Statuspage's `history.rss` and `history.atom` are read by chat bots and feed
-/// readers. Written as text: two small fixed documents need no XML library, only escaping (and the
-/// removal of characters XML 1.0 cannot carry, which user text may hold).
+/// readers. Two small Mustache templates (`Resources/feed.rss.mustache`, `feed.atom.mustache`) need no
+/// XML library, only escaping (and the removal of characters XML 1.0 cannot carry, which user text
+/// may hold).
 package struct HistoryFeeds {
     /// One update on the feed.
     package struct Item {
@@ -53,59 +54,41 @@ package struct HistoryFeeds {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let name = Self.escape(state.settings.name)
-        var out = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
-            <channel>
-            <title>\(name) status</title>
-            <link>\(Self.escape(pageURL))</link>
-            <description>\(name) status: incidents and maintenance</description>
-            <atom:link href="\(Self.escape(pageURL))/feed.rss" rel="self" type="application/rss+xml"/>
-            <lastBuildDate>\(formatter.string(from: lastUpdate))</lastBuildDate>
-
-            """
-        for item in items {
-            out += """
-                <item>
-                <title>\(Self.escape(item.title))</title>
-                <link>\(Self.escape(item.link))</link>
-                <guid isPermaLink="false">\(Self.escape(item.id))</guid>
-                <pubDate>\(formatter.string(from: item.at))</pubDate>
-                <description>\(Self.escape(Self.escape(item.body)))</description>
-                </item>
-
-                """
-        }
-        return out + "</channel>\n</rss>\n"
+        // RSS readers show the description as HTML, so the text is escaped once for HTML and once
+        // more for the XML that carries it.
+        return Self.rssTemplate.render(
+            document(updated: formatter.string(from: lastUpdate)) {
+                ["at": formatter.string(from: $0.at), "body": Self.escape(Self.escape($0.body))]
+            })
     }
 
     package var atom: String {
-        let name = Self.escape(state.settings.name)
-        var out = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <feed xmlns="http://www.w3.org/2005/Atom">
-            <id>\(Self.escape(pageURL))</id>
-            <title>\(name) status</title>
-            <updated>\(Self.time(lastUpdate))</updated>
-            <link rel="alternate" type="text/html" href="\(Self.escape(pageURL))"/>
-            <link rel="self" type="application/atom+xml" href="\(Self.escape(pageURL))/feed.atom"/>
-            <author><name>\(name)</name></author>
+        Self.atomTemplate.render(
+            document(updated: Self.time(lastUpdate)) { ["at": Self.time($0.at), "body": Self.escape($0.body)] })
+    }
 
-            """
-        for item in items {
-            out += """
-                <entry>
-                <id>\(Self.escape(pageURL))#\(Self.escape(item.id))</id>
-                <title>\(Self.escape(item.title))</title>
-                <updated>\(Self.time(item.at))</updated>
-                <link rel="alternate" type="text/html" href="\(Self.escape(item.link))"/>
-                <content type="text">\(Self.escape(item.body))</content>
-                </entry>
+    /// The templates' values, every one escaped for XML here: the templates insert them as they are
+    /// (`{{{...}}}`), since Mustache's own escaping is HTML's, not XML 1.0's.
+    private func document(updated: String, _ dated: (Item) -> [String: String]) -> [String: Any] {
+        [
+            "name": Self.escape(state.settings.name), "pageURL": Self.escape(pageURL), "updated": updated,
+            "items": items.map { item in
+                ["id": Self.escape(item.id), "title": Self.escape(item.title), "link": Self.escape(item.link)]
+                    .merging(dated(item)) { $1 }
+            },
+        ]
+    }
 
-                """
+    private static let rssTemplate = template(PackageResources.feed_rss_mustache)
+    private static let atomTemplate = template(PackageResources.feed_atom_mustache)
+
+    /// A template compiled into the binary; one that does not compile is a programming error.
+    static func template(_ bytes: [UInt8]) -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            preconditionFailure("a template in StatuspageCompat/Resources does not compile: \(error)")
         }
-        return out + "</feed>\n"
     }
 
     /// The newest update, or the organization's last change when there is none.

@@ -1,4 +1,3 @@
-import Auth
 import Crypto
 package import Engine
 package import Foundation
@@ -113,7 +112,7 @@ package struct StatuspageExport {
                 let status = IncidentStatus(input: update.status) ?? status
                 return ImportedUpdate(
                     id: id(update.id), status: status,
-                    body: Self.text(update.body) ?? IncidentRoutes.defaultBody(for: status),
+                    body: Self.text(update.body) ?? status.defaultUpdateBody,
                     createdAt: update.displayAt ?? update.createdAt)
             }, createdAt: incident.createdAt,
             resolvedAt: status.isActive ? nil : incident.resolvedAt ?? updates.last?.createdAt ?? incident.createdAt)

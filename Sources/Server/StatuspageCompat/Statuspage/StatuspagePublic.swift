@@ -1,4 +1,3 @@
-import Auth
 package import Engine
 package import Foundation
 import HTTP
@@ -123,7 +122,7 @@ package struct StatuspagePublic {
     }
 
     package func groupComponent(_ group: ServiceGroup, members: [Service]) -> JSONValue {
-        let worst = members.map(\.status).max { Self.severity($0) < Self.severity($1) } ?? .operational
+        let worst = members.map(\.status).max { $0.severity < $1.severity } ?? .operational
         return [
             "id": .string(group.id.rawValue), "name": .string(group.name), "status": .string(worst.rawValue),
             "created_at": Self.date(group.createdAt), "updated_at": Self.date(group.updatedAt),
@@ -224,16 +223,6 @@ package struct StatuspagePublic {
     /// Statuspage's maintenance statuses: `cancelled` is not one, `completed` is the nearest.
     private static func status(_ status: MaintenanceStatus) -> String {
         status == .cancelled ? "completed" : status.rawValue
-    }
-
-    private static func severity(_ status: ServiceStatus) -> Int {
-        switch status {
-        case .operational: 0
-        case .underMaintenance: 1
-        case .degradedPerformance: 2
-        case .partialOutage: 3
-        case .majorOutage: 4
-        }
     }
 
     /// ISO 8601 with milliseconds in UTC, as Statuspage writes times.

@@ -1,4 +1,3 @@
-import Auth
 import Foundation
 package import HTTP
 import Hummingbird

@@ -1,4 +1,3 @@
-import Auth
 package import Engine
 package import HTTP
 import HTTPTypes

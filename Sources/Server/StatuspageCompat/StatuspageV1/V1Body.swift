@@ -1,4 +1,3 @@
-import Auth
 import Engine
 package import Foundation
 import HTTP

@@ -1,4 +1,3 @@
-import Auth
 package import Engine
 import Foundation
 package import HTTP

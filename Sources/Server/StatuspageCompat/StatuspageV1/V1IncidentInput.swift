@@ -1,4 +1,3 @@
-import Auth
 package import Engine
 package import Foundation
 import HTTP

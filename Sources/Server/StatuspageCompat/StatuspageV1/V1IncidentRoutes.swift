@@ -130,7 +130,7 @@ package struct V1IncidentRoutes: Sendable {
         if input.isMaintenance { return try await schedule(input, name: name, as: caller) }
         let draft = IncidentDraft(
             name: name, status: input.status ?? .investigating, impact: input.derivedImpact,
-            body: input.body ?? IncidentRoutes.defaultBody(for: input.status ?? .investigating),
+            body: input.body ?? (input.status ?? .investigating).defaultUpdateBody,
             affected: input.affected ?? [])
         let (commit, state) = try await v1.run(.createIncident(draft), as: caller)
         let id = try ResourceAPI.created(commit) {
@@ -212,7 +212,7 @@ package struct V1IncidentRoutes: Sendable {
             let body =
                 input.body
                 ?? (input.status == nil
-                    ? "The affected components have changed." : IncidentRoutes.defaultBody(for: input.status))
+                    ? "The affected components have changed." : (input.status?.defaultUpdateBody ?? ""))
             state = try await v1.run(
                 .postIncidentUpdate(id, status: input.status, body: body, affected: input.affected), as: caller
             ).state

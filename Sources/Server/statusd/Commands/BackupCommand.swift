@@ -1,12 +1,6 @@
 import ArgumentParser
-import Auth
 import Foundation
-import HTTP
-import Lifecycle
-import Live
-import Outbound
 import Persistence
-import StatuspageCompat
 import Wire
 
 /// `statusd backup <dir>`: a consistent copy of a data directory, live or stopped (`DataBackup`).

@@ -1,13 +1,8 @@
 import ArgumentParser
-import Auth
 import Engine
 import Foundation
-import HTTP
-import Lifecycle
 import Live
-import Outbound
 import Persistence
-import StatuspageCompat
 import Wire
 
 /// `statusd check-wal [--repair]`: reads the whole log and says whether start-up would accept it.

@@ -1,13 +1,9 @@
 import ArgumentParser
-import Auth
 import Engine
 import Foundation
 import HTTP
-import Lifecycle
 import Live
-import Outbound
 import Persistence
-import StatuspageCompat
 import Wire
 
 /// `statusd demo-snapshot`: builds the demo organization in memory with ordinary commands and writes it

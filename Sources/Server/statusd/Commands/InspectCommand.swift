@@ -1,12 +1,9 @@
 import ArgumentParser
-import Auth
 import Engine
 import Foundation
 import HTTP
 import HashTreeCollections
-import Lifecycle
 import Live
-import Outbound
 import Persistence
 import StatuspageCompat
 import Wire

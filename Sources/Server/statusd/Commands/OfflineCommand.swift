@@ -1,14 +1,9 @@
 import ArgumentParser
-import Auth
 import Engine
 import Foundation
-import HTTP
-import Lifecycle
 import Live
 import Logging
-import Outbound
 import Persistence
-import StatuspageCompat
 import Wire
 
 /// The data directory option every offline command takes.

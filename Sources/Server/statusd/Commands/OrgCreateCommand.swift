@@ -3,11 +3,8 @@ import Auth
 import Engine
 import Foundation
 import HTTP
-import Lifecycle
 import Live
-import Outbound
 import Persistence
-import StatuspageCompat
 import Wire
 
 /// `statusd org create --slug --name --owner-email`: creates an organization in a stopped server's data
@@ -74,8 +71,8 @@ struct OrgCreateCommand: AsyncParsableCommand {
             guard let password = readLine(strippingNewline: true) else {
                 throw OperationFailure("--owner-password-stdin: no password on standard input")
             }
-            guard AuthRoutes.passwordLength.contains(password.count) else {
-                throw OperationFailure("--owner-password-stdin: the password must be 8 to 1024 characters")
+            if let refusal = PasswordPolicy.refusal(of: password, field: "the password") {
+                throw OperationFailure("--owner-password-stdin: \(refusal)")
             }
             hash = try await PasswordHasher(cost: .configured, threads: 1).hash(password)
         }

@@ -1,13 +1,8 @@
 import ArgumentParser
-import Auth
 import Engine
 import Foundation
-import HTTP
-import Lifecycle
 import Live
-import Outbound
 import Persistence
-import StatuspageCompat
 import Wire
 
 /// `statusd restore <file>`: puts a snapshot into an empty data directory; the server started on it

@@ -1,14 +1,8 @@
 import ArgumentParser
-import Auth
 import Engine
 import Foundation
-import HTTP
-import Lifecycle
 import Live
-import Outbound
 import Persistence
-import StatuspageCompat
-import Wire
 
 /// `statusd snapshot`: recovers a stopped server's data directory and writes a snapshot of it, so the
 /// next start replays nothing; prunes to two and trims the WAL as the server does.

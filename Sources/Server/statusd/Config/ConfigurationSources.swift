@@ -1,10 +1,5 @@
-import Auth
 import Foundation
-import HTTP
-import Lifecycle
 import Live
-import Outbound
-import StatuspageCompat
 import Wire
 
 /// Where `statusd serve` takes its settings from besides the command line: a configuration file and
@@ -47,29 +42,25 @@ enum ConfigurationSources {
             configPath = rest[index + 1]
             rest.removeSubrange(index...(index + 1))
         }
-        var injected: [String] = []
-        if let configPath {
-            let text: String
-            do {
-                text = try String(contentsOfFile: configPath, encoding: .utf8)
-            } catch {
+        for argument in rest {
+            let name = argument.drop(while: { $0 == "-" }).split(separator: "=", maxSplits: 1).first.map(String.init)
+            if argument.hasPrefix("--"), let name, secretNames.contains(name) {
                 throw Failure(
-                    description: "cannot read the configuration file \(configPath): \(error.localizedDescription)")
-            }
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                guard !content.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                let parts = content.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, !parts[0].isEmpty else {
-                    throw Failure(description: "\(configPath):\(number + 1): expected 'name = value'")
-                }
-                let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-                injected += try option(parts[0], value, from: "\(configPath):\(number + 1)", options, flags)
+                    description:
+                        "--\(name) is a secret: set '\(name) = ...' in the configuration file or \(variable(name)) in the environment; a command line shows in ps and in shell history"
+                )
             }
         }
+        var injected: [String] = []
+        if let configPath {
+            for (name, value, source) in try settings(inFile: configPath) {
+                injected += try option(name, value, from: source, options, flags)
+            }
+            // Kept for `serve`, which reads the file's secrets itself (they never become arguments).
+            injected += ["--config", configPath]
+        }
         for (variable, value) in environment.sorted(by: { $0.key < $1.key }) where isSetting(variable) {
-            let name = variable.dropFirst("STATUSD_".count).lowercased().replacingOccurrences(of: "_", with: "-")
-            injected += try option(name, value, from: variable, options, flags)
+            injected += try option(name(of: variable), value, from: variable, options, flags)
         }
         return Array(arguments[..<serveIndex]) + (serveIndex == 0 ? ["serve"] : []) + injected + rest
     }
@@ -78,6 +69,7 @@ enum ConfigurationSources {
         _ name: String, _ value: String, from source: String, _ options: Set<String>,
         _ flags: Set<String>
     ) throws -> [String] {
+        if secretNames.contains(name) { return [] }  // read by `secrets(configPath:environment:)`
         if flags.contains(name) {
             switch value.lowercased() {
             case "1", "true", "yes", "on": return ["--\(name)"]
@@ -90,5 +82,54 @@ enum ConfigurationSources {
                 description: "\(source): '\(name)' is not a setting of statusd serve (see statusd serve --help)")
         }
         return ["--\(name)", value]
+    }
+
+    /// Settings that hold a secret (a key, a password, a database URL): taken from the configuration
+    /// file or the environment only, never from the command line, never logged, not in `--help`.
+    static let secretNames: Set<String> = ["session-secret"]
+
+    /// The secrets the configuration file and the environment give (the environment wins), by name.
+    static func secrets(configPath: String?, environment: [String: String]) throws -> [String: String] {
+        var found: [String: String] = [:]
+        if let configPath {
+            for (name, value, _) in try settings(inFile: configPath) where secretNames.contains(name) {
+                found[name] = value
+            }
+        }
+        for name in secretNames {
+            if let value = environment[variable(name)] { found[name] = value }
+        }
+        return found
+    }
+
+    /// The `name = value` lines of a configuration file, with where each came from.
+    private static func settings(inFile path: String) throws -> [(name: String, value: String, source: String)] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw Failure(description: "cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        var settings: [(name: String, value: String, source: String)] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            guard !content.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            let parts = content.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw Failure(description: "\(path):\(number + 1): expected 'name = value'")
+            }
+            let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            settings.append((parts[0], value, "\(path):\(number + 1)"))
+        }
+        return settings
+    }
+
+    /// `STATUSD_FSYNC_INTERVAL_MS` -> `fsync-interval-ms`, and back.
+    private static func name(of variable: String) -> String {
+        variable.dropFirst("STATUSD_".count).lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    private static func variable(_ name: String) -> String {
+        "STATUSD_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 }

@@ -1,10 +1,7 @@
 import ArgumentParser
-import Auth
 import Engine
 import HTTP
-import Lifecycle
 import Live
-import Outbound
 import StatuspageCompat
 import Wire
 

@@ -1,10 +1,7 @@
-import Auth
 import Engine
 import Foundation
 import HTTP
-import Lifecycle
 import Live
-import Outbound
 import StatuspageCompat
 import Wire
 
