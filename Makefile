@@ -1,4 +1,4 @@
-# A menu: every target calls a script in scripts/ that does the work (STYLE P15).
+# A menu: every target calls a script in scripts/ that does the work.
 .PHONY: run test test-unit test-e2e test-contract test-crash test-fuzz crash fuzz soak reliability build bench verify fix setup clean
 
 run:       ; scripts/run.sh

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Settings every target of ours shares (STYLE P1): Swift 6 mode comes from the tools version,
+/// Settings every target of ours shares: Swift 6 mode comes from the tools version,
 /// warnings are errors in our own code only, and imports are explicit about what they leak.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The crash campaign of issue 9: a real statusd under mixed load (status writes over HTTP from
+"""The crash campaign: a real statusd under mixed load (status writes over HTTP from
 several writers, incidents opened and resolved, public reads, a live WebSocket subscriber) is killed
 with SIGKILL at random moments, restarted on the same data directory, and checked after every restart:
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long crash campaign (issue 9): statusd killed with SIGKILL at random moments under load, many
+# The long crash campaign: statusd killed with SIGKILL at random moments under load, many
 # times, checked after each restart (scripts/crash-campaign.py says what). KILLS and SECONDS bound it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libFuzzer over statusd's decoders (issue 9; harness in Tests/Fuzz/Fuzz.swift): the WAL records and
+# libFuzzer over statusd's decoders (harness in Tests/Fuzz/Fuzz.swift): the WAL records and
 # batches, snapshots, history-archive blocks, the write routes' JSON bodies and DNS answers. Each target first runs
 # every input of its committed corpus (Tests/Fuzz/Corpus/<target>: seeds and the inputs of past crashes,
 # kept as regression tests), then fuzzes for FUZZ_SECONDS (default 60). A crash stops the run with the

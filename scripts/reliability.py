@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Renders the README's Reliability table from what the scripts measured (issue 9), so that no figure in
+"""Renders the README's Reliability table from what the scripts measured, so that no figure in
 it is typed by hand: it runs the test suites that try each fault or attack (`swift test --skip-build
 --filter`, their cases counted from swift-testing's output), then reads the crash campaign's totals
 (bench-results/crash.jsonl, from make crash), the fuzz runs (bench-results/fuzz.jsonl) and the last soak

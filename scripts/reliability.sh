@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make reliability (issue 9): a crash campaign (KILLS, default 20), a fuzz pass (FUZZ_SECONDS per target,
+# make reliability: a crash campaign (KILLS, default 20), a fuzz pass (FUZZ_SECONDS per target,
 # default 60), then scripts/reliability.py runs every test suite that tries a fault or an attack and
 # writes the README's Reliability table from all of it. The soak row is the last `make soak`'s.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The soak test of issue 9: a real statusd under mixed load for a bounded time (default 10 minutes):
+"""The soak test: a real statusd under mixed load for a bounded time (default 10 minutes):
 public reads over keep-alive connections, status writes and incidents (opened, updated, resolved,
 deleted) over HTTP, and live WebSocket subscribers. Every interval it prints reads/s, writes/s, read
 and write p99, live frames/s and statusd's RSS; at the end it writes an SVG chart and fails (exit 1)

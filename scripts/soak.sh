@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make soak (issue 9): statusd under mixed reads, writes and live subscribers for SOAK_MINUTES (default
+# make soak: statusd under mixed reads, writes and live subscribers for SOAK_MINUTES (default
 # 10); prints throughput, p99 and RSS every 10 s, draws docs/soak.svg, and fails if any request fails
 # or RSS grows after the warm-up (scripts/soak.py says how). SOAK_BUILD=debug skips the release build.
 set -euo pipefail

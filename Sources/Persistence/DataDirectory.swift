@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// A statusd data directory, held by one process at a time through an advisory lock on `LOCK`
-/// (DESIGN "Durability"): two processes never write one log.
+///: two processes never write one log.
 ///
 /// Layout: `LOCK`, `wal/` (segments), and later `snapshots/` and `archive/`.
 public final class DataDirectory: Sendable {

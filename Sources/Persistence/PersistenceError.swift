@@ -1,5 +1,5 @@
 /// Why a file operation or a recovery failed. Every case carries the file and the byte offset, so
-/// that an operator can find the bytes (STYLE P5).
+/// that an operator can find the bytes.
 public struct PersistenceError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: Hashable, Sendable {
         /// Bytes that fail their checksum or do not decode, where a torn write cannot explain them.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A person's side of the API: sign-up, sessions, organizations, invitations and roles, over real
-/// sockets against a real statusd (DESIGN "Auth").
+/// sockets against a real statusd.
 @Suite struct AccountTests {
     /// A server with its own data directory and the given flags.
     static func server(_ arguments: [String] = []) throws -> StatusdProcess {

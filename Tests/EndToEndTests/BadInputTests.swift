@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Every class of bad input on every write route answers a 4xx `application/problem+json` naming the
-/// field, and changes nothing (DESIGN invariant 6).
+/// field, and changes nothing (invariant 6, docs/ARCHITECTURE.md).
 @Suite struct BadInputTests {
     struct Case: CustomStringConvertible {
         let method: String

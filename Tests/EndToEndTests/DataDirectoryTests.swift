@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A data directory that is missing, not writable or not a directory (issue 9): statusd creates a
+/// A data directory that is missing, not writable or not a directory: statusd creates a
 /// missing one, and refuses the others at once with one line that names the directory, the cause and
 /// what to do, and a non-zero exit.
 @Suite struct DataDirectoryTests {

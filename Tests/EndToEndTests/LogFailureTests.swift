@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A failing disk: the write that meets it answers 503, statusd drains and exits non-zero by itself,
-/// and a restart holds exactly the acknowledged writes (STYLE P8, DESIGN invariant 1).
+/// and a restart holds exactly the acknowledged writes (invariant 1 (docs/ARCHITECTURE.md)).
 @Suite struct LogFailureTests {
     /// A full disk on the write, a write cut short by it, a failing device on the fsync, a file-size limit.
     static let faults = [

@@ -65,7 +65,7 @@ final class APIClient: @unchecked Sendable {
     }
 }
 
-/// The resource endpoints of API.md over real sockets: shapes, coupling rules, the list envelope.
+/// The resource endpoints over real sockets: shapes, coupling rules, the list envelope.
 @Suite struct ResourceAPITests {
     @Test func services_crud_andThePublicPageFollows() async throws {
         let tenants = try TwoTenants()
@@ -148,7 +148,7 @@ final class APIClient: @unchecked Sendable {
         #expect(try await api.call("GET", "/api/services/\(service)/uptime?days=0").field == "days")
         let publicUptime = try await tenants.server.request("/api/status/acme/uptime?days=3")
         #expect(publicUptime.status == 200)
-        // The ETag names the view, the days asked for and the organization's day (API.md).
+        // The ETag names the view, the days asked for and the organization's day.
         let etag = try #require(publicUptime.headers["etag"])
         #expect(etag.contains("-u3-"), "\(etag)")
         let again = try await tenants.server.request("/api/status/acme/uptime?days=3", headers: ["If-None-Match": etag])

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// What statusd writes to its log, and how it meets a file-size limit (issue 9).
+/// What statusd writes to its log, and how it meets a file-size limit.
 @Suite struct SecretsInLogsTests {
     /// A run at the most verbose level, with the access log, through every way a secret travels
     /// (a password, a wrong password, session tokens, an API key, an invitation link, a token in a

@@ -3,7 +3,7 @@ import Foundation
 import HashTreeCollections
 import Testing
 
-/// API.md "Coupling rules": incidents and maintenance set statuses with a reason and restore them
+/// docs/RULES.md "Coupling": incidents and maintenance set statuses with a reason and restore them
 /// only where the status is still theirs.
 @Suite struct CouplingTests {
     @Test func incident_setsStatus_andRestoresOnResolve() throws {

@@ -3,7 +3,7 @@ import Foundation
 import HashTreeCollections
 import Testing
 
-/// DESIGN "Memory bounds": raw changes older than the window fold into exact daily totals, and no
+/// docs/RULES.md "Memory bounds": raw changes older than the window fold into exact daily totals, and no
 /// uptime figure changes when they do.
 @Suite struct HistoryCompactionTests {
     /// A service flipped at random for `days` days, with maintenance now and then, in `zone`.

@@ -41,7 +41,7 @@ final class GatedLog: EventLog {
     }
 }
 
-/// DESIGN invariants 2 to 4 at the actor: readers see only durable events, in seq order, without
+/// invariants 2 to 4 (docs/ARCHITECTURE.md) at the actor: readers see only durable events, in seq order, without
 /// queueing on the actor.
 @Suite struct OrgActorTests {
     static func created(log: any EventLog) async throws -> (OrgActor, AccountID) {

@@ -3,7 +3,7 @@ import Foundation
 import HashTreeCollections
 import Testing
 
-/// The role rules of DESIGN "Auth": 403 before 404 before 422, nobody grants above their own role,
+/// The role rules of docs/RULES.md "Roles": 403 before 404 before 422, nobody grants above their own role,
 /// only owners grant owner, the last owner stays.
 @Suite struct RoleTests {
     /// A fixture with one member of each role, by accepting invitations.

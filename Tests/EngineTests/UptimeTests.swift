@@ -3,7 +3,7 @@ import Foundation
 import HashTreeCollections
 import Testing
 
-/// DESIGN "Uptime": weights, days in the organization's zone, maintenance out of the denominator.
+/// docs/RULES.md "Uptime": weights, days in the organization's zone, maintenance out of the denominator.
 @Suite struct UptimeTests {
     static func instant(_ text: String) -> Date {
         let formatter = ISO8601DateFormatter()

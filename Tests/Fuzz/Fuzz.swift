@@ -6,7 +6,7 @@ import Wire
 
 @testable import Persistence
 
-/// libFuzzer targets over every decoder that reads bytes statusd did not just make itself (issue 9):
+/// libFuzzer targets over every decoder that reads bytes statusd did not just make itself:
 /// WAL records and batches, snapshots (LZ4 frame and payload), history-archive blocks and items, and
 /// the JSON bodies of the write routes, and DNS answers (the custom-domain check reads them off the
 /// network). Built by `scripts/fuzz.sh` with `-sanitize=fuzzer,address` in

@@ -7,7 +7,7 @@ import Testing
 
 @testable import Persistence
 
-/// A crash between any two file operations (issue 9): the same workload of writes, segment rolls,
+/// A crash between any two file operations: the same workload of writes, segment rolls,
 /// incidents, snapshots with pruning and WAL trimming, and a history-archive move runs once per crash
 /// point N, with every file operation after the N-th failing as if the process had died there. Then
 /// the directory is recovered as a restart would, and must hold every acknowledged write, at most the

@@ -7,7 +7,7 @@ import Testing
 
 @testable import Persistence
 
-/// DESIGN invariant 1 with a real process: `statusbench crash` writes from many concurrent writers and
+/// invariant 1 (docs/ARCHITECTURE.md) with a real process: `statusbench crash` writes from many concurrent writers and
 /// prints each acknowledgement; it is killed with SIGKILL at a random moment, restarted, killed again.
 /// Afterwards the log must hold every acknowledged write, and the recovered state must equal evolving
 /// exactly the recovered events.

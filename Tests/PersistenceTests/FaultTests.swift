@@ -7,7 +7,7 @@ import Testing
 
 @testable import Persistence
 
-/// A failing disk, through the `FileFaults` seam (issue 9): a full disk, a failing device, a file-size
+/// A failing disk, through the `FileFaults` seam: a full disk, a failing device, a file-size
 /// limit and a write cut short, on the write and on the fsync, under `always` and `interval`. For each,
 /// the writer that meets it is refused (`unavailable`, which the server answers with 503), every later
 /// writer too, reads go on from memory, one critical line names the file and the cause, and a restart

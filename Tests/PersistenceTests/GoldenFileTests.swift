@@ -4,7 +4,7 @@ import Testing
 
 @testable import Persistence
 
-/// Files written by released format versions keep loading forever (DESIGN invariant 7).
+/// Files written by released format versions keep loading forever (invariant 7, docs/ARCHITECTURE.md).
 /// `snapshots/wal-v1/` holds a WAL of format version 1 with one record of every kind; regenerate it
 /// only for a new version, into a new folder: `STATUSD_WRITE_GOLDEN=1 swift test --filter GoldenFileTests`.
 @Suite struct GoldenFileTests {

@@ -6,7 +6,7 @@ import NIOPosix
 
 /// `statusbench read`: public read throughput of a real `statusd` (release build) on loopback, with
 /// and without a concurrent login load, alternating in one run. A login costs a full production
-/// scrypt hash, so this shows whether password hashing starves the read path (DESIGN "Auth").
+/// scrypt hash, so this shows whether password hashing starves the read path.
 struct ReadScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read", abstract: "Public reads/s against a statusd it starts, with and without concurrent logins."

@@ -1,7 +1,7 @@
 /// An append-only sequence that stays cheap to append to while older copies of it are still read.
 ///
 /// Why by hand: the published `OrgView` shares the durable state's storage, so appending to a plain
-/// `Array` that a view still holds copies the whole array on every write (DESIGN: no per-write copy
+/// `Array` that a view still holds copies the whole array on every write (no per-write copy
 /// of a whole organization), and swift-collections has no persistent vector. This is the classic
 /// persistent vector (a 32-way trie of full leaves plus a tail of up to 32 elements): an append
 /// copies the tail, and once in 32 appends a path of at most log32(n) nodes.

@@ -1,5 +1,5 @@
 /// Compares two secrets' hashes in time that does not depend on where they differ: the one helper
-/// every credential comparison goes through (DESIGN "Auth").
+/// every credential comparison goes through.
 public func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
     guard lhs.count == rhs.count else { return false }
     var difference: UInt8 = 0

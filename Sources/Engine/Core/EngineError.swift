@@ -1,5 +1,5 @@
 /// Why the engine refused a command. A struct over a private enum so new codes do not break callers
-/// (STYLE P5); the server maps the code to an HTTP status in one place.
+///; the server maps the code to an HTTP status in one place.
 public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, in the terms the server maps to a status code.
     public struct Code: Hashable, Sendable, CustomStringConvertible {

@@ -5,8 +5,8 @@ public protocol IdentifierKind: Sendable {
 }
 
 /// A random, globally unique identifier typed by what it names, so a service id can never be passed
-/// where an incident id is expected (STYLE P3). On the wire it is `<prefix>_<20 base32 characters>`:
-/// 100 random bits, so a guessed id is never a hit (DESIGN invariant 5).
+/// where an incident id is expected. On the wire it is `<prefix>_<20 base32 characters>`:
+/// 100 random bits, so a guessed id is never a hit (invariant 5, docs/ARCHITECTURE.md).
 ///
 /// In memory it is the 100 bits themselves, not their text: ids are the keys of every map in the
 /// engine, and a plain value copies and hashes without reference counting (the text of a 24-byte id

@@ -1,5 +1,5 @@
-/// The per-stream event number: gap-free, increasing, starting at 1 (DESIGN invariant 3).
-/// `seq` always means this; a location in the log is a `LogPosition` (STYLE P3).
+/// The per-stream event number: gap-free, increasing, starting at 1 (invariant 3, docs/ARCHITECTURE.md).
+/// `seq` always means this; a location in the log is a `LogPosition`.
 public struct Seq: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: UInt64
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Field checks shared by every command. Each throws `EngineError.invalid` naming the field.
 enum Validate {
-    /// Slugs that would collide with our own routes (API.md "Conventions").
+    /// Slugs that would collide with our own routes.
     static let reservedSlugs: Set<String> = [
         "api", "admin", "status", "dashboard", "docs", "ws", "s", "v1", "v2", "health", "ready", "metrics",
         "openapi", "static", "assets", "login", "logout", "signup", "accept-invitation", "www", "statusd",

@@ -47,7 +47,7 @@ public struct IdentityKey: Hashable, Sendable, Codable {
     }
 }
 
-/// The state that belongs to no single organization (DESIGN "The directory"): accounts, sessions and
+/// The state that belongs to no single organization: accounts, sessions and
 /// identity links. Organization slugs, key ids and memberships are indexed by the `Registry` from the
 /// organizations' own streams, so that creating an organization with its owner is one event.
 public struct DirectoryState: Equatable, Sendable {

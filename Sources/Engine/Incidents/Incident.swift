@@ -59,7 +59,7 @@ public struct Incident: Hashable, Sendable, Codable, Identifiable {
 }
 
 /// What an incident or a maintenance window did to one service, so that its end can undo it only
-/// where nobody changed the service since (API.md "Coupling rules").
+/// where nobody changed the service since.
 public struct StatusClaim: Hashable, Sendable, Codable {
     /// The status the service had before the claim, and what had set it.
     public let previousStatus: ServiceStatus

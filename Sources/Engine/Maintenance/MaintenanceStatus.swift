@@ -12,7 +12,7 @@ import Foundation
 /// `scheduled -> completed` is refused (nothing was done), `in_progress -> cancelled` is allowed (work
 /// abandoned; services are restored as on completion). `completed` and `cancelled` are final.
 /// Entering `in_progress` sets the affected services to `under_maintenance`; leaving for a final
-/// status restores them under the coupling rule of API.md.
+/// status restores them under the coupling rule of docs/RULES.md.
 public enum MaintenanceStatus: String, CaseIterable, Hashable, Sendable, Codable {
     case scheduled
     case inProgress = "in_progress"

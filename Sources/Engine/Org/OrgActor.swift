@@ -10,7 +10,7 @@ public struct Commit: Sendable {
 }
 
 /// One organization's writer: a thin shell around the synchronous `decide`/`evolve` of `OrgState`
-/// (STYLE P6). It keeps two states: `working`, which the next command is decided against and which
+///. It keeps two states: `working`, which the next command is decided against and which
 /// runs ahead while appends are in flight, and `durable`, which only advances by events the log has
 /// made durable and which readers see through `view`, without ever queueing on this actor.
 public actor OrgActor {
@@ -72,7 +72,7 @@ public actor OrgActor {
     /// Decides `command`, appends its events, waits until they are durable, publishes them.
     ///
     /// The only suspension point is the append: everything before it is synchronous, and nothing read
-    /// before it is written back after it (STYLE P6).
+    /// before it is written back after it.
     /// - Throws: `EngineError` from `decide`, or `.unavailable` once the log has failed.
     public func submit(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
         switch phase {

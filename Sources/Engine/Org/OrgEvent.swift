@@ -16,7 +16,7 @@ public struct OrgEvent: Hashable, Sendable, Codable {
 }
 
 /// What an organization event changes. `evolve` applies each case and never throws; `decide` is the
-/// only place that produces them (DESIGN "The domain core").
+/// only place that produces them.
 public enum OrgChange: Hashable, Sendable, Codable {
     case organizationCreated(OrgID, OrgSettings, owner: Member)
     case organizationUpdated(OrgSettings)

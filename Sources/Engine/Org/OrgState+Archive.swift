@@ -2,7 +2,7 @@ public import Foundation  // Date is part of the public API.
 import HashTreeCollections
 
 /// Closed incidents and maintenance windows old enough to leave memory for the on-disk history
-/// archive (DESIGN "Memory bounds"): the same window as raw status changes.
+/// archive: the same window as raw status changes.
 public struct ArchivableHistory: Sendable {
     public let incidents: [Incident]
     public let maintenance: [Maintenance]

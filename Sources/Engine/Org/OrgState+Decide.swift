@@ -4,7 +4,7 @@ import HashTreeCollections
 extension OrgState {
     /// Validates `command` against this state and returns the changes it makes, with new ids.
     ///
-    /// Checks run in the order of API.md: role (403), then ids (404), then fields and rules (422/409).
+    /// Checks run in the order of docs/RULES.md: role (403), then ids (404), then fields and rules (422/409).
     /// Never mutates: the actor evolves its working state with the result.
     /// - Throws: `EngineError` naming the field at fault.
     public func decide(_ command: OrgCommand, by principal: Principal, at now: Date) throws -> [OrgChange] {
@@ -81,7 +81,7 @@ extension OrgState {
         }
     }
 
-    /// The least role that may run a command (DESIGN "Auth": editors run the page, admins the team).
+    /// The least role that may run a command (docs/RULES.md "Roles": editors run the page, admins the team).
     static func roleNeeded(for command: OrgCommand) -> Role {
         switch command {
         case .deleteOrganization: .owner

@@ -35,7 +35,7 @@ public struct ClaimKey: Hashable, Sendable, Codable {
 /// Everything one organization is: the state `decide` checks commands against and `evolve` advances.
 ///
 /// The maps are `TreeDictionary` (a persistent hash trie) so that a published view keeps sharing the
-/// durable state while the next event path-copies only what it touches (DESIGN: no per-write copy of
+/// durable state while the next event path-copies only what it touches (no per-write copy of
 /// a whole organization).
 public struct OrgState: Equatable, Sendable {
     public let id: OrgID
@@ -115,7 +115,7 @@ public struct OrgState: Equatable, Sendable {
     }
 
     /// Applies one durable event. Never throws: recovery replays old history with it, so a rule
-    /// tightened later cannot reject what was once accepted (DESIGN "The domain core").
+    /// tightened later cannot reject what was once accepted.
     public mutating func evolve(_ event: OrgEvent) {
         precondition(event.seq == seq.next, "seq \(event.seq) applied after \(seq) in \(id)")
         seq = event.seq

@@ -34,7 +34,7 @@ public struct Branding: Hashable, Sendable, Codable {
     }
 }
 
-/// Per-tenant limits (DESIGN "Memory bounds"); a full quota answers a clear 4xx.
+/// Per-tenant limits; a full quota answers a clear 4xx.
 public struct OrgQuotas: Hashable, Sendable, Codable {
     public var servicesMax = 500
     public var groupsMax = 100

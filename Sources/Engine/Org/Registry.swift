@@ -3,7 +3,7 @@ import HashTreeCollections
 import Synchronization
 
 /// Finds organizations by id, slug, custom domain, API key and member account. Not an actor: a read
-/// takes one short lock for a dictionary lookup and never queues behind a write (DESIGN invariant 4).
+/// takes one short lock for a dictionary lookup and never queues behind a write (invariant 4, docs/ARCHITECTURE.md).
 ///
 /// The indexes are derived from the organizations' own events (creation, settings, keys, members), so
 /// an organization and its owner are created by one atomic event; the registry reserves a slug or a

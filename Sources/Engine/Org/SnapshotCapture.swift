@@ -1,6 +1,6 @@
 /// Everything a snapshot holds: the durable states of the directory and of every organization, each
 /// copied at its own moment without stopping writes, and where replay must start so that nothing
-/// appended around those moments is missed (DESIGN "Durability").
+/// appended around those moments is missed.
 public struct SnapshotCapture: Sendable {
     /// Replay the log from here, skipping events at or below each state's seq.
     public let replayFrom: LogPosition

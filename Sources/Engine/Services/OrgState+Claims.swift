@@ -1,6 +1,6 @@
 import HashTreeCollections
 
-/// The coupling rules of API.md, in one place: when an incident or a maintenance window lets go of a
+/// The coupling rules (docs/RULES.md), in one place: when an incident or a maintenance window lets go of a
 /// service, the service goes back to what it had before, only if it still holds the status that this
 /// owner set; another incident or a manual change since then wins.
 ///

@@ -1,8 +1,7 @@
 public import Foundation  // Date is part of the public API.
 import HashTreeCollections
 
-/// How long raw status changes are kept before they are folded into daily totals (DESIGN "Memory
-/// bounds"): monitors flip statuses every minute for years, and the state must stay bounded.
+/// How long raw status changes are kept before they are folded into daily totals: monitors flip statuses every minute for years, and the state must stay bounded.
 public enum HistoryPolicy {
     /// Raw changes younger than this many days stay as they are.
     public static let rawWindowDays = 90

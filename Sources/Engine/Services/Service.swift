@@ -1,7 +1,7 @@
 public import Foundation  // Date is part of the public values.
 
 /// Why a service's status changed: a person or key did it, an incident or maintenance set it, or it was
-/// restored when one ended (API.md "Coupling rules").
+/// restored when one ended.
 public enum StatusReason: Hashable, Sendable, Codable {
     case manual
     case incident(IncidentID)

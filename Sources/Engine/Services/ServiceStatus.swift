@@ -1,6 +1,6 @@
 import Foundation
 
-/// A service's health, from best to worst outage; `underMaintenance` stands apart (DESIGN "Uptime").
+/// A service's health, from best to worst outage; `underMaintenance` stands apart.
 public enum ServiceStatus: String, CaseIterable, Hashable, Sendable, Codable {
     case operational
     case degradedPerformance = "degraded_performance"
@@ -9,7 +9,7 @@ public enum ServiceStatus: String, CaseIterable, Hashable, Sendable, Codable {
     case underMaintenance = "under_maintenance"
 
     /// Parses client input: the canonical name, or a label other status pages use
-    /// (`Partial Outage`, `Degraded`), case-insensitive (API.md "Vocabulary").
+    /// (`Partial Outage`, `Degraded`), case-insensitive.
     public init?(input: String) {
         let folded = input.lowercased().replacingOccurrences(of: " ", with: "_")
         switch folded {

@@ -36,7 +36,7 @@ public struct UptimeReport: Hashable, Sendable {
     public let overall: Double?
 }
 
-/// The uptime rule of DESIGN "Uptime", the one other status pages use so numbers compare:
+/// The uptime rule (docs/RULES.md), the one other status pages use so numbers compare:
 /// downtime = minutes in `major_outage` + 0.3 x minutes in `partial_outage`; `degraded_performance`
 /// counts as up; `under_maintenance` leaves the denominator; days before the service existed show no
 /// data; today counts up to `now`. Days follow the organization's zone, so a DST day has 23 or 25 hours.

@@ -2,7 +2,7 @@ import Foundation
 import HashTreeCollections
 
 extension OrgState {
-    /// Team and keys under the role rules of DESIGN "Auth": nobody grants a role above their own, only
+    /// Team and keys under the role rules of docs/RULES.md "Roles": nobody grants a role above their own, only
     /// owners grant owner, the last owner cannot leave or be demoted.
     func decideTeamCommand(_ command: OrgCommand, by principal: Principal, at now: Date) throws -> [OrgChange] {
         let actingRole = role(of: principal)

@@ -1,4 +1,4 @@
-/// A member's or an API key's role, from most to least powerful (DESIGN "Auth").
+/// A member's or an API key's role, from most to least powerful.
 public enum Role: String, CaseIterable, Hashable, Sendable, Codable, Comparable {
     case owner
     case admin

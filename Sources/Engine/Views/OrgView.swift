@@ -1,9 +1,9 @@
 public import Foundation  // Date is part of the public values.
 
 /// What readers see of one organization: an immutable durable state, swapped in whole by the actor
-/// after each durable write (DESIGN "Read path"). It shares storage with the actor's durable state.
+/// after each durable write. It shares storage with the actor's durable state.
 public final class OrgView: Sendable {
-    /// The durable state this view shows; never ahead of the log (DESIGN invariant 2).
+    /// The durable state this view shows; never ahead of the log (invariant 2, docs/ARCHITECTURE.md).
     public let state: OrgState
     /// When this view was published; `Last-Modified` of representations that do not show days.
     public let publishedAt: Date

@@ -28,7 +28,7 @@ public struct PageStatus: Hashable, Sendable, Codable {
 }
 
 extension OrgState {
-    /// The page indicator (API.md "Coupling rules"): the worse of the worst unresolved incident impact
+    /// The page indicator: the worse of the worst unresolved incident impact
     /// and the worst service status; `maintenance` only when nothing is worse.
     ///
     /// Services map so: `major_outage` -> major ("Major System Outage"), or critical when every

@@ -1,7 +1,7 @@
 public import Foundation  // Date is part of the public document.
 import HashTreeCollections
 
-/// The public status document of `GET /api/status/{slug}` (API.md): everything the page shows, public
+/// The public status document of `GET /api/status/{slug}`: everything the page shows, public
 /// fields only, in the order the page shows it. Built from a view, encoded once per view.
 public struct PublicSummary: Hashable, Sendable, Encodable {
     public struct Organization: Hashable, Sendable, Encodable {

@@ -6,7 +6,7 @@ import Synchronization
 /// A burst of reads after a change renders each representation once; every later read takes the
 /// stored `ByteBuffer` (a reference, no copy). The lock is per view and held only for a dictionary
 /// lookup or insert, never while rendering, so readers of one organization never wait on a renderer
-/// and never on another organization (DESIGN invariant 4). Two readers that miss at once may both
+/// and never on another organization (invariant 4, docs/ARCHITECTURE.md). Two readers that miss at once may both
 /// render; the first stored result wins, so every reader of a view sees the same bytes.
 public final class RenderMemo: Sendable {
     private let entries = Mutex<[String: ByteBuffer]>([:])

@@ -8,7 +8,7 @@ import Synchronization
     import Glibc
 #endif
 
-/// The on-disk history archive (DESIGN "Memory bounds"): closed incidents and maintenance windows
+/// The on-disk history archive: closed incidents and maintenance windows
 /// that left the raw window, one append-only file of LZ4 blocks per organization in `<data>/archive/`.
 ///
 /// An item reaches the archive before it leaves memory: a block is written and fdatasynced, and only

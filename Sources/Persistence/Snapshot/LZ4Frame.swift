@@ -2,7 +2,7 @@ import CLZ4
 import NIOCore
 
 /// Standard LZ4 frames (the `.lz4` file format), through liblz4's frame API: content checksum on, so
-/// that a damaged snapshot is detected, and `lz4 -d` opens our files (DESIGN invariant 7).
+/// that a damaged snapshot is detected, and `lz4 -d` opens our files (invariant 7, docs/ARCHITECTURE.md).
 enum LZ4Frame {
     struct Failure: Error, CustomStringConvertible {
         let description: String

@@ -6,7 +6,7 @@ public import Logging  // Callers hand the store their Logger.
     import Glibc
 #endif
 
-/// Snapshot files in `<data>/snapshots/` (STYLE P10): `snapshot-<16 hex replay position>.lz4`, each a
+/// Snapshot files in `<data>/snapshots/`: `snapshot-<16 hex replay position>.lz4`, each a
 /// standard LZ4 frame with its content checksum on. Written to a temporary name, fsynced, renamed,
 /// and the directory fsynced; loaded newest first, falling back past damaged ones.
 public struct SnapshotStore: Sendable {

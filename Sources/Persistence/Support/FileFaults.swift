@@ -5,7 +5,7 @@ import Synchronization
     import Glibc
 #endif
 
-/// The fault-injection seam of every file operation in Persistence (issue 9): tests install a plan
+/// The fault-injection seam of every file operation in Persistence: tests install a plan
 /// for one directory tree, and the operations on paths under it fail as the plan says, exactly where
 /// a real disk would fail them (`FileDescriptor` asks before each system call). Plans are keyed by
 /// directory so that tests running in parallel, each in its own temporary directory, never see one

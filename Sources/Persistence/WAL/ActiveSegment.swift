@@ -6,7 +6,7 @@ import Foundation
 #endif
 
 /// The segment the writer appends to. Confined to the writer thread: the only code that holds a WAL
-/// file descriptor for writing (STYLE P8).
+/// file descriptor for writing.
 final class ActiveSegment {
     private var file: FileDescriptor
     private(set) var path: String

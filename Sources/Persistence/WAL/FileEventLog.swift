@@ -6,7 +6,7 @@ public import Logging  // Callers hand the log their Logger.
 import NIOCore
 import Synchronization
 
-/// The write-ahead log: an `EventLog` on segment files with group commit (DESIGN "Durability").
+/// The write-ahead log: an `EventLog` on segment files with group commit.
 ///
 /// `append` encodes its records on the caller's thread and enqueues them, with their positions,
 /// before it suspends (the ordering contract of `EventLog`). One writer thread drains the queue:

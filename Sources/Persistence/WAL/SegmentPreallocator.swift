@@ -9,7 +9,7 @@ import Synchronization
 /// Keeps one spare segment ready: a file of `size` zeros, written and fsynced on its own thread, so
 /// that a segment roll is a rename rather than tens of megabytes of writes in the middle of a batch.
 /// Zeros rather than `fallocate`: unwritten extents would cost a metadata commit on every fdatasync
-/// (STYLE P8; etcd's filePipeline does the same).
+/// (etcd's filePipeline does the same).
 final class SegmentPreallocator: Sendable {
     private enum State {
         case idle

@@ -1,4 +1,4 @@
-/// When an append is acknowledged relative to fdatasync (DESIGN invariant 1; README "Durability").
+/// When an append is acknowledged relative to fdatasync (invariant 1 (docs/ARCHITECTURE.md); README "Durability").
 public enum FsyncPolicy: Sendable, Hashable, CustomStringConvertible {
     /// Acknowledge after the batch's write and fdatasync: a power cut loses nothing acknowledged.
     case always
@@ -17,7 +17,7 @@ public enum FsyncPolicy: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Limits and policy of the write-ahead log (STYLE P8: a bound on everything).
+/// Limits and policy of the write-ahead log (a bound on everything).
 public struct WALConfiguration: Sendable {
     public var fsync: FsyncPolicy = .always
     /// Segment file size; segments are preallocated to it with zeros.

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import NIOCore
 
-/// What reading one batch at an offset found (STYLE P9).
+/// What reading one batch at an offset found.
 enum WALBatchRead {
     /// A valid batch: its records and its size in bytes, header included.
     case batch([LogRecord], bytes: Int)

@@ -15,7 +15,7 @@ struct WALTail: Sendable {
     let nextPosition: LogPosition
 }
 
-/// Reads every segment in order, hands each record to the caller, and repairs a torn tail (STYLE P9):
+/// Reads every segment in order, hands each record to the caller, and repairs a torn tail:
 /// an invalid batch is a torn tail only when it is in the last segment and nothing valid follows it;
 /// then a `.broken` copy is kept, the torn bytes are zeroed (the file keeps its preallocated length),
 /// the file is fsynced, and a log line says how much was dropped. Anything else invalid is

@@ -1,7 +1,7 @@
 package import Engine
 import Wire
 
-/// Organization API keys as clients hold them: `sk_<key id>_<secret>` (DESIGN "Auth"). Only the
+/// Organization API keys as clients hold them: `sk_<key id>_<secret>`. Only the
 /// SHA-256 of the secret is stored; `Authenticator` hashes a presented secret and compares with
 /// `constantTimeEqual`.
 package enum APIKeyToken {

@@ -6,8 +6,8 @@ import JWTKit
 package import Logging
 package import Wire
 
-/// Resolves the credential of a request (DESIGN "Auth"; API.md "Which organization a request acts
-/// on"): `Authorization: Bearer` with an organization API key `sk_<key id>_<secret>`, a session token
+/// Resolves the credential of a request (docs/RULES.md, "Requests" and "Roles"
+/// ): `Authorization: Bearer` with an organization API key `sk_<key id>_<secret>`, a session token
 /// `<session id>.<mac>` from a login, or an OpenID Connect token from the configured provider (a JWT:
 /// its `(iss, sub)` names an account, made on first use).
 ///

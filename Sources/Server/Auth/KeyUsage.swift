@@ -7,7 +7,7 @@ import Wire
     import Glibc
 #endif
 
-/// When each API key was last used (DESIGN "Auth"): kept in memory on every request and written to
+/// When each API key was last used: kept in memory on every request and written to
 /// `<data>/key-usage.json` at most once a minute and at shutdown, never as a log event per request.
 /// After a crash a key's last use may be up to a minute old; nothing else depends on it.
 package final class KeyUsage: Sendable {

@@ -8,7 +8,7 @@ import Wire
 #endif
 
 /// OpenID Connect bearer tokens from one configured provider (Auth0, Clerk, Keycloak, ...), verified
-/// with jwt-kit against the provider's JWKS (DESIGN "Auth"): RS256 or ES256 only, the configured
+/// with jwt-kit against the provider's JWKS: RS256 or ES256 only, the configured
 /// issuer and audience, expiry and not-before. The JWKS is a file, or a URL fetched at start and again
 /// when a token names a key id it does not know (providers rotate keys); a fetch that did not bring
 /// the key holds the next one back for 30 seconds, so a flood of made-up key ids costs the provider
@@ -38,7 +38,7 @@ package actor OIDCVerifier {
         package let emailVerified: Bool?
         package let name: String?
         /// An organization (slug or id) the provider says the person acts in: it chooses among the
-        /// person's memberships, never grants one (API.md).
+        /// person's memberships, never grants one.
         package let organization: String?
 
         package enum CodingKeys: String, CodingKey {

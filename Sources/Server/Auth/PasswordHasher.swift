@@ -6,7 +6,7 @@ import NIOPosix
 import Synchronization
 import Wire
 
-/// Password hashes with scrypt from libcrypto (DESIGN "Auth"), on a thread pool of their own with a
+/// Password hashes with scrypt from libcrypto, on a thread pool of their own with a
 /// bounded queue: a hash takes tens of milliseconds of one core by design, so a crowd of logins must
 /// neither block the threads that serve reads nor queue without limit (a full queue answers 503 with
 /// Retry-After). The pool has half the cores and its threads run at a lower priority (nice 10), so

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// The secrets statusd hands out once (API key secrets, invitation tokens): 52 characters of the ids'
-/// base32 alphabet, 260 random bits of which 256 carry the strength (DESIGN "Auth"). Only their
+/// base32 alphabet, 260 random bits of which 256 carry the strength. Only their
 /// SHA-256 is kept.
 package enum RandomSecret {
     package static func make() -> (secret: String, hash: [UInt8]) {

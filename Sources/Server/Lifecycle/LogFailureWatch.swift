@@ -3,7 +3,7 @@ package import Logging
 package import Persistence
 import ServiceLifecycle
 
-/// Stops statusd when its event log fails (STYLE P8, as etcd and Redis do): from then on every write
+/// Stops statusd when its event log fails (as etcd and Redis do): from then on every write
 /// answers 503 and nothing more can be made durable, so the process drains what is in flight and exits
 /// non-zero for its supervisor to see, rather than limp on. Returning from `run` is what shuts the
 /// service group down gracefully.

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// Once a second it asks the registry for due windows; each org's next deadline is a field of its
 /// view, so an idle tick reads one field per organization and writes nothing. Once an hour it folds
 /// status history that left the raw window into daily totals, moves closed incidents and maintenance
-/// that left it to the history archive, and removes expired sessions (DESIGN "Memory bounds").
+/// that left it to the history archive, and removes expired sessions.
 package struct MaintenanceTimer: ServiceLifecycle.Service {
     package let registry: Registry
     package let directory: Directory

@@ -8,7 +8,7 @@ import Synchronization
 
 /// Takes snapshots every `everyEvents` events or every `interval` when anything changed, without
 /// stopping writes: the states are copied from the published views, and compression, the file
-/// writes, pruning and WAL trimming run on a dedicated thread (DESIGN "Durability"). The final
+/// writes, pruning and WAL trimming run on a dedicated thread. The final
 /// snapshot at shutdown is taken by `Serve` once HTTP has drained.
 package struct Snapshotter: ServiceLifecycle.Service {
     package let registry: Registry

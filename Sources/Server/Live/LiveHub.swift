@@ -5,7 +5,7 @@ package import NIOCore
 import Synchronization
 package import Wire
 
-/// The live hub of DESIGN "Live updates": per organization and audience, a bounded ring of recent
+/// The live hub of docs/ARCHITECTURE.md: per organization and audience, a bounded ring of recent
 /// frames (for resuming) and the subscribers grouped by event loop. A durable event becomes one frame,
 /// encoded once into the bytes every subscriber receives (the Server-Sent Events form and the
 /// WebSocket frame, unmasked, so the same for every client); each loop gets one task per published

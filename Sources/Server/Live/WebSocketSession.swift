@@ -5,7 +5,7 @@ package import NIOCore
 package import NIOWebSocket
 import Wire
 
-/// One WebSocket connection after its upgrade (API.md "Live frames"), on its channel's event loop:
+/// One WebSocket connection after its upgrade, on its channel's event loop:
 /// it follows organizations (`/ws/{slug}` one at once, more by `subscribe`), answers `ping`, takes
 /// credentials on `GET /ws` (a header at the upgrade or a first `auth` message), and writes the hub's
 /// pre-framed buffers as they come. Every limit it enforces ends the connection with a close code and

@@ -3,7 +3,7 @@ import Foundation
 // Kept apart from JSONBody (which needs Hummingbird) so that the fuzz build (Tests/Fuzz) can compile
 // the request bodies' decoders without the web stack.
 
-/// Reading input fields: canonical names with their aliases (API.md), ids and enumerations by name.
+/// Reading input fields: canonical names with their aliases, ids and enumerations by name.
 extension KeyedDecodingContainer where Key == InputKey {
     /// The first of `names` present, decoded; nil when none is.
     package func value<Value: Decodable>(_ type: Value.Type, _ names: String...) throws -> Value? {

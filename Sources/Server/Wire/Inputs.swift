@@ -1,7 +1,7 @@
 package import Engine
 package import Foundation
 
-/// The bodies of the write routes, decoded with the aliases of API.md (`title` for `name`; `message`
+/// The bodies of the write routes, decoded with the aliases of docs/RULES.md (`title` for `name`; `message`
 /// or `description` for an update's `body`; status labels in any case). Fields are optional here;
 /// each route says which it requires, and the engine validates values (lengths, rules).
 

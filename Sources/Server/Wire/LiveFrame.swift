@@ -2,7 +2,7 @@ package import Engine
 package import Foundation
 import HashTreeCollections
 
-/// The live frames of API.md ("Live frames"), made from a durable event and the view it belongs to:
+/// The live frames (docs/RULES.md "Live frames"), made from a durable event and the view it belongs to:
 /// `{"type", "org", "seq", "prev", "at", "data"}`, `data` being the representation of what changed as
 /// the view holds it. Public frames never carry an author, a key or an email; private ones never a
 /// secret (a key's token, an invitation's link).
@@ -187,7 +187,7 @@ package enum LiveFrame {
 
 /// Who a feed is for; each sees everything the one before it does.
 package enum LiveAudience: Int, Sendable, Comparable {
-    /// Anyone: the public events (API.md "Live frames").
+    /// Anyone: the public events.
     case everyone
     /// Members of the organization: also members joining, changing role and leaving.
     case members

@@ -27,7 +27,7 @@ package struct Problem: Error, Sendable {
         self.headers = headers
     }
 
-    /// The status each engine code maps to (API.md: 401, 403, 404, 422 in that order of checks).
+    /// The status each engine code maps to (401, 403, 404, 422 in the order of docs/RULES.md).
     package init(_ error: EngineError) {
         let status: HTTPResponse.Status =
             switch error.code {

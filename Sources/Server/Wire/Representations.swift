@@ -1,7 +1,7 @@
 package import Engine
 package import Foundation
 
-/// The canonical JSON shapes of API.md for the authenticated API, built from engine values and encoded
+/// The canonical JSON shapes for the authenticated API, built from engine values and encoded
 /// with the public documents' encoder (snake_case keys, RFC 3339 UTC times, sorted keys).
 package enum Representation {
     package struct ServiceBody: Encodable {
@@ -157,7 +157,7 @@ package enum Representation {
         }
     }
 
-    /// A list page (API.md "Lists").
+    /// A list page.
     package struct ListBody<Item: Encodable>: Encodable {
         package let items: [Item]
         package let nextCursor: String?

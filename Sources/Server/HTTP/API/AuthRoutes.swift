@@ -29,7 +29,7 @@ package struct AccountPolicy: Sendable {
     }
 }
 
-/// `/api/auth`: sign up, log in, log out, who am I, change password (DESIGN "Auth").
+/// `/api/auth`: sign up, log in, log out, who am I, change password.
 package struct AuthRoutes: Sendable {
     package let authenticator: Authenticator
     package let registry: Registry

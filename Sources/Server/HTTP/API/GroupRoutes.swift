@@ -4,7 +4,7 @@ package import Hummingbird
 import Live
 import Wire
 
-/// `/api/service-groups`: list, create, read, update, delete (API.md).
+/// `/api/service-groups`: list, create, read, update, delete.
 package struct GroupRoutes: Sendable {
     package let api: ResourceAPI
 

@@ -8,7 +8,7 @@ package import Persistence
 import Wire
 
 /// `/api/incidents`: list (memory and archive, newest first, filterable), open, read, edit, post
-/// updates, change status, resolve, delete (API.md). Incident requests set the status of the services
+/// updates, change status, resolve, delete. Incident requests set the status of the services
 /// they affect under the coupling rules, which the engine applies.
 package struct IncidentRoutes: Sendable {
     package let api: ResourceAPI

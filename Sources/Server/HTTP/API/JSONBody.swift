@@ -4,7 +4,7 @@ import NIOCore
 package import Wire
 
 /// Reads a request's JSON body into an input type, turning every way a body can be wrong into a
-/// problem naming the field (DESIGN invariant 6): too large (413), not JSON or not UTF-8 (400), a
+/// problem naming the field (invariant 6, docs/ARCHITECTURE.md): too large (413), not JSON or not UTF-8 (400), a
 /// missing field, a wrong type or an unknown value (422).
 package enum JSONBody {
     /// The largest body a write route reads; larger bodies are refused before they are parsed.

@@ -6,7 +6,7 @@ package import Hummingbird
 import Live
 package import Wire
 
-/// `/api/keys`: organization API keys (DESIGN "Auth"). Admins list, create and revoke them; a key's
+/// `/api/keys`: organization API keys. Admins list, create and revoke them; a key's
 /// role is never above its creator's (the engine checks), and its secret is shown once, at creation:
 /// only its SHA-256 is kept.
 package struct KeyRoutes: Sendable {

@@ -7,7 +7,7 @@ import Persistence
 import Wire
 
 /// `/api/maintenance`: list (memory and archive, newest scheduled start first), schedule, read, edit,
-/// change status, delete (API.md). Windows with `auto_start`/`auto_complete` move by themselves.
+/// change status, delete. Windows with `auto_start`/`auto_complete` move by themselves.
 package struct MaintenanceRoutes: Sendable {
     package let api: ResourceAPI
 

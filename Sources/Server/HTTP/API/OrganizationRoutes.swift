@@ -8,7 +8,7 @@ import Persistence
 import Wire
 
 /// `/api/organizations`: mine, create (the caller becomes owner in the same event), current, update,
-/// delete (owner), export, check-user (API.md).
+/// delete (owner), export, check-user.
 package struct OrganizationRoutes: Sendable {
     package let api: ResourceAPI
 

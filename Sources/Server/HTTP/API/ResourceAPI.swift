@@ -34,7 +34,7 @@ package struct ResourceAPI: Sendable {
     }
 
     /// The caller and its organization's state, once the caller holds `role` there. Routes check in
-    /// the order of API.md: credential (401), then role (403), then the ids in the path (404), and only
+    /// the order of docs/RULES.md: credential (401), then role (403), then the ids in the path (404), and only
     /// then read the body (422), so a viewer never learns what a malformed body would have done.
     package func authorize(_ request: Request, role needed: Role) async throws -> (Caller, OrgState) {
         try authorize(try await authenticator.caller(for: request), role: needed)

@@ -8,8 +8,8 @@ import NIOCore
 import Persistence
 import Wire
 
-/// A service's uptime by day and its raw status history (API.md, services row), and the public
-/// per-organization uptime of `GET /api/status/{slug}/uptime`. Uptime follows DESIGN "Uptime"; days
+/// A service's uptime by day and its raw status history, and the public
+/// per-organization uptime of `GET /api/status/{slug}/uptime`. Uptime follows docs/RULES.md; days
 /// are the organization's.
 package struct ServiceHistoryRoutes: Sendable {
     package let api: ResourceAPI
@@ -110,7 +110,7 @@ package struct ServiceHistoryRoutes: Sendable {
     }
 
     /// Every service's uptime, public: what the status page's bars show. Memoised with the view per
-    /// period, and the period is in the ETag (API.md: "the public version, plus the day where days
+    /// period, and the period is in the ETag (docs/RULES.md: "the public version, plus the day where days
     /// are shown"): the organization's day, so a new day's bar appears at its midnight; and while a
     /// service is not operational, ten minutes, since today's figure then falls as time passes
     /// without any event.

@@ -4,7 +4,7 @@ package import Hummingbird
 import Live
 import Wire
 
-/// `/api/services`: list, create, read, update, delete, and set a service's status (API.md).
+/// `/api/services`: list, create, read, update, delete, and set a service's status.
 package struct ServiceRoutes: Sendable {
     package let api: ResourceAPI
 

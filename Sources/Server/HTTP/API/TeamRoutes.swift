@@ -7,7 +7,7 @@ import Live
 import Wire
 
 /// `/api/team`: members (list, me, change role, remove) and invitations (invite, look up by token,
-/// accept) under the role rules of DESIGN "Auth", which the engine enforces: nobody grants a role
+/// accept) under the role rules of docs/RULES.md "Roles", which the engine enforces: nobody grants a role
 /// above their own, only owners grant owner, the last owner cannot leave.
 package struct TeamRoutes: Sendable {
     package let api: ResourceAPI

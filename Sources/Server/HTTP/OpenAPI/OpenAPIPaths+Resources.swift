@@ -181,7 +181,7 @@ extension OpenAPIPaths {
                 P.query("since", ["type": "integer", "minimum": 0], "Resume after this seq (or send Last-Event-ID)."),
             ], success: (200, nil), more: [400, 404, 422],
             description:
-                "`text/event-stream`: a `hello` frame (the current seq), then the frames after `since` or `Last-Event-ID` from a bounded ring (or `resync` when that is too old), then live frames, each with `id: <seq>` and `data: <frame JSON>` as API.md's live frames. A reader that cannot keep up is closed and resumes from its last id."
+                "`text/event-stream`: a `hello` frame (the current seq), then the frames after `since` or `Last-Event-ID` from a bounded ring (or `resync` when that is too old), then live frames, each with `id: <seq>` and `data: <frame JSON>` (the WebSocket's frames). A reader that cannot keep up is closed and resumes from its last id."
         ),
         Op(
             method: "get", path: "/ws/{slug}", summary: "The public live feed over a WebSocket", tag: "Public",
@@ -189,7 +189,7 @@ extension OpenAPIPaths {
             parameters: [P.slug, P.query("since", ["type": "integer", "minimum": 0], "Resume after this seq.")],
             success: (101, nil), more: [400, 404, 422, 426],
             description:
-                "A WebSocket opening handshake (RFC 6455). Text frames carry API.md's live frames: `hello` (the current seq), the frames after `since` from a bounded ring (or `resync`), then live frames. Client messages: `subscribe` (`org`, `since`) to follow more organizations, `unsubscribe`, `ping`. Limits end the connection with a close code and a reason: 1008 (a limit, a refused credential, a reader too slow), 1009 (a message over 4 KiB), 1013 (server full), 1001 (shutdown)."
+                "A WebSocket opening handshake (RFC 6455). Text frames carry live frames (`type`, `org`, `seq`, `prev`, `at`, `data`): `hello` (the current seq), the frames after `since` from a bounded ring (or `resync`), then live frames. Client messages: `subscribe` (`org`, `since`) to follow more organizations, `unsubscribe`, `ping`. Limits end the connection with a close code and a reason: 1008 (a limit, a refused credential, a reader too slow), 1009 (a message over 4 KiB), 1013 (server full), 1001 (shutdown)."
         ),
         Op(
             method: "get", path: "/ws", summary: "The members' live feed over a WebSocket", tag: "Public",

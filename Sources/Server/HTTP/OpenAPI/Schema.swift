@@ -15,7 +15,7 @@ package enum Schema {
         ["type": "string", "minLength": .integer(minLength), "maxLength": .integer(maxLength)]
     }
 
-    /// An id of one kind (API.md "Ids"): its prefix and 20 characters of Crockford's base32.
+    /// An id of one kind: its prefix and 20 characters of Crockford's base32.
     package static func id<Kind>(_ type: Identifier<Kind>.Type) -> JSONValue {
         ["type": "string", "pattern": .string("^\(Kind.prefix)_[0-9a-hjkmnp-tv-z]{20}$")]
     }
@@ -61,7 +61,7 @@ package enum Schema {
         return .object(members)
     }
 
-    /// A list page (API.md "Lists").
+    /// A list page.
     package static func list(_ item: JSONValue) -> JSONValue {
         object(["items": array(item), "next_cursor": nullable(string)])
     }

@@ -7,7 +7,7 @@ import Live
 package import NIOCore
 import Wire
 
-/// How public reads are cached by browsers and proxies (API.md: ETag, Last-Modified, Cache-Control,
+/// How public reads are cached by browsers and proxies (docs/RULES.md "Caching of public reads": ETag, Last-Modified, Cache-Control,
 /// 304 on If-None-Match).
 package struct CachePolicy: Sendable {
     /// The `Cache-Control` value, built once rather than on every read.

@@ -6,7 +6,7 @@ package import Wire
 
 /// An organization in the shapes of Statuspage's public API v2 (`summary.json` and its parts), so
 /// that aggregators, exporters and bots that read Statuspage read statusd by a change of URL.
-/// `../shared/STATUSPAGE.md` gathers the shapes. Built as `JSONValue` because Statuspage writes
+/// `Tests/EndToEndTests/Schemas/statuspage-v2` holds the shapes as JSON Schemas. Built as `JSONValue` because Statuspage writes
 /// absent values as explicit `null`s, which Swift's synthesized encoding would leave out.
 ///
 /// Mapping: services are components and groups are group components (`group: true`, their members'

@@ -17,7 +17,7 @@ package struct StatuspageV1API: Sendable {
     package let baseURL: String
 
     /// The caller acting on the page `{page_id}` names (the organization's id or slug), holding
-    /// `role` there. Checks run in API.md's order: credential (401), role (403), page (404).
+    /// `role` there. Checks run in the order of docs/RULES.md: credential (401), role (403), page (404).
     ///
     /// Statuspage documents `Authorization: OAuth <key>`; clients also send `Bearer <key>` and the bare
     /// key, and some an `api_key` query parameter. Any other page than the credential's own answers

@@ -5,7 +5,7 @@ import HashTreeCollections
 package import Wire
 
 /// The resources of Statuspage's management API v1, built on the v2 shapes (`StatuspagePublic`) with
-/// the members v1 adds (`../shared/STATUSPAGE.md` (c)). Fields statusd has no notion of (tweets,
+/// the members v1 adds (`Tests/EndToEndTests/Schemas/statuspage-v1`). Fields statusd has no notion of (tweets,
 /// postmortems, reminders, audiences) carry Statuspage's "nothing" (`null`, `false`, `{}`), so strict
 /// clients find every member they expect.
 extension StatuspagePublic {

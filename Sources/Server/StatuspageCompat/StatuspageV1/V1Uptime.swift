@@ -8,7 +8,7 @@ package import Wire
 
 /// `GET .../components/{id}/uptime` and `.../component-groups/{id}/uptime`: Statuspage's uptime
 /// document over `start`...`end` (days in the organization's zone, both included; default the last 90
-/// days, at most 6 months), by the uptime rule of DESIGN "Uptime", which is Statuspage's own (partial
+/// days, at most 6 months), by the uptime rule of docs/RULES.md, which is Statuspage's own (partial
 /// outage weighs 0.3). A group counts its members' time together.
 package struct V1Uptime {
     package let state: OrgState

@@ -3,7 +3,7 @@ import Live
 import Wire
 
 /// Where `statusd serve` takes its settings from besides the command line: a configuration file and
-/// `STATUSD_<NAME>` environment variables (issue 6). They become command-line options placed before
+/// `STATUSD_<NAME>` environment variables. They become command-line options placed before
 /// the real ones, so the order of precedence is file < environment < command line (ArgumentParser keeps
 /// the last value of an option), and every value is validated by the same `ServeOptions.validate()`.
 ///

@@ -5,7 +5,7 @@ import Live
 import StatuspageCompat
 import Wire
 
-/// `--quotas services=500,active_incidents=100,...`: the per-tenant limits (DESIGN "Memory bounds"),
+/// `--quotas services=500,active_incidents=100,...`: the per-tenant limits,
 /// each a whole number of at least 1; names not given keep their defaults.
 extension OrgQuotas {
     static var optionNames: [String: WritableKeyPath<OrgQuotas, Int>] {
