@@ -83,6 +83,7 @@ let package = Package(
         .target(
             name: "Outbound",
             dependencies: [
+                "Engine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -252,6 +253,7 @@ let package = Package(
             exclude: ["Scripts", "Schemas", "Fixtures"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "OutboundTests", dependencies: ["Outbound"], swiftSettings: strictSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )

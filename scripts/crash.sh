@@ -5,11 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+scripts/python-tools.sh --for crash
 swift build --product statusd
 # A copy: a rebuild during a long campaign must not swap the binary between two restarts.
 binary=$(mktemp /tmp/statusd-crash-XXXXXX)
 trap 'rm -f "$binary"' EXIT
 cp .build/debug/statusd "$binary"
 chmod 0755 "$binary"
-python3 scripts/crash-campaign.py --statusd "$binary" \
+.build-python/bin/python scripts/crash-campaign.py --statusd "$binary" \
     --kills "${KILLS:-100}" --seconds "${SECONDS_PER_KILL:-3}" --report bench-results/crash.jsonl

@@ -40,7 +40,8 @@ fi
 if [[ -z $only || $only == crash ]]; then
     # A short crash campaign: statusd killed at random under load, every acknowledged write checked
     # after each restart (make crash runs a long one).
-    stage crash python3 scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
+    stage crash-setup scripts/python-tools.sh --for crash
+    stage crash .build-python/bin/python scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
 fi
 if [[ -z $only || $only == fuzz ]]; then
     # libFuzzer over the decoders: the committed corpus (seeds and past crashes), then 10 s per target

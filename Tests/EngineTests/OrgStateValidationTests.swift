@@ -160,6 +160,18 @@ import Testing
             name: "bad custom domain", command: { _ in .updateOrganization(OrgPatch(customDomain: "not a domain")) },
             code: .invalid, field: "custom_domain"),
         Case(
+            name: "custom domain that is an address",
+            command: { _ in .updateOrganization(OrgPatch(customDomain: "169.254.169.254")) }, code: .invalid,
+            field: "custom_domain"),
+        Case(
+            name: "custom domain that is an address in hex",
+            command: { _ in .updateOrganization(OrgPatch(customDomain: "0x7f.1")) }, code: .invalid,
+            field: "custom_domain"),
+        Case(
+            name: "custom domain under a numeric top-level domain",
+            command: { _ in .updateOrganization(OrgPatch(customDomain: "status.example.123")) }, code: .invalid,
+            field: "custom_domain"),
+        Case(
             name: "invitation to a bad email",
             command: { f in .invite(email: "nobody", role: .editor, tokenHash: [1], expiresAt: f.now + 60) },
             code: .invalid, field: "email"),

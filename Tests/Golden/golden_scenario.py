@@ -285,6 +285,8 @@ def bad_requests(r, owner):
                                             "scheduled_end": "2026-06-02T00:00:00Z"}, headers=h)
     r.ask("POST", "/api/maintenance", body={"name": "Bad", "scheduled_start": "tomorrow"}, headers=h)
     r.ask("PUT", "/api/organizations/" + owner["org"], body={"accent_color": "red"}, headers=h)
+    for address in ["169.254.169.254", "0x7f.1", "2130706433.example.123"]:
+        r.ask("PUT", "/api/organizations/" + owner["org"], body={"custom_domain": address}, headers=h)
     r.ask("PATCH", "/api/services", headers=h)
     r.ask("GET", "/api/nothing-here")
     r.ask("GET", "/nothing-here")

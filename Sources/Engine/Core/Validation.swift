@@ -110,6 +110,13 @@ enum Validate {
                     && label.utf8.allSatisfy(isLowercaseAlphanumericOrHyphen)
             }
         guard valid else { throw EngineError.invalid(field, "must be a domain name such as status.example.com") }
+        // A name, never an address in any of the forms a resolver reads as one (`10.0.0.1`, `127.1`,
+        // `0x7f.1`): statusd fetches from the domain to verify it. A real top-level domain is never
+        // all digits (RFC 3696, section 2).
+        let topLevel = labels.last ?? ""
+        guard IPv4Literal.parse(domain) == nil, !topLevel.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw EngineError.invalid(field, "must be a domain name, not an IP address")
+        }
         return domain
     }
 
