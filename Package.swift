@@ -253,7 +253,14 @@ let package = Package(
             exclude: ["Scripts", "Schemas", "Fixtures"],
             swiftSettings: strictSettings
         ),
+        // A unit test target per server target with logic worth testing below the process level.
+        .testTarget(
+            name: "WireTests",
+            dependencies: ["Wire", "Engine", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: strictSettings),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"], swiftSettings: strictSettings),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Engine"], swiftSettings: strictSettings),
+        .testTarget(name: "LiveTests", dependencies: ["Live"], swiftSettings: strictSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )
