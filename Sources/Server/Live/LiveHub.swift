@@ -16,8 +16,6 @@ package import Wire
 /// subscribers for `topicIdle` is dropped with its ring (a reader coming back later gets `resync`),
 /// so that the rings of organizations nobody follows any more do not stay in memory.
 package final class LiveHub: Sendable {
-    /// Who a feed is for (declared with the frames, which differ by audience).
-    package typealias Audience = LiveAudience
 
     /// One frame, in the bytes each transport sends.
     package struct Frame: Sendable {
@@ -51,11 +49,11 @@ package final class LiveHub: Sendable {
     /// every delivery, so that a delivery looks nothing up. Touched on the subscriber's loop only.
     package final class Subscription: @unchecked Sendable {
         package let organization: OrgID
-        package let audience: Audience
+        package let audience: LiveAudience
         /// The seq of the last frame written: a frame at or below it is not written again.
         package var lastSent: Seq
 
-        package init(organization: OrgID, audience: Audience, lastSent: Seq) {
+        package init(organization: OrgID, audience: LiveAudience, lastSent: Seq) {
             self.organization = organization
             self.audience = audience
             self.lastSent = lastSent
@@ -118,7 +116,7 @@ package final class LiveHub: Sendable {
     /// - Returns: the subscription (its `lastSent` is `since`, or the current seq), the seq the feed is
     ///   at (what `hello` announces) and what comes before live frames.
     package func subscribe(
-        _ subscriber: some Subscriber, to organization: OrgActor, as audience: Audience, since: Seq?,
+        _ subscriber: some Subscriber, to organization: OrgActor, as audience: LiveAudience, since: Seq?,
         on loop: any EventLoop
     ) -> (subscription: Subscription, current: Seq, start: Start) {
         subscriptionCount.add(1, ordering: .relaxed)
@@ -141,7 +139,7 @@ package final class LiveHub: Sendable {
     }
 
     /// The seq an audience is up to in `view`: what `hello` and `subscribed` announce.
-    package static func current(_ view: OrgView, _ audience: Audience) -> Seq {
+    package static func current(_ view: OrgView, _ audience: LiveAudience) -> Seq {
         audience == .everyone ? view.publicSeq : view.state.seq
     }
 }
@@ -155,7 +153,7 @@ private final class Topic: Sendable {
     }
 
     package struct State {
-        package var feeds: [LiveHub.Audience: Feed] = [:]
+        package var feeds: [LiveAudience: Feed] = [:]
         package var loops: [ObjectIdentifier: LoopSubscribers] = [:]
         package var subscribers = 0
         /// Since when it has had no subscriber.
@@ -174,8 +172,8 @@ private final class Topic: Sendable {
     }
 
     package func publish(_ view: OrgView, _ events: [OrgEvent]) {
-        let targets: ([LoopSubscribers], [LiveHub.Audience: [LiveHub.Frame]]) = state.withLock { state in
-            var batches: [LiveHub.Audience: [LiveHub.Frame]] = [:]
+        let targets: ([LoopSubscribers], [LiveAudience: [LiveHub.Frame]]) = state.withLock { state in
+            var batches: [LiveAudience: [LiveHub.Frame]] = [:]
             for (audience, var feed) in state.feeds {
                 let frames = Self.frames(of: events, in: view, for: audience, after: &feed.lastSeq)
                 guard !frames.isEmpty else { continue }
@@ -191,7 +189,7 @@ private final class Topic: Sendable {
 
     /// The frames `audience` sees of `events`, chained by `prev` from `lastSeq`, which moves on.
     private static func frames(
-        of events: [OrgEvent], in view: OrgView, for audience: LiveHub.Audience, after lastSeq: inout Seq
+        of events: [OrgEvent], in view: OrgView, for audience: LiveAudience, after lastSeq: inout Seq
     ) -> [LiveHub.Frame] {
         var frames: [LiveHub.Frame] = []
         for event in events where event.seq > lastSeq {
@@ -211,7 +209,7 @@ private final class Topic: Sendable {
     }
 
     package func add(
-        _ subscriber: some LiveHub.Subscriber, as audience: LiveHub.Audience, since: Seq?, on loop: any EventLoop,
+        _ subscriber: some LiveHub.Subscriber, as audience: LiveAudience, since: Seq?, on loop: any EventLoop,
         current: () -> Seq
     ) -> (subscription: LiveHub.Subscription, current: Seq, start: LiveHub.Start) {
         state.withLock { state in
@@ -267,7 +265,7 @@ private final class LoopSubscribers: @unchecked Sendable {
     private var positions: [ObjectIdentifier: Int] = [:]
     /// Frames published and not yet written, per audience, in seq order; a drain is scheduled
     /// whenever this goes from empty to not.
-    private let pending = Mutex<[LiveHub.Audience: [LiveHub.Frame]]>([:])
+    private let pending = Mutex<[LiveAudience: [LiveHub.Frame]]>([:])
     /// One heartbeat timer for this topic's streams on this loop (not one per connection), running
     /// while there are any.
     private var timer: RepeatedTask?
@@ -305,7 +303,7 @@ private final class LoopSubscribers: @unchecked Sendable {
     }
 
     /// Called by the publishing actor: queues the frames, and the drain if none is queued.
-    package func enqueue(_ batches: [LiveHub.Audience: [LiveHub.Frame]]) {
+    package func enqueue(_ batches: [LiveAudience: [LiveHub.Frame]]) {
         let first = pending.withLock { pending in
             let first = pending.isEmpty
             for (audience, frames) in batches { pending[audience, default: []].append(contentsOf: frames) }

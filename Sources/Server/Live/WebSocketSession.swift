@@ -317,11 +317,11 @@ package final class WebSocketSession: ChannelInboundHandler, RemovableChannelHan
 
     /// The feed this connection's credential reads in `organization`: its members' or admins' when it
     /// holds a role there, the public one otherwise.
-    private func audience(in organization: OrgActor) -> LiveHub.Audience {
+    private func audience(in organization: OrgActor) -> LiveAudience {
         guard let credential, stillValid(credential),
             let role = organization.view.state.role(of: credential.principal)
         else { return .everyone }
-        return LiveHub.Audience(role: role)
+        return LiveAudience(role: role)
     }
 
     private func stillValid(_ credential: Credential) -> Bool {
@@ -383,7 +383,7 @@ package final class WebSocketSession: ChannelInboundHandler, RemovableChannelHan
             let organization = subscriptions[subscription.organization]?.organization,
             let role = organization.view.state.role(of: credential.principal)
         else { return false }
-        return LiveHub.Audience(role: role) >= subscription.audience
+        return LiveAudience(role: role) >= subscription.audience
     }
 
     /// A ping when the peer has been quiet; a close when it has not answered the last two.

@@ -4,7 +4,7 @@ import Foundation
 import HashTreeCollections
 package import Hummingbird
 import Live
-package import Wire
+import Wire
 
 /// `/api/keys`: organization API keys. Admins list, create and revoke them; a key's
 /// role is never above its creator's (the engine checks), and its secret is shown once, at creation:
@@ -17,8 +17,6 @@ package struct KeyRoutes: Sendable {
         router.post("/api/keys", use: create)
         router.delete("/api/keys/:id", use: revoke)
     }
-
-    package typealias KeyBody = APIKeyBody
 
     package struct KeyInput: Decodable {
         package let name: String
@@ -39,7 +37,7 @@ package struct KeyRoutes: Sendable {
         let usage = api.authenticator.usage
         return try ResourceAPI.json(
             Representation.ListBody(
-                items: items.map { KeyBody($0, lastUsedAt: usage.lastUse(of: $0.id)) }, nextCursor: next))
+                items: items.map { APIKeyBody($0, lastUsedAt: usage.lastUse(of: $0.id)) }, nextCursor: next))
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
@@ -51,7 +49,7 @@ package struct KeyRoutes: Sendable {
         let id = try ResourceAPI.created(commit) { if case .keyCreated(let key) = $0 { key.id } else { nil } }
         guard let key = state.keys[id] else { throw ResourceAPI.notFound("API key", id.rawValue) }
         return try ResourceAPI.json(
-            KeyBody(key, token: APIKeyToken.token(id: id, secret: secret)), status: .created,
+            APIKeyBody(key, token: APIKeyToken.token(id: id, secret: secret)), status: .created,
             location: "/api/keys/\(id)")
     }
 

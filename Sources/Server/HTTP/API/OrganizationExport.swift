@@ -32,7 +32,7 @@ package struct OrganizationExport: Encodable {
     package let maintenance: [Representation.MaintenanceBody]
     package let members: [MemberBody]
     package let invitations: [InvitationBody]
-    package let apiKeys: [KeyRoutes.KeyBody]
+    package let apiKeys: [APIKeyBody]
 
     package init(_ state: OrgState, incidents: [Incident], maintenance: [Maintenance]) {
         exportedAt = WallClock.now()
@@ -50,7 +50,7 @@ package struct OrganizationExport: Encodable {
             InvitationBody(id: $0.id, email: $0.email, role: $0.role, createdAt: $0.createdAt, expiresAt: $0.expiresAt)
         }
         apiKeys = state.keys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map {
-            KeyRoutes.KeyBody($0)
+            APIKeyBody($0)
         }
     }
 }
