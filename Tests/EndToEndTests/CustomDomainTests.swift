@@ -3,45 +3,9 @@ import Testing
 
 /// A custom domain is served only after a DNS TXT or HTTP check proves the organization controls it,
 /// never when it is statusd's own host or another organization's, and only while it stays the
-/// configured one; the proof survives a restart. The outside world (a DNS server, a web server) is
-/// `Scripts/domain_fixture.py` on loopback.
+/// configured one; the proof survives a restart. The outside world (a DNS server, web servers) is
+/// `OutsideWorld` on loopback, opened to statusd's outbound guard with `--outbound-allow 127.0.0.0/8`.
 @Suite struct CustomDomainTests {
-    /// The fixture's ports and the file it answers from.
-    final class World {
-        let process = Process()
-        let input = Pipe()
-        let records: URL
-        let dnsPort: Int
-        let httpPort: Int
-
-        init() throws {
-            records = FileManager.default.temporaryDirectory.appendingPathComponent("domains-\(UUID().uuidString).json")
-            let output = Pipe()
-            process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
-            process.arguments = [
-                URL(fileURLWithPath: StatuspageTests.script).deletingLastPathComponent()
-                    .appendingPathComponent("domain_fixture.py").path, records.path,
-            ]
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
-            let line = output.fileHandleForReading.availableLine()
-            let ports = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int] ?? [:]
-            dnsPort = ports["dns"] ?? 0
-            httpPort = ports["http"] ?? 0
-        }
-
-        func publish(txt: [String: [String]] = [:], http: [String: String] = [:]) throws {
-            try JSONSerialization.data(withJSONObject: ["txt": txt, "http": http]).write(to: records)
-        }
-
-        func stop() {
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(at: records)
-        }
-    }
-
     static func v2(_ server: StatusdProcess, host: String, _ document: String = "summary.json") async throws
         -> (status: Int, body: Data)
     {
@@ -50,17 +14,18 @@ import Testing
     }
 
     @Test func domain_isServedOnlyOnceVerified() async throws {
-        let world = try World()
+        let world = try OutsideWorld()
         defer { world.stop() }
-        try world.publish()
+        let addresses = ["status.acme.test": ["127.0.0.1"], "www.acme.test": ["127.0.0.1"]]
+        try world.publish(addresses: addresses)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "statusd-dom-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let arguments = [
-            "--fsync", "none", "--public-url", "https://status.example.com", "--dns-server",
-            "127.0.0.1:\(world.dnsPort)",
-        ]
-        let environment = ["STATUSD_TEST_DOMAIN_HTTP_ADDRESS": "127.0.0.1:\(world.httpPort)"]
+        let arguments =
+            [
+                "--fsync", "none", "--public-url", "https://status.example.com", "--outbound-allow", "127.0.0.0/8",
+            ] + world.statusdArguments
+        let environment = world.statusdEnvironment
         var server = try StatusdProcess(arguments: arguments, dataDirectory: directory, environment: environment)
         let (owner, _) = try await AccountTests.signUp("domains@example.com", on: server)
         let org = try await owner.call("POST", "/api/organizations", ["slug": "acme", "name": "Acme"]).json
@@ -85,12 +50,14 @@ import Testing
         #expect(nothing.status == 422, "\(nothing.text)")
         let detail = nothing.json["detail"] as? String ?? ""
         #expect(detail.contains("no TXT record") && detail.contains("answered 404"), "says what it found: \(detail)")
-        try world.publish(txt: ["_statusd-challenge.status.acme.test": ["v=spf1 -all", "statusd-verification=00"]])
+        try world.publish(
+            txt: ["_statusd-challenge.status.acme.test": ["v=spf1 -all", "statusd-verification=00"]],
+            addresses: addresses)
         let wrong = try await owner.call("POST", "/api/organizations/\(id)/domain/verify", ["method": "dns"])
         #expect(wrong.status == 422 && (wrong.json["detail"] as? String)?.contains("none holds the token") == true)
         #expect(try await owner.call("POST", "/api/organizations/\(id)/domain/verify", ["method": "ftp"]).status == 422)
 
-        try world.publish(txt: ["_statusd-challenge.status.acme.test": ["v=spf1 -all", token]])
+        try world.publish(txt: ["_statusd-challenge.status.acme.test": ["v=spf1 -all", token]], addresses: addresses)
         let verified = try await owner.call("POST", "/api/organizations/\(id)/domain/verify", ["method": "dns"])
         #expect(verified.status == 200 && verified.json["verified"] as? Bool == true, "\(verified.text)")
 
@@ -125,7 +92,7 @@ import Testing
         let next = try await client.call("GET", "/api/organizations/\(id)/domain").json
         let http = try #require(next["http"] as? [String: Any])
         let path = try #require((http["url"] as? String)?.replacingOccurrences(of: "http://www.acme.test", with: ""))
-        try world.publish(http: [path: (http["body"] as? String ?? "") + "\n"])
+        try world.publish(http: [path: (http["body"] as? String ?? "") + "\n"], addresses: addresses)
         let byFile = try await client.call("POST", "/api/organizations/\(id)/domain/verify", ["method": "http"])
         #expect(byFile.status == 200 && byFile.json["verified"] as? Bool == true, "\(byFile.text)")
         try await served(server, "www.acme.test")

@@ -143,6 +143,6 @@ enum FuzzTarget: String, CaseIterable {
     /// that the fuzzer reaches past the id check): refused or read, never a crash.
     static func dnsAnswer(_ bytes: [UInt8]) {
         guard bytes.count >= 2 else { return }
-        _ = try? DNSTXTLookup.parse(bytes, id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
+        _ = try? DNSClient.parse(bytes, id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
     }
 }

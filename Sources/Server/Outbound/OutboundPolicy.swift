@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Which addresses statusd may connect to when a tenant chose where (a custom domain to verify, and
 /// later webhooks, chat hooks and checks): only public ones, unless the operator opened a range. A
@@ -29,6 +30,18 @@ package struct OutboundPolicy: Sendable {
     package init(allowed: [AddressRange] = [], ownAddresses: Set<IPAddress> = []) {
         self.allowed = allowed
         self.ownAddresses = ownAddresses
+    }
+
+    /// The same policy, refusing `addresses` as the host's own.
+    package func withOwnAddresses(_ addresses: Set<IPAddress>) -> OutboundPolicy {
+        OutboundPolicy(allowed: allowed, ownAddresses: ownAddresses.union(addresses))
+    }
+
+    /// The addresses of this host's interfaces now (they change: DHCP, a VPN coming up), so that a
+    /// public address of the host itself is refused like its loopback.
+    package static func hostAddresses() -> Set<IPAddress> {
+        let devices = (try? System.enumerateDevices()) ?? []
+        return Set(devices.compactMap { $0.address?.ipAddress }.compactMap { IPAddress(literal: $0) })
     }
 
     /// Parses `--outbound-allow`: CIDR ranges, comma-separated. Never a way to allow everything: a

@@ -10,6 +10,7 @@ import Logging
 import Mustache
 import NIOCore
 import NIOPosix
+import Outbound
 import Persistence
 import Prometheus
 import ServiceLifecycle
@@ -269,8 +270,14 @@ struct Serve: AsyncParsableCommand {
         DomainRoutes(
             api: api,
             verifier: DomainVerifier(
-                dnsServer: try options.dnsServerAddress(),
-                httpAddressOverride: ProcessInfo.processInfo.environment["STATUSD_TEST_DOMAIN_HTTP_ADDRESS"])
+                dnsServer: try options.txtServerAddress(),
+                client: OutboundClient(
+                    policy: try options.outboundPolicy(),
+                    resolver: AddressResolver(dnsServer: try options.configuredDNSServer()),
+                    metrics: metrics),
+                httpPortOverride: ProcessInfo.processInfo.environment["STATUSD_TEST_DOMAIN_HTTP_PORT"].flatMap {
+                    Int($0)
+                })
         ).add(to: router)
         let v1 = StatuspageV1API(api: api, baseURL: options.publicBaseURL)
         let v1Routes = router.group("/v1")

@@ -1,28 +1,29 @@
 import Engine
 import Foundation
-import Live
 package import NIOCore
 import NIOPosix
-import Outbound
-import Wire
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+package import Outbound
 
 /// Runs the ownership checks of a custom domain (`DomainChallenge`): the DNS TXT record, then the
-/// HTTP well-known path, and says what each found.
+/// HTTP well-known path, and says what each found. The HTTP check goes through the outbound guard
+/// (`OutboundClient`): a domain that resolves, or redirects, to loopback, a private network or cloud
+/// metadata is refused before any connection, and the answer says why.
 package struct DomainVerifier: Sendable {
     package enum Method: String, Sendable, CaseIterable {
         case dns
         case http
     }
 
-    /// The DNS server asked (`--dns-server`, else the system's first nameserver); nil: no DNS check.
+    /// The DNS server asked for the TXT record (`--dns-server`, else the system's first nameserver);
+    /// nil: no DNS check.
     package let dnsServer: SocketAddress?
-    /// Where the HTTP check connects instead of the domain itself: only set by tests
-    /// (`STATUSD_TEST_DOMAIN_HTTP_ADDRESS`), whose domains resolve nowhere.
-    package let httpAddressOverride: String?
+    package let client: OutboundClient
+    /// The port the HTTP check connects to instead of 80: only set by tests
+    /// (`STATUSD_TEST_DOMAIN_HTTP_PORT`), whose listeners cannot take port 80 on every loopback address.
+    package let httpPortOverride: Int?
+
+    /// The most of the well-known file read: the token is short.
+    static let bodyLimit = 4_096
 
     package struct Outcome: Sendable {
         /// The method that proved control, if one did.
@@ -45,9 +46,9 @@ package struct DomainVerifier: Sendable {
     private func dns(_ challenge: DomainChallenge) async -> String? {
         let place = "DNS TXT \(challenge.dnsName)"
         guard let server = dnsServer else { return "\(place): no DNS server configured (--dns-server)" }
-        let lookup = DNSTXTLookup(server: server)
+        let lookup = DNSClient(server: server)
         do {
-            let records = try await NIOThreadPool.singleton.runIfActive { try lookup.records(challenge.dnsName) }
+            let records = try await NIOThreadPool.singleton.runIfActive { try lookup.textRecords(challenge.dnsName) }
             let published = records.map { $0.trimmingCharacters(in: .whitespaces) }
             if published.contains(challenge.token) { return nil }  // the challenge is public, not a secret
             return records.isEmpty
@@ -57,28 +58,27 @@ package struct DomainVerifier: Sendable {
         }
     }
 
-    /// nil when the well-known path answers 200 with the token; otherwise what was found.
+    /// nil when the well-known path answers 200 with the token; otherwise what was found. The body of an
+    /// answer is never repeated: only its status, or that it is not the token.
     private func http(_ challenge: DomainChallenge) async -> String? {
-        let authority = httpAddressOverride ?? challenge.domain
         let shown = "HTTP http://\(challenge.domain)\(challenge.httpPath)"
-        guard let url = URL(string: "http://\(authority)\(challenge.httpPath)") else { return "\(shown): bad URL" }
-        var request = URLRequest(url: url, timeoutInterval: 5)
-        request.setValue("statusd domain check", forHTTPHeaderField: "User-Agent")
+        let port = httpPortOverride.map { ":\($0)" } ?? ""
+        guard let url = URL(string: "http://\(challenge.domain)\(port)\(challenge.httpPath)") else {
+            return "\(shown): bad URL"
+        }
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 else { return "\(shown): answered \(status)" }
-            let body = String(decoding: data.prefix(1_024), as: UTF8.self).trimmingCharacters(
-                in: .whitespacesAndNewlines)
-            let matches = body == challenge.token  // the challenge is public, not a secret
-            return matches ? nil : "\(shown): the body is not the token"
+            let answer = try await client.get(url, purpose: .domainCheck, bodyLimit: Self.bodyLimit)
+            guard answer.status == 200 else { return "\(shown): answered \(answer.status)" }
+            let body = String(decoding: answer.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return body == challenge.token ? nil : "\(shown): the body is not the token"  // the token is public
         } catch {
-            return "\(shown): \((error as NSError).localizedDescription)"
+            return "\(shown): \(error)"
         }
     }
 
-    package init(dnsServer: SocketAddress?, httpAddressOverride: String?) {
+    package init(dnsServer: SocketAddress?, client: OutboundClient, httpPortOverride: Int?) {
         self.dnsServer = dnsServer
-        self.httpAddressOverride = httpAddressOverride
+        self.client = client
+        self.httpPortOverride = httpPortOverride
     }
 }

@@ -99,9 +99,15 @@ struct ServeOptions: ParsableArguments {
 
     @Option(
         help:
-            "DNS server the custom-domain check asks for its TXT record (address or address:port); the first nameserver of /etc/resolv.conf by default."
+            "DNS server asked for the addresses of names tenants chose and the custom-domain check's TXT record (address or address:port); the system's resolver by default."
     )
     var dnsServer: String?
+
+    @Option(
+        help:
+            "Ranges statusd may connect to for tenants (domain checks) although they are not public, in CIDR form, comma-separated (e.g. 10.20.0.0/16). None by default; never 0.0.0.0/0."
+    )
+    var outboundAllow = ""
 
     @Option(help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = LogLevelSetting.info
@@ -160,6 +166,7 @@ struct ServeOptions: ParsableArguments {
         } catch let failure as OperationFailure {
             throw ValidationError(failure.description)
         }
+        _ = try outboundPolicy()
         for origin in corsOriginSet where origin != "*" {
             guard origin.hasPrefix("https://") || origin.hasPrefix("http://"), !origin.hasSuffix("/") else {
                 throw ValidationError(
@@ -188,7 +195,7 @@ struct ServeOptions: ParsableArguments {
         guard (1...3_600).contains(liveHeartbeatSeconds) else {
             throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
         }
-        if dnsServer != nil { _ = try dnsServerAddress() }
+        _ = try configuredDNSServer()
         if let publicURL {
             guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://"), !publicURL.hasSuffix("/"),
                 URL(string: publicURL)?.host != nil
@@ -233,10 +240,26 @@ struct ServeOptions: ParsableArguments {
     /// The base of the page links statusd writes into documents for other tools.
     var publicBaseURL: String { publicURL ?? "http://\(host):\(port)" }
 
-    /// The server the custom-domain check asks: `--dns-server` (port 53 unless given), else the
-    /// system's. - Throws: `ValidationError` for one that is not an address.
-    func dnsServerAddress() throws -> SocketAddress? {
-        guard let dnsServer else { return DNSTXTLookup.systemServer() }
+    /// Who may be connected to for a tenant: public addresses, and the `--outbound-allow` ranges.
+    /// - Throws: `ValidationError` naming an entry that is not a range, or one that allows everything.
+    func outboundPolicy() throws -> OutboundPolicy {
+        do {
+            return OutboundPolicy(allowed: try OutboundPolicy.allowList(outboundAllow))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The server the custom-domain check asks for its TXT record: `--dns-server`, else the system's
+    /// first nameserver. - Throws: `ValidationError` for one that is not an address.
+    func txtServerAddress() throws -> SocketAddress? {
+        try configuredDNSServer() ?? DNSClient.systemServer()
+    }
+
+    /// `--dns-server` as an address (port 53 unless given); nil when not set.
+    /// - Throws: `ValidationError` for one that is not an address.
+    func configuredDNSServer() throws -> SocketAddress? {
+        guard let dnsServer else { return nil }
         var host = dnsServer
         var port = 53
         if let colon = dnsServer.lastIndex(of: ":"), dnsServer.filter({ $0 == ":" }).count == 1 {
@@ -308,6 +331,7 @@ struct ServeOptions: ParsableArguments {
             "cors-origins",
             "public-url",
             "dns-server",
+            "outbound-allow",
             "log-level",
             "request-timeout-seconds",
             "live-heartbeat-seconds",

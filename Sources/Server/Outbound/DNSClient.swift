@@ -5,15 +5,28 @@ package import NIOCore
     import Glibc
 #endif
 
-/// Asks one DNS server for the TXT records of a name, over UDP (RFC 1035). Written by hand because
-/// neither SwiftNIO nor the packages we use have a DNS client (NIO resolves addresses only, through
-/// getaddrinfo), and the check must ask a configurable server (`--dns-server`) so that it can be
-/// pointed at a resolver of the operator's choice, and at a local one in tests.
-package struct DNSTXTLookup: Sendable {
+/// Asks one DNS server for the records of a name, over UDP (RFC 1035): TXT records for a domain check,
+/// A and AAAA records for the outbound guard. Written by hand because neither SwiftNIO nor the packages
+/// we use have a DNS client (NIO resolves addresses only, through getaddrinfo), and statusd must be able
+/// to ask a server of the operator's choice (`--dns-server`), and a local one in tests.
+package struct DNSClient: Sendable {
     /// The server to ask.
     package let server: SocketAddress
     package var timeout: TimeInterval = 3
     package var attempts = 2
+
+    /// The record types statusd asks for.
+    package enum RecordType: UInt16, Sendable {
+        case a = 1
+        case txt = 16
+        case aaaa = 28
+    }
+
+    /// One record of an answer, of the types statusd reads; others (a CNAME on the way) are skipped.
+    package enum Record: Hashable, Sendable {
+        case address(IPAddress)
+        case text(String)
+    }
 
     package enum Failure: Error, CustomStringConvertible {
         case noAnswer(String)
@@ -29,15 +42,32 @@ package struct DNSTXTLookup: Sendable {
         }
     }
 
-    /// The TXT records of `name`, each its strings joined; empty when the name has none or does
-    /// not exist (NXDOMAIN). Blocking: run it off the event loops.
-    package func records(_ name: String) throws -> [String] {
+    /// The TXT records of `name`, each its strings joined; empty when the name has none or does not
+    /// exist (NXDOMAIN). Blocking: run it off the event loops.
+    package func textRecords(_ name: String) throws -> [String] {
+        try records(name, type: .txt).compactMap {
+            guard case .text(let text) = $0 else { return nil }
+            return text
+        }
+    }
+
+    /// The IPv4 then IPv6 addresses of `name` (its A and AAAA records); empty when it has none.
+    /// Blocking: run it off the event loops.
+    package func addresses(_ name: String) throws -> [IPAddress] {
+        try (records(name, type: .a) + records(name, type: .aaaa)).compactMap {
+            guard case .address(let address) = $0 else { return nil }
+            return address
+        }
+    }
+
+    /// The records of one type that answer `name`.
+    package func records(_ name: String, type: RecordType) throws -> [Record] {
         let id = UInt16.random(in: 0...UInt16.max)
-        let query = try Self.query(name, id: id)
+        let query = try Self.query(name, type: type, id: id)
         var lastError: any Error = Failure.noAnswer("not asked")
         for _ in 0..<attempts {
             do {
-                return try Self.parse(try exchange(query), id: id)
+                return try Self.parse(try exchange(query), id: id).filter { $0.type == type }.map(\.record)
             } catch Failure.noAnswer(let why) {
                 lastError = Failure.noAnswer(why)
             }
@@ -61,7 +91,7 @@ package struct DNSTXTLookup: Sendable {
 
     // MARK: Wire format
 
-    package static func query(_ name: String, id: UInt16) throws -> [UInt8] {
+    package static func query(_ name: String, type: RecordType, id: UInt16) throws -> [UInt8] {
         var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
         for label in name.split(separator: ".") {
             let utf8 = Array(label.utf8)
@@ -69,18 +99,18 @@ package struct DNSTXTLookup: Sendable {
             bytes.append(UInt8(utf8.count))
             bytes += utf8
         }
-        bytes += [0, 0, 16, 0, 1]  // root, QTYPE TXT, QCLASS IN
+        bytes += [0, UInt8(type.rawValue >> 8), UInt8(type.rawValue & 0xFF), 0, 1]  // root, QTYPE, QCLASS IN
         return bytes
     }
 
-    /// The TXT strings of an answer to the query `id`. Every read is bounds-checked: the answer comes
-    /// from the network.
-    package static func parse(_ bytes: [UInt8], id: UInt16) throws -> [String] {
+    /// The records of an answer to the query `id`, with their types. Every read is bounds-checked: the
+    /// answer comes from the network.
+    package static func parse(_ bytes: [UInt8], id: UInt16) throws -> [(type: RecordType, record: Record)] {
         var reader = Reader(bytes: bytes)
         guard try reader.u16() == id else { throw Failure.noAnswer("an answer to another query") }
         let flags = try reader.u16()
         guard flags & 0x8000 != 0 else { throw Failure.malformed("not a response") }
-        guard flags & 0x0200 == 0 else { throw Failure.malformed("truncated; the record is too large for UDP") }
+        guard flags & 0x0200 == 0 else { throw Failure.malformed("truncated; the answer is too large for UDP") }
         let rcode = Int(flags & 0x000F)
         if rcode == 3 { return [] }  // NXDOMAIN: no such name, so no record
         guard rcode == 0 else { throw Failure.refused(rcode: rcode) }
@@ -92,51 +122,61 @@ package struct DNSTXTLookup: Sendable {
             try reader.skipName()
             try reader.skip(4)
         }
-        var records: [String] = []
+        var records: [(type: RecordType, record: Record)] = []
         for _ in 0..<answers {
             try reader.skipName()
-            let type = try reader.u16()
+            let type = RecordType(rawValue: try reader.u16())
             _ = try reader.u16()
             try reader.skip(4)
             let length = Int(try reader.u16())
             let end = reader.offset + length
             guard end <= bytes.count else { throw Failure.malformed("a record runs past the end") }
-            if type == 16 {
-                var text: [UInt8] = []
-                while reader.offset < end {
-                    let count = Int(try reader.u8())
-                    guard reader.offset + count <= end else {
-                        throw Failure.malformed("a TXT string runs past its record")
-                    }
-                    text += bytes[reader.offset..<(reader.offset + count)]
-                    reader.offset += count
-                }
-                records.append(String(decoding: text, as: UTF8.self))
+            let data = Array(bytes[reader.offset..<end])
+            switch type {
+            case .txt: records.append((.txt, .text(try text(data))))
+            case .a where length == 4:
+                records.append((.a, .address(.v4(data.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }))))
+            case .aaaa where length == 16: records.append((.aaaa, .address(.v6(data))))
+            case .a, .aaaa: throw Failure.malformed("an address record of \(length) bytes")
+            case nil: break
             }
             reader.offset = end
         }
         return records
     }
 
-    private struct Reader {
-        package let bytes: [UInt8]
-        package var offset = 0
+    /// A TXT record's character strings, joined.
+    private static func text(_ data: [UInt8]) throws -> String {
+        var text: [UInt8] = []
+        var offset = 0
+        while offset < data.count {
+            let count = Int(data[offset])
+            guard offset + 1 + count <= data.count else { throw Failure.malformed("a TXT string runs past its record") }
+            text += data[(offset + 1)..<(offset + 1 + count)]
+            offset += 1 + count
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 
-        package mutating func u8() throws -> UInt8 {
+    private struct Reader {
+        let bytes: [UInt8]
+        var offset = 0
+
+        mutating func u8() throws -> UInt8 {
             guard offset < bytes.count else { throw Failure.malformed("ends early") }
             defer { offset += 1 }
             return bytes[offset]
         }
 
-        package mutating func u16() throws -> UInt16 { UInt16(try u8()) << 8 | UInt16(try u8()) }
+        mutating func u16() throws -> UInt16 { UInt16(try u8()) << 8 | UInt16(try u8()) }
 
-        package mutating func skip(_ count: Int) throws {
+        mutating func skip(_ count: Int) throws {
             guard offset + count <= bytes.count else { throw Failure.malformed("ends early") }
             offset += count
         }
 
         /// Skips a name: labels up to the root, or up to a compression pointer (which ends it).
-        package mutating func skipName() throws {
+        mutating func skipName() throws {
             for _ in 0..<128 {
                 let length = try u8()
                 if length == 0 { return }

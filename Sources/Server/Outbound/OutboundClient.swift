@@ -1,0 +1,233 @@
+import AsyncHTTPClient
+package import Foundation
+import Logging
+package import NIOCore
+import NIOHTTP1
+import NIOPosix
+package import Prometheus
+
+/// Every HTTP request statusd makes to an address a tenant chose (a custom domain's well-known file
+/// now; webhooks and checks later) goes through here, so that none reaches what `OutboundPolicy`
+/// refuses: the host's loopback services, the cloud's metadata endpoint, the private network.
+///
+/// The name is resolved once (`AddressResolver`), every address it has is checked, and the connection
+/// goes to the checked address: AsyncHTTPClient's `dnsOverride` maps the URL's host to it, so the
+/// client does no lookup of its own (a second answer cannot differ from the checked one, the DNS
+/// rebinding attack) while the Host header, TLS SNI and certificate check still use the name. The
+/// override is client-wide, so each hop gets its own short-lived client on the shared event loops;
+/// outbound requests are rare next to the reads statusd serves, and a fresh connection per hop is what
+/// a check wants anyway. Redirects are not followed by the client but here, each target checked again.
+package struct OutboundClient: Sendable {
+    /// What a request is for, the label of its metric.
+    package enum Purpose: String, Sendable, CaseIterable {
+        case domainCheck = "domain_check"
+    }
+
+    /// How long and how much: a tenant's server must not hold statusd's resources.
+    package struct Limits: Sendable {
+        package var connectTimeout: TimeAmount = .seconds(5)
+        /// For the whole request, redirects included.
+        package var totalTimeout: TimeAmount = .seconds(10)
+        package var redirects = 3
+
+        package init() {}
+    }
+
+    /// A final answer (not a redirect), its body read up to the limit the caller gave.
+    package struct Answer: Sendable {
+        package let status: Int
+        package let body: [UInt8]
+        /// The URL that answered, after any redirects.
+        package let url: URL
+    }
+
+    /// Why there is no answer, in a sentence a tenant may read: it names what statusd refused or could
+    /// not reach, never what a refused address would have said.
+    package enum Failure: Error, CustomStringConvertible {
+        case refused(host: String, address: IPAddress, reason: OutboundPolicy.Refusal)
+        case unsupportedURL(String)
+        case unresolved(String)
+        case tooManyRedirects(Int)
+        case tooLarge(limit: Int)
+        case unreachable(String)
+
+        package var description: String {
+            switch self {
+            case .refused(let host, let address, let reason):
+                let named =
+                    "\(address)" == host
+                    ? host
+                    : IPAddress(literal: host) == address
+                        ? "\(host) is \(address), which" : "\(host) resolves to \(address), which"
+                return "refused: \(named) is \(reason.rawValue); statusd connects to public addresses only"
+            case .unsupportedURL(let url): return "not an http or https URL with a host: \(url)"
+            case .unresolved(let why): return why
+            case .tooManyRedirects(let count): return "more than \(count) redirects"
+            case .tooLarge(let limit): return "the answer is larger than \(limit) bytes"
+            case .unreachable(let why): return why
+            }
+        }
+    }
+
+    package let policy: OutboundPolicy
+    package let resolver: AddressResolver
+    package let limits: Limits
+    private let outcomes: [Purpose: [Outcome: Counter]]
+
+    private enum Outcome: String, CaseIterable {
+        case answered, refused, failed
+    }
+
+    package init(
+        policy: OutboundPolicy, resolver: AddressResolver, limits: Limits = Limits(),
+        metrics: PrometheusCollectorRegistry
+    ) {
+        self.policy = policy
+        self.resolver = resolver
+        self.limits = limits
+        outcomes = Dictionary(
+            uniqueKeysWithValues: Purpose.allCases.map { purpose in
+                (
+                    purpose,
+                    Dictionary(
+                        uniqueKeysWithValues: Outcome.allCases.map { outcome in
+                            (
+                                outcome,
+                                metrics.makeCounter(
+                                    descriptor: MetricNameDescriptor(
+                                        namespace: "statusd", subsystem: "outbound", metricName: "requests",
+                                        unitName: "total",
+                                        helpText: "requests to addresses tenants chose, by purpose and outcome"),
+                                    labels: [("purpose", purpose.rawValue), ("outcome", outcome.rawValue)])
+                            )
+                        })
+                )
+            })
+    }
+
+    /// GETs `url`, following up to `limits.redirects` redirects, each checked like the first.
+    /// - Parameter bodyLimit: the most bytes of body read; a longer answer is a failure.
+    /// - Throws: `Failure`.
+    package func get(_ url: URL, purpose: Purpose, bodyLimit: Int, headers: [(String, String)] = [])
+        async throws -> Answer
+    {
+        do {
+            let answer = try await follow(url, bodyLimit: bodyLimit, headers: headers)
+            outcomes[purpose]?[.answered]?.increment()
+            return answer
+        } catch let failure as Failure {
+            if case .refused = failure {
+                outcomes[purpose]?[.refused]?.increment()
+            } else {
+                outcomes[purpose]?[.failed]?.increment()
+            }
+            throw failure
+        }
+    }
+
+    private func follow(_ start: URL, bodyLimit: Int, headers: [(String, String)]) async throws -> Answer {
+        let deadline = NIODeadline.now() + limits.totalTimeout
+        var url = start
+        for hop in 0...limits.redirects {
+            let answer = try await fetch(url, deadline: deadline, bodyLimit: bodyLimit, headers: headers)
+            guard let location = answer.location else {
+                return Answer(status: answer.status, body: answer.body, url: url)
+            }
+            guard hop < limits.redirects else { throw Failure.tooManyRedirects(limits.redirects) }
+            guard let next = URL(string: location, relativeTo: url)?.absoluteURL else {
+                throw Failure.unsupportedURL(location)
+            }
+            url = next
+        }
+        throw Failure.tooManyRedirects(limits.redirects)
+    }
+
+    /// One request to one checked address: its status, and its body unless it redirects.
+    private func fetch(_ url: URL, deadline: NIODeadline, bodyLimit: Int, headers: [(String, String)])
+        async throws -> (status: Int, location: String?, body: [UInt8])
+    {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else { throw Failure.unsupportedURL(url.absoluteString) }
+        let address = try await checkedAddress(of: host)
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.proxy = nil  // never one from the environment: the connection goes to the checked address
+        configuration.timeout = .init(connect: limits.connectTimeout, read: limits.totalTimeout)
+        configuration.dnsOverride = [Self.overrideKey(host): "\(address)"]
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        do {
+            let result = try await exchange(client, url, deadline: deadline, bodyLimit: bodyLimit, headers: headers)
+            try? await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            if let failure = error as? Failure { throw failure }
+            throw Failure.unreachable("\(host) (\(address)): \(Self.sentence(error))")
+        }
+    }
+
+    private func exchange(
+        _ client: HTTPClient, _ url: URL, deadline: NIODeadline, bodyLimit: Int, headers: [(String, String)]
+    ) async throws -> (status: Int, location: String?, body: [UInt8]) {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.headers.add(name: "User-Agent", value: "statusd")
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        let response = try await client.execute(request, deadline: deadline)
+        let status = Int(response.status.code)
+        if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "Location") {
+            return (status, location, [])
+        }
+        var body: [UInt8] = []
+        for try await chunk in response.body {
+            guard body.count + chunk.readableBytes <= bodyLimit else { throw Failure.tooLarge(limit: bodyLimit) }
+            body += chunk.readableBytesView
+        }
+        return (status, nil, body)
+    }
+
+    /// The address to connect to for `host`, every one it resolves to checked: a name with a refused
+    /// address among its answers is refused, whichever address a client would have tried first.
+    private func checkedAddress(of host: String) async throws -> IPAddress {
+        let addresses: [IPAddress]
+        do {
+            addresses = try await resolver.addresses(of: host)
+        } catch {
+            throw Failure.unresolved("\(error)")
+        }
+        let policy = self.policy.withOwnAddresses(OutboundPolicy.hostAddresses())
+        for address in addresses {
+            if let reason = policy.refusal(for: address) {
+                throw Failure.refused(host: host, address: address, reason: reason)
+            }
+        }
+        return addresses[0]
+    }
+
+    /// The host as AsyncHTTPClient looks it up in `dnsOverride`: its connection target's host, which
+    /// keeps an IPv6 literal in brackets (Foundation's `URL.host` gives it without on Linux).
+    static func overrideKey(_ host: String) -> String {
+        var unbracketed = host
+        if unbracketed.hasPrefix("["), unbracketed.hasSuffix("]") {
+            unbracketed = String(unbracketed.dropFirst().dropLast())
+        }
+        if (try? SocketAddress(ipAddress: unbracketed, port: 0))?.protocol == .inet6 { return "[\(unbracketed)]" }
+        return unbracketed
+    }
+
+    /// A client error as a reader says it (AsyncHTTPClient's and NIO's errors print as type names).
+    private static func sentence(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout:
+            "no answer in time"
+        case let error as HTTPClientError where error == .connectTimeout:
+            "could not connect in time"
+        case let error as NIOConnectionError:
+            "could not connect (\(error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)"))"
+        case let error as IOError:
+            "could not connect (\(error.description))"
+        default:
+            "\(error)"
+        }
+    }
+}
