@@ -45,9 +45,13 @@ import Testing
     }
 
     static func setUp(_ world: OutsideWorld) async throws -> Setup {
+        // A proxy in the environment, as a host may have one for its own use: requests for a tenant
+        // never go through it (the listener on 127.0.0.5 must see no connection).
+        let proxy = "http://127.0.0.5:\(world.httpPort)"
         let server = try StatusdProcess(
             arguments: ["--fsync", "none", "--outbound-allow", "127.0.0.2/32"] + world.statusdArguments,
-            environment: world.statusdEnvironment)
+            environment: world.statusdEnvironment.merging(
+                ["http_proxy": proxy, "HTTP_PROXY": proxy, "https_proxy": proxy, "ALL_PROXY": proxy]) { $1 })
         let (owner, _) = try await AccountTests.signUp("guard@example.com", on: server)
         let org = try await owner.call("POST", "/api/organizations", ["slug": "guard", "name": "Guard"]).json
         let id = try #require(org["id"] as? String)
@@ -122,6 +126,11 @@ import Testing
             ("http://169.254.169.254/latest/meta-data/", ["link-local"]),
             ("http://10.0.0.1/", ["a private network"]),
             ("http://inner.guard.test:\(port)/x", ["loopback"]),  // a name that resolves to 127.0.0.4
+            ("http://100.64.0.1/", ["carrier-grade NAT"]), ("http://224.0.0.1/", ["multicast"]),
+            ("http://0.0.0.0:\(port)/", ["unspecified"]), ("http://0:\(port)/", ["unspecified"]),
+            ("http://[::]:\(port)/", ["unspecified"]), ("http://[fd00::1]/", ["a private network"]),
+            ("http://[fe80::1]/", ["link-local"]), ("http://[::ffff:a9fe:a9fe]/", ["link-local"]),
+            ("http://[::1]:\(port)/", ["this host's own address", "loopback"]),
         ]
         for (location, reasons) in targets {
             try world.publish(
@@ -142,6 +151,23 @@ import Testing
         let loop = try await setup.check()
         #expect(loop.status == 422 && loop.detail.contains("more than 3 redirects"), "\(loop.detail)")
         #expect((world.connections()["127.0.0.2"] ?? 0) - before == 4, "the first request and three redirects")
+    }
+
+    /// HTTPS to a checked address still speaks to the name: the TLS server name is the domain, and a
+    /// certificate that does not prove it is refused.
+    @Test func tls_sendsTheNameAndChecksTheCertificate() async throws {
+        let world = try OutsideWorld()
+        defer { world.stop() }
+        let setup = try await Self.setUp(world)
+        defer { setup.server.stop() }
+        try world.publish(
+            addresses: [Self.domain: ["127.0.0.2"]],
+            redirects: [setup.path: "https://\(Self.domain):\(world.httpsPort)\(setup.path)"])
+        let answer = try await setup.check()
+        #expect(answer.status == 422 && !answer.detail.contains("refused: "), "\(answer.detail)")
+        #expect(world.serverNames() == [Self.domain], "SNI names the domain, not the address")
+        #expect(world.connections()["127.0.0.2 (TLS)"] == 1, "one attempt, not a retry until the deadline")
+        #expect(answer.detail.contains("certificate"), "says the certificate failed: \(answer.detail)")
     }
 
     @Test func dnsRebinding_theCheckedAddressIsTheOneConnectedTo() async throws {
@@ -170,11 +196,23 @@ import Testing
         try world.publish(http: [setup.path: "internal secret body"], addresses: [Self.domain: ["127.0.0.2"]])
         let wrong = try await setup.check()
         #expect(wrong.status == 422 && !wrong.detail.contains("internal secret body"), "never echoes a body")
+        try world.publish(
+            http: [setup.path: setup.token + String(repeating: " ", count: 5_000)],
+            addresses: [Self.domain: ["127.0.0.2"]])
+        let large = try await setup.check()
+        try world.publish(addresses: [Self.domain: ["127.0.0.2"]], silent: [setup.path])
+        let silent = try await setup.check()
+        #expect(
+            silent.status == 422 && silent.detail.contains("no answer in time"), "bounded in time: \(silent.detail)")
+        #expect(large.status == 422 && large.detail.contains("larger than 4096 bytes"), "a body is read up to a limit")
         try world.publish(http: [setup.path: setup.token], addresses: [Self.domain: ["127.0.0.2"]])
         let (status, detail) = try await setup.check()
         #expect(status == 200, "the allowed address is checked and passes: \(detail)")
+        #expect(world.hosts().last == "\(Self.domain):\(world.httpPort)", "the name goes in the Host header")
+        #expect(world.connections()["127.0.0.5"] == nil, "not through the environment's proxy")
         let metrics = String(decoding: try await setup.server.request("/metrics").body, as: UTF8.self)
         #expect(metrics.contains("statusd_outbound_requests_total{purpose=\"domain_check\",outcome=\"answered\"} 2"))
+        #expect(metrics.contains("statusd_outbound_requests_total{purpose=\"domain_check\",outcome=\"failed\"} 2"))
     }
 
     @Test func theAllowList_refusesEverythingAndWhatIsNotARange() throws {

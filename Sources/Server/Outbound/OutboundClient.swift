@@ -4,6 +4,7 @@ import Logging
 package import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 package import Prometheus
 
 /// Every HTTP request statusd makes to an address a tenant chose (a custom domain's well-known file
@@ -154,6 +155,9 @@ package struct OutboundClient: Sendable {
         configuration.redirectConfiguration = .disallow
         configuration.proxy = nil  // never one from the environment: the connection goes to the checked address
         configuration.timeout = .init(connect: limits.connectTimeout, read: limits.totalTimeout)
+        // One attempt: the pool would otherwise retry a failed connection or handshake until the deadline,
+        // knocking on a tenant's server again and again and holding the check for the whole timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.dnsOverride = [Self.overrideKey(host): "\(address)"]
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         do {
@@ -224,6 +228,11 @@ package struct OutboundClient: Sendable {
             "could not connect in time"
         case let error as NIOConnectionError:
             "could not connect (\(error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)"))"
+        case let error as NIOSSLError:
+            // BoringSSL says which check failed only in its message.
+            "the TLS handshake failed"
+                + ("\(error)".contains("CERTIFICATE_VERIFY_FAILED")
+                    ? ": the certificate is not valid for this name" : "")
         case let error as IOError:
             "could not connect (\(error.description))"
         default:

@@ -5,12 +5,17 @@ answer from a JSON file the test rewrites as it goes, read again on every reques
     {"txt": {name: [values]},
      "addresses": {name: [[answer to the 1st query], [answer to the 2nd], ...]},  # the last repeats
      "http": {path: body},            # 200 with the body
-     "redirects": {path: location}}   # 302 to the location
+     "redirects": {path: location},   # 302 to the location
+     "silent": [path]}                # accepted, never answered
+
+A TLS listener on 127.0.0.2 with a self-signed certificate records the server name (SNI) each client
+sends, then serves nothing: a client that checks certificates gives up in the handshake.
 
 A name's A and AAAA queries are counted apart and start again when the file changes, so a test can
-make a name answer one address first and another next (DNS rebinding). Connections are counted into
-<records.json>.seen as {address: count}. Prints one line, {"dns": port, "http": port}, then serves until
-its standard input closes.
+make a name answer one address first and another next (DNS rebinding). What the servers saw goes to
+<records.json>.seen: {"connections": {address: count}, "hosts": [Host headers], "sni": [server names]}.
+Prints one line, {"dns": port, "http": port, "https": port}, then serves until its standard input
+closes.
 
     python outside_world.py <records.json>
 """
@@ -19,8 +24,12 @@ import ipaddress
 import json
 import os
 import socket
+import ssl
+import subprocess
 import sys
+import tempfile
 import threading
+import time
 
 from dnslib import AAAA, QTYPE, RCODE, RR, TXT, A, DNSRecord
 
@@ -28,7 +37,7 @@ RECORDS = sys.argv[1]
 SEEN = RECORDS + ".seen"
 ADDRESSES = [f"127.0.0.{n}" for n in range(1, 10)]
 lock = threading.Lock()
-state = {"text": None, "asked": {}, "seen": {}}
+state = {"text": None, "asked": {}, "seen": {"connections": {}, "hosts": [], "sni": []}}
 
 
 def records():
@@ -85,7 +94,11 @@ def serve_dns(sock):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        saw("hosts", self.headers.get("Host"))
         known = records()
+        if self.path in known.get("silent", []):
+            time.sleep(3600)  # a server that never answers; the thread dies with the process
+            return
         location = known.get("redirects", {}).get(self.path)
         body = known.get("http", {}).get(self.path)
         if location is not None:
@@ -110,18 +123,49 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def saw(kind, value):
+    """Records what a server saw, and writes it all out (renamed into place: never half a file)."""
+    with lock:
+        seen = state["seen"]
+        if kind == "connections":
+            seen[kind][value] = seen[kind].get(value, 0) + 1
+        else:
+            seen[kind].append(value)
+        with open(SEEN + ".tmp", "w") as f:
+            json.dump(seen, f)
+        os.replace(SEEN + ".tmp", SEEN)
+
+
 class CountingServer(http.server.ThreadingHTTPServer):
     """Counts every accepted connection to its address, before any byte is read."""
 
     def verify_request(self, request, client_address):
-        address = self.server_address[0]
-        with lock:
-            state["seen"][address] = state["seen"].get(address, 0) + 1
-            with open(SEEN + ".tmp", "w") as f:
-                json.dump(state["seen"], f)
-            # Renamed into place, so that a reader never sees half a file.
-            os.replace(SEEN + ".tmp", SEEN)
+        saw("connections", self.server_address[0])
         return True
+
+
+def serve_tls(listener, context):
+    """Accepts TLS connections only to learn the server name each client asks for."""
+    while True:
+        connection, _ = listener.accept()
+        saw("connections", "127.0.0.2 (TLS)")
+        try:
+            context.wrap_socket(connection, server_side=True).close()
+        except (ssl.SSLError, OSError):
+            connection.close()
+
+
+def tls_context():
+    """A server context with a self-signed certificate made now, in a directory removed at once."""
+    with tempfile.TemporaryDirectory() as directory:
+        key, cert = os.path.join(directory, "key.pem"), os.path.join(directory, "cert.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=outside.test",
+             "-keyout", key, "-out", cert], check=True, capture_output=True)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _socket, name, _context: saw("sni", name)
+    return context
 
 
 def listen_everywhere():
@@ -145,5 +189,7 @@ port, servers = listen_everywhere()
 threading.Thread(target=serve_dns, args=(dns,), daemon=True).start()
 for server in servers:
     threading.Thread(target=server.serve_forever, daemon=True).start()
-print(json.dumps({"dns": dns.getsockname()[1], "http": port}), flush=True)
+tls = socket.create_server(("127.0.0.2", 0))
+threading.Thread(target=serve_tls, args=(tls, tls_context()), daemon=True).start()
+print(json.dumps({"dns": dns.getsockname()[1], "http": port, "https": tls.getsockname()[1]}), flush=True)
 sys.stdin.read()
