@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -86,15 +87,41 @@ let package = Package(
             name: "Outbound",
             dependencies: [
                 "Engine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Server/Outbound",
+            swiftSettings: strictSettings
+        ),
+        // The guarded HTTP client on AsyncHTTPClient, apart from the addresses and the policy it checks
+        // (Outbound), which the fuzz build links without an HTTP and TLS stack.
+        .target(
+            name: "OutboundClient",
+            dependencies: [
+                "Outbound",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            path: "Sources/Server/Outbound",
+            path: "Sources/Server/OutboundClient",
+            swiftSettings: strictSettings
+        ),
+        // The event log on PostgreSQL (cluster mode): its own target, so that Persistence never imports
+        // a database client.
+        .target(
+            name: "PostgresLog",
+            dependencies: [
+                "Engine", "Persistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Server/PostgresLog",
+            resources: [.embedInCode("Resources/schema-v1.sql")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -143,7 +170,7 @@ let package = Package(
         .target(
             name: "HTTP",
             dependencies: [
-                "Engine", "Persistence", "Wire", "Outbound", "Auth", "Live", "Lifecycle",
+                "Engine", "Persistence", "Wire", "Outbound", "OutboundClient", "Auth", "Live", "Lifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -199,7 +226,8 @@ let package = Package(
         .executableTarget(
             name: "statusd",
             dependencies: [
-                "Engine", "Persistence", "Wire", "Outbound", "Auth", "Live", "Lifecycle", "HTTP", "StatuspageCompat",
+                "Engine", "Persistence", "Wire", "Outbound", "OutboundClient", "Auth", "Live", "Lifecycle", "HTTP",
+                "StatuspageCompat", "PostgresLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -265,7 +293,17 @@ let package = Package(
             name: "WireTests",
             dependencies: ["Wire", "Engine", .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: strictSettings),
-        .testTarget(name: "OutboundTests", dependencies: ["Outbound"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OutboundTests", dependencies: ["Outbound", "OutboundClient"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PostgresLogTests",
+            dependencies: [
+                "PostgresLog", "Engine", "Persistence", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Engine"], swiftSettings: strictSettings),
         .testTarget(name: "LiveTests", dependencies: ["Live"], swiftSettings: strictSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),

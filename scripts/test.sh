@@ -21,9 +21,10 @@ stage() {
     echo "== $name: $((SECONDS - start)) s"
 }
 
-# The system packages the build needs; each test stage below installs what it runs (a browser, Python
+# The system packages the build needs, and PostgreSQL, which the unit tests of the log on PostgreSQL
+# start in temporary directories; each test stage below installs what else it runs (a browser, Python
 # tools in .build-python) before it starts.
-stage setup scripts/setup.sh
+stage setup scripts/setup.sh --postgres
 export STATUSD_TEST_PYTHON="$PWD/.build-python/bin/python"
 stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh && scripts/verify-markup.sh'
 # One debug build of everything, statusd included: every end-to-end test spawns this binary. The

@@ -20,9 +20,12 @@ check() {
 
 check Sources/Engine "Persistence|Server|Bench|Hummingbird[A-Za-z]*|NIOPosix|NIOHTTP[A-Za-z0-9]*|WebSocket[A-Za-z]*|CLZ4" \
     "Engine holds the domain: no persistence, HTTP or real I/O"
-check Sources/Persistence "Server|Bench|Hummingbird[A-Za-z]*|HTTPTypes|NIOHTTP[A-Za-z0-9]*|WebSocket[A-Za-z]*" \
-    "Persistence knows nothing of HTTP"
-check Sources/Bench "statusd|Wire|Auth|Live|Lifecycle|HTTP|StatuspageCompat|Outbound" \
+check Sources/Persistence "Server|Bench|Hummingbird[A-Za-z]*|HTTPTypes|NIOHTTP[A-Za-z0-9]*|WebSocket[A-Za-z]*|PostgresNIO|PostgresLog" \
+    "Persistence knows nothing of HTTP, and no database client (the log on PostgreSQL is Sources/Server/PostgresLog)"
+check Sources/Engine "PostgresNIO|PostgresLog|AsyncHTTPClient" "Engine holds the domain: no database or HTTP client"
+check Sources/Server/Outbound "AsyncHTTPClient|NIOSSL|Hummingbird[A-Za-z]*" \
+    "Outbound is addresses, policy and DNS, fuzzed without an HTTP or TLS stack (the client is OutboundClient)"
+check Sources/Bench "statusd|Wire|Auth|Live|Lifecycle|HTTP|StatuspageCompat|Outbound|OutboundClient" \
     "Bench drives statusd as a process; it links the core only"
 check Sources/Server/Wire "Persistence|Hummingbird[A-Za-z]*|NIOPosix|NIOHTTP[A-Za-z0-9]*|Auth|Live|HTTP|StatuspageCompat" \
     "Wire is the shapes on the wire: no I/O, no HTTP framework"

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Outbound
+@testable import OutboundClient
 
 /// The DNS client reads what a recursive resolver answers: the A and AAAA records of a name (a CNAME on
 /// the way is skipped), TXT strings joined, NXDOMAIN as no record, and refuses what runs past its end.

@@ -11,6 +11,7 @@ import Mustache
 import NIOCore
 import NIOPosix
 import Outbound
+import OutboundClient
 import Persistence
 import Prometheus
 import ServiceLifecycle

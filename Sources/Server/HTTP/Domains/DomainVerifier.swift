@@ -2,7 +2,8 @@ import Engine
 import Foundation
 package import NIOCore
 import NIOPosix
-package import Outbound
+import Outbound
+package import OutboundClient
 
 /// Runs the ownership checks of a custom domain (`DomainChallenge`): the DNS TXT record, then the
 /// HTTP well-known path, and says what each found. The HTTP check goes through the outbound guard

@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 package import Foundation
-import Logging
 package import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+package import Outbound
 package import Prometheus
 
 /// Every HTTP request statusd makes to an address a tenant chose (a custom domain's well-known file

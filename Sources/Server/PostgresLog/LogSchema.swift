@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+package import PostgresNIO
+
+/// The log's tables and functions (`Resources/schema-v1.sql`), created when missing and refused by name
+/// when newer than this statusd.
+package enum LogSchema {
+    /// The schema version this statusd creates and reads.
+    package static let version = 1
+
+    package struct Refusal: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// What the log is, as `statusd_meta` says.
+    package struct Identity: Sendable, Equatable {
+        package let version: Int
+        /// Replaced when the log is restored or reset: a node that followed another epoch reloads.
+        package let epoch: String
+    }
+
+    /// The log's identity, creating the schema first when `create` and there is none.
+    /// - Throws: `Refusal` for a newer schema, for none when `create` is false, or for a database
+    ///   that holds tables of that name but no statusd log.
+    package static func prepare(_ client: PostgresClient, create: Bool, logger: Logger) async throws -> Identity {
+        if let identity = try await read(client, logger: logger) { return try check(identity) }
+        guard create else {
+            throw Refusal(description: "the database holds no statusd log: run `statusd cluster init` first")
+        }
+        try await client.withTransaction(logger: logger) { connection in
+            // Two nodes starting at once: the second waits here, then finds the schema made.
+            try await connection.query("SELECT pg_advisory_xact_lock(7261736174)", logger: logger)
+            let exists =
+                try await connection.query(
+                    "SELECT count(*) FROM pg_tables WHERE tablename = 'statusd_meta'", logger: logger
+                ).collect().first?.decode(Int.self) ?? 0
+            guard exists == 0 else { return }
+            for statement in statements(schemaSQL) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            let epoch = UUID().uuidString.lowercased()
+            try await connection.query(
+                "INSERT INTO statusd_meta (key, value) VALUES ('schema_version', \(String(version))), ('epoch', \(epoch))",
+                logger: logger)
+        }
+        guard let identity = try await read(client, logger: logger) else {
+            throw Refusal(description: "the log's schema was created but cannot be read back")
+        }
+        return try check(identity)
+    }
+
+    private static func check(_ identity: Identity) throws -> Identity {
+        guard identity.version <= version else {
+            throw Refusal(
+                description:
+                    "the log's schema is version \(identity.version), newer than this statusd reads (\(version)): upgrade statusd"
+            )
+        }
+        return identity
+    }
+
+    /// nil when there is no `statusd_meta` table.
+    private static func read(_ client: PostgresClient, logger: Logger) async throws -> Identity? {
+        let tables =
+            try await client.query(
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'statusd_meta'", logger: logger
+            ).collect().first?.decode(Int.self) ?? 0
+        guard tables > 0 else { return nil }
+        var values: [String: String] = [:]
+        for try await (key, value) in try await client.query("SELECT key, value FROM statusd_meta", logger: logger)
+            .decode((String, String).self)
+        {
+            values[key] = value
+        }
+        guard let text = values["schema_version"], let number = Int(text), let epoch = values["epoch"] else {
+            throw Refusal(description: "statusd_meta exists but names no schema version and epoch: not a statusd log")
+        }
+        return Identity(version: number, epoch: epoch)
+    }
+
+    /// The statements of a schema file, one by one: the extended query protocol postgres-nio speaks takes
+    /// one statement per query. A statement ends at a line ending in `;` outside a `$$` function body.
+    static func statements(_ sql: String) -> [String] {
+        var statements: [String] = []
+        var current: [Substring] = []
+        var inBody = false
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("--") && current.isEmpty { continue }
+            current.append(line)
+            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
+            if !inBody, line.trimmingCharacters(in: .whitespaces).hasSuffix(";") {
+                statements.append(current.joined(separator: "\n"))
+                current = []
+            }
+        }
+        return statements
+    }
+
+    /// The text of `Resources/schema-v1.sql`, compiled into the binary.
+    static var schemaSQL: String { String(decoding: PackageResources.schema_v1_sql, as: UTF8.self) }
+}

@@ -1,0 +1,293 @@
+package import Engine
+import Foundation
+package import Logging
+import NIOCore
+import Persistence
+package import PostgresNIO
+import Synchronization
+
+/// The event log on PostgreSQL (cluster mode): the same `EventLog` the WAL is, so the engine does not
+/// know which one it writes to. Appends are gathered into batches, one batch in flight per node and the
+/// next gathering meanwhile (the WAL's group commit), each batch one call of `statusd_append` in
+/// autocommit: one round trip. An append returns once its batch's COMMIT has returned, so what it
+/// means to be acknowledged is PostgreSQL's `synchronous_commit`.
+///
+/// Positions: an event's `position` is its place in the log (1, 2, ...); a `LogPosition` here is the
+/// position the next event will take, so "replay from p" reads events at p and after, as with the WAL.
+package final class PostgresEventLog: EventLog, Sendable {
+    /// Why an append did not land.
+    package enum Failure: Error, CustomStringConvertible {
+        /// The stream moved under the append: another writer got there first (`head` is its seq now).
+        case conflict(StreamID, head: Seq)
+        /// The log could not be reached within `retryFor`; the append did not land (it was retried with
+        /// its command ids, so it did not land twice either).
+        case unavailable(String)
+
+        package var description: String {
+            switch self {
+            case .conflict(let stream, let head): "\(stream) moved to seq \(head) under the append"
+            case .unavailable(let why): "the event log is unreachable: \(why)"
+            }
+        }
+    }
+
+    /// One caller's records, waiting for a batch.
+    private struct Pending {
+        let stream: StreamID
+        let expected: Seq
+        let command: String
+        let records: [ByteBuffer]
+        let continuation: CheckedContinuation<LogPosition, any Error>
+    }
+
+    private struct State {
+        var queue: [Pending] = []
+        var writing = false
+        /// One past the highest position this node has seen appended.
+        var next: UInt64 = 1
+    }
+
+    /// The pool that serves reads (recovery, catching up).
+    package let client: PostgresClient
+    /// The writer's own connection: one batch is in flight at a time, and a connection of its own
+    /// fails fast when the server is gone, where a pool would queue the batch behind its reconnects.
+    private let writer: WriterConnection
+    /// This node's name in the events it writes.
+    package let node: String
+    /// How long a batch is retried while the log is unreachable before its appends answer unavailable.
+    package let retryFor: Duration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    package init(
+        client: PostgresClient, writer: PostgresConnection.Configuration, node: String, next: LogPosition,
+        retryFor: Duration = .seconds(3), logger: Logger
+    ) {
+        self.client = client
+        self.writer = WriterConnection(configuration: writer, logger: logger)
+        self.node = node
+        self.retryFor = retryFor
+        self.logger = logger
+        state.withLock { $0.next = max(1, next.rawValue) }
+    }
+
+    package var appendPosition: LogPosition { LogPosition(state.withLock { $0.next }) }
+
+    /// Closes the writer's connection; appends after it reopen one. Call it before letting go of the log
+    /// (postgres-nio requires a connection closed before it is freed).
+    package func close() async {
+        await writer.close()
+    }
+
+    /// Appends waiting for the next batch (the one in flight not counted).
+    package var waitingAppends: Int { state.withLock { $0.queue.count } }
+
+    package func append(_ records: [LogRecord], isolation: isolated (any Actor)? = #isolation) async throws
+        -> LogPosition
+    {
+        guard let first = records.first else { return appendPosition }
+        precondition(records.allSatisfy { $0.stream == first.stream }, "one append is one stream's records")
+        let encoded = records.map(LogRecordCodec.encode)
+        let command = UUID().uuidString.lowercased()
+        return try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
+            // Queued before the first suspension, so one actor's appends keep their order (the
+            // `EventLog` contract).
+            let start = state.withLock { state -> Bool in
+                state.queue.append(
+                    Pending(
+                        stream: first.stream, expected: Seq(first.seq.rawValue - 1), command: command,
+                        records: encoded, continuation: continuation))
+                defer { state.writing = true }
+                return !state.writing
+            }
+            if start { Task { await self.write() } }
+        }
+    }
+
+    /// Sends batches until the queue is empty: one in flight, the next gathering meanwhile.
+    private func write() async {
+        while true {
+            let batch = state.withLock { state -> [Pending] in
+                defer { state.queue.removeAll() }
+                if state.queue.isEmpty { state.writing = false }
+                return state.queue
+            }
+            guard !batch.isEmpty else { return }
+            let outcomes: [Outcome]
+            do {
+                outcomes = try await appendRetrying(batch)
+            } catch {
+                for pending in batch { pending.continuation.resume(throwing: error) }
+                continue
+            }
+            var refused: Set<StreamID> = []
+            for (pending, outcome) in zip(batch, outcomes) {
+                switch outcome {
+                case .appended(let last), .duplicate(let last):
+                    pending.continuation.resume(returning: LogPosition(last + 1))
+                case .conflict(let head):
+                    refused.insert(pending.stream)
+                    pending.continuation.resume(throwing: Failure.conflict(pending.stream, head: head))
+                }
+            }
+            if let highest = outcomes.compactMap(\.lastPosition).max() {
+                state.withLock { $0.next = max($0.next, highest + 1) }
+            }
+            // Appends of a refused stream that gathered meanwhile were decided on top of the refused
+            // one: they are refused too, unsent.
+            if !refused.isEmpty { refuseQueued(of: refused) }
+        }
+    }
+
+    private func refuseQueued(of streams: Set<StreamID>) {
+        let stale = state.withLock { state -> [Pending] in
+            let stale = state.queue.filter { streams.contains($0.stream) }
+            state.queue.removeAll { streams.contains($0.stream) }
+            return stale
+        }
+        for pending in stale {
+            pending.continuation.resume(throwing: Failure.conflict(pending.stream, head: pending.expected))
+        }
+    }
+
+    private enum Outcome {
+        case appended(lastPosition: UInt64)
+        case duplicate(lastPosition: UInt64)
+        case conflict(head: Seq)
+
+        var lastPosition: UInt64? {
+            switch self {
+            case .appended(let last): last
+            case .duplicate, .conflict: nil
+            }
+        }
+    }
+
+    /// One batch, sent again with the same command ids while the log is unreachable (an append whose
+    /// COMMIT went unanswered then comes back `duplicate` if it had landed), for up to `retryFor`.
+    private func appendRetrying(_ batch: [Pending]) async throws -> [Outcome] {
+        let deadline = ContinuousClock.now + retryFor
+        var pause = Duration.milliseconds(50)
+        while true {
+            do {
+                return try await appendOnce(batch)
+            } catch {
+                guard ContinuousClock.now + pause < deadline else {
+                    logger.warning("event log append failed", metadata: ["error": "\(String(reflecting: error))"])
+                    throw Failure.unavailable(Self.sentence(error))
+                }
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(500))
+            }
+        }
+    }
+
+    private func appendOnce(_ batch: [Pending]) async throws -> [Outcome] {
+        let streams = batch.map { Self.name($0.stream) }
+        let expected = batch.map { Int64($0.expected.rawValue) }
+        let counts = batch.map { Int32($0.records.count) }
+        let commands = batch.map(\.command)
+        let records = batch.flatMap(\.records)
+        let query: PostgresQuery = """
+            SELECT outcome, head, first_position FROM statusd_append(\(node), \(streams), \(expected), \
+            \(counts), \(commands), \(records))
+            """
+        let rows = try await writer.run { connection in
+            try await connection.query(query, logger: self.logger).collect()
+        }
+        var outcomes: [Outcome] = []
+        for row in rows {
+            let (outcome, head, first) = try row.decode((String, Int64, Int64?).self)
+            let pending = batch[outcomes.count]
+            switch outcome {
+            case "appended":
+                outcomes.append(.appended(lastPosition: UInt64(first ?? 0) + UInt64(pending.records.count) - 1))
+            case "duplicate": outcomes.append(.duplicate(lastPosition: UInt64(max(head, 0))))
+            default: outcomes.append(.conflict(head: Seq(UInt64(max(head, 0)))))
+            }
+        }
+        guard outcomes.count == batch.count else {
+            throw Failure.unavailable("statusd_append answered \(outcomes.count) rows for \(batch.count) appends")
+        }
+        return outcomes
+    }
+
+    /// The events at `position` and after, in order, at most `limit`: recovery and (later) the tail.
+    /// - Throws: a decoding error naming the position of a record this statusd cannot read (a newer
+    ///   version): never skipped.
+    package func records(from position: LogPosition, limit: Int) async throws -> [(LogPosition, LogRecord)] {
+        let rows = try await client.query(
+            """
+            SELECT position, record FROM statusd_events WHERE position >= \(Int64(position.rawValue)) \
+            ORDER BY position LIMIT \(Int64(limit))
+            """, logger: logger)
+        var found: [(LogPosition, LogRecord)] = []
+        for try await (at, bytes) in rows.decode((Int64, ByteBuffer).self) {
+            do {
+                found.append((LogPosition(UInt64(at)), try LogRecordCodec.decode(bytes)))
+            } catch {
+                throw PostgresLogError(description: "the event at position \(at) cannot be read: \(error)")
+            }
+        }
+        return found
+    }
+
+    /// The stream's name in the log: 'directory', or the organization's id.
+    static func name(_ stream: StreamID) -> String {
+        switch stream {
+        case .directory: "directory"
+        case .organization(let id): id.description
+        }
+    }
+
+    /// A PostgreSQL or connection error as a sentence (postgres-nio's errors print their type names).
+    static func sentence(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+}
+
+/// The connection the log's writer sends its batches on, opened when needed and dropped on any error
+/// (the next batch opens a new one, at once: no backoff to wait out when the server is back).
+private actor WriterConnection {
+    let configuration: PostgresConnection.Configuration
+    let logger: Logger
+    private var connection: PostgresConnection?
+    private var opened = 0
+
+    init(configuration: PostgresConnection.Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    func close() async {
+        try? await connection?.close()
+        connection = nil
+    }
+
+    func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let current: PostgresConnection
+        if let connection, !connection.isClosed {
+            current = connection
+        } else {
+            opened += 1
+            current = try await PostgresConnection.connect(configuration: configuration, id: opened, logger: logger)
+            connection = current
+        }
+        do {
+            return try await body(current)
+        } catch {
+            connection = nil
+            try? await current.close()
+            throw error
+        }
+    }
+}
+
+/// A log that cannot be read as this statusd expects, said in one sentence.
+package struct PostgresLogError: Error, CustomStringConvertible {
+    package let description: String
+}

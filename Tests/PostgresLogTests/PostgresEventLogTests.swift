@@ -1,0 +1,269 @@
+import Engine
+import Foundation
+import Logging
+import NIOCore
+import Persistence
+import PostgresNIO
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import PostgresLog
+
+/// The event log on a real PostgreSQL (`TemporaryPostgres`): the schema made once and a newer one
+/// refused by name; appends in batches that read back in order, positions without gaps under
+/// concurrent writers; a stream that moved refuses the append, and every append queued on top of it;
+/// a retried command lands once; an unreadable record is named, never skipped; an unreachable log
+/// answers unavailable in bounded time and serves again once back.
+@Suite(.serialized) struct PostgresEventLogTests {
+    static let logger = Logger(label: "test")
+
+    /// The logs a test makes ("nodes"), each closed when the test's client ends, whether it passed.
+    final class Nodes: @unchecked Sendable {
+        let client: PostgresClient
+        let server: TemporaryPostgres
+        private let made = Mutex<[PostgresEventLog]>([])
+
+        init(client: PostgresClient, server: TemporaryPostgres) {
+            self.client = client
+            self.server = server
+        }
+
+        func log(_ node: String = "a") throws -> PostgresEventLog {
+            let log = PostgresEventLog(
+                client: client,
+                writer: try PostgresURL(server.url).connectionConfiguration(connectTimeout: .seconds(2)),
+                node: node, next: LogPosition(1), retryFor: .seconds(2), logger: PostgresEventLogTests.logger)
+            made.withLock { $0.append(log) }
+            return log
+        }
+
+        func close() async {
+            for log in made.withLock({ $0 }) { await log.close() }
+        }
+    }
+
+    /// A running client on `server`, and the logs made on it, closed when `body` ends.
+    static func withClient<T: Sendable>(
+        _ server: TemporaryPostgres, _ body: @Sendable (PostgresClient, Nodes) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(
+            configuration: try PostgresURL(server.url).clientConfiguration, backgroundLogger: logger)
+        let nodes = Nodes(client: client, server: server)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            do {
+                let result = try await body(client, nodes)
+                await nodes.close()
+                return result
+            } catch {
+                await nodes.close()
+                throw error
+            }
+        }
+    }
+
+    static let org = OrgID("org_" + String(repeating: "1", count: 20))!
+    static let other = OrgID("org_" + String(repeating: "2", count: 20))!
+
+    /// `count` service-created events of `org`, seq `from` onwards.
+    static func records(_ org: OrgID, from: UInt64, count: Int) -> [LogRecord] {
+        (0..<count).map { index in
+            let at = Date(timeIntervalSince1970: 1_800_000_000)
+            let service = Service(
+                id: .random(), name: "service \(from + UInt64(index))", description: "", status: .operational,
+                statusReason: .created, groupID: nil, position: index, createdAt: at, updatedAt: at)
+            return .organization(
+                org, OrgEvent(seq: Seq(from + UInt64(index)), at: at, by: .system, change: .serviceCreated(service)))
+        }
+    }
+
+    static func all(_ log: PostgresEventLog) async throws -> [(LogPosition, LogRecord)] {
+        try await log.records(from: LogPosition(1), limit: 100_000)
+    }
+
+    @Test func schema_isMadeOnce_andANewerOneIsRefusedByName() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, nodes in
+            await #expect(throws: LogSchema.Refusal.self) {
+                try await LogSchema.prepare(client, create: false, logger: Self.logger)
+            }
+            async let first = LogSchema.prepare(client, create: true, logger: Self.logger)
+            async let second = LogSchema.prepare(client, create: true, logger: Self.logger)
+            let (a, b) = try await (first, second)
+            #expect(a == b && a.version == 1 && !a.epoch.isEmpty, "two nodes at once make one schema")
+        }
+        try server.psql("UPDATE statusd_meta SET value = '2' WHERE key = 'schema_version'")
+        try await Self.withClient(server) { client, nodes in
+            do {
+                _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+                Issue.record("a newer schema was accepted")
+            } catch let refusal as LogSchema.Refusal {
+                #expect(refusal.description.contains("version 2, newer than this statusd reads (1)"), "\(refusal)")
+            }
+        }
+    }
+
+    @Test func appends_readBackInOrder_withPositionsWithoutGaps() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, nodes in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            let log = try nodes.log()
+            let written = Self.records(Self.org, from: 1, count: 3) + Self.records(Self.org, from: 4, count: 2)
+            let end = try await log.append(Array(written[0..<3]), isolation: #isolation)
+            #expect(end == LogPosition(4), "the position after the three events")
+            _ = try await log.append(Array(written[3...]), isolation: #isolation)
+            let read = try await Self.all(log)
+            #expect(read.map(\.0.rawValue) == [1, 2, 3, 4, 5])
+            #expect(read.map(\.1) == written)
+            #expect(log.appendPosition == LogPosition(6))
+        }
+    }
+
+    /// Two nodes, many streams, appending at once: every position from 1 to the end exactly once, each
+    /// stream's seq in order with no gap, every acknowledged append present.
+    @Test func concurrentWriters_fromTwoNodes_leaveOneGaplessOrder() async throws {
+        let server = try TemporaryPostgres()
+        let streams = (0..<16).map { OrgID("org_" + String(format: "%020d", $0 + 100))! }
+        try await Self.withClient(server) { clientA, nodesA in
+            try await Self.withClient(server) { clientB, nodesB in
+                _ = try await LogSchema.prepare(clientA, create: true, logger: Self.logger)
+                let logs = [try nodesA.log("a"), try nodesB.log("b")]
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (index, org) in streams.enumerated() {
+                        group.addTask {
+                            let log = logs[index % 2]
+                            for step in 0..<20 {
+                                _ = try await log.append(
+                                    Self.records(org, from: UInt64(step * 2 + 1), count: 2), isolation: nil)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let read = try await Self.all(logs[0])
+                #expect(read.map(\.0.rawValue) == Array(1...UInt64(16 * 40)), "positions 1...640, each once")
+                for org in streams {
+                    let seqs = read.filter { $0.1.stream == .organization(org) }.map(\.1.seq.rawValue)
+                    #expect(seqs == Array(1...40), "\(org): seq 1...40 in position order")
+                }
+            }
+        }
+    }
+
+    /// Whether `body` returned rather than threw.
+    static func succeeds(_ body: () async throws -> LogPosition) async -> Bool {
+        (try? await body()) != nil
+    }
+
+    /// Waits until `condition` holds (polling: it reads state another process changes).
+    static func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<2_000 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        Issue.record("never: \(what)")
+    }
+
+    @Test func aStreamThatMoved_refusesTheAppend_andEveryAppendQueuedOnTopOfIt() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, nodes in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            let nodeA = try nodes.log("a")
+            let nodeB = try nodes.log("b")
+            _ = try await nodeA.append(Self.records(Self.org, from: 1, count: 1), isolation: #isolation)
+            func waitingLocks() async throws -> Int {
+                try await client.query("SELECT count(*) FROM pg_locks WHERE NOT granted", logger: Self.logger)
+                    .collect().first?.decode(Int.self) ?? 0
+            }
+            // The test holds the log head's lock, so that node B's append of seq 2 waits first in line,
+            // node A's (also seq 2, decided on seq 1) second, and A's seq 3, decided on top of its own
+            // seq 2, gathers for A's next batch meanwhile.
+            try await client.withConnection { holder in
+                try await holder.query("BEGIN", logger: Self.logger)
+                try await holder.query("SELECT * FROM statusd_log_head FOR UPDATE", logger: Self.logger)
+                async let byB = Self.succeeds {
+                    try await nodeB.append(Self.records(Self.org, from: 2, count: 1), isolation: nil)
+                }
+                try await Self.waitUntil("B waits for the lock") { try await waitingLocks() == 1 }
+                async let byA = Self.succeeds {
+                    try await nodeA.append(Self.records(Self.org, from: 2, count: 1), isolation: nil)
+                }
+                try await Self.waitUntil("A waits for the lock") { try await waitingLocks() == 2 }
+                async let onTop = Self.succeeds {
+                    try await nodeA.append(Self.records(Self.org, from: 3, count: 1), isolation: nil)
+                }
+                try await Self.waitUntil("A's next append is queued") { nodeA.waitingAppends == 1 }
+                try await holder.query("COMMIT", logger: Self.logger)
+                let (b, a, top) = await (byB, byA, onTop)
+                #expect(b && !a && !top, "B's seq 2 lands; A's seq 2 and the seq 3 on top of it are refused")
+            }
+            let seqs = try await Self.all(nodeA).map(\.1.seq.rawValue)
+            #expect(seqs == [1, 2], "A's seq 3 matched the head by number but was decided on a refused append")
+            do {
+                _ = try await nodeA.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
+                Issue.record("an append on a moved stream landed")
+            } catch PostgresEventLog.Failure.conflict(let stream, let head) {
+                #expect(stream == .organization(Self.org) && head == Seq(2), "the conflict says where the stream is")
+            }
+            #expect(
+                await Self.succeeds {
+                    try await nodeA.append(Self.records(Self.other, from: 1, count: 1), isolation: #isolation)
+                }, "other streams go on")
+        }
+    }
+
+    @Test func aCommandRetried_landsOnce() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, nodes in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            let record = LogRecordCodec.encode(Self.records(Self.org, from: 1, count: 1)[0])
+            let stream = Self.org.description
+            for expected in ["appended", "duplicate"] {
+                let rows = try await client.query(
+                    "SELECT outcome FROM statusd_append('a', \([stream]), \([Int64(0)]), \([Int32(1)]), \(["cmd-1"]), \([record]))",
+                    logger: Self.logger)
+                let outcome = try await rows.collect().first?.decode(String.self)
+                #expect(outcome == expected)
+            }
+            #expect(try await Self.all(try nodes.log()).count == 1)
+        }
+    }
+
+    @Test func aRecordOfANewerVersion_isNamed_neverSkipped() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, nodes in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            let log = try nodes.log()
+            _ = try await log.append(Self.records(Self.org, from: 1, count: 2), isolation: #isolation)
+            // The version byte (after the u32 length and the u8 type) of the second record set to 9.
+            try server.psql("UPDATE statusd_events SET record = set_byte(record, 5, 9) WHERE position = 2")
+            do {
+                _ = try await Self.all(log)
+                Issue.record("a record of version 9 was read")
+            } catch let error as PostgresLogError {
+                #expect(
+                    error.description.contains("position 2") && error.description.contains("version 9"), "\(error)")
+            }
+        }
+    }
+
+    @Test func anUnreachableLog_answersUnavailableInBoundedTime_andServesOnceBack() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, nodes in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            let log = try nodes.log()
+            _ = try await log.append(Self.records(Self.org, from: 1, count: 1), isolation: #isolation)
+            server.stop(immediate: true)
+            do {
+                _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
+                Issue.record("an append landed on a stopped server")
+            } catch PostgresEventLog.Failure.unavailable {
+            }
+            try server.start()
+            _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
+            #expect(try await Self.all(log).map(\.1.seq.rawValue) == [1, 2], "nothing lost, nothing twice")
+        }
+    }
+}
