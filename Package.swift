@@ -300,6 +300,7 @@ let package = Package(
             dependencies: [
                 "PostgresLog", "Engine", "Persistence", "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

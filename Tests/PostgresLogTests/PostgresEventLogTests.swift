@@ -203,9 +203,16 @@ import Testing
             #expect(seqs == [1, 2], "A's seq 3 matched the head by number but was decided on a refused append")
             do {
                 _ = try await nodeA.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
+                Issue.record("an append landed on a fenced stream")
+            } catch let refusal as AppendRefused {
+                #expect(refusal.reason == .conflict, "fenced until A says it has set its state back")
+            }
+            nodeA.resume(.organization(Self.org))
+            do {
+                _ = try await nodeA.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
                 Issue.record("an append on a moved stream landed")
-            } catch PostgresEventLog.Failure.conflict(let stream, let head) {
-                #expect(stream == .organization(Self.org) && head == Seq(2), "the conflict says where the stream is")
+            } catch let refusal as AppendRefused {
+                #expect(refusal.reason == .conflict && refusal.detail.contains("seq 2"), "says where the stream is")
             }
             #expect(
                 await Self.succeeds {
@@ -259,7 +266,8 @@ import Testing
             do {
                 _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
                 Issue.record("an append landed on a stopped server")
-            } catch PostgresEventLog.Failure.unavailable {
+            } catch let refusal as AppendRefused {
+                #expect(refusal.reason == .unavailable, "\(refusal)")
             }
             try server.start()
             _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)

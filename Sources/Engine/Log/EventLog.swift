@@ -43,4 +43,39 @@ public protocol EventLog: Sendable {
     /// A lower bound of the position the next append will take: where a snapshot taken now can start
     /// replaying for everything appended from here on.
     var appendPosition: LogPosition { get }
+
+    /// The records of `stream` after `seq`, in seq order: what other writers of a shared log appended
+    /// that this process has not applied. A log with one writer (the WAL) has none.
+    func records(of stream: StreamID, after seq: Seq) async throws -> [LogRecord]
+
+    /// After an `AppendRefused`, a shared log refuses every later append of that stream (each was
+    /// decided on top of the refused one) until its writer says it has set its state back: then it
+    /// calls this, before deciding anything more.
+    func resume(_ stream: StreamID)
+}
+
+extension EventLog {
+    public func records(of stream: StreamID, after seq: Seq) async throws -> [LogRecord] { [] }
+    public func resume(_ stream: StreamID) {}
+}
+
+/// An append a shared log (PostgreSQL, in cluster mode) did not take, and that may be tried again:
+/// unlike any other append error, it does not fail the log for good.
+public struct AppendRefused: Error, CustomStringConvertible {
+    public enum Reason: Sendable {
+        /// The stream moved under the append: another writer got there first.
+        case conflict
+        /// The log could not be reached in time; the append did not land.
+        case unavailable
+    }
+
+    public let reason: Reason
+    public let detail: String
+
+    public init(_ reason: Reason, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+
+    public var description: String { detail }
 }

@@ -40,6 +40,12 @@ public actor OrgActor {
     /// A lower bound of the log position of the oldest event appended but not yet in the view, or
     /// `UInt64.max` when every appended event is published; what a snapshot must replay from.
     private nonisolated let unpublished = Atomic<UInt64>(.max)
+    /// Appends sent and not yet answered.
+    private var appending = 0
+    /// Refused appends waiting for every append in flight to be answered (see `setBack()`).
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Set by a refused append: `working` holds events that did not land until `setBack()` runs.
+    private var refused = false
 
     /// An actor over a recovered (or new, empty) state.
     /// - Parameters:
@@ -71,10 +77,37 @@ public actor OrgActor {
 
     /// Decides `command`, appends its events, waits until they are durable, publishes them.
     ///
-    /// The only suspension point is the append: everything before it is synchronous, and nothing read
-    /// before it is written back after it.
-    /// - Throws: `EngineError` from `decide`, or `.unavailable` once the log has failed.
+    /// On a log shared with other writers (cluster mode) the append may be refused: when another writer
+    /// moved the organization first, the actor sets its state back, catches up from the log and decides
+    /// `command` once more (so a command that still applies succeeds; one that no longer does answers
+    /// as `decide` says); when the log is unreachable it answers `.unavailable` and serves on.
+    /// - Throws: `EngineError` from `decide`; `.conflict` when the retry is refused again;
+    ///   `.unavailable` while the log is unreachable, or for good once it has failed.
     public func submit(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
+        do {
+            return try await decideAndAppend(command, by: principal)
+        } catch let refusal as AppendRefused {
+            try await setBack()
+            guard refusal.reason == .conflict else {
+                throw EngineError(.unavailable, "writes are paused: \(refusal.detail)")
+            }
+        }
+        do {
+            try await catchUp()
+            return try await decideAndAppend(command, by: principal)
+        } catch let refusal as AppendRefused {
+            try await setBack()
+            throw EngineError(
+                refusal.reason == .conflict ? .conflict : .unavailable,
+                refusal.reason == .conflict
+                    ? "the organization changed while this was written; try again"
+                    : "writes are paused: \(refusal.detail)")
+        }
+    }
+
+    /// One decide and one append: the only suspension point is the append; everything before it is
+    /// synchronous, and nothing read before it is written back after it.
+    private func decideAndAppend(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
         switch phase {
         case .serving: break
         case .failed(let reason): throw EngineError(.unavailable, "writes are stopped: \(reason)")
@@ -97,14 +130,60 @@ public actor OrgActor {
         }
         if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)
+        appending += 1
+        defer {
+            appending -= 1
+            if appending == 0 {
+                for waiter in drainWaiters { waiter.resume() }
+                drainWaiters = []
+            }
+        }
         do {
             _ = try await log.append(events.map { .organization(id, $0) }, isolation: self)
+        } catch let refusal as AppendRefused {
+            refused = true
+            throw refusal
         } catch {
             phase = .failed(String(describing: error))
             throw EngineError(.unavailable, "the event log failed: \(error)")
         }
         publish(through: events[events.count - 1].seq)
         return Commit(events: events, seq: events[events.count - 1].seq)
+    }
+
+    /// After a refused append: waits until every append in flight is answered (those before the refused
+    /// one land and are published; those after it were decided on top of it and are refused too), then
+    /// drops what did not land, so that `working` is `durable` again, and lets the log take this
+    /// organization's appends again. The first refused append to get here does it; the others find it
+    /// done.
+    private func setBack() async throws {
+        if appending > 0 { await withCheckedContinuation { drainWaiters.append($0) } }
+        guard refused else { return }
+        refused = false
+        inFlight.removeAll()
+        unpublished.store(.max, ordering: .releasing)
+        working = durable
+        announced = durable.pageStatus
+        log.resume(.organization(id))
+    }
+
+    /// Applies what other writers appended since `durable`, publishing it as if this actor had written
+    /// it (views, live frames).
+    private func catchUp() async throws {
+        let records: [LogRecord]
+        do {
+            records = try await log.records(of: .organization(id), after: durable.seq)
+        } catch {
+            throw AppendRefused(.unavailable, "the organization could not be read back from the log: \(error)")
+        }
+        guard inFlight.isEmpty, appending == 0 else { return }  // another submit caught up and went on
+        for record in records {
+            guard case .organization(_, let event) = record, event.seq == working.seq.next else { continue }
+            working.evolve(event)
+            inFlight.append(event)
+        }
+        announced = working.pageStatus
+        if let last = inFlight.last { publish(through: last.seq) }
     }
 
     /// Evolves the durable state with every in-flight event up to `seq`, swaps in a new view (O(1))

@@ -15,20 +15,11 @@ import Synchronization
 /// Positions: an event's `position` is its place in the log (1, 2, ...); a `LogPosition` here is the
 /// position the next event will take, so "replay from p" reads events at p and after, as with the WAL.
 package final class PostgresEventLog: EventLog, Sendable {
-    /// Why an append did not land.
-    package enum Failure: Error, CustomStringConvertible {
-        /// The stream moved under the append: another writer got there first (`head` is its seq now).
-        case conflict(StreamID, head: Seq)
-        /// The log could not be reached within `retryFor`; the append did not land (it was retried with
-        /// its command ids, so it did not land twice either).
-        case unavailable(String)
-
-        package var description: String {
-            switch self {
-            case .conflict(let stream, let head): "\(stream) moved to seq \(head) under the append"
-            case .unavailable(let why): "the event log is unreachable: \(why)"
-            }
-        }
+    /// Why an append did not land: `AppendRefused` (Engine), `.conflict` when the stream moved under it
+    /// (another writer got there first), `.unavailable` when the log could not be reached within
+    /// `retryFor` (the batch was retried with its command ids, so it did not land twice either).
+    static func conflict(_ stream: StreamID, head: Seq) -> AppendRefused {
+        AppendRefused(.conflict, "\(stream) is at seq \(head) in the log: another writer appended first")
     }
 
     /// One caller's records, waiting for a batch.
@@ -43,6 +34,8 @@ package final class PostgresEventLog: EventLog, Sendable {
     private struct State {
         var queue: [Pending] = []
         var writing = false
+        /// Streams whose appends are refused until their writer has set its state back (`resume`).
+        var fenced: Set<StreamID> = []
         /// One past the highest position this node has seen appended.
         var next: UInt64 = 1
     }
@@ -92,7 +85,9 @@ package final class PostgresEventLog: EventLog, Sendable {
         return try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
             // Queued before the first suspension, so one actor's appends keep their order (the
             // `EventLog` contract).
-            let start = state.withLock { state -> Bool in
+            let start = state.withLock { state -> Bool? in
+                // Decided on top of a refused append: refused as well, unsent.
+                if state.fenced.contains(first.stream) { return nil }
                 state.queue.append(
                     Pending(
                         stream: first.stream, expected: Seq(first.seq.rawValue - 1), command: command,
@@ -100,8 +95,25 @@ package final class PostgresEventLog: EventLog, Sendable {
                 defer { state.writing = true }
                 return !state.writing
             }
-            if start { Task { await self.write() } }
+            switch start {
+            case nil: continuation.resume(throwing: Self.conflict(first.stream, head: Seq(first.seq.rawValue - 1)))
+            case true?: Task { await self.write() }
+            case false?: break
+            }
         }
+    }
+
+    package func resume(_ stream: StreamID) {
+        state.withLock { _ = $0.fenced.remove(stream) }
+    }
+
+    package func records(of stream: StreamID, after seq: Seq) async throws -> [LogRecord] {
+        let rows = try await client.query(
+            """
+            SELECT position, record FROM statusd_events WHERE stream = \(Self.name(stream)) \
+            AND seq > \(Int64(seq.rawValue)) ORDER BY seq
+            """, logger: logger)
+        return try await Self.decode(rows).map(\.1)
     }
 
     /// Sends batches until the queue is empty: one in flight, the next gathering meanwhile.
@@ -120,33 +132,35 @@ package final class PostgresEventLog: EventLog, Sendable {
                 for pending in batch { pending.continuation.resume(throwing: error) }
                 continue
             }
-            var refused: Set<StreamID> = []
+            if let highest = outcomes.compactMap(\.lastPosition).max() {
+                state.withLock { $0.next = max($0.next, highest + 1) }
+            }
+            // A refused stream is fenced before any caller hears of it, so that what they decide next
+            // cannot slip in ahead of their setting back; appends of it that gathered meanwhile were
+            // decided on top of the refused one and are refused too, unsent.
+            let refused = Set(zip(batch, outcomes).compactMap { $1.isConflict ? $0.stream : nil })
+            let stale = refused.isEmpty ? [] : fence(refused)
             for (pending, outcome) in zip(batch, outcomes) {
                 switch outcome {
                 case .appended(let last), .duplicate(let last):
                     pending.continuation.resume(returning: LogPosition(last + 1))
                 case .conflict(let head):
-                    refused.insert(pending.stream)
-                    pending.continuation.resume(throwing: Failure.conflict(pending.stream, head: head))
+                    pending.continuation.resume(throwing: Self.conflict(pending.stream, head: head))
                 }
             }
-            if let highest = outcomes.compactMap(\.lastPosition).max() {
-                state.withLock { $0.next = max($0.next, highest + 1) }
+            for pending in stale {
+                pending.continuation.resume(throwing: Self.conflict(pending.stream, head: pending.expected))
             }
-            // Appends of a refused stream that gathered meanwhile were decided on top of the refused
-            // one: they are refused too, unsent.
-            if !refused.isEmpty { refuseQueued(of: refused) }
         }
     }
 
-    private func refuseQueued(of streams: Set<StreamID>) {
-        let stale = state.withLock { state -> [Pending] in
+    /// Fences `streams` and takes their queued appends out.
+    private func fence(_ streams: Set<StreamID>) -> [Pending] {
+        state.withLock { state in
+            state.fenced.formUnion(streams)
             let stale = state.queue.filter { streams.contains($0.stream) }
             state.queue.removeAll { streams.contains($0.stream) }
             return stale
-        }
-        for pending in stale {
-            pending.continuation.resume(throwing: Failure.conflict(pending.stream, head: pending.expected))
         }
     }
 
@@ -161,6 +175,11 @@ package final class PostgresEventLog: EventLog, Sendable {
             case .duplicate, .conflict: nil
             }
         }
+
+        var isConflict: Bool {
+            if case .conflict = self { return true }
+            return false
+        }
     }
 
     /// One batch, sent again with the same command ids while the log is unreachable (an append whose
@@ -174,7 +193,7 @@ package final class PostgresEventLog: EventLog, Sendable {
             } catch {
                 guard ContinuousClock.now + pause < deadline else {
                     logger.warning("event log append failed", metadata: ["error": "\(String(reflecting: error))"])
-                    throw Failure.unavailable(Self.sentence(error))
+                    throw AppendRefused(.unavailable, "the event log is unreachable: \(Self.sentence(error))")
                 }
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, .milliseconds(500))
@@ -207,7 +226,8 @@ package final class PostgresEventLog: EventLog, Sendable {
             }
         }
         guard outcomes.count == batch.count else {
-            throw Failure.unavailable("statusd_append answered \(outcomes.count) rows for \(batch.count) appends")
+            throw PostgresLogError(
+                description: "statusd_append answered \(outcomes.count) rows for \(batch.count) appends")
         }
         return outcomes
     }
@@ -221,6 +241,10 @@ package final class PostgresEventLog: EventLog, Sendable {
             SELECT position, record FROM statusd_events WHERE position >= \(Int64(position.rawValue)) \
             ORDER BY position LIMIT \(Int64(limit))
             """, logger: logger)
+        return try await Self.decode(rows)
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [(LogPosition, LogRecord)] {
         var found: [(LogPosition, LogRecord)] = []
         for try await (at, bytes) in rows.decode((Int64, ByteBuffer).self) {
             do {
