@@ -65,4 +65,44 @@ import Testing
             #expect(names.count == Set(names).count, "none twice")
         }
     }
+
+    /// The directory is one stream every node writes (sign-ups, sessions): interleaved sign-ups all land
+    /// once, and one address signed up on both nodes at once lands once; the other node, caught up,
+    /// finds the address taken and says so, as one process would.
+    @Test func twoNodesWritingTheDirectory_signUpEachAddressOnce() async throws {
+        let server = try TemporaryPostgres()
+        try await PostgresEventLogTests.withClient(server) { client, nodes in
+            _ = try await LogSchema.prepare(client, create: true, logger: PostgresEventLogTests.logger)
+            let nodeA = Directory(log: try nodes.log("a"))
+            let nodeB = Directory(log: try nodes.log("b"))
+            let outcomes = try await withThrowingTaskGroup(of: (String, EngineError?).self) { group in
+                for index in 0..<30 {
+                    let node = index % 2 == 0 ? nodeA : nodeB
+                    // Addresses 0-9 are signed up on both nodes, the others on one.
+                    let email = "person\(index % 20)@example.com"
+                    group.addTask {
+                        do {
+                            _ = try await node.submit(.signUp(email: email, name: "P", passwordHash: nil))
+                            return (email, nil)
+                        } catch let error as EngineError {
+                            return (email, error)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [(String, EngineError?)]()) { $0.append($1) }
+            }
+            let landed = outcomes.filter { $0.1 == nil }.map(\.0)
+            for case (let email, let error?) in outcomes {
+                #expect(error.code != .unavailable, "\(email): a refused append never stops the directory: \(error)")
+            }
+            #expect(Set(landed).count == landed.count, "no address signed up twice: \(landed.sorted())")
+            var history = DirectoryState()
+            for case .directory(let event) in try await nodes.log("reader").records(of: .directory, after: Seq(0)) {
+                #expect(event.seq == history.seq.next, "one linear history")
+                history.evolve(event)
+            }
+            #expect(Set(history.accountsByEmail.keys) == Set(landed), "every acknowledged sign-up, and only those")
+            #expect(history.accounts.count == landed.count)
+        }
+    }
 }

@@ -14,6 +14,11 @@ public actor Directory {
     private nonisolated let published: Mutex<DirectoryState>
     /// As `OrgActor.unpublishedPosition`: where a snapshot must replay the directory from.
     private nonisolated let unpublished = Atomic<UInt64>(.max)
+    /// As in `OrgActor`: appends in flight, refused ones waiting for them, and whether `working` holds
+    /// events a shared log refused.
+    private var appending = 0
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    private var refused = false
 
     public init(
         state: DirectoryState = DirectoryState(), log: any EventLog,
@@ -35,9 +40,33 @@ public actor Directory {
         return value == .max ? nil : LogPosition(value)
     }
 
-    /// Decides `command`, appends its events, and returns them once durable and published.
-    /// - Throws: `EngineError` from `decide`, or `.unavailable` once the log has failed.
+    /// Decides `command`, appends its events, and returns them once durable and published. On a shared
+    /// log a refused append is handled as `OrgActor.submit` does: set back, catch up, decide once more.
+    /// - Throws: `EngineError` from `decide`; `.conflict` when the retry is refused again;
+    ///   `.unavailable` while the log is unreachable, or for good once it has failed.
     public func submit(_ command: DirectoryCommand) async throws -> [DirectoryEvent] {
+        do {
+            return try await decideAndAppend(command)
+        } catch let refusal as AppendRefused {
+            await setBack()
+            guard refusal.reason == .conflict else {
+                throw EngineError(.unavailable, "writes are paused: \(refusal.detail)")
+            }
+        }
+        do {
+            try await catchUp()
+            return try await decideAndAppend(command)
+        } catch let refusal as AppendRefused {
+            await setBack()
+            throw EngineError(
+                refusal.reason == .conflict ? .conflict : .unavailable,
+                refusal.reason == .conflict
+                    ? "the directory changed while this was written; try again" : "writes are paused: \(refusal.detail)"
+            )
+        }
+    }
+
+    private func decideAndAppend(_ command: DirectoryCommand) async throws -> [DirectoryEvent] {
         if let failure { throw EngineError(.unavailable, "writes are stopped: \(failure)") }
         let now = clock()
         let changes = try working.decide(command, at: now)
@@ -50,16 +79,57 @@ public actor Directory {
         }
         if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)
+        appending += 1
+        defer {
+            appending -= 1
+            if appending == 0 {
+                for waiter in drainWaiters { waiter.resume() }
+                drainWaiters = []
+            }
+        }
         do {
             _ = try await log.append(events.map(LogRecord.directory), isolation: self)
+        } catch let refusal as AppendRefused {
+            refused = true
+            throw refusal
         } catch {
             failure = String(describing: error)
             throw EngineError(.unavailable, "the event log failed: \(error)")
         }
-        let last = events[events.count - 1].seq
+        publish(through: events[events.count - 1].seq)
+        return events
+    }
+
+    private func publish(through last: Seq) {
         while let first = inFlight.first, first.seq <= last { durable.evolve(inFlight.removeFirst()) }
         published.withLock { [durable] in $0 = durable }
         if inFlight.isEmpty { unpublished.store(.max, ordering: .releasing) }
-        return events
+    }
+
+    /// As `OrgActor.setBack()`: once every append in flight is answered, drop what did not land.
+    private func setBack() async {
+        if appending > 0 { await withCheckedContinuation { drainWaiters.append($0) } }
+        guard refused else { return }
+        refused = false
+        inFlight.removeAll()
+        unpublished.store(.max, ordering: .releasing)
+        working = durable
+        log.resume(.directory)
+    }
+
+    /// Applies what other writers appended to the directory since `durable`.
+    private func catchUp() async throws {
+        let records: [LogRecord]
+        do {
+            records = try await log.records(of: .directory, after: durable.seq)
+        } catch {
+            throw AppendRefused(.unavailable, "the directory could not be read back from the log: \(error)")
+        }
+        guard inFlight.isEmpty, appending == 0 else { return }
+        for case .directory(let event) in records where event.seq == working.seq.next {
+            working.evolve(event)
+            inFlight.append(event)
+        }
+        if let last = inFlight.last { publish(through: last.seq) }
     }
 }

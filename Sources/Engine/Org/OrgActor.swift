@@ -87,7 +87,7 @@ public actor OrgActor {
         do {
             return try await decideAndAppend(command, by: principal)
         } catch let refusal as AppendRefused {
-            try await setBack()
+            await setBack()
             guard refusal.reason == .conflict else {
                 throw EngineError(.unavailable, "writes are paused: \(refusal.detail)")
             }
@@ -96,7 +96,7 @@ public actor OrgActor {
             try await catchUp()
             return try await decideAndAppend(command, by: principal)
         } catch let refusal as AppendRefused {
-            try await setBack()
+            await setBack()
             throw EngineError(
                 refusal.reason == .conflict ? .conflict : .unavailable,
                 refusal.reason == .conflict
@@ -156,7 +156,7 @@ public actor OrgActor {
     /// drops what did not land, so that `working` is `durable` again, and lets the log take this
     /// organization's appends again. The first refused append to get here does it; the others find it
     /// done.
-    private func setBack() async throws {
+    private func setBack() async {
         if appending > 0 { await withCheckedContinuation { drainWaiters.append($0) } }
         guard refused else { return }
         refused = false
