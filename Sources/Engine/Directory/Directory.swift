@@ -14,11 +14,8 @@ public actor Directory {
     private nonisolated let published: Mutex<DirectoryState>
     /// As `OrgActor.unpublishedPosition`: where a snapshot must replay the directory from.
     private nonisolated let unpublished = Atomic<UInt64>(.max)
-    /// As in `OrgActor`: appends in flight, refused ones waiting for them, and whether `working` holds
-    /// events a shared log refused.
-    private var appending = 0
-    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
-    private var refused = false
+    /// Appends in flight, for setting back after a refused one (`setBack()`).
+    private var appends = AppendsInFlight()
 
     public init(
         state: DirectoryState = DirectoryState(), log: any EventLog,
@@ -79,18 +76,12 @@ public actor Directory {
         }
         if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)
-        appending += 1
-        defer {
-            appending -= 1
-            if appending == 0 {
-                for waiter in drainWaiters { waiter.resume() }
-                drainWaiters = []
-            }
-        }
+        appends.started()
+        defer { appends.finished() }
         do {
             _ = try await log.append(events.map(LogRecord.directory), isolation: self)
         } catch let refusal as AppendRefused {
-            refused = true
+            appends.refused = true
             throw refusal
         } catch {
             failure = String(describing: error)
@@ -108,9 +99,8 @@ public actor Directory {
 
     /// As `OrgActor.setBack()`: once every append in flight is answered, drop what did not land.
     private func setBack() async {
-        if appending > 0 { await withCheckedContinuation { drainWaiters.append($0) } }
-        guard refused else { return }
-        refused = false
+        if appends.count > 0 { await withCheckedContinuation { appends.wait($0) } }
+        guard appends.takeRefusal() else { return }
         inFlight.removeAll()
         unpublished.store(.max, ordering: .releasing)
         working = durable
@@ -125,7 +115,7 @@ public actor Directory {
         } catch {
             throw AppendRefused(.unavailable, "the directory could not be read back from the log: \(error)")
         }
-        guard inFlight.isEmpty, appending == 0 else { return }
+        guard inFlight.isEmpty, appends.count == 0 else { return }
         for case .directory(let event) in records where event.seq == working.seq.next {
             working.evolve(event)
             inFlight.append(event)

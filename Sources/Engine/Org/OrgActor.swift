@@ -40,12 +40,8 @@ public actor OrgActor {
     /// A lower bound of the log position of the oldest event appended but not yet in the view, or
     /// `UInt64.max` when every appended event is published; what a snapshot must replay from.
     private nonisolated let unpublished = Atomic<UInt64>(.max)
-    /// Appends sent and not yet answered.
-    private var appending = 0
-    /// Refused appends waiting for every append in flight to be answered (see `setBack()`).
-    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
-    /// Set by a refused append: `working` holds events that did not land until `setBack()` runs.
-    private var refused = false
+    /// Appends in flight, for setting back after a refused one (`setBack()`).
+    private var appends = AppendsInFlight()
 
     /// An actor over a recovered (or new, empty) state.
     /// - Parameters:
@@ -130,18 +126,12 @@ public actor OrgActor {
         }
         if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)
-        appending += 1
-        defer {
-            appending -= 1
-            if appending == 0 {
-                for waiter in drainWaiters { waiter.resume() }
-                drainWaiters = []
-            }
-        }
+        appends.started()
+        defer { appends.finished() }
         do {
             _ = try await log.append(events.map { .organization(id, $0) }, isolation: self)
         } catch let refusal as AppendRefused {
-            refused = true
+            appends.refused = true
             throw refusal
         } catch {
             phase = .failed(String(describing: error))
@@ -157,9 +147,8 @@ public actor OrgActor {
     /// organization's appends again. The first refused append to get here does it; the others find it
     /// done.
     private func setBack() async {
-        if appending > 0 { await withCheckedContinuation { drainWaiters.append($0) } }
-        guard refused else { return }
-        refused = false
+        if appends.count > 0 { await withCheckedContinuation { appends.wait($0) } }
+        guard appends.takeRefusal() else { return }
         inFlight.removeAll()
         unpublished.store(.max, ordering: .releasing)
         working = durable
@@ -176,7 +165,7 @@ public actor OrgActor {
         } catch {
             throw AppendRefused(.unavailable, "the organization could not be read back from the log: \(error)")
         }
-        guard inFlight.isEmpty, appending == 0 else { return }  // another submit caught up and went on
+        guard inFlight.isEmpty, appends.count == 0 else { return }  // another submit caught up and went on
         for record in records {
             guard case .organization(_, let event) = record, event.seq == working.seq.next else { continue }
             working.evolve(event)
