@@ -16,6 +16,8 @@ public struct PersistenceError: Error, Hashable, Sendable, CustomStringConvertib
         case io(errno: Int32)
         /// A record or batch over its configured limit.
         case tooLarge
+        /// The data directory is a cluster node's (its events are on PostgreSQL), opened as a local one.
+        case clusterNode
     }
 
     public let code: Code

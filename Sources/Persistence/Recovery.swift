@@ -77,6 +77,46 @@ public struct RecoveredStates: Sendable {
         }
     }
 
+    /// The seq replay has reached in `stream`: the snapshot's, or the last event applied after it.
+    public func seq(of stream: StreamID) -> Seq {
+        switch stream {
+        case .directory: directory.seq
+        case .organization(let id): streams[id]?.seq ?? .zero
+        }
+    }
+
+    /// Applies `record` by its seq alone, for a shared log that keeps every event (cluster mode): one
+    /// the states already hold is skipped, the next one is applied, and for one further on nothing is
+    /// applied and the stream's seq is returned, so that the caller reads the events in between from
+    /// the log and applies them first. Positions say nothing here: with several writers, a snapshot's
+    /// replay position can be past events of other writers that its states never saw.
+    /// - Returns: nil when applied or skipped; the stream's seq when events are missing before `record`.
+    public mutating func applyInSeqOrder(_ record: LogRecord) -> Seq? {
+        switch record {
+        case .organization(let id, let event):
+            let seq = streams[id]?.seq ?? .zero
+            if event.seq <= seq {
+                skipped += 1
+                return nil
+            }
+            guard event.seq == seq.next else { return seq }
+            // In place: the pending events are not copied per event.
+            streams[id, default: StreamReplay(snapshotSeq: nil)].pending.append(event)
+            streams[id]?.seq = event.seq
+            records += 1
+            unfinished = true
+        case .directory(let event):
+            if event.seq <= directory.seq {
+                skipped += 1
+                return nil
+            }
+            guard event.seq == directory.seq.next else { return directory.seq }
+            directory.evolve(event)
+            records += 1
+        }
+        return nil
+    }
+
     /// Evolves every organization with its checked events, in parallel across organizations.
     public mutating func finish() {
         let slots = streams.filter { !$0.value.pending.isEmpty }.map { id, stream in
@@ -171,6 +211,12 @@ public enum Storage {
     ) throws -> (directory: DataDirectory, log: FileEventLog, states: RecoveredStates) {
         let directory = try DataDirectory.open(path)
         do {
+            if FileManager.default.fileExists(atPath: directory.path + "/cluster") {
+                throw PersistenceError(
+                    .clusterNode, path: directory.path + "/cluster",
+                    "this data directory belongs to a node of a log on PostgreSQL: start it with postgres_url set, or use `statusd cluster export` to get a local data directory"
+                )
+            }
             // The capture is dropped once its states are taken over, so that replay evolves them in
             // place rather than copying every map the capture still shares.
             var recovered = RecoveredStates(

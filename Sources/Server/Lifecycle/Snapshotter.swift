@@ -8,13 +8,13 @@ import Synchronization
 
 /// Takes snapshots every `everyEvents` events or every `interval` when anything changed, without
 /// stopping writes: the states are copied from the published views, and compression, the file
-/// writes, pruning and WAL trimming run on a dedicated thread. The final
+/// writes, pruning and WAL trimming (the shared log keeps its events) run on a dedicated thread. The final
 /// snapshot at shutdown is taken by `Serve` once HTTP has drained.
 package struct Snapshotter: ServiceLifecycle.Service {
     package let registry: Registry
     package let status: SnapshotStatus
     package let directory: Directory
-    package let log: FileEventLog
+    package let log: any ServedEventLog
     package let store: SnapshotStore
     package let interval: Duration
     package let everyEvents: Int
@@ -23,10 +23,10 @@ package struct Snapshotter: ServiceLifecycle.Service {
     package let turns = SnapshotTurns()
 
     package func run() async throws {
-        var lastRecords = log.statistics.records
+        var lastRecords = log.report.records
         var lastTime = ContinuousClock.now
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
-            let records = log.statistics.records
+            let records = log.report.records
             let due =
                 records - lastRecords >= everyEvents
                 || (records > lastRecords && ContinuousClock.now - lastTime >= interval)
@@ -71,7 +71,7 @@ package struct Snapshotter: ServiceLifecycle.Service {
     }
 
     package init(
-        registry: Registry, status: SnapshotStatus, directory: Directory, log: FileEventLog, store: SnapshotStore,
+        registry: Registry, status: SnapshotStatus, directory: Directory, log: any ServedEventLog, store: SnapshotStore,
         interval: Duration, everyEvents: Int, logger: Logger
     ) {
         self.registry = registry

@@ -2,7 +2,7 @@ package import Engine
 import Foundation
 package import Logging
 import NIOCore
-import Persistence
+package import Persistence
 package import PostgresNIO
 import Synchronization
 
@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// Positions: an event's `position` is its place in the log (1, 2, ...); a `LogPosition` here is the
 /// position the next event will take, so "replay from p" reads events at p and after, as with the WAL.
-package final class PostgresEventLog: EventLog, Sendable {
+package final class PostgresEventLog: ServedEventLog, Sendable {
     /// Why an append did not land: `AppendRefused` (Engine), `.conflict` when the stream moved under it
     /// (another writer got there first), `.unavailable` when the log could not be reached within
     /// `retryFor` (the batch was retried with its command ids, so it did not land twice either).
@@ -38,6 +38,11 @@ package final class PostgresEventLog: EventLog, Sendable {
         var fenced: Set<StreamID> = []
         /// One past the highest position this node has seen appended.
         var next: UInt64 = 1
+        var batches = 0
+        var records = 0
+        /// Whether the last contact with the server succeeded, and when it did.
+        var reachable = true
+        var lastContact: ContinuousClock.Instant?
     }
 
     /// The pool that serves reads (recovery, catching up).
@@ -51,6 +56,9 @@ package final class PostgresEventLog: EventLog, Sendable {
     package let retryFor: Duration
     private let logger: Logger
     private let state = Mutex(State())
+    package let batchRecords = Distribution(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024, 4_096])
+    package let durableSeconds = Distribution(
+        bounds: [0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
 
     package init(
         client: PostgresClient, writer: PostgresConnection.Configuration, node: String, next: LogPosition,
@@ -65,6 +73,50 @@ package final class PostgresEventLog: EventLog, Sendable {
     }
 
     package var appendPosition: LogPosition { LogPosition(state.withLock { $0.next }) }
+
+    package var report: LogReport {
+        state.withLock {
+            LogReport(
+                kind: .postgresql, position: LogPosition($0.next), batches: $0.batches, records: $0.records,
+                reachable: $0.reachable)
+        }
+    }
+
+    /// A round trip on the writer's connection when no batch has made one in the last second.
+    package func probe() async {
+        let recent = state.withLock { state in
+            state.reachable && state.lastContact.map { ContinuousClock.now - $0 < .seconds(1) } ?? false
+        }
+        guard !recent else { return }
+        do {
+            _ = try await writer.run(timeout: .seconds(2)) { connection in
+                try await connection.query("SELECT 1", logger: self.logger).collect()
+            }
+            contacted()
+        } catch {
+            lost(error)
+        }
+    }
+
+    private func contacted() {
+        state.withLock {
+            $0.reachable = true
+            $0.lastContact = .now
+        }
+    }
+
+    private func lost(_ error: any Error) {
+        let was = state.withLock { state in
+            defer { state.reachable = false }
+            return state.reachable
+        }
+        if was { logger.warning("the event log on PostgreSQL cannot be reached: \(Self.sentence(error))") }
+    }
+
+    /// The shared log keeps every event: snapshots let a node start faster, they free nothing here.
+    package func trim(before position: LogPosition) throws -> Int { 0 }
+
+    package func shutDown() async { await close() }
 
     /// Closes the writer's connection; appends after it reopen one. Call it before letting go of the log
     /// (postgres-nio requires a connection closed before it is freed).
@@ -132,9 +184,16 @@ package final class PostgresEventLog: EventLog, Sendable {
                 for pending in batch { pending.continuation.resume(throwing: error) }
                 continue
             }
-            if let highest = outcomes.compactMap(\.lastPosition).max() {
-                state.withLock { $0.next = max($0.next, highest + 1) }
+            let appended = zip(batch, outcomes).filter { $1.isAppended }.reduce(0) { $0 + $1.0.records.count }
+            let highest = outcomes.compactMap(\.lastPosition).max()
+            state.withLock { state in
+                if let highest { state.next = max(state.next, highest + 1) }
+                if appended > 0 {
+                    state.batches += 1
+                    state.records += appended
+                }
             }
+            if appended > 0 { batchRecords.record(Double(appended)) }
             // A refused stream is fenced before any caller hears of it, so that what they decide next
             // cannot slip in ahead of their setting back; appends of it that gathered meanwhile were
             // decided on top of the refused one and are refused too, unsent.
@@ -171,9 +230,14 @@ package final class PostgresEventLog: EventLog, Sendable {
 
         var lastPosition: UInt64? {
             switch self {
-            case .appended(let last): last
-            case .duplicate, .conflict: nil
+            case .appended(let last), .duplicate(let last): last
+            case .conflict: nil
             }
+        }
+
+        var isAppended: Bool {
+            if case .appended = self { return true }
+            return false
         }
 
         var isConflict: Bool {
@@ -189,8 +253,15 @@ package final class PostgresEventLog: EventLog, Sendable {
         var pause = Duration.milliseconds(50)
         while true {
             do {
-                return try await appendOnce(batch)
+                let start = ContinuousClock.now
+                // An attempt never outlives the deadline by much: a server that stopped answering
+                // (not even a reset) is given up on, its connection closed, and the batch retried.
+                let outcomes = try await appendOnce(batch, timeout: max(deadline - start, .milliseconds(500)))
+                durableSeconds.record(Self.seconds(ContinuousClock.now - start))
+                contacted()
+                return outcomes
             } catch {
+                lost(error)
                 guard ContinuousClock.now + pause < deadline else {
                     logger.warning("event log append failed", metadata: ["error": "\(String(reflecting: error))"])
                     throw AppendRefused(.unavailable, "the event log is unreachable: \(Self.sentence(error))")
@@ -201,28 +272,28 @@ package final class PostgresEventLog: EventLog, Sendable {
         }
     }
 
-    private func appendOnce(_ batch: [Pending]) async throws -> [Outcome] {
+    private func appendOnce(_ batch: [Pending], timeout: Duration) async throws -> [Outcome] {
         let streams = batch.map { Self.name($0.stream) }
         let expected = batch.map { Int64($0.expected.rawValue) }
         let counts = batch.map { Int32($0.records.count) }
         let commands = batch.map(\.command)
         let records = batch.flatMap(\.records)
         let query: PostgresQuery = """
-            SELECT outcome, head, first_position FROM statusd_append(\(node), \(streams), \(expected), \
+            SELECT outcome, head, last_position FROM statusd_append(\(node), \(streams), \(expected), \
             \(counts), \(commands), \(records))
             """
-        let rows = try await writer.run { connection in
+        let rows = try await writer.run(timeout: timeout) { connection in
             try await connection.query(query, logger: self.logger).collect()
         }
         var outcomes: [Outcome] = []
         for row in rows {
-            let (outcome, head, first) = try row.decode((String, Int64, Int64?).self)
-            let pending = batch[outcomes.count]
-            switch outcome {
-            case "appended":
-                outcomes.append(.appended(lastPosition: UInt64(first ?? 0) + UInt64(pending.records.count) - 1))
-            case "duplicate": outcomes.append(.duplicate(lastPosition: UInt64(max(head, 0))))
-            default: outcomes.append(.conflict(head: Seq(UInt64(max(head, 0)))))
+            let (outcome, head, last) = try row.decode((String, Int64, Int64?).self)
+            switch (outcome, last) {
+            case ("appended", let last?): outcomes.append(.appended(lastPosition: UInt64(last)))
+            case ("duplicate", let last?): outcomes.append(.duplicate(lastPosition: UInt64(last)))
+            case ("conflict", _): outcomes.append(.conflict(head: Seq(UInt64(max(head, 0)))))
+            default:
+                throw PostgresLogError(description: "statusd_append answered '\(outcome)' without a position")
             }
         }
         guard outcomes.count == batch.count else {
@@ -242,6 +313,19 @@ package final class PostgresEventLog: EventLog, Sendable {
             ORDER BY position LIMIT \(Int64(limit))
             """, logger: logger)
         return try await Self.decode(rows)
+    }
+
+    /// Every stream's last seq, as the log has it.
+    package func streamHeads() async throws -> [(StreamID, Seq)] {
+        var heads: [(StreamID, Seq)] = []
+        let rows = try await client.query("SELECT stream, seq FROM statusd_stream_heads", logger: logger)
+        for try await (name, seq) in rows.decode((String, Int64).self) {
+            guard let stream = Self.stream(named: name) else {
+                throw PostgresLogError(description: "statusd_stream_heads names a stream '\(name)' that is not one")
+            }
+            heads.append((stream, Seq(UInt64(max(seq, 0)))))
+        }
+        return heads
     }
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [(LogPosition, LogRecord)] {
@@ -264,10 +348,19 @@ package final class PostgresEventLog: EventLog, Sendable {
         }
     }
 
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func stream(named name: String) -> StreamID? {
+        name == "directory" ? .directory : OrgID(name).map { .organization($0) }
+    }
+
     /// A PostgreSQL or connection error as a sentence (postgres-nio's errors print their type names).
-    static func sentence(_ error: any Error) -> String {
+    package static func sentence(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
             return "\(error.code)"
         }
         return "\(error)"
@@ -292,7 +385,12 @@ private actor WriterConnection {
         connection = nil
     }
 
-    func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on the connection, opening one first when there is none. Past `timeout` the
+    /// connection is closed under it (postgres-nio cannot cancel a query in flight), so the call ends
+    /// with an error and the outcome of what was sent is for the caller to find out.
+    func run<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
         let current: PostgresConnection
         if let connection, !connection.isClosed {
             current = connection
@@ -302,9 +400,21 @@ private actor WriterConnection {
             connection = current
         }
         do {
-            return try await body(current)
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body(current) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    try? await current.close()
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let value = try await group.next() ?? nil else {
+                    throw PostgresLogError(description: "no answer from PostgreSQL within \(timeout)")
+                }
+                return value
+            }
         } catch {
-            connection = nil
+            if connection === current { connection = nil }
             try? await current.close()
             throw error
         }

@@ -27,7 +27,9 @@ package struct Problem: Error, Sendable {
         self.headers = headers
     }
 
-    /// The status each engine code maps to (401, 403, 404, 422 in the order of docs/RULES.md).
+    /// The status each engine code maps to (401, 403, 404, 422 in the order of docs/RULES.md). An
+    /// unavailable log answers 503 at once with Retry-After: the write did not land, and a retry in a
+    /// moment (a database failover, a reconnect) may.
     package init(_ error: EngineError) {
         let status: HTTPResponse.Status =
             switch error.code {
@@ -37,7 +39,9 @@ package struct Problem: Error, Sendable {
             case .unavailable: .serviceUnavailable
             default: .unprocessableContent
             }
-        self.init(status: status, detail: error.detail, field: error.field)
+        self.init(
+            status: status, detail: error.detail, field: error.field,
+            headers: status == .serviceUnavailable ? [.retryAfter: "2"] : [:])
     }
 
     private struct Body: Encodable {

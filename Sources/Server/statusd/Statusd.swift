@@ -92,12 +92,12 @@ struct Serve: AsyncParsableCommand {
             }
             WallClock.freeze(at: instant)
         }
-        let (dataDirectory, log, states) = try await onDedicatedThread {
-            try Storage.open(dataDir, configuration: configuration, logger: logger)
-        }
-        logger.info(
-            "recovered \(states.organizations.count) organizations: \(states.records) events replayed, \(states.skipped) already in the snapshot",
-            metadata: ["data_dir": "\(dataDirectory.path)", "fsync": "\(configuration.fsync)"])
+        let environment = ProcessInfo.processInfo.environment
+        let secrets = try ConfigurationSources.secrets(
+            configPath: options.config ?? environment["STATUSD_CONFIG"], environment: environment)
+        let storage = try await ServedStorage.open(
+            dataDir: dataDir, configuration: configuration, postgresURL: secrets["postgres-url"], logger: logger)
+        let (dataDirectory, log, states) = (storage.dataDirectory, storage.log, storage.states)
         let hub = LiveHub(
             heartbeat: .seconds(Int64(options.liveHeartbeatSeconds)),
             topicIdle: .seconds(Int64(options.liveTopicIdleSeconds)))
@@ -112,9 +112,6 @@ struct Serve: AsyncParsableCommand {
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
-        let environment = ProcessInfo.processInfo.environment
-        let secrets = try ConfigurationSources.secrets(
-            configPath: options.config ?? environment["STATUSD_CONFIG"], environment: environment)
         let tokens =
             try secrets["session-secret"].map { try SessionTokens(secret: $0) }
             ?? SessionTokens.load(dataDirectory: dataDirectory.path)
@@ -143,7 +140,7 @@ struct Serve: AsyncParsableCommand {
             : nil
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
-            store: SnapshotStore(dataDirectory: dataDirectory),
+            store: storage.snapshots,
             interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents,
             logger: logger)
         let demo = options.demo
@@ -189,10 +186,12 @@ struct Serve: AsyncParsableCommand {
             .init(
                 service: LogFailureWatch(log: log, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: LogProbe(log: log)),
         ]
         if let adminPort = options.adminPort {
             let operatorRoutes = OperatorRoutes(
-                registry: registry, snapshotter: snapshotter, dataDirectory: dataDirectory.path)
+                registry: registry, snapshotter: snapshotter, dataDirectory: dataDirectory.path,
+                clusterMode: storage.cluster != nil)
             services.append(.init(service: operatorApplication(operatorRoutes, port: adminPort, logger: logger)))
         }
         let group = ServiceGroup(
@@ -200,12 +199,12 @@ struct Serve: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            try await close(log, dataDirectory)
+            await storage.close()
             throw error
         }
-        if let failure = log.failure {
+        if let failure = log.report.failure {
             // Nothing more can be made durable: no final snapshot (recovery reads the log as it is).
-            try await close(log, dataDirectory)
+            await storage.close()
             throw OperationFailure("stopped because the event log failed: \(failure)")
         }
         // HTTP has drained: a final snapshot makes the next start-up replay nothing.
@@ -214,14 +213,14 @@ struct Serve: AsyncParsableCommand {
         } catch {
             logger.error("final snapshot failed (the log still has everything): \(error)")
         }
-        try await close(log, dataDirectory)
+        await storage.close()
     }
 
     /// Every route, behind the middleware that turns errors into problem+json, checked against the
     /// OpenAPI document.
     private func makeRouter(
         registry: Registry, directory: Directory, authenticator: Authenticator, tokens: SessionTokens,
-        log: FileEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus,
+        log: any ServedEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus,
         metrics: PrometheusCollectorRegistry,
         requestMetrics: RequestMetrics, representation: CachedRepresentation, hub: LiveHub,
         pages: MustacheLibrary
@@ -312,14 +311,5 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("statusd operator port on \(base)\n".utf8))
             },
             logger: logger)
-    }
-
-    /// After the HTTP server has drained: every acknowledged write is already in the log; closing
-    /// syncs what `interval` and `none` left in the page cache, then releases the directory.
-    private func close(_ log: FileEventLog, _ dataDirectory: DataDirectory) async throws {
-        try await onDedicatedThread {
-            log.close()
-            dataDirectory.close()
-        }
     }
 }

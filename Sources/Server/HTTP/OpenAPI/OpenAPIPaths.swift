@@ -55,13 +55,19 @@ package enum OpenAPIPaths {
         Op(
             method: "get", path: "/health", summary: "Liveness, with the event log's and snapshots' state",
             tag: "Operations", access: .open, success: (200, S.ref("Health")), more: [503],
-            description: "503 once the event log has failed for good: writes are refused until a restart."),
+            description:
+                "503 once the local event log (WAL) has failed for good: writes are refused until a restart. A shared log that is unreachable does not fail it (see /ready)."
+        ),
         Op(
             method: "get", path: "/api/healthcheck", summary: "The same as /health, under the other seed's path",
             tag: "Operations", access: .open, success: (200, S.ref("Health")), more: [503]),
         Op(
-            method: "get", path: "/ready", summary: "Readiness: recovery has finished", tag: "Operations",
-            access: .open, success: (200, S.object(["status": S.enumeration(["ready"])]))),
+            method: "get", path: "/ready", summary: "Readiness: recovered, and the event log takes writes",
+            tag: "Operations", access: .open, success: (200, S.object(["status": S.enumeration(["ready"])])),
+            more: [503],
+            description:
+                "503 (with Retry-After) while the event log on PostgreSQL cannot be reached: reads go on, writes answer 503, and a load balancer should send writes elsewhere. /health stays 200 meanwhile."
+        ),
         Op(
             method: "get", path: "/metrics", summary: "Prometheus metrics (text format)", tag: "Operations",
             access: .open, success: (200, nil)),

@@ -276,9 +276,10 @@ package enum OpenAPISchemas {
                 "version": S.string,
                 "log": S.object(
                     [
-                        "fsync": S.string, "position": S.integer, "batches": S.integer, "records": S.integer,
-                        "fdatasyncs": S.integer, "failure": S.string,
-                    ], optional: ["failure"]),
+                        "kind": S.enumeration(["wal", "postgresql"]), "position": S.integer, "batches": S.integer,
+                        "records": S.integer, "fsync": S.string, "fdatasyncs": S.integer, "reachable": S.boolean,
+                        "failure": S.string,
+                    ], optional: ["fsync", "fdatasyncs", "failure"]),
                 "snapshot": S.object([
                     "file": S.string, "bytes": S.integer, "replay_from": S.integer, "organizations": S.integer,
                     "at": S.dateTime,

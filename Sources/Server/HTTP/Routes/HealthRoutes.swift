@@ -9,11 +9,12 @@ package import Persistence
 import Wire
 
 /// Liveness and readiness: `GET /health`, `GET /api/healthcheck`, `GET /ready`. Health reports the
-/// log (policy, position, group commit counters, failure) and the last snapshot; it answers 503 once
-/// the log has failed, so that a supervisor restarts statusd and recovery decides what is on disk.
+/// log (kind, position, group commit counters, the WAL's policy, reachability, failure) and the last
+/// snapshot; it answers 503 once the WAL has failed, so that a supervisor restarts statusd and recovery
+/// decides what is on disk. Ready answers 503 while the log cannot take writes.
 package struct HealthRoutes: Sendable {
     package let registry: Registry
-    package let log: FileEventLog
+    package let log: any ServedEventLog
     package let snapshots: SnapshotStatus
     package let startedAt: Date
 
@@ -24,11 +25,13 @@ package struct HealthRoutes: Sendable {
     }
 
     package struct LogHealth: Encodable {
-        package let fsync: String
+        package let kind: LogReport.Kind
         package let position: UInt64
         package let batches: Int
         package let records: Int
-        package let fdatasyncs: Int
+        package let fsync: String?
+        package let fdatasyncs: Int?
+        package let reachable: Bool
         package let failure: String?
     }
 
@@ -41,22 +44,30 @@ package struct HealthRoutes: Sendable {
         package let uptimeSeconds: Int
     }
 
+    /// 200 while the process can serve, even with its shared log unreachable (reads go on from memory,
+    /// and a supervisor must not restart every node during a database failover); 503 once the WAL failed.
     @Sendable package func health(request: Request, context: StatusdRequestContext) throws -> Response {
-        let statistics = log.statistics
-        let failure = log.failure
+        let report = log.report
         let body = Health(
-            status: failure == nil ? "ok" : "failed", version: StatusdVersion.current,
+            status: report.failure == nil ? "ok" : "failed", version: StatusdVersion.current,
             log: LogHealth(
-                fsync: "\(log.configuration.fsync)", position: log.appendPosition.rawValue, batches: statistics.batches,
-                records: statistics.records, fdatasyncs: statistics.syncs, failure: failure.map { "\($0)" }),
+                kind: report.kind, position: report.position.rawValue, batches: report.batches,
+                records: report.records, fsync: report.fsync, fdatasyncs: report.syncs, reachable: report.reachable,
+                failure: report.failure),
             snapshot: snapshots.last, organizations: registry.all.count,
             uptimeSeconds: Int(WallClock.now().timeIntervalSince(startedAt)))
-        return try Self.json(body, status: failure == nil ? .ok : .serviceUnavailable)
+        return try Self.json(body, status: report.failure == nil ? .ok : .serviceUnavailable)
     }
 
-    /// Ready once recovery has finished, which is before the port opens; answering at all means ready.
+    /// Ready once recovery has finished (before the port opens) and while writes can land: a load
+    /// balancer drains a node whose log is unreachable.
     @Sendable package func ready(request: Request, context: StatusdRequestContext) throws -> Response {
-        try Self.json(["status": "ready"])
+        guard log.report.reachable else {
+            throw Problem(
+                status: .serviceUnavailable, detail: "the event log cannot be reached: writes answer 503 until it can",
+                headers: [.retryAfter: "2"])
+        }
+        return try Self.json(["status": "ready"])
     }
 
     package static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -71,7 +82,7 @@ package struct HealthRoutes: Sendable {
             status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
-    package init(registry: Registry, log: FileEventLog, snapshots: SnapshotStatus, startedAt: Date) {
+    package init(registry: Registry, log: any ServedEventLog, snapshots: SnapshotStatus, startedAt: Date) {
         self.registry = registry
         self.log = log
         self.snapshots = snapshots

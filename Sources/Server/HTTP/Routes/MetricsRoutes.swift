@@ -15,14 +15,17 @@ import Wire
 package struct MetricsRoutes: Sendable {
     package let registry: PrometheusCollectorRegistry
     package let organizations: Registry
-    package let log: FileEventLog
+    package let log: any ServedEventLog
     package let snapshots: SnapshotStatus
     package let hub: LiveHub
 
-    private let walBatches: Gauge
-    private let walRecords: Gauge
-    private let walSyncs: Gauge
-    private let walFailed: Gauge
+    private let logBatches: Gauge
+    private let logRecords: Gauge
+    /// The WAL's fdatasyncs; nil on a shared log.
+    private let walSyncs: Gauge?
+    private let walFailed: Gauge?
+    /// 1 while the shared log takes writes; nil for the WAL.
+    private let logReachable: Gauge?
     private let organizationCount: Gauge
     private let snapshotAge: Gauge
     private let memoRenders: Gauge
@@ -30,7 +33,7 @@ package struct MetricsRoutes: Sendable {
     private let liveTopics: Gauge
 
     package init(
-        registry: PrometheusCollectorRegistry, organizations: Registry, log: FileEventLog, snapshots: SnapshotStatus,
+        registry: PrometheusCollectorRegistry, organizations: Registry, log: any ServedEventLog, snapshots: SnapshotStatus,
         hub: LiveHub
     ) {
         self.registry = registry
@@ -43,10 +46,21 @@ package struct MetricsRoutes: Sendable {
                 descriptor: MetricNameDescriptor(
                     namespace: "statusd", subsystem: subsystem, metricName: name, unitName: unit, helpText: help))
         }
-        walBatches = gauge("wal", "batches", "WAL batches written since start")
-        walRecords = gauge("wal", "records", "WAL records written since start")
-        walSyncs = gauge("wal", "fdatasyncs", "fdatasync calls since start")
-        walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
+        // The WAL's names are kept from before cluster mode; the shared log's are statusd_log_*.
+        switch log.report.kind {
+        case .wal:
+            logBatches = gauge("wal", "batches", "WAL batches written since start")
+            logRecords = gauge("wal", "records", "WAL records written since start")
+            walSyncs = gauge("wal", "fdatasyncs", "fdatasync calls since start")
+            walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
+            logReachable = nil
+        case .postgresql:
+            logBatches = gauge("log", "batches", "batches this node committed to the log on PostgreSQL since start")
+            logRecords = gauge("log", "records", "events this node appended to the log on PostgreSQL since start")
+            walSyncs = nil
+            walFailed = nil
+            logReachable = gauge("log", "reachable", "1 while the log on PostgreSQL takes writes (/ready)")
+        }
         organizationCount = gauge(nil, "organizations", "organizations served")
         snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
         liveTopics = gauge("live", "topics", "organizations whose recent frames are kept for resuming")
@@ -63,11 +77,12 @@ package struct MetricsRoutes: Sendable {
     }
 
     @Sendable package func metrics(request: Request, context: StatusdRequestContext) throws -> Response {
-        let statistics = log.statistics
-        walBatches.set(to: Double(statistics.batches))
-        walRecords.set(to: Double(statistics.records))
-        walSyncs.set(to: Double(statistics.syncs))
-        walFailed.set(to: log.failure == nil ? 0 : 1)
+        let report = log.report
+        logBatches.set(to: Double(report.batches))
+        logRecords.set(to: Double(report.records))
+        walSyncs?.set(to: Double(report.syncs ?? 0))
+        walFailed?.set(to: report.failure == nil ? 0 : 1)
+        logReachable?.set(to: report.reachable ? 1 : 0)
         organizationCount.set(to: Double(organizations.all.count))
         snapshotAge.set(to: snapshots.last.map { WallClock.now().timeIntervalSince($0.at) } ?? -1)
         memoRenders.set(to: Double(RenderMemo.renders))
@@ -75,17 +90,27 @@ package struct MetricsRoutes: Sendable {
         liveTopics.set(to: Double(hub.topicCount))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
-        Self.emit(
-            "statusd_wal_batch_records", "records per WAL batch (group commit at work)", log.batchRecords.counts,
-            into: &bytes)
-        Self.emit("statusd_wal_fdatasync_seconds", "seconds per fdatasync", log.syncSeconds.counts, into: &bytes)
+        switch report.kind {
+        case .wal:
+            Self.emit(
+                "statusd_wal_batch_records", "records per WAL batch (group commit at work)", log.batchRecords.counts,
+                into: &bytes)
+            Self.emit("statusd_wal_fdatasync_seconds", "seconds per fdatasync", log.durableSeconds.counts, into: &bytes)
+        case .postgresql:
+            Self.emit(
+                "statusd_log_batch_records", "events per batch on PostgreSQL (group commit at work)",
+                log.batchRecords.counts, into: &bytes)
+            Self.emit(
+                "statusd_log_commit_seconds", "seconds per batch on PostgreSQL, call to COMMIT returned",
+                log.durableSeconds.counts, into: &bytes)
+        }
         return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// A histogram the WAL writer counted itself (`Distribution`), in Prometheus's text format.
+    /// A histogram the log counted itself (`Distribution`), in Prometheus's text format.
     package static func emit(_ name: String, _ help: String, _ counts: Distribution.Counts, into bytes: inout [UInt8]) {
         var text = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
         for (bound, count) in zip(counts.bounds, counts.cumulative) {

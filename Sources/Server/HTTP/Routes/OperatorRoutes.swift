@@ -15,6 +15,8 @@ package struct OperatorRoutes: Sendable {
     package let registry: Registry
     package let snapshotter: Snapshotter
     package let dataDirectory: String
+    /// The events are in PostgreSQL: a copy of the data directory is not a backup of them.
+    package let clusterMode: Bool
 
     package func add(to router: Router<StatusdRequestContext>) {
         router.post("/admin/snapshot", use: snapshot)
@@ -71,6 +73,13 @@ package struct OperatorRoutes: Sendable {
     /// does not exist yet), so that the backup restores with little to replay.
     @Sendable package func backup(request: Request, context: StatusdRequestContext) async throws -> Response {
         let input = try await JSONBody.decode(BackupInput.self, from: request)
+        guard !clusterMode else {
+            throw Problem(
+                status: .conflict,
+                detail:
+                    "this node's events are in PostgreSQL: back the database up (pg_dump, pg_basebackup) or write a data directory with `statusd cluster export`"
+            )
+        }
         guard input.target.hasPrefix("/") else {
             throw Problem(status: .unprocessableContent, detail: "target must be an absolute path", field: "target")
         }
@@ -88,9 +97,10 @@ package struct OperatorRoutes: Sendable {
                 archiveFiles: copied.archiveFiles), status: .created)
     }
 
-    package init(registry: Registry, snapshotter: Snapshotter, dataDirectory: String) {
+    package init(registry: Registry, snapshotter: Snapshotter, dataDirectory: String, clusterMode: Bool = false) {
         self.registry = registry
         self.snapshotter = snapshotter
         self.dataDirectory = dataDirectory
+        self.clusterMode = clusterMode
     }
 }

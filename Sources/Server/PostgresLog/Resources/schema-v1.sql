@@ -43,10 +43,11 @@ CREATE INDEX statusd_events_command ON statusd_events (stream, command);
 -- streams[i] if that stream's seq is still expected[i]. An append whose stream moved comes back as
 -- 'conflict', and so does every later append of that stream in the batch (each was decided on top of
 -- the one before); an append whose command is already in its stream comes back as 'duplicate' (a
--- retry) and writes nothing. Others commit together.
+-- retry) and writes nothing. Others commit together. Each row answers one append: its outcome, the
+-- stream's head after it, and the position of its last event (the earlier one's, for a duplicate).
 CREATE FUNCTION statusd_append(
     p_node text, p_streams text[], p_expected bigint[], p_counts int[], p_commands text[], p_records bytea[]
-) RETURNS TABLE (outcome text, head bigint, first_position bigint)
+) RETURNS TABLE (outcome text, head bigint, last_position bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_position bigint;
@@ -59,19 +60,21 @@ BEGIN
     FOR i IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
         SELECT h.seq INTO v_head FROM statusd_stream_heads h WHERE h.stream = p_streams[i];
         v_head := coalesce(v_head, 0);
-        IF EXISTS (SELECT 1 FROM statusd_events e WHERE e.stream = p_streams[i] AND e.command = p_commands[i]) THEN
-            outcome := 'duplicate'; head := v_head; first_position := NULL;
+        SELECT max(e.position) INTO last_position FROM statusd_events e
+        WHERE e.stream = p_streams[i] AND e.command = p_commands[i];
+        IF last_position IS NOT NULL THEN
+            outcome := 'duplicate'; head := v_head;
         ELSIF p_streams[i] = ANY (v_refused) OR v_head <> p_expected[i] THEN
             v_refused := v_refused || p_streams[i];
-            outcome := 'conflict'; head := v_head; first_position := NULL;
+            outcome := 'conflict'; head := v_head;
         ELSE
             INSERT INTO statusd_events (position, stream, seq, command, node, record)
             SELECT v_position + n, p_streams[i], v_head + n, p_commands[i], p_node, p_records[v_next + n - 1]
             FROM generate_series(1, p_counts[i]) AS n;
             INSERT INTO statusd_stream_heads (stream, seq) VALUES (p_streams[i], v_head + p_counts[i])
             ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq;
-            outcome := 'appended'; head := v_head + p_counts[i]; first_position := v_position + 1;
             v_position := v_position + p_counts[i];
+            outcome := 'appended'; head := v_head + p_counts[i]; last_position := v_position;
         END IF;
         v_next := v_next + p_counts[i];
         RETURN NEXT;

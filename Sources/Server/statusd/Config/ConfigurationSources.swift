@@ -8,7 +8,7 @@ import Wire
 /// the last value of an option), and every value is validated by the same `ServeOptions.validate()`.
 ///
 /// The file (`--config <path>` or `STATUSD_CONFIG`) holds `name = value` lines with the option names
-/// (`port = 8080`, `fsync = interval`, `demo = true`); `#` starts a comment. Environment variables are
+/// (`port = 8080`, `fsync = interval`, `demo = true`; `_` may stand for `-`); `#` starts a comment. Environment variables are
 /// the option names in capitals with underscores (`STATUSD_FSYNC_INTERVAL_MS=500`). A name that is not
 /// an option is a one-line error naming where it came from, so a typo never silently does nothing.
 enum ConfigurationSources {
@@ -86,7 +86,7 @@ enum ConfigurationSources {
 
     /// Settings that hold a secret (a key, a password, a database URL): taken from the configuration
     /// file or the environment only, never from the command line, never logged, not in `--help`.
-    static let secretNames: Set<String> = ["session-secret"]
+    static let secretNames: Set<String> = ["session-secret", "postgres-url"]
 
     /// The secrets the configuration file and the environment give (the environment wins), by name.
     static func secrets(configPath: String?, environment: [String: String]) throws -> [String: String] {
@@ -119,7 +119,8 @@ enum ConfigurationSources {
                 throw Failure(description: "\(path):\(number + 1): expected 'name = value'")
             }
             let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-            settings.append((parts[0], value, "\(path):\(number + 1)"))
+            // `postgres_url` and `postgres-url` are one setting: names are written either way.
+            settings.append((parts[0].replacingOccurrences(of: "_", with: "-"), value, "\(path):\(number + 1)"))
         }
         return settings
     }

@@ -1,0 +1,132 @@
+import Engine
+import Foundation
+package import Logging
+package import Persistence
+package import PostgresNIO
+
+/// A statusd node on the log on PostgreSQL (cluster mode), opened for serving. The data directory
+/// still holds what is the node's own: its lock, its snapshots (under `cluster/<epoch>/`, so that a
+/// snapshot of another log is never read against this one), the history archive and keys; the events
+/// are the database's.
+package final class ClusterNode: Sendable {
+    package let client: PostgresClient
+    package let log: PostgresEventLog
+    package let identity: LogSchema.Identity
+    package let snapshots: SnapshotStore
+    private let running: Task<Void, Never>
+
+    private init(
+        client: PostgresClient, log: PostgresEventLog, identity: LogSchema.Identity, snapshots: SnapshotStore,
+        running: Task<Void, Never>
+    ) {
+        self.client = client
+        self.log = log
+        self.identity = identity
+        self.snapshots = snapshots
+        self.running = running
+    }
+
+    /// Connects, creates the schema when there is none, and rebuilds the states from the node's newest
+    /// snapshot and the events after it.
+    /// - Throws: `PostgresLogError` or `LogSchema.Refusal` with a sentence that says what to do (a data
+    ///   directory holding a local log, a newer schema, an event this statusd cannot read).
+    package static func open(
+        url: PostgresURL, dataDirectory: DataDirectory, node: String, logger: Logger
+    ) async throws -> (ClusterNode, RecoveredStates) {
+        guard try WALFiles.segments(in: dataDirectory.walPath).isEmpty else {
+            throw PostgresLogError(
+                description:
+                    "the data directory \(dataDirectory.path) holds a local event log (wal/): move it to PostgreSQL with `statusd cluster import --data-dir \(dataDirectory.path)` and start the node on an empty data directory, or unset postgres_url"
+            )
+        }
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let running = Task { await client.run() }
+        do {
+            let identity = try await LogSchema.prepare(client, create: true, logger: logger)
+            let snapshots = try snapshotStore(of: identity, in: dataDirectory, logger: logger)
+            // Read first: other writers only move it on, and the log's next position is a lower bound.
+            let head = try await headPosition(client, logger: logger)
+            let log = PostgresEventLog(
+                client: client, writer: try url.connectionConfiguration(connectTimeout: .seconds(2)), node: node,
+                next: LogPosition(head + 1), logger: logger)
+            let recovered = try await recover(
+                from: log, snapshot: try snapshots.loadNewest(logger: logger), logger: logger)
+            return (ClusterNode(client: client, log: log, identity: identity, snapshots: snapshots, running: running),
+                recovered)
+        } catch {
+            running.cancel()
+            await running.value
+            throw error
+        }
+    }
+
+    /// After the last append: closes the writer's connection, then the pool.
+    package func close() async {
+        await log.close()
+        running.cancel()
+        await running.value
+    }
+
+    /// `<data>/cluster/<epoch>/snapshots`; the folders of other epochs are snapshots of a log that is no
+    /// longer this one (restored or replaced), removed so that nothing reads them.
+    static func snapshotStore(of identity: LogSchema.Identity, in dataDirectory: DataDirectory, logger: Logger)
+        throws -> SnapshotStore
+    {
+        let cluster = dataDirectory.path + "/cluster"
+        let files = FileManager.default
+        for name in (try? files.contentsOfDirectory(atPath: cluster)) ?? [] where name != identity.epoch {
+            logger.notice("removing snapshots of another log (epoch \(name)): this log's epoch is \(identity.epoch)")
+            try files.removeItem(atPath: cluster + "/" + name)
+        }
+        return SnapshotStore(path: cluster + "/" + identity.epoch + "/snapshots")
+    }
+
+    /// The states at the log's head: the snapshot's, the events from its replay position on in log
+    /// order, and whatever other writers appended before that position which the snapshot never saw
+    /// (each stream's missing events read by seq, so nothing depends on where they sit in the log).
+    static func recover(from log: PostgresEventLog, snapshot: SnapshotCapture?, logger: Logger) async throws
+        -> RecoveredStates
+    {
+        var recovered = RecoveredStates(snapshot: snapshot)
+        var from = max(LogPosition(1), snapshot?.replayFrom ?? LogPosition(1))
+        while true {
+            let page = try await log.records(from: from, limit: 10_000)
+            for (position, record) in page {
+                try await apply(record, to: &recovered, from: log)
+                from = LogPosition(position.rawValue + 1)
+            }
+            if page.count < 10_000 { break }
+            logger.info("recovery: \(recovered.records) events applied, at position \(from)")
+        }
+        for (stream, head) in try await log.streamHeads() where recovered.seq(of: stream) < head {
+            for record in try await log.records(of: stream, after: recovered.seq(of: stream)) {
+                try await apply(record, to: &recovered, from: log)
+            }
+        }
+        recovered.finish()
+        return recovered
+    }
+
+    private static func apply(_ record: LogRecord, to recovered: inout RecoveredStates, from log: PostgresEventLog)
+        async throws
+    {
+        guard let reached = recovered.applyInSeqOrder(record) else { return }
+        for missing in try await log.records(of: record.stream, after: reached) where missing.seq < record.seq {
+            guard recovered.applyInSeqOrder(missing) == nil else { break }
+        }
+        guard recovered.applyInSeqOrder(record) == nil else {
+            throw PostgresLogError(
+                description:
+                    "\(record.stream): the log has no event between seq \(recovered.seq(of: record.stream)) and \(record.seq)"
+            )
+        }
+    }
+
+    private static func headPosition(_ client: PostgresClient, logger: Logger) async throws -> UInt64 {
+        let rows = try await client.query("SELECT position FROM statusd_log_head", logger: logger).collect()
+        guard let position = try rows.first?.decode(Int64.self) else {
+            throw PostgresLogError(description: "statusd_log_head has no row: not a statusd log")
+        }
+        return UInt64(position)
+    }
+}
