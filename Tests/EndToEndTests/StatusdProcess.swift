@@ -43,8 +43,10 @@ final class StatusdProcess: @unchecked Sendable {
                 "--wal-segment-mib", "1",
             ] + arguments
         // A low password-KDF cost, in tests only: a production hash costs ~32 MiB and tens of ms.
+        // On the log on PostgreSQL when the suite runs that way (TestLog): the data directory's database.
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["STATUSD_TEST_KDF_LOG2": "10"].merging(environment) { $1 }
+            ["STATUSD_TEST_KDF_LOG2": "10"].merging(try TestLog.environment(forDataDirectory: self.dataDirectory.path))
+            { $1 }.merging(environment) { $1 }
         ) { $1 }
         process.standardOutput = output
         if let log {
@@ -111,7 +113,10 @@ final class StatusdProcess: @unchecked Sendable {
 
     deinit {
         stop()
-        if ownsDataDirectory { try? FileManager.default.removeItem(at: dataDirectory) }
+        if ownsDataDirectory {
+            try? FileManager.default.removeItem(at: dataDirectory)
+            TestLog.release(dataDirectory: dataDirectory.path)
+        }
     }
 
     /// One HTTP request; returns the status, headers and body.

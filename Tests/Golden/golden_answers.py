@@ -9,8 +9,14 @@ byte for byte; a change of behaviour shows up as a diff to review and record aga
 What cannot repeat is replaced before comparing, never skipped: API key and invitation secrets (random
 by design) become <secret-N>, and /metrics keeps only its metric names (its counters count timings).
 The run fails when an operation of /openapi.json was not asked.
+
+With STATUSD_TEST_LOG=postgres (under scripts/with-postgres.sh) statusd runs on the log on PostgreSQL,
+in a database of its own, and its answers are checked against the same recorded files: the only parts
+allowed to differ are those that describe the log itself (the `log` member of /health and its length,
+the log's metric names), masked on both sides.
 """
 import argparse
+import glob
 import gzip
 import http.client
 import json
@@ -182,6 +188,8 @@ def start(binary, data):
         key.write(bytes(range(32)))
     os.chmod(os.path.join(data, "secrets", "session.key"), 0o600)
     environment = dict(os.environ, STATUSD_TEST_FROZEN_AT=FROZEN_AT, STATUSD_TEST_KDF_LOG2="10")
+    if ON_POSTGRES:
+        environment["STATUSD_POSTGRES_URL"] = fresh_database()
     process = subprocess.Popen(
         [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data, "--demo", "--fsync", "none",
          "--wal-segment-mib", "1", "--public-url", "https://status.example.com",
@@ -193,6 +201,35 @@ def start(binary, data):
         process.kill()
         sys.exit("golden: statusd did not start: %r" % line)
     return process, int(match.group(1))
+
+
+ON_POSTGRES = os.environ.get("STATUSD_TEST_LOG") == "postgres"
+
+
+def fresh_database():
+    """A new database on the server of scripts/with-postgres.sh; its URL."""
+    admin = os.environ.get("STATUSD_TEST_POSTGRES_URL")
+    if not admin:
+        sys.exit("golden: STATUSD_TEST_LOG=postgres needs scripts/with-postgres.sh around it")
+    name = "golden_%d" % os.getpid()
+    psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1]
+    subprocess.run([psql, admin, "-v", "ON_ERROR_STOP=1", "-c", "DROP DATABASE IF EXISTS %s" % name], check=True,
+                   capture_output=True)
+    subprocess.run([psql, admin, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE %s" % name], check=True,
+                   capture_output=True)
+    return re.sub(r"/statusd\?", "/%s?" % name, admin)
+
+
+LOG_MEMBER = re.compile(r'"log":\{[^}]*\}')
+LOG_METRIC = re.compile(r"\n# TYPE statusd_(wal|log)_\S+ \S+")
+
+
+def mask_log(text):
+    """An exchange with what describes the event log itself masked (see the module's comment)."""
+    if LOG_MEMBER.search(text):
+        text = re.sub(r"^< content-length: \d+$", "< content-length: <log>", LOG_MEMBER.sub('"log":<log>', text),
+                      flags=re.MULTILINE)
+    return LOG_METRIC.sub("", text)
 
 
 def coverage_gaps(recorder, document):
@@ -215,6 +252,8 @@ def main():
     mode.add_argument("--record", action="store_true")
     mode.add_argument("--check", action="store_true")
     arguments = parser.parse_args()
+    if ON_POSTGRES and arguments.record:
+        sys.exit("golden: record on the WAL; on PostgreSQL the answers are only checked against it")
     data = tempfile.mkdtemp(prefix="statusd-golden-")
     process, port = start(arguments.statusd, data)
     try:
@@ -240,6 +279,11 @@ def main():
                 file.write(text)
             continue
         expected = open(path).read() if os.path.exists(path) else ""
+        if ON_POSTGRES:
+            if name == "operations" and '"kind":"postgresql"' not in text:
+                sys.exit("golden: STATUSD_TEST_LOG=postgres, but /health does not report the log on PostgreSQL")
+            expected = "\n\n### ".join(mask_log(part) for part in expected.split("\n\n### "))
+            text = "\n\n### ".join(mask_log(part) for part in text.split("\n\n### "))
         if expected != text:
             differences.append(first_difference(name, expected, text))
     if differences:
