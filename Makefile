@@ -1,10 +1,11 @@
 # A menu: every target calls a script in scripts/ that does the work.
-.PHONY: run test test-unit test-e2e test-contract test-crash test-fuzz crash fuzz soak reliability build bench verify fix setup clean
+.PHONY: run test test-unit test-e2e test-e2e-postgres test-contract test-crash test-fuzz crash fuzz soak reliability build bench verify fix setup clean
 
 run:       ; scripts/run.sh
 test:      ; scripts/test.sh
 test-unit: ; scripts/test.sh --only unit
 test-e2e:  ; scripts/test.sh --only e2e
+test-e2e-postgres: ; scripts/test.sh --only e2e-postgres
 test-contract: ; scripts/test.sh --only contract
 test-crash: ; scripts/test.sh --only crash
 crash:     ; scripts/crash.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs: set-up, boundary checks, one build, unit tests, end-to-end tests, the
 # OpenAPI contract.
-# Prints each stage's time. --only unit|e2e|crash|fuzz|contract runs one test stage.
+# Prints each stage's time. --only unit|e2e|e2e-postgres|crash|fuzz|contract runs one test stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +9,7 @@ only=""
 while (($# > 0)); do
     case $1 in
         --only) only=$2; shift 2 ;;
-        *) echo "test: unknown option $1 (use --only unit|e2e|crash|fuzz|contract)" >&2; exit 2 ;;
+        *) echo "test: unknown option $1 (use --only unit|e2e|e2e-postgres|crash|fuzz|contract)" >&2; exit 2 ;;
     esac
 done
 
@@ -34,9 +34,17 @@ export STATUSD_BINARY="$PWD/.build/debug/statusd"
 if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests
 fi
-if [[ -z $only || $only == e2e ]]; then
+if [[ -z $only || $only == e2e || $only == e2e-postgres ]]; then
     stage e2e-setup bash -c 'scripts/setup.sh --browser && scripts/python-tools.sh --for e2e'
+fi
+if [[ -z $only || $only == e2e ]]; then
     stage e2e swift test --skip-build --filter EndToEndTests
+fi
+if [[ -z $only || $only == e2e-postgres ]]; then
+    # The same suite with every statusd on the log on PostgreSQL (cluster mode, one node each), on a
+    # server of its own; the golden answers are checked against the same recorded files.
+    stage e2e-postgres env STATUSD_TEST_LOG=postgres scripts/with-postgres.sh \
+        swift test --skip-build --filter EndToEndTests
 fi
 if [[ -z $only || $only == crash ]]; then
     # A short crash campaign: statusd killed at random under load, every acknowledged write checked

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The command line answers bad arguments with a one-line error and a non-zero exit.
@@ -25,7 +26,13 @@ import Testing
             process.executableURL = StatusdProcess.binary
             process.arguments = arguments
         }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // A command on a data directory works on its log: on PostgreSQL when the suite runs that way.
+        var logEnvironment: [String: String] = [:]
+        if let index = arguments.firstIndex(of: "--data-dir"), index + 1 < arguments.count {
+            logEnvironment = try TestLog.environment(forDataDirectory: arguments[index + 1])
+        }
+        process.environment = ProcessInfo.processInfo.environment.merging(logEnvironment) { $1 }
+            .merging(environment) { $1 }
         let errors = Pipe()
         let output = Pipe()
         process.standardError = errors

@@ -1,9 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A failing disk: the write that meets it answers 503, statusd drains and exits non-zero by itself,
 /// and a restart holds exactly the acknowledged writes (invariant 1 (docs/ARCHITECTURE.md)).
-@Suite struct LogFailureTests {
+@Suite(
+    .disabled(
+        if: TestLog.onPostgres, "faults of the local WAL's files; the log on PostgreSQL is tested unreachable instead"))
+struct LogFailureTests {
     /// A full disk on the write, a write cut short by it, a failing device on the fsync, a file-size limit.
     static let faults = [
         "ops=write,path=.wal,after=2,errno=ENOSPC", "ops=write,path=.wal,after=2,errno=ENOSPC,short,times=1",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The operator's commands against real data directories: demo-snapshot, restore, inspect, check-wal,
@@ -12,7 +13,8 @@ import Testing
         try CommandLineTests.runCapturing(arguments)
     }
 
-    @Test func demoSnapshot_restore_serve_inspect() async throws {
+    @Test(.disabled(if: TestLog.onPostgres, "a tool of the local WAL and its data directory"))
+    func demoSnapshot_restore_serve_inspect() async throws {
         let folder = Self.temporary("demo")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/demo.lz4"
@@ -53,7 +55,8 @@ import Testing
         #expect(try Self.statusd("inspect", folder + "/missing.lz4").status != 0)
     }
 
-    @Test func checkWAL_findsCorruption_andRepairCutsIt() async throws {
+    @Test(.disabled(if: TestLog.onPostgres, "a tool of the local WAL and its data directory"))
+    func checkWAL_findsCorruption_andRepairCutsIt() async throws {
         let data = Self.temporary("check")
         defer { try? FileManager.default.removeItem(atPath: data) }
         let server = try StatusdProcess(dataDirectory: URL(fileURLWithPath: data))
@@ -79,7 +82,8 @@ import Testing
         #expect(try Self.statusd("check-wal", "--data-dir", data).stdout.contains("ok:"))
     }
 
-    @Test func backup_ofALiveServer_restoresToTheSameState() async throws {
+    @Test(.disabled(if: TestLog.onPostgres, "a tool of the local WAL and its data directory"))
+    func backup_ofALiveServer_restoresToTheSameState() async throws {
         let data = Self.temporary("live")
         let target = Self.temporary("backup")
         defer {
@@ -144,7 +148,9 @@ import Testing
             "org", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "boss@acme.example",
             "--owner-password-stdin", "--data-dir", data,
         ]
-        process.environment = ProcessInfo.processInfo.environment.merging(["STATUSD_TEST_KDF_LOG2": "10"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["STATUSD_TEST_KDF_LOG2": "10"].merging(try TestLog.environment(forDataDirectory: data)) { $1 }
+        ) { $1 }
         let input = Pipe()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice

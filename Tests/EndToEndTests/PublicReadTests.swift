@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A real statusd over real sockets: health, the demo summary, caching headers, problem+json.
@@ -12,7 +13,14 @@ import Testing
         #expect(json["status"] as? String == "ok")
         #expect(json["organizations"] as? Int == 1)
         let log = try #require(json["log"] as? [String: Any])
-        #expect(log["fsync"] as? String == "always")
+        if TestLog.onPostgres {
+            #expect(log["kind"] as? String == "postgresql")
+            #expect(log["fsync"] == nil, "PostgreSQL's synchronous_commit, not --fsync, says what acknowledged means")
+        } else {
+            #expect(log["kind"] as? String == "wal")
+            #expect(log["fsync"] as? String == "always")
+        }
+        #expect(log["reachable"] as? Bool == true)
         #expect((log["records"] as? Int ?? 0) >= 12, "the demo's events went through this log")
         #expect((log["batches"] as? Int ?? 0) >= 1)
         #expect(log["failure"] == nil || log["failure"] is NSNull)
@@ -125,19 +133,29 @@ import Testing
         #expect(text.contains(#"status="404""#) && text.contains(#"status="200""#))
         #expect(text.contains("statusd_http_requests_total{") && text.contains("statusd_http_request_duration_seconds"))
         #expect(!text.contains("no-such-page-xyz") && !text.contains(#"/api/status/demo""#), "no slugs in labels")
-        #expect(text.contains("statusd_wal_records ") && text.contains("statusd_organizations 1"))
-        #expect(text.contains("statusd_wal_failed 0"))
+        #expect(text.contains("statusd_organizations 1"))
+        if TestLog.onPostgres {
+            #expect(text.contains("statusd_log_records ") && text.contains("statusd_log_reachable 1"))
+            #expect(!text.contains("statusd_wal_"), "no WAL figures when the log is PostgreSQL")
+        } else {
+            #expect(text.contains("statusd_wal_records ") && text.contains("statusd_wal_failed 0"))
+        }
     }
 
     @Test func metrics_haveWALHistograms_andMemoRenders() async throws {
         let server = try StatusdProcess()
         for _ in 0..<10 { _ = try await server.request("/api/status/demo") }
         let text = String(decoding: try await server.request("/metrics").body, as: UTF8.self)
-        #expect(text.contains("# TYPE statusd_wal_batch_records histogram"))
-        #expect(text.contains("# TYPE statusd_wal_fdatasync_seconds histogram"))
-        let syncs = text.split(separator: "\n").first { $0.hasPrefix("statusd_wal_fdatasync_seconds_count ") }
-        #expect((syncs?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 1, "the demo's writes were synced")
-        #expect(text.contains(#"statusd_wal_batch_records_bucket{le="+Inf"}"#))
+        // The WAL's batches and fdatasyncs, or the batches and COMMITs of the log on PostgreSQL.
+        let (batches, durable) =
+            TestLog.onPostgres
+            ? ("statusd_log_batch_records", "statusd_log_commit_seconds")
+            : ("statusd_wal_batch_records", "statusd_wal_fdatasync_seconds")
+        #expect(text.contains("# TYPE \(batches) histogram"))
+        #expect(text.contains("# TYPE \(durable) histogram"))
+        let syncs = text.split(separator: "\n").first { $0.hasPrefix("\(durable)_count ") }
+        #expect((syncs?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 1, "the demo's writes were durable")
+        #expect(text.contains(#"\#(batches)_bucket{le="+Inf"}"#))
         let renders = text.split(separator: "\n").first { $0.hasPrefix("statusd_memo_renders ") }
         // One render per published view: the start-up maintenance pass may publish one more view.
         let count = renders?.split(separator: " ").last.flatMap { Double($0) } ?? 0

@@ -49,7 +49,11 @@ final class StatusdProcess: @unchecked Sendable {
             { $1 }.merging(environment) { $1 }
         ) { $1 }
         process.standardOutput = output
-        if let log {
+        // STATUSD_TEST_LOG_DIR keeps every statusd's log there, to read after a failed run.
+        let kept = ProcessInfo.processInfo.environment["STATUSD_TEST_LOG_DIR"].map {
+            URL(fileURLWithPath: $0).appendingPathComponent("statusd-\(UUID().uuidString).log")
+        }
+        if let log = log ?? kept {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: log)
         } else {

@@ -12,8 +12,9 @@ public enum TestLog {
 
     /// What to add to a statusd's environment for `dataDirectory`: nothing on the WAL; on PostgreSQL
     /// the secret `STATUSD_POSTGRES_URL` of the data directory's database, created on first use.
-    public static func environment(forDataDirectory dataDirectory: String) throws -> [String: String] {
+    public static func environment(forDataDirectory path: String) throws -> [String: String] {
         guard onPostgres else { return [:] }
+        let dataDirectory = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let admin = ProcessInfo.processInfo.environment["STATUSD_TEST_POSTGRES_URL"] else {
             throw TemporaryPostgres.Failure(
                 description: "STATUSD_TEST_LOG=postgres needs a server: run the suite under scripts/with-postgres.sh")
@@ -31,7 +32,8 @@ public enum TestLog {
     }
 
     /// Drops the data directory's database, once its statusd has stopped for good.
-    public static func release(dataDirectory: String) {
+    public static func release(dataDirectory path: String) {
+        let dataDirectory = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let name = databases.withLock({ $0.removeValue(forKey: dataDirectory) }),
             let admin = ProcessInfo.processInfo.environment["STATUSD_TEST_POSTGRES_URL"]
         else { return }

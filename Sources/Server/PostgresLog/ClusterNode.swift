@@ -51,8 +51,10 @@ package final class ClusterNode: Sendable {
                 next: LogPosition(head + 1), logger: logger)
             let recovered = try await recover(
                 from: log, snapshot: try snapshots.loadNewest(logger: logger), logger: logger)
-            return (ClusterNode(client: client, log: log, identity: identity, snapshots: snapshots, running: running),
-                recovered)
+            return (
+                ClusterNode(client: client, log: log, identity: identity, snapshots: snapshots, running: running),
+                recovered
+            )
         } catch {
             running.cancel()
             await running.value

@@ -373,6 +373,7 @@ private actor WriterConnection {
     let configuration: PostgresConnection.Configuration
     let logger: Logger
     private var connection: PostgresConnection?
+    private var connecting: Task<PostgresConnection, any Error>?
     private var opened = 0
 
     init(configuration: PostgresConnection.Configuration, logger: Logger) {
@@ -385,20 +386,30 @@ private actor WriterConnection {
         connection = nil
     }
 
+    /// The open connection, or a new one. One connect at a time: the probe and a batch may both find
+    /// none (the actor lets them interleave at each await), and a second connection opened meanwhile
+    /// would replace the first without closing it (postgres-nio traps on a connection freed open).
+    private func connected() async throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        if let connecting { return try await connecting.value }
+        opened += 1
+        let (configuration, id, logger) = (self.configuration, opened, self.logger)
+        let task = Task { try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger) }
+        connecting = task
+        defer { connecting = nil }
+        let new = try await task.value
+        if let old = connection { try? await old.close() }
+        connection = new
+        return new
+    }
+
     /// Runs `body` on the connection, opening one first when there is none. Past `timeout` the
     /// connection is closed under it (postgres-nio cannot cancel a query in flight), so the call ends
     /// with an error and the outcome of what was sent is for the caller to find out.
     func run<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws -> T
     {
-        let current: PostgresConnection
-        if let connection, !connection.isClosed {
-            current = connection
-        } else {
-            opened += 1
-            current = try await PostgresConnection.connect(configuration: configuration, id: opened, logger: logger)
-            connection = current
-        }
+        let current = try await connected()
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await body(current) }

@@ -33,7 +33,8 @@ package struct MetricsRoutes: Sendable {
     private let liveTopics: Gauge
 
     package init(
-        registry: PrometheusCollectorRegistry, organizations: Registry, log: any ServedEventLog, snapshots: SnapshotStatus,
+        registry: PrometheusCollectorRegistry, organizations: Registry, log: any ServedEventLog,
+        snapshots: SnapshotStatus,
         hub: LiveHub
     ) {
         self.registry = registry

@@ -33,18 +33,31 @@ func openStorageOffline(_ path: String) throws -> (DataDirectory, FileEventLog, 
 }
 
 /// Runs `body` on a stopped server's organizations and directory, recovered as start-up recovers
-/// them, writing to its log; closes the log and releases the data directory after.
+/// them, writing to its log (the WAL, or in cluster mode, when the environment or `STATUSD_CONFIG`
+/// gives `postgres-url`, the log on PostgreSQL); closes the log and releases the data directory after.
 func withOfflineRegistry<Value>(
     _ path: String, _ body: (Registry, Directory) async throws -> Value
 ) async throws -> Value {
-    let (dataDirectory, log, states) = try openStorageOffline(path)
-    defer {
-        log.close()
-        dataDirectory.close()
+    let environment = ProcessInfo.processInfo.environment
+    let secrets = try ConfigurationSources.secrets(configPath: environment["STATUSD_CONFIG"], environment: environment)
+    let storage: ServedStorage
+    do {
+        storage = try await ServedStorage.open(
+            dataDir: path, configuration: WALConfiguration(), postgresURL: secrets["postgres-url"],
+            logger: commandLogger())
+    } catch let error as PersistenceError where error.code == .locked {
+        throw OperationFailure(error.detail)
     }
-    let registry = Registry(log: log)
-    registry.restore(Array(states.organizations.values))
-    return try await body(registry, Directory(state: states.directory, log: log))
+    let registry = Registry(log: storage.log)
+    registry.restore(Array(storage.states.organizations.values))
+    do {
+        let value = try await body(registry, Directory(state: storage.states.directory, log: storage.log))
+        await storage.close()
+        return value
+    } catch {
+        await storage.close()
+        throw error
+    }
 }
 
 /// A logger on standard error for the offline commands' warnings.
