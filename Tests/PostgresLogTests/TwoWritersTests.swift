@@ -10,7 +10,7 @@ import Testing
 
 /// Two processes writing one organization on one log, as two cluster nodes do: each node's actor
 /// decides against its own copy, the log refuses what was decided on a stale one, and the actor sets
-/// itself back, catches up and decides once more. However the writes interleave, the log holds one
+/// itself back, catches up and decides again. However the writes interleave, the log holds one
 /// history in which every acknowledged write is present exactly once.
 @Suite(.serialized) struct TwoWritersTests {
     @Test func twoNodesWritingOneOrganization_leaveOneHistory_withEveryAcknowledgedWrite() async throws {
@@ -50,7 +50,9 @@ import Testing
             }
             let acknowledged = Set(outcomes.compactMap { name, outcome in (try? outcome.get()).map { _ in name } })
             for case (let name, .failure(let error)) in outcomes {
-                #expect(error.code == .conflict, "\(name): only a second refusal may fail a write, as 409: \(error)")
+                #expect(
+                    error.code == .conflict,
+                    "\(name): only other writers winning for the whole patience may fail a write, as 409: \(error)")
             }
             #expect(acknowledged.count >= 20, "most writes land: \(acknowledged.count) of 40")
 

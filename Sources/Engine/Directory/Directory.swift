@@ -38,32 +38,18 @@ public actor Directory {
     }
 
     /// Decides `command`, appends its events, and returns them once durable and published. On a shared
-    /// log a refused append is handled as `OrgActor.submit` does: set back, catch up, decide once more.
-    /// - Throws: `EngineError` from `decide`; `.conflict` when the retry is refused again;
+    /// log a refused append is handled as `OrgActor.submit` does: set back, catch up, decide again while
+    /// other writers keep getting there first (`ConflictRetry`).
+    /// - Throws: `EngineError` from `decide`; `.conflict` when other writers won every attempt;
     ///   `.unavailable` while the log is unreachable, or for good once it has failed.
     public func submit(_ command: DirectoryCommand) async throws -> [DirectoryEvent] {
-        do {
-            return try await decideAndAppend(command)
-        } catch let refusal as AppendRefused {
-            await setBack()
-            guard refusal.reason == .conflict else {
-                throw EngineError(.unavailable, "writes are paused: \(refusal.detail)")
-            }
-        }
-        do {
-            try await catchUp()
-            return try await decideAndAppend(command)
-        } catch let refusal as AppendRefused {
-            await setBack()
-            throw EngineError(
-                refusal.reason == .conflict ? .conflict : .unavailable,
-                refusal.reason == .conflict
-                    ? "the directory changed while this was written; try again" : "writes are paused: \(refusal.detail)"
-            )
-        }
+        try await ConflictRetry.submit(
+            "the directory", attempt: { try await decideAndAppend(command) }, setBack: { await setBack() },
+            catchUp: { try await catchUp() })
     }
 
     private func decideAndAppend(_ command: DirectoryCommand) async throws -> [DirectoryEvent] {
+        while appends.mustWaitToDecide { await withCheckedContinuation { appends.waitToDecide($0) } }
         if let failure { throw EngineError(.unavailable, "writes are stopped: \(failure)") }
         let now = clock()
         let changes = try working.decide(command, at: now)
@@ -107,8 +93,12 @@ public actor Directory {
         log.resume(.directory)
     }
 
-    /// Applies what other writers appended to the directory since `durable`.
+    /// Applies what other writers appended to the directory since `durable`, with no decision made
+    /// meanwhile (as `OrgActor.catchUp()`).
     private func catchUp() async throws {
+        appends.beginCatchUp()
+        defer { appends.endCatchUp() }
+        await setBack()
         let records: [LogRecord]
         do {
             records = try await log.records(of: .directory, after: durable.seq)

@@ -75,35 +75,22 @@ public actor OrgActor {
     ///
     /// On a log shared with other writers (cluster mode) the append may be refused: when another writer
     /// moved the organization first, the actor sets its state back, catches up from the log and decides
-    /// `command` once more (so a command that still applies succeeds; one that no longer does answers
-    /// as `decide` says); when the log is unreachable it answers `.unavailable` and serves on.
-    /// - Throws: `EngineError` from `decide`; `.conflict` when the retry is refused again;
-    ///   `.unavailable` while the log is unreachable, or for good once it has failed.
+    /// `command` again while other writers keep getting there first (`ConflictRetry`), so a command that
+    /// still applies succeeds and one that no longer does answers as `decide` says; when the log is
+    /// unreachable it answers `.unavailable` and serves on.
+    /// - Throws: `EngineError` from `decide`; `.conflict` when other writers won every attempt for
+    ///   `ConflictRetry.patience`; `.unavailable` while the log is unreachable, or for good once it has
+    ///   failed.
     public func submit(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
-        do {
-            return try await decideAndAppend(command, by: principal)
-        } catch let refusal as AppendRefused {
-            await setBack()
-            guard refusal.reason == .conflict else {
-                throw EngineError(.unavailable, "writes are paused: \(refusal.detail)")
-            }
-        }
-        do {
-            try await catchUp()
-            return try await decideAndAppend(command, by: principal)
-        } catch let refusal as AppendRefused {
-            await setBack()
-            throw EngineError(
-                refusal.reason == .conflict ? .conflict : .unavailable,
-                refusal.reason == .conflict
-                    ? "the organization changed while this was written; try again"
-                    : "writes are paused: \(refusal.detail)")
-        }
+        try await ConflictRetry.submit(
+            "the organization", attempt: { try await decideAndAppend(command, by: principal) },
+            setBack: { await setBack() }, catchUp: { try await catchUp() })
     }
 
     /// One decide and one append: the only suspension point is the append; everything before it is
     /// synchronous, and nothing read before it is written back after it.
     private func decideAndAppend(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
+        while appends.mustWaitToDecide { await withCheckedContinuation { appends.waitToDecide($0) } }
         switch phase {
         case .serving: break
         case .failed(let reason): throw EngineError(.unavailable, "writes are stopped: \(reason)")
@@ -159,13 +146,18 @@ public actor OrgActor {
     /// Applies what other writers appended since `durable`, publishing it as if this actor had written
     /// it (views, live frames).
     private func catchUp() async throws {
+        // No decision until this is done, and none in flight meanwhile: the events read are applied on
+        // the state the log has, with nothing of this actor's own on top of it.
+        appends.beginCatchUp()
+        defer { appends.endCatchUp() }
+        await setBack()
         let records: [LogRecord]
         do {
             records = try await log.records(of: .organization(id), after: durable.seq)
         } catch {
             throw AppendRefused(.unavailable, "the organization could not be read back from the log: \(error)")
         }
-        guard inFlight.isEmpty, appends.count == 0 else { return }  // another submit caught up and went on
+        guard inFlight.isEmpty, appends.count == 0 else { return }  // the log failed under an append
         for record in records {
             guard case .organization(_, let event) = record, event.seq == working.seq.next else { continue }
             working.evolve(event)
@@ -175,9 +167,6 @@ public actor OrgActor {
         if let last = inFlight.last { publish(through: last.seq) }
     }
 
-    /// Evolves the durable state with every in-flight event up to `seq`, swaps in a new view (O(1))
-    /// and hands the events to the hub. Appends of one actor become durable in call order (the
-    /// `EventLog` contract), so a later append completing first makes the earlier ones durable too.
     private func publish(through seq: Seq) {
         var events: [OrgEvent] = []
         while let first = inFlight.first, first.seq <= seq {

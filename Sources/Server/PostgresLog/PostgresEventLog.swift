@@ -99,10 +99,14 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
     }
 
     private func contacted() {
-        state.withLock {
-            $0.reachable = true
-            $0.lastContact = .now
+        let was = state.withLock { state in
+            defer {
+                state.reachable = true
+                state.lastContact = .now
+            }
+            return state.reachable
         }
+        if !was { logger.notice("the event log on PostgreSQL is reachable again") }
     }
 
     private func lost(_ error: any Error) {
@@ -411,24 +415,49 @@ private actor WriterConnection {
     {
         let current = try await connected()
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(current) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    try? await current.close()
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let value = try await group.next() ?? nil else {
-                    throw PostgresLogError(description: "no answer from PostgreSQL within \(timeout)")
-                }
-                return value
-            }
+            return try await Self.race(timeout: timeout, closing: current) { try await body(current) }
         } catch {
             if connection === current { connection = nil }
             try? await current.close()
             throw error
         }
+    }
+
+    /// `body`'s answer, or past `timeout` an error, with `connection` closed under `body`. Not a task
+    /// group: a group waits for every child, and a query that ignores its connection closing would hold
+    /// the writer forever; here it is left behind on a connection no one uses again.
+    private static func race<T: Sendable>(
+        timeout: Duration, closing connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let once = Once()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled, once.claim() else { return }
+                continuation.resume(
+                    throwing: PostgresLogError(description: "no answer from PostgreSQL within \(timeout)"))
+                try? await connection.close()
+            }
+            Task {
+                let result: Result<T, any Error>
+                do {
+                    result = .success(try await body())
+                } catch {
+                    result = .failure(error)
+                }
+                timer.cancel()
+                if once.claim() { continuation.resume(with: result) }
+            }
+        }
+    }
+}
+
+/// True for the first caller only.
+private final class Once: Sendable {
+    private let taken = Atomic<Bool>(false)
+
+    func claim() -> Bool {
+        taken.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
 }
 

@@ -1,0 +1,163 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// statusd on the log on PostgreSQL when things go wrong, over real sockets, each test with a
+/// PostgreSQL server of its own (so that it can stop it or cut its connections): the server stopped
+/// hard under load, the writer's connection cut during its COMMIT, two nodes writing one organization
+/// flat out and killed with SIGKILL. After each: every acknowledged write is in the log exactly once,
+/// no write twice, and a restart serves the same.
+@Suite(.enabled(if: TestLog.onPostgres, "the cluster-mode pass of the suite (scripts/test.sh e2e-postgres)"))
+struct ClusterLogTests {
+    /// A PostgreSQL server, an organization on it made by `statusd org create`, and its owner's key.
+    struct Setup {
+        let postgres: TemporaryPostgres
+        let token: String
+        var environment: [String: String] { ["STATUSD_POSTGRES_URL": postgres.url] }
+
+        init(dataDirectory: String) throws {
+            postgres = try TemporaryPostgres()
+            let created = try CommandLineTests.runCapturing(
+                [
+                    "org", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "ops@acme.example",
+                    "--data-dir", dataDirectory,
+                ], environment: ["STATUSD_POSTGRES_URL": postgres.url])
+            guard created.status == 0 else { throw WriteLoadFailure(description: created.stderr) }
+            token =
+                created.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                ?? ""
+        }
+
+        func node(_ dataDirectory: String) throws -> StatusdProcess {
+            try StatusdProcess(
+                arguments: ["--quotas", "active_incidents=100000"], dataDirectory: URL(fileURLWithPath: dataDirectory),
+                environment: environment)
+        }
+    }
+
+    static func waitFor(_ what: String, seconds: Double = 60, _ check: () async -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await check() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("waited \(seconds) s for \(what)")
+        return false
+    }
+
+    @Test func postgresStoppedHard_underLoad_writes503_readsServe_readyFollows_nothingAcknowledgedLost() async throws {
+        let data = OperatorCommandTests.temporary("cluster-stop")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let setup = try Setup(dataDirectory: data)
+        var server = try setup.node(data)
+        let load = WriteLoad(targets: [server], token: setup.token)
+        load.start(writersPerTarget: 6)
+        _ = await load.wait { $0.filter { $0.status == 201 }.count >= 30 }
+
+        setup.postgres.stop(immediate: true)
+        let stoppedAt = load.all.count
+        // Writes are refused (503, Retry-After) rather than left hanging; reads, pages and health go on.
+        #expect(await load.wait { $0.dropFirst(stoppedAt).filter { $0.status == 503 }.count >= 6 })
+        #expect(try await server.request("/api/status/acme").status == 200)
+        #expect(try await server.request("/status/acme").status == 200)
+        #expect(try await server.request("/health").status == 200)
+        #expect(await Self.waitFor("/ready to answer 503") { (try? await server.request("/ready").status) == 503 })
+
+        try setup.postgres.start()
+        #expect(await Self.waitFor("/ready to answer 200") { (try? await server.request("/ready").status) == 200 })
+        let backAt = load.all.count
+        #expect(await load.wait { $0.dropFirst(backAt).filter { $0.status == 201 }.count >= 30 })
+        await load.stop()
+
+        let outcomes = load.all
+        #expect(Set(outcomes.compactMap(\.status)).isSubset(of: [201, 503]), "\(load.statuses)")
+        let slowest = outcomes.map(\.seconds).max() ?? 0
+        #expect(slowest < 20, "no write hangs: the slowest answer took \(slowest) s")
+        #expect(load.problems(in: try await WriteLoad.incidentNames(on: server, token: setup.token)) == [])
+        server.stop()
+        server = try setup.node(data)
+        #expect(
+            load.problems(in: try await WriteLoad.incidentNames(on: server, token: setup.token)) == [],
+            "the same after a restart")
+    }
+
+    @Test func writerConnectionCutDuringCommit_answersCorrectly_andAppliesNothingTwice() async throws {
+        let data = OperatorCommandTests.temporary("cluster-cut")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let setup = try Setup(dataDirectory: data)
+        var server = try setup.node(data)
+        let load = WriteLoad(targets: [server], token: setup.token)
+        load.start(writersPerTarget: 8)
+        _ = await load.wait { $0.filter { $0.status == 201 }.count >= 20 }
+        // Terminate the backend of every statusd_append in progress, over and over: some land in the
+        // middle of a batch, some during its COMMIT, whose outcome the node then has to find out.
+        var cuts = 0
+        let deadline = Date().addingTimeInterval(90)
+        while cuts < 15 && Date() < deadline {
+            let answer = try setup.postgres.psql(
+                """
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                WHERE query LIKE '%statusd_append%' AND state = 'active' AND pid <> pg_backend_pid()
+                """)
+            cuts += Int(answer.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        #expect(cuts >= 15, "cut \(cuts) appends in flight")
+        let after = load.all.count
+        #expect(await load.wait { $0.dropFirst(after).filter { $0.status == 201 }.count >= 20 }, "writes go on")
+        await load.stop()
+
+        #expect(Set(load.all.compactMap(\.status)).isSubset(of: [201, 503]), "\(load.statuses)")
+        #expect(load.problems(in: try await WriteLoad.incidentNames(on: server, token: setup.token)) == [])
+        server.stop()
+        server = try setup.node(data)
+        #expect(load.problems(in: try await WriteLoad.incidentNames(on: server, token: setup.token)) == [])
+    }
+
+    @Test func twoNodesWritingOneOrganization_killedRepeatedly_keepOneHistory_andRestartToTheSameState() async throws {
+        let first = OperatorCommandTests.temporary("cluster-a")
+        let second = OperatorCommandTests.temporary("cluster-b")
+        defer {
+            try? FileManager.default.removeItem(atPath: first)
+            try? FileManager.default.removeItem(atPath: second)
+        }
+        let setup = try Setup(dataDirectory: first)
+        let folders = [first, second]
+        var nodes = [try setup.node(first), try setup.node(second)]
+        let load = WriteLoad(targets: nodes, token: setup.token)
+        load.start(writersPerTarget: 4)
+        for round in 0..<4 {
+            let victim = round % 2
+            let before = load.all.count
+            _ = await load.wait { $0.dropFirst(before).filter { $0.status == 201 }.count >= 40 }
+            load.replace(victim, with: nil)
+            kill(nodes[victim].process.processIdentifier, SIGKILL)
+            nodes[victim].process.waitUntilExit()
+            nodes[victim] = try setup.node(folders[victim])
+            load.replace(victim, with: nodes[victim])
+        }
+        let last = load.all.count
+        _ = await load.wait { $0.dropFirst(last).filter { $0.status == 201 }.count >= 40 }
+        await load.stop()
+
+        // 409 only when a command no longer applies after catching up: creating an incident always does.
+        let statuses = Set(load.all.compactMap(\.status))
+        #expect(statuses.isSubset(of: [201, 503]), "\(load.statuses)")
+        #expect(load.all.filter { $0.status == 201 }.count >= 200)
+        for node in nodes { node.stop() }
+        nodes = [try setup.node(first), try setup.node(second)]
+        let seen = [
+            try await WriteLoad.incidentNames(on: nodes[0], token: setup.token),
+            try await WriteLoad.incidentNames(on: nodes[1], token: setup.token),
+        ]
+        #expect(load.problems(in: seen[0]) == [])
+        #expect(seen[0] == seen[1], "both nodes restart to the same state")
+        let summaries = [
+            try await nodes[0].request("/api/status/acme").body, try await nodes[1].request("/api/status/acme").body,
+        ]
+        #expect(summaries[0] == summaries[1], "the same public bytes on both nodes")
+    }
+}
