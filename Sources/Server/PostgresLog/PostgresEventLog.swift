@@ -82,12 +82,15 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         }
     }
 
-    /// A round trip on the writer's connection when no batch has made one in the last second.
+    /// A round trip on the writer's connection when no batch has made one in the last second. Never
+    /// while a batch is being written: it reports reachability itself, and the probe's timeout closing
+    /// the shared connection would cut a slow batch.
     package func probe() async {
-        let recent = state.withLock { state in
-            state.reachable && state.lastContact.map { ContinuousClock.now - $0 < .seconds(1) } ?? false
+        let skip = state.withLock { state in
+            state.writing
+                || (state.reachable && state.lastContact.map { ContinuousClock.now - $0 < .seconds(1) } ?? false)
         }
-        guard !recent else { return }
+        guard !skip else { return }
         do {
             _ = try await writer.run(timeout: .seconds(2)) { connection in
                 try await connection.query("SELECT 1", logger: self.logger).collect()
