@@ -54,4 +54,12 @@ done
 "${owner[@]}" "$bin/createdb" -h "$dir" -p "$port" -U statusd statusd
 
 export STATUSD_TEST_POSTGRES_URL="postgres://statusd:$password@127.0.0.1:$port/statusd?sslmode=disable"
-"$@"
+# In the background, so that a TERM or INT (a timeout, Ctrl-C) reaches the command too instead of
+# leaving it running after the server it uses is gone.
+"$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true' TERM INT
+status=0
+wait "$child" || status=$?
+if kill -0 "$child" 2>/dev/null; then wait "$child" || status=$?; fi
+exit "$status"
