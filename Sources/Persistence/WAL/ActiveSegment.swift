@@ -100,8 +100,13 @@ final class ActiveSegment {
     /// The directory is fsynced before any record in the new segment is acknowledged.
     private func roll(to first: LogPosition) throws {
         try file.syncData()
+        // The new segment first: were its creation to fail, `file` must still be the open old one, which
+        // the writer closes once when it stops; closed here already, its number would be closed twice,
+        // the second time under whoever got it next (a crash in NIO found this, a socket of another
+        // test in the process having taken the number).
+        let (next, nextPath) = try Self.create(first: first, walPath: walPath, preallocator: preallocator)
         file.close()
-        (file, path) = try Self.create(first: first, walPath: walPath, preallocator: preallocator)
+        (file, path) = (next, nextPath)
         offset = WALFormat.segmentHeaderBytes
         try openForDirectWrites()
     }
@@ -113,10 +118,15 @@ final class ActiveSegment {
         let path = walPath + "/" + WALFormat.segmentName(first)
         try FileDescriptor.rename(spare, to: path)
         let file = try FileDescriptor.open(path, flags: O_WRONLY)
-        try file.write(WALFormat.segmentHeader(first: first), at: 0)
-        try file.syncData()
-        // The rename is durable only once the directory is: before anything in it is acknowledged.
-        try FileDescriptor.syncDirectory(walPath)
+        do {
+            try file.write(WALFormat.segmentHeader(first: first), at: 0)
+            try file.syncData()
+            // The rename is durable only once the directory is: before anything in it is acknowledged.
+            try FileDescriptor.syncDirectory(walPath)
+        } catch {
+            file.close()
+            throw error
+        }
         return (file, path)
     }
 }

@@ -53,9 +53,11 @@ enum WALRecovery {
                     "segment starts at position \(first) but the previous one ends at \(expected): a segment is missing"
                 )
             }
-            let file = try FileDescriptor.open(path, flags: O_RDONLY)
-            let bytes = try file.read(count: try file.size(), at: 0)
-            file.close()
+            let bytes = try {
+                let file = try FileDescriptor.open(path, flags: O_RDONLY)
+                defer { file.close() }
+                return try file.read(count: try file.size(), at: 0)
+            }()
             let segment = WALSegmentBytes(bytes: bytes, path: path, batchBytesMax: batchBytesMax)
             var (offset, position) = try checkHeader(segment, first: first, isLast: isLast)
             scan: while true {
@@ -131,10 +133,12 @@ enum WALRecovery {
     private static func repairTornTail(path: String, bytes: [UInt8], offset: Int, length: Int) throws {
         let broken = path + ".broken"
         try? FileManager.default.removeItem(atPath: broken)
-        let copy = try FileDescriptor.open(broken, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        try copy.write(bytes, at: 0)
-        try copy.syncData()
-        copy.close()
+        do {
+            let copy = try FileDescriptor.open(broken, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            defer { copy.close() }
+            try copy.write(bytes, at: 0)
+            try copy.syncData()
+        }
         let file = try FileDescriptor.open(path, flags: O_WRONLY)
         defer { file.close() }
         try file.write([UInt8](repeating: 0, count: length), at: offset)
