@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The public summary answered below the router (`PublicReadFastPath`) must be indistinguishable
@@ -106,7 +107,7 @@ import Testing
         print(json.dumps([[a["status"], "active_incidents" in a["body"], "uptime_seconds" in a["body"]] for a in answers]))
         """#
 
-    @Test func pipelinedRequests_areAnsweredInOrder() throws {
+    @Test func pipelinedRequests_areAnsweredInOrder() async throws {
         let server = try StatusdProcess()
         let process = Process()
         let output = Pipe()
@@ -114,8 +115,7 @@ import Testing
         process.arguments = ["python3", "-c", Self.pipeline, "\(server.baseURL.port ?? 0)"]
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffThePool.output(of: process, output)
         let answers = try #require(try JSONSerialization.jsonObject(with: data) as? [[Any]])
         let statuses = answers.map { $0[0] as? Int }
         #expect(statuses == [401, 200, 200, 200, 200, 200], "\(answers)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every operation of the HTTP surface answers exactly as recorded in `Tests/Golden/answers`: a real
@@ -7,7 +8,7 @@ import Testing
 /// move of the server's code; a change of behaviour is recorded again on purpose
 /// (`golden_answers.py --record`) and reviewed as a diff.
 @Suite struct GoldenAnswerTests {
-    @Test func everyOperation_answersAsRecorded() throws {
+    @Test func everyOperation_answersAsRecorded() async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Golden/golden_answers.py")
         let process = Process()
@@ -17,8 +18,7 @@ import Testing
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = String(decoding: try await OffThePool.output(of: process, output), as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(text.suffix(6_000))")
         #expect(text.contains("answers match"), "\(text.suffix(2_000))")
     }

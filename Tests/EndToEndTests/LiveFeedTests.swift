@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The public live feed over Server-Sent Events, read by a plain Python client over real sockets.
@@ -110,8 +111,7 @@ import Testing
         process.arguments = ["python3", "-c", Self.script, "\(server.baseURL.port ?? 0)", owner.token, "feed"]
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffThePool.output(of: process, output)
         let result = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(data.count) bytes")
 
         let first = try #require(result["first"] as? [[String: Any]])
@@ -144,9 +144,9 @@ import Testing
 }
 
 @Suite struct LiveFeedRefusalTests {
-    @Test func idleStream_getsHeartbeats() throws {
+    @Test func idleStream_getsHeartbeats() async throws {
         let server = try StatusdProcess(arguments: ["--demo", "--live-heartbeat-seconds", "1"])
-        let result = try HTTPAbuseTests.send(
+        let result = try await HTTPAbuseTests.send(
             "GET /api/status/demo/events HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to: server, wait: 3.5)
         #expect(!result.closed, "a stream stays open")
         #expect(result.answer.contains("text/event-stream") && result.answer.contains("\"type\":\"hello\""))

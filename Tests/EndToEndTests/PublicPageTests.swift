@@ -134,7 +134,7 @@ import Testing
         }
         _ = try await owner.call("POST", "/api/services", ["name": "Website"])
 
-        let result = try StatuspageTests.read(
+        let result = try await StatuspageTests.read(
             server, script: "browser_public_page.py", "acme", key, api, Self.screenshots)
         #expect((result["problems"] as? [String]) == [], "\(result["problems"] ?? "")")
         #expect(result["banner_before"] as? String == "All Systems Operational")
@@ -156,7 +156,7 @@ import Testing
     @Test func dashboard_ownerAndViewer() async throws {
         let server = try StatusdProcess(arguments: ["--fsync", "none"])
         defer { server.stop() }
-        let result = try StatuspageTests.read(server, script: "browser_dashboard.py", BrowserTests.screenshots)
+        let result = try await StatuspageTests.read(server, script: "browser_dashboard.py", BrowserTests.screenshots)
         #expect((result["problems"] as? [String]) == [], "\(result["problems"] ?? "")")
         #expect((result["password_error"] as? String)?.contains("password") == true, "beside the field")
         #expect(result["service_error"] as? String == "must not be empty")

@@ -99,7 +99,7 @@ import Testing
             "refused_encoding": refused_r.getheader("Content-Encoding"), "refused_same": refused == plain}))
         """#
 
-    @Test func gzipVariant_isTheSameDocument_underItsOwnETag() throws {
+    @Test func gzipVariant_isTheSameDocument_underItsOwnETag() async throws {
         let server = try StatusdProcess()
         let process = Process()
         let output = Pipe()
@@ -107,8 +107,7 @@ import Testing
         process.arguments = ["python3", "-c", Self.script, "\(server.baseURL.port ?? 0)", "/api/status/demo", ""]
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffThePool.output(of: process, output)
         let result = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(result["plain_encoding"] is NSNull, "no Accept-Encoding, no compression")
         #expect(result["gz_encoding"] as? String == "gzip")

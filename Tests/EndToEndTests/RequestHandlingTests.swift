@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What every request goes through: its id, the access log, the client address behind trusted
@@ -96,7 +97,7 @@ import Testing
         print(json.dumps({"closed": closed, "answer": data[:4000].decode("latin-1")}))
         """#
 
-    static func send(_ payload: String, to server: StatusdProcess, wait: Double = 15) throws -> (
+    static func send(_ payload: String, to server: StatusdProcess, wait: Double = 15) async throws -> (
         closed: Bool, answer: String
     ) {
         let process = Process()
@@ -105,20 +106,19 @@ import Testing
         process.arguments = ["python3", "-c", script, "\(server.baseURL.port ?? 0)", "\(wait)", payload]
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffThePool.output(of: process, output)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return (json["closed"] as? Bool ?? false, json["answer"] as? String ?? "")
     }
 
-    @Test func slowHeadersAndBodies_areCutOff() throws {
+    @Test func slowHeadersAndBodies_areCutOff() async throws {
         let server = try StatusdProcess(arguments: ["--demo", "--request-timeout-seconds", "1"])
-        let head = try Self.send("GET /health HTTP/1.1\\r\\nHost: x\\r\\nX-Slow: ", to: server)
+        let head = try await Self.send("GET /health HTTP/1.1\\r\\nHost: x\\r\\nX-Slow: ", to: server)
         #expect(head.closed && head.answer.isEmpty, "a head that never ends is closed: \(head)")
-        let body = try Self.send(
+        let body = try await Self.send(
             "POST /api/auth/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100\\r\\n\\r\\n{\"email\"", to: server)
         #expect(body.closed, "a body that never ends is closed: \(body)")
-        let idle = try Self.send("GET /health HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to: server)
+        let idle = try await Self.send("GET /health HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to: server)
         #expect(idle.answer.hasPrefix("HTTP/1.1 200"), "\(idle)")
         #expect(idle.closed, "an idle keep-alive connection is closed after the limit too")
     }
@@ -145,7 +145,7 @@ import Testing
     /// More connections than statusd may hold files (its limit lowered to 128 with `prlimit`): accept
     /// fails with EMFILE, NIO backs off instead of spinning, the idle deadline frees the held ones, and
     /// a new client is served while the flood still holds its sockets.
-    @Test func tooManyConnections_doNotTakeTheServerDown() throws {
+    @Test func tooManyConnections_doNotTakeTheServerDown() async throws {
         let server = try StatusdProcess(arguments: ["--demo", "--request-timeout-seconds", "1"])
         let limit = Process()
         limit.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
@@ -159,15 +159,14 @@ import Testing
         process.arguments = ["python3", "-c", Self.floodScript, "\(server.baseURL.port ?? 0)", "400"]
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffThePool.output(of: process, output)
         let result = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         #expect((result["opened"] as? Int ?? 0) > 128, "the flood outnumbers the server's files: \(result)")
         #expect(result["status"] as? Int == 200, "a new client is served during the flood: \(result)")
         #expect(server.process.isRunning)
     }
 
-    @Test func malformedHeads_are400AndClosed_traversalIs404() throws {
+    @Test func malformedHeads_are400AndClosed_traversalIs404() async throws {
         let server = try StatusdProcess()
         for payload in [
             "GET /health HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " + String(repeating: "a", count: 100_000) + "\\r\\n\\r\\n",
@@ -175,12 +174,12 @@ import Testing
             "POST /api/auth/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nContent-Length: 7\\r\\n\\r\\nhello",
             "GARBAGE\\r\\n\\r\\n",
         ] {
-            let result = try Self.send(payload, to: server)
+            let result = try await Self.send(payload, to: server)
             #expect(result.answer.hasPrefix("HTTP/1.1 400"), "\(payload.prefix(60)): \(result.answer)")
             #expect(result.closed, "\(payload.prefix(60))")
         }
         for path in ["/docs/../openapi.json", "/docs/%2e%2e/%2e%2e/etc/passwd", "/docs/viewer.js/../../etc/passwd"] {
-            let result = try Self.send(
+            let result = try await Self.send(
                 "GET \(path) HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n", to: server)
             #expect(result.answer.hasPrefix("HTTP/1.1 404"), "\(path): \(result.answer)")
         }
@@ -200,10 +199,10 @@ import Testing
 }
 
 @Suite struct HeadTests {
-    @Test func head_answersTheGetHeaders_withoutABody() throws {
+    @Test func head_answersTheGetHeaders_withoutABody() async throws {
         let server = try StatusdProcess()
         for path in ["/health", "/api/status/demo", "/api/status/demo?x=1", "/openapi.json"] {
-            let result = try HTTPAbuseTests.send(
+            let result = try await HTTPAbuseTests.send(
                 "HEAD \(path) HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n", to: server, wait: 5)
             #expect(result.answer.hasPrefix("HTTP/1.1 200"), "\(path): \(result.answer)")
             let parts = result.answer.components(separatedBy: "\r\n\r\n")

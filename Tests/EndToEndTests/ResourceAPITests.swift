@@ -7,6 +7,7 @@ struct TwoTenants {
     let acme: APIClient
     let globex: APIClient
     private let data: String
+    var dataDirectory: String { data }
 
     init() throws {
         data = OperatorCommandTests.temporary("api")

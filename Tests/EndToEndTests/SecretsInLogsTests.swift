@@ -29,7 +29,7 @@ import Testing
                 .json["token"] as? String)
         #expect(try await anonymous.call("GET", "/api/team/invitations/\(invitation)").status == 200)
         #expect(try await APIClient(token: key + "x").with(server).call("GET", "/api/services").status == 401)
-        _ = try WebSocketTests.run("auth", server, session, "not-a-token")
+        _ = try await WebSocketTests.run("auth", server, session, "not-a-token")
         #expect(try await owner.call("POST", "/api/auth/logout").status == 204)
         server.stop()  // everything flushed
 

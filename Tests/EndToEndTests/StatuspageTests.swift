@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Statuspage's public API v2 under `/s/{slug}/api/v2/`, read by a strict client
@@ -38,7 +39,7 @@ import Testing
         #expect(
             try await owner.call("PUT", "/api/maintenance/\(cancelled)/status", ["status": "cancelled"]).status == 200)
 
-        let result = try Self.read(server, "acme")
+        let result = try await Self.read(server, "acme")
         #expect((result["problems"] as? [String]) == [], "\(result["problems"] ?? "")")
         #expect(result["revalidated"] as? Int == 304)
         #expect(result["unknown_slug"] as? Int == 404)
@@ -76,7 +77,7 @@ import Testing
         #expect((result["incidents"] as? [Any])?.count == 3, "incidents.json lists maintenance too")
 
         _ = try await owner.call("POST", "/api/incidents/\(incident)/updates", ["status": "resolved", "body": "Done"])
-        let after = try Self.read(server, "acme")
+        let after = try await Self.read(server, "acme")
         #expect((after["problems"] as? [String]) == [])
         #expect((after["unresolved"] as? [Any])?.isEmpty == true)
         let resolved = (after["incidents"] as? [[String: Any]])?.first { $0["id"] as? String == incident }
@@ -101,7 +102,7 @@ import Testing
         _ = try await owner.call("POST", "/api/incidents/\(incident)/updates", ["status": "resolved", "body": "Fixed"])
         _ = try await owner.call("PUT", "/api/services/\(api)/status", ["status": "degraded_performance"])
 
-        let result = try Self.read(server, script: "feeds_client.py", "acme", api)
+        let result = try await Self.read(server, script: "feeds_client.py", "acme", api)
         let feeds = try #require(result["feeds"] as? [String: [String: Any]])
         #expect(feeds.count == 4)
         for (path, feed) in feeds {
@@ -135,8 +136,8 @@ import Testing
         #expect(result["embed_unknown"] as? Int == 404)
     }
 
-    static func read(_ server: StatusdProcess, script: String = "statuspage_client.py", _ arguments: String...) throws
-        -> [String: Any]
+    static func read(_ server: StatusdProcess, script: String = "statuspage_client.py", _ arguments: String...)
+        async throws -> [String: Any]
     {
         let process = Process()
         let output = Pipe()
@@ -152,8 +153,7 @@ import Testing
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffThePool.output(of: process, output)
         let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
         return try #require(
             try? JSONSerialization.jsonObject(with: data) as? [String: Any],

@@ -28,7 +28,7 @@ import Testing
             try await owner.call("POST", "/api/incidents", ["name": "Theirs", "body": "x"], headers: globex).json["id"]
                 as? String)
 
-        let result = try StatuspageTests.read(
+        let result = try await StatuspageTests.read(
             server, script: "statuspage_v1_client.py", "acme", admin, viewer, foreignService, foreignIncident)
         #expect((result["problems"] as? [String]) == [], "\(result["problems"] ?? "")")
         #expect((result["checks"] as? Int ?? 0) > 200, "the client ran to its end")

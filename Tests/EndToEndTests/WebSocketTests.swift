@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The live feeds over WebSocket, read by a third-party client (Python's `websockets`, which
@@ -16,15 +17,15 @@ import Testing
         .appendingPathComponent("Scripts/live_client.py").path
 
     /// Runs one scenario of `live_client.py` and returns what it printed.
-    static func run(_ scenario: String, _ server: StatusdProcess, _ arguments: String...) throws -> [String: Any] {
+    static func run(_ scenario: String, _ server: StatusdProcess, _ arguments: String...) async throws -> [String: Any]
+    {
         let process = Process()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script, scenario, "\(server.baseURL.port ?? 0)"] + arguments
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffThePool.output(of: process, output)
         return try #require(
             try JSONSerialization.jsonObject(with: data) as? [String: Any],
             "\(scenario): \(String(decoding: data, as: UTF8.self))")
@@ -38,7 +39,7 @@ import Testing
         let server = try StatusdProcess(arguments: ["--demo", "--fsync", "none"])
         let (owner, _) = try await AccountTests.signUp("ws@example.com", on: server)
         #expect(try await owner.call("POST", "/api/organizations", ["slug": "feed", "name": "Feed"]).status == 201)
-        let result = try Self.run("feed", server, owner.token, "feed")
+        let result = try await Self.run("feed", server, owner.token, "feed")
 
         let hello = try #require(result["hello"] as? [String: Any])
         #expect(hello["type"] as? String == "hello" && hello["org"] as? String == "feed")
@@ -95,7 +96,7 @@ import Testing
         let server = try StatusdProcess(arguments: ["--fsync", "none"])
         let (owner, _) = try await AccountTests.signUp("revoke@example.com", on: server)
         #expect(try await owner.call("POST", "/api/organizations", ["slug": "rev", "name": "Rev"]).status == 201)
-        let result = try Self.run("revoked", server, owner.token)
+        let result = try await Self.run("revoked", server, owner.token)
         #expect((result["hello"] as? [String: Any])?["feed"] as? String == "admins")
         let closed = try #require(result["closed"] as? [Any])
         #expect(closed.first as? Int == 1008 && (closed.last as? String ?? "").contains("revoked"), "\(closed)")
@@ -105,7 +106,7 @@ import Testing
         let server = try StatusdProcess(arguments: ["--fsync", "none"])
         let (owner, _) = try await AccountTests.signUp("slow@example.com", on: server)
         #expect(try await owner.call("POST", "/api/organizations", ["slug": "feed", "name": "Feed"]).status == 201)
-        let result = try Self.run("slow", server, owner.token)
+        let result = try await Self.run("slow", server, owner.token)
         #expect(result["stalled_status"] as? Int == 101)
         #expect(result["normal"] as? Int == 50, "the reader that keeps up gets every frame")
         #expect(result["slow_closed"] as? Bool == true, "the reader that does not is closed")
@@ -122,7 +123,7 @@ import Testing
         for slug in ["other", "third"] {
             #expect(try await owner.call("POST", "/api/organizations", ["slug": slug, "name": slug]).status == 201)
         }
-        let result = try Self.run("limits", server)
+        let result = try await Self.run("limits", server)
         func code(_ name: String) -> Int? { (result[name] as? [Any])?.first as? Int }
         #expect(code("fourth") == 1008, "per address: \(result["fourth"] ?? "")")
         #expect(result["fourth_stream"] as? Int == 429, "an event stream over the limit is refused too")
@@ -142,7 +143,7 @@ import Testing
 
     @Test func serverFull_refusesWith1013And503() async throws {
         let server = try StatusdProcess(arguments: ["--demo", "--live-max-connections", "2"])
-        let result = try Self.run("full", server)
+        let result = try await Self.run("full", server)
         #expect((result["third"] as? [Any])?.first as? Int == 1013, "\(result["third"] ?? "")")
         let stream = try #require(result["third_stream"] as? [Any])
         #expect(stream.first as? Int == 503 && stream.last as? String == "10")
@@ -153,7 +154,7 @@ import Testing
         let server = try StatusdProcess(arguments: ["--fsync", "none", "--live-topic-idle-seconds", "1"])
         let (owner, _) = try await AccountTests.signUp("expiry@example.com", on: server)
         #expect(try await owner.call("POST", "/api/organizations", ["slug": "feed", "name": "Feed"]).status == 201)
-        let result = try Self.run("expiry", server, owner.token)
+        let result = try await Self.run("expiry", server, owner.token)
         #expect(Self.types(result["soon"]) == ["hello", "service_created"], "resumed from the ring")
         #expect((result["topics"] as? [String]) == ["statusd_live_topics 0.0"], "\(result["topics"] ?? "")")
         #expect(Self.types(result["later"]) == ["hello", "resync"], "the ring went with the topic")
@@ -161,7 +162,7 @@ import Testing
 
     @Test func shutdown_saysGoingAway() async throws {
         let server = try StatusdProcess(arguments: ["--demo", "--fsync", "none"])
-        let result = try Self.run("shutdown", server, "\(server.process.processIdentifier)")
+        let result = try await Self.run("shutdown", server, "\(server.process.processIdentifier)")
         #expect((result["websocket"] as? [Any])?.first as? Int == 1001, "\(result)")
         #expect(result["stream_ended"] as? Bool == true, "the event stream's last chunk")
     }

@@ -37,6 +37,7 @@ import Testing
             .incidentUpdateEdited(.random(), .random(), body: "Corrected text"),
             .customDomainVerified("status.acme.example"),
             .maintenanceUpdateEdited(.random(), .random(), body: "Corrected text ✓"),
+            .commandKeyed(CommandKey(key: "4f1c-retry", fingerprint: "ab12")!, events: 2),
         ]
         for (index, change) in changes.enumerated() {
             let event = OrgEvent(seq: Seq(UInt64(index + 1)), at: SampleRecords.at, by: .system, change: change)
@@ -44,14 +45,26 @@ import Testing
         }
     }
 
+    @Test func record_isWrittenAtTheOldestVersionThatSaysIt() throws {
+        let keyed = OrgEvent(
+            seq: Seq(1), at: SampleRecords.at, by: .system,
+            change: .commandKeyed(CommandKey(key: "k", fingerprint: "f")!, events: 1))
+        for (record, version) in [(SampleRecords.records[0], 1), (.organization(SampleRecords.org, keyed), 2)] {
+            var buffer = ByteBuffer()
+            buffer.writeWALRecord(record)
+            #expect(buffer.getInteger(at: 5, as: UInt8.self) == UInt8(version))
+        }
+    }
+
     @Test func record_newerVersion_isRefusedByName() throws {
         var buffer = ByteBuffer()
         buffer.writeWALRecord(SampleRecords.records[0])
-        buffer.setInteger(UInt8(2), at: 5)
+        let newer = ByteBuffer.walRecordVersionCurrent + 1
+        buffer.setInteger(newer, at: 5)
         do {
             var copy = buffer
             _ = try copy.readWALRecord()
-            Issue.record("version 2 was read")
+            Issue.record("version \(newer) was read")
         } catch let error as CodecError {
             #expect(error.detail.contains("newer"))
         }

@@ -1,32 +1,61 @@
 import Engine
 import Foundation
+import HashTreeCollections
 import Testing
 
 @testable import Persistence
 
 /// Files written by released format versions keep loading forever (invariant 7, docs/ARCHITECTURE.md).
-/// `snapshots/wal-v1/` holds a WAL of format version 1 with one record of every kind; regenerate it
-/// only for a new version, into a new folder: `STATUSD_WRITE_GOLDEN=1 swift test --filter GoldenFileTests`.
+/// `snapshots/wal-v1/` holds a WAL of format version 1 with one record of every kind, `wal-v2/` and
+/// `snapshot-v3/` what later versions added; never regenerate a released file: a new version gets new
+/// files (write them with `STATUSD_WRITE_GOLDEN=1 swift test --filter GoldenFileTests`, then remove the
+/// older ones the run rewrote from the diff).
 @Suite struct GoldenFileTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let walV1 = root.appendingPathComponent("snapshots/wal-v1/wal/0000000000000000.wal")
+    static let walV2 = root.appendingPathComponent("snapshots/wal-v2/wal/0000000000000000.wal")
+    static let snapshotV3 = root.appendingPathComponent("snapshots/snapshot-v3/snapshot-0000000000000007.lz4")
 
     @Test func walV1_decodesToEveryKindOfRecord() async throws {
-        if ProcessInfo.processInfo.environment["STATUSD_WRITE_GOLDEN"] == "1" { try await Self.writeWALV1() }
-        let fixture = WALFixture()
-        try FileManager.default.createDirectory(atPath: fixture.walPath, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.walV1.path, toPath: fixture.walPath + "/0000000000000000.wal")
-        let recovered = try fixture.recover()
+        if Self.writing { try await Self.writeWAL(SampleRecords.records, to: Self.walV1) }
+        let recovered = try Self.recover(Self.walV1)
         #expect(recovered == SampleRecords.records)
         #expect(recovered.count == SampleRecords.changes.count + SampleRecords.directoryChanges.count)
     }
 
-    /// Writes the version 1 golden WAL: the sample records, in batches of one to three.
-    static func writeWALV1() async throws {
+    /// Record version 2 (a keyed command) beside version 1 records, and snapshot version 3 (the keyed
+    /// commands an organization remembers).
+    @Test func walV2_andSnapshotV3_decodeToTheKeyedCommand() async throws {
+        var keyed = OrgState(id: SampleRecords.id("org", "2"))
+        for case .organization(_, let event) in SampleRecords.keyedRecords { keyed.evolve(event) }
+        let capture = SnapshotCapture(
+            replayFrom: LogPosition(7), logEnd: LogPosition(9), directory: SnapshotTests.sampleDirectory,
+            organizations: [SnapshotTests.sampleOrg, keyed])
+        if Self.writing {
+            try await Self.writeWAL(SampleRecords.keyedRecords, to: Self.walV2)
+            try SnapshotStore(path: Self.snapshotV3.deletingLastPathComponent().path).write(capture)
+        }
+        #expect(try Self.recover(Self.walV2) == SampleRecords.keyedRecords)
+        let loaded = try SnapshotStore.read(Self.snapshotV3.path)
+        #expect(loaded.organizations == capture.organizations)
+        #expect(loaded.organizations[1].keyedCommands["0d5c6a1e-retry-safe"]?.events.count == 1)
+    }
+
+    static var writing: Bool { ProcessInfo.processInfo.environment["STATUSD_WRITE_GOLDEN"] == "1" }
+
+    static func recover(_ golden: URL) throws -> [LogRecord] {
+        let fixture = WALFixture()
+        try FileManager.default.createDirectory(atPath: fixture.walPath, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: golden.path, toPath: fixture.walPath + "/0000000000000000.wal")
+        return try fixture.recover()
+    }
+
+    /// Writes a golden WAL: `records`, in batches of one to three.
+    static func writeWAL(_ all: [LogRecord], to golden: URL) async throws {
         let fixture = WALFixture()
         let (directory, log, _) = try fixture.open()
-        var records = SampleRecords.records[...]
+        var records = all[...]
         var size = 1
         while !records.isEmpty {
             _ = try await log.append(Array(records.prefix(size)), isolation: #isolation)
@@ -36,8 +65,8 @@ import Testing
         log.close()
         directory.close()
         try FileManager.default.createDirectory(
-            at: walV1.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(at: walV1)
-        try FileManager.default.copyItem(atPath: try fixture.segments()[0], toPath: walV1.path)
+            at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(at: golden)
+        try FileManager.default.copyItem(atPath: try fixture.segments()[0], toPath: golden.path)
     }
 }

@@ -119,4 +119,24 @@ enum SampleRecords {
         }
         return orgRecords + directoryRecords
     }
+
+    /// A second organization whose one command was sent with an Idempotency-Key: the records of WAL
+    /// record version 2 (`commandKeyed`), in `snapshots/wal-v2` and, as state, in `snapshots/snapshot-v3`.
+    static var keyedRecords: [LogRecord] {
+        let org: OrgID = id("org", "2")
+        let changes: [OrgChange] = [
+            .organizationCreated(
+                org, OrgSettings(slug: "keyed", name: "Keyed", timeZone: "UTC"),
+                owner: Member(id: id("mem", "2"), accountID: owner, role: .owner, joinedAt: at)),
+            .commandKeyed(CommandKey(key: "0d5c6a1e-retry-safe", fingerprint: "9f86d081884c7d65")!, events: 1),
+            .serviceCreated(
+                Service(
+                    id: id("svc", "9"), name: "Checkout", description: "", status: .operational,
+                    statusReason: .created, groupID: nil, position: 0, createdAt: at, updatedAt: at)),
+        ]
+        return changes.enumerated().map { index, change in
+            LogRecord.organization(
+                org, OrgEvent(seq: Seq(UInt64(index + 1)), at: at, by: .apiKey(key), change: change))
+        }
+    }
 }

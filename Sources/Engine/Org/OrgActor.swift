@@ -1,5 +1,6 @@
 import DequeModule
 public import Foundation  // Date appears in the clock the actor is given.
+import HashTreeCollections
 import Synchronization
 
 /// The result of a command: the events it made durable, in seq order (empty when nothing changed).
@@ -7,6 +8,8 @@ public struct Commit: Sendable {
     public let events: [OrgEvent]
     /// The organization's seq after the command.
     public let seq: Seq
+    /// A keyed command applied before: `events` are what it wrote then, nothing was applied now.
+    public var replayed = false
 }
 
 /// One organization's writer: a thin shell around the synchronous `decide`/`evolve` of `OrgState`
@@ -81,25 +84,41 @@ public actor OrgActor {
     /// - Throws: `EngineError` from `decide`; `.conflict` when other writers won every attempt for
     ///   `ConflictRetry.patience`; `.unavailable` while the log is unreachable, or for good once it has
     ///   failed.
-    public func submit(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
+    ///
+    /// With `key` (a client's Idempotency-Key), a command already applied under that key is not applied
+    /// again: its events come back in a `replayed` commit.
+    /// - Throws: also `.invalid` for a key used before by another request, `.conflict` for a key whose
+    ///   first command is still being written.
+    public func submit(_ command: OrgCommand, by principal: Principal, key: CommandKey? = nil) async throws -> Commit {
         try await ConflictRetry.submit(
-            "the organization", attempt: { try await decideAndAppend(command, by: principal) },
+            "the organization", attempt: { try await decideAndAppend(command, by: principal, key: key) },
             setBack: { await setBack() }, catchUp: { try await catchUp() })
     }
 
     /// One decide and one append: the only suspension point is the append; everything before it is
     /// synchronous, and nothing read before it is written back after it.
-    private func decideAndAppend(_ command: OrgCommand, by principal: Principal) async throws -> Commit {
+    private func decideAndAppend(_ command: OrgCommand, by principal: Principal, key: CommandKey?) async throws
+        -> Commit
+    {
         while appends.mustWaitToDecide { await withCheckedContinuation { appends.waitToDecide($0) } }
         switch phase {
         case .serving: break
         case .failed(let reason): throw EngineError(.unavailable, "writes are stopped: \(reason)")
         case .stopped: throw EngineError.notFound("organization", "organization")
         }
+        if let key, let replayed = try replay(key) { return replayed }
         let now = clock()
         let changes = try working.decide(command, by: principal, at: now)
         guard !changes.isEmpty else { return Commit(events: [], seq: working.seq) }
         var events: [OrgEvent] = []
+        if let key {
+            let event = OrgEvent(
+                seq: working.seq.next, at: now, by: principal,
+                change: .commandKeyed(
+                    key, events: changes.count + (movesPageStatus(changes, at: now, by: principal) ? 1 : 0)))
+            working.evolve(event)
+            events.append(event)
+        }
         for change in changes {
             let event = OrgEvent(seq: working.seq.next, at: now, by: principal, change: change)
             working.evolve(event)
@@ -125,7 +144,32 @@ public actor OrgActor {
             throw EngineError(.unavailable, "the event log failed: \(error)")
         }
         publish(through: events[events.count - 1].seq)
-        return Commit(events: events, seq: events[events.count - 1].seq)
+        return Commit(events: key == nil ? events : Array(events.dropFirst()), seq: events[events.count - 1].seq)
+    }
+
+    /// Whether `changes` will be followed by a `pageStatusChanged` event (tried on a copy: a keyed
+    /// command's first event counts the events after it, that one included).
+    private func movesPageStatus(_ changes: [OrgChange], at now: Date, by principal: Principal) -> Bool {
+        guard changes.contains(where: \.canMovePageStatus) else { return false }
+        var trial = working
+        trial.applyForDecision(changes, at: now, by: principal)
+        return trial.pageStatusChange(from: announced) != nil
+    }
+
+    /// The commit of a command applied before under `key`, once durable; nil for a key not seen.
+    private func replay(_ key: CommandKey) throws -> Commit? {
+        if let known = durable.keyedCommands[key.key] {
+            guard known.fingerprint == key.fingerprint else {
+                throw EngineError(
+                    .invalid, field: "Idempotency-Key",
+                    "this Idempotency-Key was used for another request; send a new key")
+            }
+            return Commit(events: known.events, seq: durable.seq, replayed: true)
+        }
+        guard working.keyedCommands[key.key] == nil else {
+            throw EngineError(.conflict, "the request with this Idempotency-Key is still being written; retry")
+        }
+        return nil
     }
 
     /// After a refused append: waits until every append in flight is answered (those before the refused

@@ -66,6 +66,10 @@ public enum OrgChange: Hashable, Sendable, Codable {
     /// that the live feed's `status_update` has a seq of its own).
     case pageStatusChanged(PageStatus)
 
+    /// The next `events` events are the command a client sent with this `Idempotency-Key`: a retry
+    /// with the key is answered with them rather than applied again.
+    case commandKeyed(CommandKey, events: Int)
+
     /// Whether this change can move the page indicator: services, incidents and maintenance.
     var canMovePageStatus: Bool {
         switch self {
@@ -82,7 +86,7 @@ public enum OrgChange: Hashable, Sendable, Codable {
     public var isPublic: Bool {
         switch self {
         case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
-            .keyCreated, .keyRevoked, .historyCompacted, .historyArchived, .customDomainVerified:
+            .keyCreated, .keyRevoked, .historyCompacted, .historyArchived, .customDomainVerified, .commandKeyed:
             false
         default:
             true

@@ -68,6 +68,9 @@ public struct OrgState: Equatable, Sendable {
     public internal(set) var keys: TreeDictionary<KeyID, APIKey> = [:]
     /// The custom domain that passed its ownership check, if any; cleared when the setting changes.
     public internal(set) var verifiedDomain: String?
+    /// Commands clients named with an `Idempotency-Key`, by key (OrgState+KeyedCommands.swift).
+    public internal(set) var keyedCommands: TreeDictionary<String, KeyedCommand> = [:]
+    public internal(set) var keyedCommandFilling: KeyedCommandFilling?
 
     /// The custom domain statusd serves this organization under: the configured one, once verified.
     public var servedDomain: String? {
@@ -91,7 +94,8 @@ public struct OrgState: Equatable, Sendable {
         dailyUptime: TreeDictionary<ServiceID, AppendLog<DayUptime>>, claims: TreeDictionary<ClaimKey, StatusClaim>,
         incidents: TreeDictionary<IncidentID, Incident>, maintenance: TreeDictionary<MaintenanceID, Maintenance>,
         members: TreeDictionary<MemberID, Member>, invitations: TreeDictionary<InvitationID, Invitation>,
-        keys: TreeDictionary<KeyID, APIKey>, verifiedDomain: String?
+        keys: TreeDictionary<KeyID, APIKey>, verifiedDomain: String?,
+        keyedCommands: TreeDictionary<String, KeyedCommand> = [:], keyedCommandFilling: KeyedCommandFilling? = nil
     ) {
         self.id = id
         self.seq = seq
@@ -112,6 +116,8 @@ public struct OrgState: Equatable, Sendable {
         self.invitations = invitations
         self.keys = keys
         self.verifiedDomain = verifiedDomain
+        self.keyedCommands = keyedCommands
+        self.keyedCommandFilling = keyedCommandFilling
     }
 
     /// Applies one durable event. Never throws: recovery replays old history with it, so a rule
@@ -121,6 +127,7 @@ public struct OrgState: Equatable, Sendable {
         seq = event.seq
         if event.change.isPublic { publicSeq = event.seq }
         updatedAt = event.at
+        rememberKeyed(event)
         apply(event.change, at: event.at, by: event.by)
     }
 
@@ -160,6 +167,8 @@ public struct OrgState: Equatable, Sendable {
             applyTeamChange(change)
         case .pageStatusChanged:
             break  // derived from the state: `pageStatus` computes it
+        case .commandKeyed:
+            break  // `rememberKeyed` keeps it
         }
     }
 

@@ -100,7 +100,9 @@ public final class Registry: Sendable {
     }
 
     /// Runs `command` on an organization and keeps the indexes in step with what it made durable.
-    public func submit(_ command: OrgCommand, to actor: OrgActor, by principal: Principal) async throws -> Commit {
+    public func submit(_ command: OrgCommand, to actor: OrgActor, by principal: Principal, key: CommandKey? = nil)
+        async throws -> Commit
+    {
         var claimed: [String] = []
         if case .updateOrganization(let patch) = command {
             let domain = patch.customDomain.flatMap { $0 }
@@ -108,8 +110,8 @@ public final class Registry: Sendable {
             claimed = [patch.slug, domain].compactMap { $0 }
         }
         defer { for name in claimed { release(name) } }
-        let commit = try await actor.submit(command, by: principal)
-        reindex(actor.view, after: commit.events)
+        let commit = try await actor.submit(command, by: principal, key: key)
+        if !commit.replayed { reindex(actor.view, after: commit.events) }
         return commit
     }
 

@@ -7,18 +7,27 @@ import NIOCore
 extension ByteBuffer {
     mutating func writeWALOrgEvent(_ orgID: OrgID, _ event: OrgEvent) {
         writeWALID(orgID)
+        writeWALEventBody(event)
+    }
+
+    mutating func readWALOrgEvent() throws -> (OrgID, OrgEvent) {
+        let orgID: OrgID = try readWALID()
+        return (orgID, try readWALEventBody())
+    }
+
+    /// An event without its organization's id (a snapshot's keyed commands keep them so).
+    mutating func writeWALEventBody(_ event: OrgEvent) {
         writeWALInteger(event.seq.rawValue)
         writeWALDate(event.at)
         writeWALPrincipal(event.by)
         writeWALChange(event.change)
     }
 
-    mutating func readWALOrgEvent() throws -> (OrgID, OrgEvent) {
-        let orgID: OrgID = try readWALID()
+    mutating func readWALEventBody() throws -> OrgEvent {
         let seq = Seq(try readWALInteger(as: UInt64.self))
         let at = try readWALDate()
         let by = try readWALPrincipal()
-        return (orgID, OrgEvent(seq: seq, at: at, by: by, change: try readWALChange()))
+        return OrgEvent(seq: seq, at: at, by: by, change: try readWALChange())
     }
 
     mutating func writeWALDirectoryEvent(_ event: DirectoryEvent) {
@@ -144,6 +153,8 @@ extension ByteBuffer {
         case .keyRevoked(let id): writeWALInteger(UInt8(56)); writeWALID(id)
         case .pageStatusChanged(let status):
             writeWALInteger(UInt8(60)); writeWALEnum(status.indicator); writeWALString(status.description)
+        case .commandKeyed(let key, let events):
+            writeWALInteger(UInt8(61)); writeWALCommandKey(key); writeWALInt(events)
         default: preconditionFailure("change without a tag: \(change)")
         }
     }
@@ -196,7 +207,17 @@ extension ByteBuffer {
         case 55: return .keyCreated(try readWALKey())
         case 56: return .keyRevoked(try readWALID())
         case 60: return .pageStatusChanged(PageStatus(indicator: try readWALEnum(), description: try readWALString()))
+        case 61: return .commandKeyed(try readWALCommandKey(), events: try readWALInt())
         default: throw CodecError("unknown organization change tag \(tag)")
         }
+    }
+
+    mutating func writeWALCommandKey(_ key: CommandKey) {
+        writeWALString(key.key)
+        writeWALString(key.fingerprint)
+    }
+
+    mutating func readWALCommandKey() throws -> CommandKey {
+        CommandKey(unchecked: try readWALString(), fingerprint: try readWALString())
     }
 }

@@ -35,9 +35,19 @@ extension ByteBuffer {
         writeWALArray(Array(state.invitations.values)) { $0.writeWALInvitation($1) }
         writeWALArray(Array(state.keys.values)) { $0.writeWALKey($1) }
         writeWALOptional(state.verifiedDomain) { $0.writeWALString($1) }
+        writeWALArray(Array(state.keyedCommands)) { buffer, entry in
+            buffer.writeWALCommandKey(CommandKey(unchecked: entry.key, fingerprint: entry.value.fingerprint))
+            buffer.writeWALDate(entry.value.at)
+            buffer.writeWALArray(entry.value.events) { $0.writeWALEventBody($1) }
+        }
+        writeWALOptional(state.keyedCommandFilling) { buffer, filling in
+            buffer.writeWALString(filling.key)
+            buffer.writeWALInt(filling.remaining)
+        }
     }
 
-    /// - Parameter version: the snapshot's format version: 1 has no verified custom domain.
+    /// - Parameter version: the snapshot's format version: 1 has no verified custom domain, 2 no keyed
+    ///   commands.
     mutating func readSnapshotOrg(version: UInt16) throws -> OrgState {
         let id: OrgID = try readWALID()
         let seq = Seq(try readWALInteger(as: UInt64.self))
@@ -67,12 +77,25 @@ extension ByteBuffer {
         let invitations = try Self.map(try readWALArray { try $0.readWALInvitation() }, { $0.id })
         let keys = try Self.map(try readWALArray { try $0.readWALKey() }, { $0.id })
         let verifiedDomain = version >= 2 ? try readWALOptional { try $0.readWALString() } : nil
+        let keyed =
+            version >= 3
+            ? try readWALArray { buffer -> (String, KeyedCommand) in
+                let key = try buffer.readWALCommandKey()
+                let at = try buffer.readWALDate()
+                let events = try buffer.readWALArray { try $0.readWALEventBody() }
+                return (key.key, KeyedCommand(fingerprint: key.fingerprint, at: at, events: events))
+            } : []
+        let filling =
+            version >= 3
+            ? try readWALOptional { KeyedCommandFilling(key: try $0.readWALString(), remaining: try $0.readWALInt()) }
+            : nil
         return OrgState(
             id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
             exists: exists, services: try Self.map(services, { $0.id }), groups: try Self.map(groups, { $0.id }),
             statusHistory: try Self.unique(histories), dailyUptime: try Self.unique(daily),
             claims: try Self.unique(claims), incidents: incidents, maintenance: maintenance, members: members,
-            invitations: invitations, keys: keys, verifiedDomain: verifiedDomain)
+            invitations: invitations, keys: keys, verifiedDomain: verifiedDomain,
+            keyedCommands: try Self.unique(keyed), keyedCommandFilling: filling)
     }
 
     mutating func writeSnapshotDirectory(_ state: DirectoryState) {

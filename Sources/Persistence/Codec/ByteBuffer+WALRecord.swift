@@ -9,9 +9,16 @@ enum WALRecordType: UInt8 {
 }
 
 extension ByteBuffer {
-    /// The payload version this build writes, per record type. The reader accepts every version up
-    /// to it and refuses newer ones by name.
-    static var walRecordVersionCurrent: UInt8 { 1 }
+    /// The newest payload version this build writes. The reader accepts every version up to it and
+    /// refuses newer ones by name.
+    static var walRecordVersionCurrent: UInt8 { 2 }
+
+    /// The version a record is written at: the oldest that can say it, so that a node of an older
+    /// build refuses only the records it cannot read. 2 added `commandKeyed` (change tag 61).
+    static func walRecordVersion(of record: LogRecord) -> UInt8 {
+        if case .organization(_, let event) = record, case .commandKeyed = event.change { return 2 }
+        return 1
+    }
     /// Bytes of the record header before the payload.
     static var walRecordHeaderBytes: Int { 6 }
 
@@ -22,11 +29,11 @@ extension ByteBuffer {
         switch record {
         case .organization(let id, let event):
             writeWALInteger(WALRecordType.organizationEvent.rawValue)
-            writeWALInteger(Self.walRecordVersionCurrent)
+            writeWALInteger(Self.walRecordVersion(of: record))
             writeWALOrgEvent(id, event)
         case .directory(let event):
             writeWALInteger(WALRecordType.directoryEvent.rawValue)
-            writeWALInteger(Self.walRecordVersionCurrent)
+            writeWALInteger(Self.walRecordVersion(of: record))
             writeWALDirectoryEvent(event)
         }
         let payloadBytes = writerIndex - start - Self.walRecordHeaderBytes

@@ -45,14 +45,17 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         var lastContact: ContinuousClock.Instant?
     }
 
-    /// The pool that serves reads (recovery, catching up).
+    /// The pool that serves recovery's reads.
     package let client: PostgresClient
     /// The writer's own connection: one batch is in flight at a time, and a connection of its own
     /// fails fast when the server is gone, where a pool would queue the batch behind its reconnects.
-    private let writer: WriterConnection
+    private let writer: BoundedConnection
+    /// Catching up's own connection, for the same reason: a write waits on its catch-up.
+    private let reader: BoundedConnection
     /// This node's name in the events it writes.
     package let node: String
-    /// How long a batch is retried while the log is unreachable before its appends answer unavailable.
+    /// How long a batch is retried while the log is unreachable before its appends answer unavailable;
+    /// the bound of a catch-up's read as well.
     package let retryFor: Duration
     private let logger: Logger
     private let state = Mutex(State())
@@ -65,7 +68,8 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         retryFor: Duration = .seconds(3), logger: Logger
     ) {
         self.client = client
-        self.writer = WriterConnection(configuration: writer, logger: logger)
+        self.writer = BoundedConnection(configuration: writer, logger: logger)
+        self.reader = BoundedConnection(configuration: writer, logger: logger)
         self.node = node
         self.retryFor = retryFor
         self.logger = logger
@@ -129,6 +133,7 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
     /// (postgres-nio requires a connection closed before it is freed).
     package func close() async {
         await writer.close()
+        await reader.close()
     }
 
     /// Appends waiting for the next batch (the one in flight not counted).
@@ -167,12 +172,14 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
     }
 
     package func records(of stream: StreamID, after seq: Seq) async throws -> [LogRecord] {
-        let rows = try await client.query(
-            """
+        let query: PostgresQuery = """
             SELECT position, record FROM statusd_events WHERE stream = \(Self.name(stream)) \
             AND seq > \(Int64(seq.rawValue)) ORDER BY seq
-            """, logger: logger)
-        return try await Self.decode(rows).map(\.1)
+            """
+        let rows = try await reader.run(timeout: retryFor) { connection in
+            try await connection.query(query, logger: self.logger).collect()
+        }
+        return try Self.decode(rows).map(\.1)
     }
 
     /// Sends batches until the queue is empty: one in flight, the next gathering meanwhile.
@@ -318,8 +325,9 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
             """
             SELECT position, record FROM statusd_events WHERE position >= \(Int64(position.rawValue)) \
             ORDER BY position LIMIT \(Int64(limit))
-            """, logger: logger)
-        return try await Self.decode(rows)
+            """, logger: logger
+        ).collect()
+        return try Self.decode(rows)
     }
 
     /// Every stream's last seq, as the log has it.
@@ -335,9 +343,10 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         return heads
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [(LogPosition, LogRecord)] {
+    private static func decode(_ rows: [PostgresRow]) throws -> [(LogPosition, LogRecord)] {
         var found: [(LogPosition, LogRecord)] = []
-        for try await (at, bytes) in rows.decode((Int64, ByteBuffer).self) {
+        for row in rows {
+            let (at, bytes) = try row.decode((Int64, ByteBuffer).self)
             do {
                 found.append((LogPosition(UInt64(at)), try LogRecordCodec.decode(bytes)))
             } catch {
@@ -371,96 +380,6 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
             return "\(error.code)"
         }
         return "\(error)"
-    }
-}
-
-/// The connection the log's writer sends its batches on, opened when needed and dropped on any error
-/// (the next batch opens a new one, at once: no backoff to wait out when the server is back).
-private actor WriterConnection {
-    let configuration: PostgresConnection.Configuration
-    let logger: Logger
-    private var connection: PostgresConnection?
-    private var connecting: Task<PostgresConnection, any Error>?
-    private var opened = 0
-
-    init(configuration: PostgresConnection.Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
-    }
-
-    func close() async {
-        try? await connection?.close()
-        connection = nil
-    }
-
-    /// The open connection, or a new one. One connect at a time: the probe and a batch may both find
-    /// none (the actor lets them interleave at each await), and a second connection opened meanwhile
-    /// would replace the first without closing it (postgres-nio traps on a connection freed open).
-    private func connected() async throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
-        if let connecting { return try await connecting.value }
-        opened += 1
-        let (configuration, id, logger) = (self.configuration, opened, self.logger)
-        let task = Task { try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger) }
-        connecting = task
-        defer { connecting = nil }
-        let new = try await task.value
-        if let old = connection { try? await old.close() }
-        connection = new
-        return new
-    }
-
-    /// Runs `body` on the connection, opening one first when there is none. Past `timeout` the
-    /// connection is closed under it (postgres-nio cannot cancel a query in flight), so the call ends
-    /// with an error and the outcome of what was sent is for the caller to find out.
-    func run<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
-        async throws -> T
-    {
-        let current = try await connected()
-        do {
-            return try await Self.race(timeout: timeout, closing: current) { try await body(current) }
-        } catch {
-            if connection === current { connection = nil }
-            try? await current.close()
-            throw error
-        }
-    }
-
-    /// `body`'s answer, or past `timeout` an error, with `connection` closed under `body`. Not a task
-    /// group: a group waits for every child, and a query that ignores its connection closing would hold
-    /// the writer forever; here it is left behind on a connection no one uses again.
-    private static func race<T: Sendable>(
-        timeout: Duration, closing connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        let once = Once()
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled, once.claim() else { return }
-                continuation.resume(
-                    throwing: PostgresLogError(description: "no answer from PostgreSQL within \(timeout)"))
-                try? await connection.close()
-            }
-            Task {
-                let result: Result<T, any Error>
-                do {
-                    result = .success(try await body())
-                } catch {
-                    result = .failure(error)
-                }
-                timer.cancel()
-                if once.claim() { continuation.resume(with: result) }
-            }
-        }
-    }
-}
-
-/// True for the first caller only.
-private final class Once: Sendable {
-    private let taken = Atomic<Bool>(false)
-
-    func claim() -> Bool {
-        taken.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
 }
 

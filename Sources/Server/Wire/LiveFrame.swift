@@ -80,8 +80,8 @@ package enum LiveFrame {
         case .pageStatusChanged(let status):
             return ("status_update", status)
         case .organizationDeleted, .customDomainVerified, .historyCompacted, .historyArchived, .memberAdded,
-            .memberRoleChanged,
-            .memberRemoved, .invitationCreated, .invitationRevoked, .keyCreated, .keyRevoked:
+            .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked, .keyCreated, .keyRevoked,
+            .commandKeyed:
             return nil
         }
     }

@@ -46,6 +46,7 @@ package struct KeyRoutes: Sendable {
         let (secret, hash) = APIKeyToken.makeSecret()
         let (commit, state) = try await api.run(
             .createKey(name: input.name, role: input.role, secretHash: hash), as: caller)
+        try ResourceAPI.refuseReplay(of: commit, secret: "an API key")
         let id = try ResourceAPI.created(commit) { if case .keyCreated(let key) = $0 { key.id } else { nil } }
         guard let key = state.keys[id] else { throw ResourceAPI.notFound("API key", id.rawValue) }
         return try ResourceAPI.json(

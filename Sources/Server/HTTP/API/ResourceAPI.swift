@@ -27,10 +27,22 @@ package struct ResourceAPI: Sendable {
         }
     }
 
-    /// Runs `command` as the caller and returns the organization's state after it (durable).
+    /// Runs `command` as the caller and returns the organization's state after it (durable). A command
+    /// applied before under the request's Idempotency-Key comes back `replayed`, with its first events.
     package func run(_ command: OrgCommand, as caller: Caller) async throws -> (commit: Commit, state: OrgState) {
-        let commit = try await registry.submit(command, to: caller.organization, by: caller.principal)
+        let commit = try await registry.submit(
+            command, to: caller.organization, by: caller.principal, key: caller.commandKeys?.next())
         return (commit, caller.organization.view.state)
+    }
+
+    /// A command that made a secret (an API key, an invitation) cannot be answered again: the secret
+    /// was shown once, in the first answer, and is kept only as a hash.
+    package static func refuseReplay(of commit: Commit, secret what: String) throws {
+        guard commit.replayed else { return }
+        throw Problem(
+            status: .conflict,
+            detail: "this Idempotency-Key already created \(what); its secret was shown only in the first answer",
+            field: "Idempotency-Key")
     }
 
     /// The caller and its organization's state, once the caller holds `role` there. Routes check in

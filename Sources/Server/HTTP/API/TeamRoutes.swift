@@ -106,6 +106,7 @@ package struct TeamRoutes: Sendable {
             .invite(
                 email: input.email, role: input.role, tokenHash: hash,
                 expiresAt: WallClock.now().addingTimeInterval(invitationLifetime)), as: caller)
+        try ResourceAPI.refuseReplay(of: commit, secret: "an invitation")
         let invitation = try ResourceAPI.created(commit) {
             if case .invitationCreated(let invitation) = $0 { invitation } else { nil }
         }

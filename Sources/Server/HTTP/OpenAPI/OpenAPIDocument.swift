@@ -67,6 +67,7 @@ package struct OpenAPIDocument: Sendable {
             "components": [
                 "schemas": .object(schemas),
                 "responses": .object(responses),
+                "parameters": ["IdempotencyKey": OpenAPIParameters.idempotencyKey],
                 "securitySchemes": [
                     "bearer": [
                         "type": "http", "scheme": "bearer",

@@ -63,8 +63,12 @@ package struct OpenAPIOperation {
             statuses.formUnion([400, 413, 422])
             if method != "get" { statuses.insert(503) }
         }
+        if takesIdempotencyKey { statuses.formUnion([400, 409, 422]) }
         return statuses
     }
+
+    /// A write in an organization: it runs its commands under the request's `Idempotency-Key`.
+    package var takesIdempotencyKey: Bool { access == .member && method != "get" }
 
     package var json: JSONValue {
         var responses: [String: JSONValue] = [:]
@@ -92,6 +96,7 @@ package struct OpenAPIOperation {
         ]
         if let description { operation["description"] = .string(description) }
         if access == .open { operation["security"] = [] }
+        let parameters = parameters + (takesIdempotencyKey ? [["$ref": "#/components/parameters/IdempotencyKey"]] : [])
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if let body {
             operation["requestBody"] = [
@@ -118,7 +123,7 @@ package struct OpenAPIOperation {
         case 401: "Unauthorized: no credential, or one that is not valid"
         case 403: "Forbidden: the credential lacks the role, or the action is not allowed"
         case 404: "Not Found"
-        case 409: "Conflict: a unique name is taken"
+        case 409: "Conflict: a unique name is taken, or the Idempotency-Key's request cannot be answered now"
         case 413: "Content Too Large: the body is over the limit"
         case 422: "Unprocessable Content: a field is missing or wrong (the problem names it)"
         case 429: "Too Many Requests: wait the seconds in Retry-After"
@@ -174,6 +179,21 @@ package enum OpenAPIParameters {
     package static let days = query(
         "days", ["type": "integer", "minimum": 1, "maximum": .integer(HistoryPolicy.dailyDaysMax)],
         "Days of history, newest last (default 90).")
+    package static let idempotencyKey: JSONValue = [
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "schema": [
+            "type": "string", "minLength": 1, "maxLength": .integer(CommandKey.lengthMax), "pattern": "^[!-~]+$",
+        ],
+        "description": """
+        A name the client gives this write (a UUID, say), so that sending it again is safe: a retry \
+        with the same key is answered with the first request's outcome and applies nothing, on \
+        either log, after a restart, through any node, for a day. The key is the organization's and \
+        belongs to one method, path and credential: used for another request it is refused (422); \
+        while the first request is still being written, 409; a write that created a secret (an API \
+        key, an invitation) is not answered again (409).
+        """,
+    ]
+
     package static let ifNoneMatch: JSONValue = [
         "name": "If-None-Match", "in": "header", "required": false, "schema": ["type": "string"],
         "description": "An ETag from an earlier answer: 304 while it is current.",

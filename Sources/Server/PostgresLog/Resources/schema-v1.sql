@@ -25,8 +25,9 @@ CREATE TABLE statusd_stream_heads (
 );
 
 -- The events: `record` is the WAL's record framing (type, version, payload), so both logs share one
--- codec and one format gate. `command` names the append that wrote the event (a node's id for it,
--- or the client's Idempotency-Key), to find out whether an append whose COMMIT went unanswered landed.
+-- codec and one format gate. `command` names the append that wrote the event (a node's own id for
+-- it), to find out whether an append whose COMMIT went unanswered landed. A client's Idempotency-Key
+-- is an event of the stream itself (docs/FORMAT.md, change tag 61), so that it holds on either log.
 CREATE TABLE statusd_events (
     position bigint PRIMARY KEY,
     stream text NOT NULL,

@@ -48,6 +48,7 @@ package struct V1UserRoutes: Sendable {
                 email: email, role: role, tokenHash: hash,
                 expiresAt: WallClock.now().addingTimeInterval(invitationLifetime)),
             as: caller)
+        try ResourceAPI.refuseReplay(of: commit, secret: "an invitation")
         let invitation = try ResourceAPI.created(commit) {
             if case .invitationCreated(let invitation) = $0 { invitation } else { nil }
         }

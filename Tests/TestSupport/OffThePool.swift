@@ -1,0 +1,26 @@
+public import Foundation
+
+/// Blocking work (a child process run to its end: a browser script, `initdb`, `pg_ctl`) on a thread of
+/// its own. Swift's cooperative pool has one thread per core, two here: two tests blocked in a child's
+/// exit at once stalled every other test of the process for as long (writes measured at 50 s that
+/// statusd had answered at once).
+public enum OffThePool {
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}
+
+extension OffThePool {
+    /// What a started `process` writes to `output` until it ends, and its exit, waited for off the pool.
+    public static func output(of process: Process, _ output: Pipe) async throws -> Data {
+        try await run {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
+    }
+}
