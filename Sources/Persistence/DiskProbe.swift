@@ -27,6 +27,6 @@ public enum DiskProbe {
             syncs += 1
         }
         let elapsed = ContinuousClock.now - start
-        return Double(syncs) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(syncs) / elapsed.seconds
     }
 }

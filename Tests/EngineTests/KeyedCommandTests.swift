@@ -52,13 +52,7 @@ import Testing
 
     @Test func aKeyWhoseCommandIsStillBeingWritten_answersConflict_thenTheFirstOutcome() async throws {
         let log = GatedLog()
-        let owner = AccountID.random()
-        let actor = OrgActor(state: OrgState(id: .random()), log: log)
-        async let creation = actor.submit(
-            .createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner), by: .account(owner))
-        await log.waitForPending(1)
-        log.release()
-        _ = try await creation
+        let (actor, owner) = try await OrgActorTests.created(gated: log)
         async let first = actor.submit(Self.draft("Outage"), by: .account(owner), key: Self.key("k"))
         await log.waitForPending(1)
         let error = await #expect(throws: EngineError.self) {

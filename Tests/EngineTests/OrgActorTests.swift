@@ -52,6 +52,18 @@ final class GatedLog: EventLog {
         return (actor, owner)
     }
 
+    /// An organization created through `log`, its creation let through.
+    static func created(gated log: GatedLog) async throws -> (OrgActor, AccountID) {
+        let owner = AccountID.random()
+        let actor = OrgActor(state: OrgState(id: .random()), log: log)
+        async let creation = actor.submit(
+            .createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner), by: .account(owner))
+        await log.waitForPending(1)
+        log.release()
+        _ = try await creation
+        return (actor, owner)
+    }
+
     @Test func view_showsNothingUntilTheAppendIsDurable() async throws {
         let log = GatedLog()
         let owner = AccountID.random()
@@ -111,16 +123,7 @@ final class GatedLog: EventLog {
 
     @Test func laterAppendCompletingFirst_publishesEverythingBeforeIt() async throws {
         let log = GatedLog()
-        let (actor, owner) = try await { () async throws -> (OrgActor, AccountID) in
-            let owner = AccountID.random()
-            let actor = OrgActor(state: OrgState(id: .random()), log: log)
-            async let creation = actor.submit(
-                .createOrganization(slug: "acme", name: "Acme", timeZone: "UTC", owner: owner), by: .account(owner))
-            await log.waitForPending(1)
-            log.release()
-            _ = try await creation
-            return (actor, owner)
-        }()
+        let (actor, owner) = try await Self.created(gated: log)
         async let first = actor.submit(
             .createService(name: "A", description: "", status: .operational, groupID: nil, position: nil),
             by: .account(owner))

@@ -39,7 +39,7 @@ import Testing
         }
 
         func close() async {
-            for log in made.withLock({ $0 }) { await log.close() }
+            for log in made.withLock({ $0 }) { await log.shutDown() }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 
 /// A progress line on standard error, once a second, for runs longer than a glance.
 struct ProgressLine: Sendable {
@@ -15,9 +16,4 @@ struct ProgressLine: Sendable {
         }
         FileHandle.standardError.write(Data("\n".utf8))
     }
-}
-
-extension Duration {
-    /// This duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

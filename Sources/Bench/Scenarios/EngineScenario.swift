@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import NIOCore
+import Persistence
 import Synchronization
 
 /// `statusbench engine`: commands per second through the organization actors (in-memory log, so the

@@ -275,8 +275,7 @@ public final class FileEventLog: EventLog {
             let started = ContinuousClock.now
             try segment.syncData()
             let elapsed = ContinuousClock.now - started
-            log.syncSeconds.record(
-                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            log.syncSeconds.record(elapsed.seconds)
             log.counters.syncs.add(1, ordering: .relaxed)
             unsynced = false
             lastSync = .now

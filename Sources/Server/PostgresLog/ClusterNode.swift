@@ -64,7 +64,7 @@ package final class ClusterNode: Sendable {
 
     /// After the last append: closes the writer's connection, then the pool.
     package func close() async {
-        await log.close()
+        await log.shutDown()
         running.cancel()
         await running.value
     }

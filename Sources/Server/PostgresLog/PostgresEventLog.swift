@@ -127,11 +127,9 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
     /// The shared log keeps every event: snapshots let a node start faster, they free nothing here.
     package func trim(before position: LogPosition) throws -> Int { 0 }
 
-    package func shutDown() async { await close() }
-
-    /// Closes the writer's connection; appends after it reopen one. Call it before letting go of the log
-    /// (postgres-nio requires a connection closed before it is freed).
-    package func close() async {
+    /// Closes the log's own connections; appends after it reopen one. Call it before letting go of the
+    /// log (postgres-nio requires a connection closed before it is freed).
+    package func shutDown() async {
         await writer.close()
         await reader.close()
     }
@@ -271,7 +269,7 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
                 // An attempt never outlives the deadline by much: a server that stopped answering
                 // (not even a reset) is given up on, its connection closed, and the batch retried.
                 let outcomes = try await appendOnce(batch, timeout: max(deadline - start, .milliseconds(500)))
-                durableSeconds.record(Self.seconds(ContinuousClock.now - start))
+                durableSeconds.record((ContinuousClock.now - start).seconds)
                 contacted()
                 return outcomes
             } catch {
@@ -362,10 +360,6 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         case .directory: "directory"
         case .organization(let id): id.description
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func stream(named name: String) -> StreamID? {

@@ -12,7 +12,8 @@ import sys
 
 from selenium import webdriver
 from selenium.common.exceptions import (ElementNotInteractableException, NoAlertPresentException, NoSuchElementException,
-                                        StaleElementReferenceException, TimeoutException)
+                                        StaleElementReferenceException, TimeoutException,
+                                        UnexpectedAlertPresentException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -94,6 +95,23 @@ def check(driver, form, label):
 
 def click(driver, xpath, what):
     wait(driver, lambda d: d.find_element(By.XPATH, xpath).click() or True, what)
+
+
+def confirm(driver, xpath, what):
+    """Clicks `xpath` until the browser asks for confirmation, and accepts it: a live frame redrawing
+    the list may take the button away under a click, which then opens nothing."""
+    def attempt(d):
+        try:
+            d.switch_to.alert.accept()
+            return True
+        except NoAlertPresentException:
+            pass
+        try:
+            d.find_element(By.XPATH, xpath).click()
+        except UnexpectedAlertPresentException:
+            pass  # the previous click's dialog opened meanwhile: the next attempt accepts it
+        return False
+    wait(driver, attempt, what)
 
 
 def shot(driver, name):
@@ -200,8 +218,7 @@ try:
 
     # Incidents: the resolved one deleted, after the browser's confirmation.
     owner.get(BASE + "/dashboard#/o/acme/incidents")
-    click(owner, '//article[@data-incident="API errors"]//button[normalize-space(.)="Delete"]', "Delete the incident")
-    wait(owner, lambda d: d.switch_to.alert.accept() or True, "the confirmation")
+    confirm(owner, '//article[@data-incident="API errors"]//button[normalize-space(.)="Delete"]', "the confirmation")
     wait(owner, lambda d: not present(d, 'article[data-incident="API errors"]'), "the deleted incident to go")
 
     owner.get(BASE + "/dashboard#/o/acme/team")

@@ -17,7 +17,7 @@ package struct DomainChallenge: Sendable, Equatable {
 
     package var token: String {
         let digest = SHA256.hash(data: Data("statusd custom domain|\(organization.rawValue)|\(domain)".utf8))
-        return "statusd-verification=" + digest.prefix(20).map { String(format: "%02x", $0) }.joined()
+        return "statusd-verification=" + digest.prefix(20).hexText
     }
 
     /// The DNS name the TXT record goes under.

@@ -1,6 +1,5 @@
 import Crypto
 package import Engine
-import Foundation
 package import HTTPTypes
 import Wire
 
@@ -18,7 +17,7 @@ package enum IdempotencyKeyHeader {
         let values = request.headerFields[values: name]
         guard let text = values.first else { return nil }
         let fingerprint = SHA256.hash(data: Array("\(request.method.rawValue) \(request.path ?? "") \(principal)".utf8))
-            .map { String(format: "%02x", $0) }.joined()
+            .hexText
         guard values.count == 1, let key = CommandKey(key: text, fingerprint: fingerprint) else {
             throw Problem(
                 status: .badRequest,

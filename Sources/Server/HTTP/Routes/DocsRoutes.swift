@@ -36,7 +36,7 @@ package struct StaticBytes: Sendable {
 
     package init(_ data: Data, contentType: String) {
         bytes = ByteBuffer(bytes: data)
-        let digest = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: data).prefix(12).hexText
         headers = [
             .contentType: contentType, .eTag: "\"\(digest)\"", .cacheControl: "public, max-age=300",
             // The viewer runs only its own script, and no page may frame it.
