@@ -171,4 +171,81 @@ struct ClusterLogTests {
         ]
         #expect(summaries[0] == summaries[1], "the same public bytes on both nodes")
     }
+
+    /// The public answers a move between the logs must keep byte for byte.
+    static func publicAnswers(_ server: StatusdProcess) async throws -> [Data] {
+        var answers: [Data] = []
+        for path in ["/api/status/acme", "/s/acme/api/v2/summary.json", "/api/status/acme/timeline"] {
+            let answer = try await server.request(path)
+            #expect(answer.status == 200, "\(path)")
+            answers.append(answer.body)
+        }
+        return answers
+    }
+
+    @Test func aDataDirectory_importedAndExportedBack_servesTheSameBytes_andItsSeqsGoOn() async throws {
+        let local = OperatorCommandTests.temporary("cluster-local")
+        let node = OperatorCommandTests.temporary("cluster-node")
+        let back = OperatorCommandTests.temporary("cluster-back")
+        defer { for path in [local, node, back] { try? FileManager.default.removeItem(atPath: path) } }
+        let postgres = try await OffThePool.run { try TemporaryPostgres() }
+        let onWAL = ["STATUSD_POSTGRES_URL": ""]
+        let onPostgres = ["STATUSD_POSTGRES_URL": postgres.url]
+
+        let initialized = try CommandLineTests.runCapturing(["cluster", "init"], environment: onPostgres)
+        #expect(initialized.status == 0 && initialized.stdout.contains("schema version 1"), "\(initialized.stderr)")
+
+        // A server on its local WAL, with a service, an incident and a keyed write.
+        let created = try CommandLineTests.runCapturing(
+            [
+                "org", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "ops@acme.example", "--data-dir",
+                local,
+            ],
+            environment: onWAL)
+        #expect(created.status == 0, "\(created.stderr)")
+        let api = APIClient(
+            token: created.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                ?? "")
+        var server = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: local), environment: onWAL)
+        api.server = server
+        #expect(try await api.call("POST", "/api/services", ["name": "API"]).status == 201)
+        let key = ["Idempotency-Key": "first-outage"]
+        let incident = try await api.call(
+            "POST", "/api/incidents", ["name": "Outage", "body": "Looking"], headers: key)
+        #expect(incident.status == 201)
+        let onTheWAL = try await Self.publicAnswers(server)
+        server.stop()
+
+        // Each move twice: the second is refused (the log, the folder, already holds one).
+        let cluster = { (step: String, folder: String) in
+            try (0..<2).map { _ in
+                try CommandLineTests.runCapturing(["cluster", step, "--data-dir", folder], environment: onPostgres)
+            }
+        }
+        let imports = try cluster("import", local)
+        #expect(imports[0].status == 0, "\(imports[0].stderr)")
+        #expect(imports[1].status != 0 && imports[1].stderr.contains("not empty"), "\(imports[1].stderr)")
+
+        // A node on an empty data directory starts from the imported base: the same bytes, the same keys,
+        // and each stream's seq goes on.
+        server = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: node), environment: onPostgres)
+        api.server = server
+        #expect(try await Self.publicAnswers(server) == onTheWAL)
+        let retried = try await api.call("POST", "/api/incidents", ["name": "Outage", "body": "Looking"], headers: key)
+        #expect(retried.status == 201 && retried.json["id"] as? String == incident.json["id"] as? String)
+        #expect(try await api.call("POST", "/api/incidents", ["name": "Second", "body": "Also"]).status == 201)
+        let onPostgresAnswers = try await Self.publicAnswers(server)
+        server.stop()
+
+        let exports = try cluster("export", back)
+        #expect(exports[0].status == 0, "\(exports[0].stderr)")
+        #expect(exports[1].status != 0 && exports[1].stderr.contains("already holds"), "\(exports[1].stderr)")
+
+        server = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: back), environment: onWAL)
+        api.server = server
+        #expect(try await Self.publicAnswers(server) == onPostgresAnswers)
+        #expect(try await api.call("GET", "/api/incidents").items.count == 2)
+        #expect(try await api.call("POST", "/api/incidents", ["name": "Third", "body": "On the WAL"]).status == 201)
+        server.stop()
+    }
 }

@@ -68,16 +68,27 @@ public struct SnapshotStore: Sendable {
     /// Reads one snapshot file.
     /// - Throws: `PersistenceError.unsupportedVersion` for a newer format, `.corrupt` for a damaged one.
     public static func read(_ file: String) throws -> SnapshotCapture {
-        let bytes = try FileDescriptor.readAll(file)
+        try decode(try FileDescriptor.readAll(file), from: file)
+    }
+
+    /// A snapshot's bytes as a file holds them (LZ4), for a snapshot kept elsewhere than in a file (the
+    /// base of the log on PostgreSQL).
+    public static func encode(_ capture: SnapshotCapture) throws -> [UInt8] {
+        try LZ4Frame.compress(SnapshotFile.encode(capture))
+    }
+
+    /// - Parameter source: where the bytes come from, for the error.
+    /// - Throws: `PersistenceError.unsupportedVersion` for a newer format, `.corrupt` for a damaged one.
+    public static func decode(_ bytes: [UInt8], from source: String) throws -> SnapshotCapture {
         do {
             return try SnapshotFile.decode(try LZ4Frame.decompress(bytes))
         } catch let error as SnapshotVersionError {
             throw PersistenceError(
-                .unsupportedVersion(found: error.found, supported: Int(SnapshotFile.versionCurrent)), path: file,
+                .unsupportedVersion(found: error.found, supported: Int(SnapshotFile.versionCurrent)), path: source,
                 "snapshot format version \(error.found) is newer than this statusd reads (\(SnapshotFile.versionCurrent)); upgrade statusd"
             )
         } catch {
-            throw PersistenceError(.corrupt, path: file, "\(error)")
+            throw PersistenceError(.corrupt, path: source, "\(error)")
         }
     }
 

@@ -27,7 +27,7 @@ package final class ClusterNode: Sendable {
     }
 
     /// Connects, creates the schema when there is none, and rebuilds the states from the node's newest
-    /// snapshot and the events after it.
+    /// snapshot (or the log's base) and the events after it.
     /// - Throws: `PostgresLogError` or `LogSchema.Refusal` with a sentence that says what to do (a data
     ///   directory holding a local log, a newer schema, an event this statusd cannot read).
     package static func open(
@@ -49,8 +49,10 @@ package final class ClusterNode: Sendable {
             let log = PostgresEventLog(
                 client: client, writer: try url.connectionConfiguration(connectTimeout: .seconds(2)), node: node,
                 next: LogPosition(head + 1), logger: logger)
-            let recovered = try await recover(
-                from: log, snapshot: try snapshots.loadNewest(logger: logger), logger: logger)
+            // The node's own newest snapshot, or, on a node that has none, the base the log was imported from.
+            var snapshot = try snapshots.loadNewest(logger: logger)
+            if snapshot == nil { snapshot = try await ClusterTransfer.base(client, logger: logger) }
+            let recovered = try await recover(from: log, snapshot: snapshot, logger: logger)
             return (
                 ClusterNode(client: client, log: log, identity: identity, snapshots: snapshots, running: running),
                 recovered

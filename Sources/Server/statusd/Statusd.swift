@@ -33,6 +33,7 @@ struct Statusd: AsyncParsableCommand {
         subcommands: [
             Serve.self, CheckWALCommand.self, InspectCommand.self, SnapshotCommand.self, RestoreCommand.self,
             BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self, ImportCommandGroup.self,
+            ClusterCommandGroup.self,
         ],
         defaultSubcommand: Serve.self)
 

@@ -18,6 +18,15 @@ CREATE TABLE statusd_log_head (
 );
 INSERT INTO statusd_log_head (id, position) VALUES (true, 0);
 
+-- What the log starts from when it was imported from a local data directory (`statusd cluster
+-- import`): every stream's state at position `position`, as a snapshot file holds it (LZ4; docs/FORMAT.md
+-- "Snapshot"). The events are those after it. A node with no snapshot of its own starts from it.
+CREATE TABLE statusd_base (
+    id boolean PRIMARY KEY DEFAULT true CHECK (id),
+    position bigint NOT NULL,
+    snapshot bytea NOT NULL
+);
+
 -- Each stream's last seq: 'directory', or an organization's id.
 CREATE TABLE statusd_stream_heads (
     stream text PRIMARY KEY,

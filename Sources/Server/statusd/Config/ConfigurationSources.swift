@@ -96,8 +96,9 @@ enum ConfigurationSources {
                 found[name] = value
             }
         }
+        // An empty variable is unset: compose files and unit templates pass a missing one as empty.
         for name in secretNames {
-            if let value = environment[variable(name)] { found[name] = value }
+            if let value = environment[variable(name)], !value.isEmpty { found[name] = value }
         }
         return found
     }
