@@ -247,6 +247,8 @@ let package = Package(
             dependencies: [
                 "Engine",
                 "Persistence",
+                "PostgresLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "CPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -9,6 +9,6 @@ struct StatusBench: AsyncParsableCommand {
         abstract: "Benchmarks for statusd: the engine, the log, restore, memory, reads and live fan-out.",
         subcommands: [
             EngineScenario.self, WALScenario.self, RestoreScenario.self, MemoryScenario.self, ReadScenario.self,
-            CrashScenario.self, ReadVersusNginxScenario.self, FanoutScenario.self,
+            CrashScenario.self, ReadVersusNginxScenario.self, FanoutScenario.self, ClusterScenario.self,
         ])
 }

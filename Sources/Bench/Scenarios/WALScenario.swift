@@ -65,7 +65,8 @@ struct WALScenario: AsyncParsableCommand {
         try write(results, raw: raw)
     }
 
-    private func measure(policy: String, writers count: Int, raw: Double, environment: BenchEnvironment) async throws
+    /// One run (`statusbench cluster` runs `always` beside the log on PostgreSQL).
+    func measure(policy: String, writers count: Int, raw: Double, environment: BenchEnvironment) async throws
         -> BenchResult
     {
         let path = scratch + "/statusbench-wal-\(UUID().uuidString)"

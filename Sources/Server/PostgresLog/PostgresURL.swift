@@ -42,6 +42,15 @@ package struct PostgresURL: Sendable {
         self.database = path.isEmpty ? nil : path
     }
 
+    /// The same database as libpq's environment variables, for PostgreSQL's own tools (statusbench
+    /// runs pgbench with it): the password stays off their command line.
+    package var libpqEnvironment: [String: String] {
+        var environment = ["PGHOST": host, "PGPORT": "\(port)", "PGUSER": user]
+        if let password { environment["PGPASSWORD"] = password }
+        if let database { environment["PGDATABASE"] = database }
+        return environment
+    }
+
     /// For the pool that serves reads (recovery, catching up).
     package var clientConfiguration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
