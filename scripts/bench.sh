@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh --postgres
 swift build -c release --product statusbench
 swift build -c release --product statusd
 # read-vs-nginx serves the same bytes from nginx beside statusd; fanout publishes through nginx + nchan.
@@ -18,6 +18,8 @@ fi
 .build/release/statusbench engine --writers 1,16,256 "$@"
 .build/release/statusbench wal --writers 1,16,256 "$@"
 .build/release/statusbench restore
+# The log on PostgreSQL beside the WAL and pgbench, on a temporary server of its own.
+scripts/with-postgres.sh .build/release/statusbench cluster
 .build/release/statusbench read-vs-nginx --organizations 1,10000 --rounds 3 --duration 6
 .build/release/statusbench fanout --connections 1000,10000,19000 --updates 200
 .build/release/statusbench fanout --connections 1000,10000,19000 --updates 40 --interval-ms 250 --output bench-results/fanout-paced
