@@ -262,7 +262,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", .product(name: "Collections", package: "swift-collections")],
+            dependencies: ["Engine", "TestSupport", .product(name: "Collections", package: "swift-collections")],
             swiftSettings: strictSettings
         ),
         .testTarget(

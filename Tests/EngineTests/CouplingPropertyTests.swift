@@ -1,19 +1,8 @@
 import Engine
 import Foundation
 import HashTreeCollections
+import TestSupport
 import Testing
-
-/// A small, seeded generator so that a failing history can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random histories of incidents, maintenance and manual changes. Written by hand rather than with a
 /// property-testing library to keep the test target free of another dependency build; each history

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HashTreeCollections
+import TestSupport
 import Testing
 
 /// docs/RULES.md "Memory bounds": raw changes older than the window fold into exact daily totals, and no

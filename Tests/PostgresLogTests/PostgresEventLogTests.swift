@@ -13,8 +13,9 @@ import Testing
 /// The event log on a real PostgreSQL (`TemporaryPostgres`): the schema made once and a newer one
 /// refused by name; appends in batches that read back in order, positions without gaps under
 /// concurrent writers; a stream that moved refuses the append, and every append queued on top of it;
-/// a retried command lands once; an unreadable record is named, never skipped; an unreachable log
-/// answers unavailable in bounded time and serves again once back.
+/// a retried command lands once; a batch whose commit fails is not acknowledged; an unreadable record
+/// is named, never skipped; an unreachable log answers unavailable in bounded time and serves again
+/// once back.
 @Suite(.serialized) struct PostgresEventLogTests {
     static let logger = Logger(label: "test")
 
@@ -235,6 +236,143 @@ import Testing
                 #expect(outcome == expected)
             }
             #expect(try await Self.all(try nodes.log()).count == 1)
+        }
+    }
+
+    /// `statusd_append` decides a batch's outcomes in a few set-based statements; this is what they
+    /// must come to, one append after the other: a command already in its stream is a duplicate
+    /// answering its last position; a stream whose seq is not the one expected, or that refused an
+    /// earlier append of the batch, refuses; otherwise the records take the next positions.
+    struct AppendModel {
+        var heads: [String: Int64] = [:]
+        var lastPositions: [String: Int64] = [:]  // "stream command"
+        var events: [String] = []  // "position stream seq"
+
+        mutating func append(_ batch: [(stream: String, expected: Int64, count: Int32, command: String)]) -> [String] {
+            var refused: Set<String> = []
+            return batch.map { append in
+                let head = heads[append.stream, default: 0]
+                let key = append.stream + " " + append.command
+                if let last = lastPositions[key] { return "duplicate \(head) \(last)" }
+                if refused.contains(append.stream) || head != append.expected {
+                    refused.insert(append.stream)
+                    return "conflict \(head) nil"
+                }
+                for seq in head + 1...head + Int64(append.count) {
+                    events.append("\(events.count + 1) \(append.stream) \(seq)")
+                }
+                heads[append.stream] = head + Int64(append.count)
+                lastPositions[key] = Int64(events.count)
+                return "appended \(head + Int64(append.count)) \(events.count)"
+            }
+        }
+    }
+
+    @Test func randomBatches_haveTheOutcomesOfOneAppendAfterTheOther() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, _ in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            var model = AppendModel()
+            var random = SplitMix64(state: 20)
+            let streams = ["directory", Self.org.description, Self.other.description]
+            var sent: [String: [String]] = [:]  // each stream's commands so far
+            var seen: [Substring: Int] = [:]  // answers by outcome
+            for batchNumber in 0..<300 {
+                var batch: [(stream: String, expected: Int64, count: Int32, command: String)] = []
+                for _ in 0..<Int.random(in: 1...8, using: &random) {
+                    let stream = streams.randomElement(using: &random)!
+                    // What the writer read, plus its own appends earlier in this batch; now and then
+                    // another writer got there first, or this one is behind.
+                    var expected = batch.filter { $0.stream == stream }.reduce(model.heads[stream, default: 0]) {
+                        $0 + Int64($1.count)
+                    }
+                    if Int.random(in: 0..<8, using: &random) == 0 { expected += Bool.random(using: &random) ? 1 : -1 }
+                    let earlier = sent[stream, default: []].filter { old in !batch.contains { $0.command == old } }
+                    let command =
+                        Int.random(in: 0..<5, using: &random) == 0 && !earlier.isEmpty
+                        ? earlier.randomElement(using: &random)! : "cmd-\(batchNumber)-\(batch.count)"
+                    sent[stream, default: []].append(command)
+                    batch.append((stream, expected, Int32.random(in: 1...3, using: &random), command))
+                }
+                let records = batch.flatMap { append in
+                    (0..<append.count).map { _ in ByteBuffer(bytes: [UInt8(batchNumber % 256)]) }
+                }
+                let rows = try await client.query(
+                    """
+                    SELECT outcome, head, last_position FROM statusd_append('a', \(batch.map(\.stream)), \
+                    \(batch.map(\.expected)), \(batch.map(\.count)), \(batch.map(\.command)), \(records))
+                    """, logger: Self.logger
+                ).collect()
+                let answered = try rows.map { row in
+                    let (outcome, head, last) = try row.decode((String, Int64, Int64?).self)
+                    return "\(outcome) \(head) \(last.map(String.init) ?? "nil")"
+                }
+                let expected = model.append(batch)
+                for answer in answered { seen[answer.split(separator: " ")[0], default: 0] += 1 }
+                guard answered == expected else {
+                    Issue.record("batch \(batchNumber) \(batch): answered \(answered), one after the other \(expected)")
+                    return
+                }
+            }
+            let written = try await client.query(
+                "SELECT position, stream, seq FROM statusd_events ORDER BY position", logger: Self.logger
+            ).collect().map { row in
+                let (position, stream, seq) = try row.decode((Int64, String, Int64).self)
+                return "\(position) \(stream) \(seq)"
+            }
+            #expect(written == model.events)
+            let heads = try await client.query("SELECT stream, seq FROM statusd_stream_heads", logger: Self.logger)
+                .collect().map { try $0.decode((String, Int64).self) }
+            #expect(Dictionary(uniqueKeysWithValues: heads) == model.heads.filter { $0.value > 0 })
+            #expect(seen.keys.sorted() == ["appended", "conflict", "duplicate"] && seen.values.min()! > 20, "\(seen)")
+            // A command twice in one batch is the caller's mistake: refused whole, nothing written.
+            let stream = Self.org.description
+            await #expect(throws: PSQLError.self) {
+                try await client.query(
+                    """
+                    SELECT outcome FROM statusd_append('a', \([stream, stream]), \([model.heads[stream]!, model.heads[stream]! + 1]), \
+                    \([Int32(1), Int32(1)]), \(["twice", "twice"]), \([ByteBuffer(bytes: [1]), ByteBuffer(bytes: [2])]))
+                    """, logger: Self.logger
+                ).collect()
+            }
+            #expect(
+                try await client.query("SELECT count(*) FROM statusd_events", logger: Self.logger).collect()
+                    .first?.decode(Int64.self) == Int64(model.events.count))
+        }
+    }
+
+    /// The batch's answer comes before its commit: a commit refused after `statusd_append` answered
+    /// (here by a deferred trigger; in production a connection lost at that moment) must not be
+    /// acknowledged. In autocommit postgres-nio hands the rows back at CommandComplete, before the
+    /// implicit transaction commits, and this append returned `appended` for an event never written.
+    @Test func aBatchWhoseCommitFails_isNotAcknowledged() async throws {
+        let server = try TemporaryPostgres()
+        try await Self.withClient(server) { client, nodes in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            let log = try nodes.log()
+            _ = try await log.append(Self.records(Self.org, from: 1, count: 1), isolation: #isolation)
+            try server.psql(
+                """
+                CREATE TABLE refuse_commits (id int);
+                INSERT INTO refuse_commits VALUES (1);
+                CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF EXISTS (SELECT 1 FROM refuse_commits) THEN RAISE EXCEPTION 'refused at commit'; END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE CONSTRAINT TRIGGER refuse_commit AFTER INSERT ON statusd_events
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_commit();
+                """)
+            do {
+                _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
+                Issue.record("an append whose commit failed was acknowledged")
+            } catch let refusal as AppendRefused {
+                #expect(refusal.reason == .unavailable, "\(refusal)")
+            }
+            #expect(try await Self.all(log).map(\.1.seq.rawValue) == [1], "the log has what was acknowledged")
+            try server.psql("DELETE FROM refuse_commits")
+            _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
+            #expect(try await Self.all(log).map(\.1.seq.rawValue) == [1, 2])
         }
     }
 

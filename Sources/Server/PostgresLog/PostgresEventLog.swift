@@ -8,9 +8,9 @@ import Synchronization
 
 /// The event log on PostgreSQL (cluster mode): the same `EventLog` the WAL is, so the engine does not
 /// know which one it writes to. Appends are gathered into batches, one batch in flight per node and the
-/// next gathering meanwhile (the WAL's group commit), each batch one call of `statusd_append` in
-/// autocommit: one round trip. An append returns once its batch's COMMIT has returned, so what it
-/// means to be acknowledged is PostgreSQL's `synchronous_commit`.
+/// next gathering meanwhile (the WAL's group commit), each batch one call of `statusd_append` between
+/// BEGIN and COMMIT. An append returns once its batch's COMMIT has returned, so what it means to be
+/// acknowledged is PostgreSQL's `synchronous_commit`.
 ///
 /// Positions: an event's `position` is its place in the log (1, 2, ...); a `LogPosition` here is the
 /// position the next event will take, so "replay from p" reads events at p and after, as with the WAL.
@@ -294,8 +294,15 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
             SELECT outcome, head, last_position FROM statusd_append(\(node), \(streams), \(expected), \
             \(counts), \(commands), \(records))
             """
+        // In a transaction of its own, not autocommit: postgres-nio ends a query at its CommandComplete,
+        // which PostgreSQL sends before an implicit transaction commits (at the Sync after it), so a
+        // connection lost in between would hand back `appended` for a batch that rolled back. An
+        // explicit COMMIT completes only once the commit is durable; lost before that, the outcome is
+        // unknown and the batch is sent again (duplicates come back as such).
         let rows = try await writer.run(timeout: timeout) { connection in
-            try await connection.query(query, logger: self.logger).collect()
+            try await connection.withTransaction(logger: self.logger) { connection in
+                try await connection.query(query, logger: self.logger).collect()
+            }
         }
         var outcomes: [Outcome] = []
         for row in rows {
