@@ -239,21 +239,25 @@ import Testing
         }
     }
 
-    /// `statusd_append` decides a batch's outcomes in a few set-based statements; this is what they
-    /// must come to, one append after the other: a command already in its stream is a duplicate
-    /// answering its last position; a stream whose seq is not the one expected, or that refused an
-    /// earlier append of the batch, refuses; otherwise the records take the next positions.
+    /// One append as `statusd_append` takes it.
+    typealias Append = (stream: String, expected: Int64, count: Int32, command: String)
+
+    /// `statusd_append` decides a batch's outcomes set-based, in one statement; this is what they must
+    /// come to, one append after the other: an append that landed before (its command on the seqs it
+    /// expected) is a duplicate answering its last position; a stream whose seq is not the one
+    /// expected, or that refused an earlier append of the batch, refuses; otherwise the records take
+    /// the next positions.
     struct AppendModel {
         var heads: [String: Int64] = [:]
-        var lastPositions: [String: Int64] = [:]  // "stream command"
         var events: [String] = []  // "position stream seq"
+        var lastEvents: [String: Int64] = [:]  // "stream seq command" of each append's last event: its position
 
-        mutating func append(_ batch: [(stream: String, expected: Int64, count: Int32, command: String)]) -> [String] {
+        mutating func append(_ batch: [Append]) -> [String] {
             var refused: Set<String> = []
             return batch.map { append in
                 let head = heads[append.stream, default: 0]
-                let key = append.stream + " " + append.command
-                if let last = lastPositions[key] { return "duplicate \(head) \(last)" }
+                let last = "\(append.stream) \(append.expected + Int64(append.count)) \(append.command)"
+                if let position = lastEvents[last] { return "duplicate \(head) \(position)" }
                 if refused.contains(append.stream) || head != append.expected {
                     refused.insert(append.stream)
                     return "conflict \(head) nil"
@@ -262,7 +266,7 @@ import Testing
                     events.append("\(events.count + 1) \(append.stream) \(seq)")
                 }
                 heads[append.stream] = head + Int64(append.count)
-                lastPositions[key] = Int64(events.count)
+                lastEvents[last] = Int64(events.count)
                 return "appended \(head + Int64(append.count)) \(events.count)"
             }
         }
@@ -275,25 +279,33 @@ import Testing
             var model = AppendModel()
             var random = SplitMix64(state: 20)
             let streams = ["directory", Self.org.description, Self.other.description]
-            var sent: [String: [String]] = [:]  // each stream's commands so far
+            var sent: [Append] = []
             var seen: [Substring: Int] = [:]  // answers by outcome
             for batchNumber in 0..<300 {
-                var batch: [(stream: String, expected: Int64, count: Int32, command: String)] = []
+                var batch: [Append] = []
                 for _ in 0..<Int.random(in: 1...8, using: &random) {
                     let stream = streams.randomElement(using: &random)!
+                    // Now and then an append sent before, again (a batch retried after a lost answer),
+                    // or one of its commands with a new seq.
+                    let earlier = sent.filter { old in
+                        old.stream == stream && !batch.contains { $0.command == old.command }
+                    }
+                    if let again = earlier.randomElement(using: &random), Int.random(in: 0..<5, using: &random) == 0 {
+                        batch.append(again)
+                        continue
+                    }
                     // What the writer read, plus its own appends earlier in this batch; now and then
                     // another writer got there first, or this one is behind.
                     var expected = batch.filter { $0.stream == stream }.reduce(model.heads[stream, default: 0]) {
                         $0 + Int64($1.count)
                     }
                     if Int.random(in: 0..<8, using: &random) == 0 { expected += Bool.random(using: &random) ? 1 : -1 }
-                    let earlier = sent[stream, default: []].filter { old in !batch.contains { $0.command == old } }
                     let command =
-                        Int.random(in: 0..<5, using: &random) == 0 && !earlier.isEmpty
-                        ? earlier.randomElement(using: &random)! : "cmd-\(batchNumber)-\(batch.count)"
-                    sent[stream, default: []].append(command)
+                        Int.random(in: 0..<20, using: &random) == 0 && !earlier.isEmpty
+                        ? earlier.randomElement(using: &random)!.command : "cmd-\(batchNumber)-\(batch.count)"
                     batch.append((stream, expected, Int32.random(in: 1...3, using: &random), command))
                 }
+                sent += batch
                 let records = batch.flatMap { append in
                     (0..<append.count).map { _ in ByteBuffer(bytes: [UInt8(batchNumber % 256)]) }
                 }
