@@ -30,11 +30,14 @@ import Testing
             self.server = server
         }
 
-        func log(_ node: String = "a") throws -> PostgresEventLog {
+        /// - Parameter retryFor: how long a batch is retried before the log counts as unreachable: short
+        ///   where a test stops the server, long where a slow disk under the whole suite must not look
+        ///   like an outage.
+        func log(_ node: String = "a", retryFor: Duration = .seconds(2)) throws -> PostgresEventLog {
             let log = PostgresEventLog(
                 client: client,
                 writer: try PostgresURL(server.url).connectionConfiguration(connectTimeout: .seconds(2)),
-                node: node, next: LogPosition(1), retryFor: .seconds(2), logger: PostgresEventLogTests.logger)
+                node: node, next: LogPosition(1), retryFor: retryFor, logger: PostgresEventLogTests.logger)
             made.withLock { $0.append(log) }
             return log
         }

@@ -17,7 +17,7 @@ import Testing
         let server = try TemporaryPostgres()
         try await PostgresEventLogTests.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: PostgresEventLogTests.logger)
-            let (logA, logB) = (try nodes.log("a"), try nodes.log("b"))
+            let (logA, logB) = (try nodes.log("a", retryFor: .seconds(30)), try nodes.log("b", retryFor: .seconds(30)))
             let owner = AccountID.random()
             let id = OrgID.random()
             let nodeA = OrgActor(state: OrgState(id: id), log: logA)
@@ -75,8 +75,8 @@ import Testing
         let server = try TemporaryPostgres()
         try await PostgresEventLogTests.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: PostgresEventLogTests.logger)
-            let nodeA = Directory(log: try nodes.log("a"))
-            let nodeB = Directory(log: try nodes.log("b"))
+            let nodeA = Directory(log: try nodes.log("a", retryFor: .seconds(30)))
+            let nodeB = Directory(log: try nodes.log("b", retryFor: .seconds(30)))
             let outcomes = try await withThrowingTaskGroup(of: (String, EngineError?).self) { group in
                 for index in 0..<30 {
                     let node = index % 2 == 0 ? nodeA : nodeB

@@ -93,20 +93,32 @@ public actor Directory {
         log.resume(.directory)
     }
 
+    /// Applies directory events other writers appended, as `OrgActor.follow` does for an organization.
+    public func follow(_ events: [DirectoryEvent]) async throws {
+        guard let last = events.last, last.seq > durable.seq else { return }
+        try await catchUp(given: events)
+    }
+
     /// Applies what other writers appended to the directory since `durable`, with no decision made
-    /// meanwhile (as `OrgActor.catchUp()`).
-    private func catchUp() async throws {
+    /// meanwhile (as `OrgActor.catchUp()`): `given` when it follows on from `durable`, otherwise read
+    /// from the log.
+    private func catchUp(given: [DirectoryEvent] = []) async throws {
         appends.beginCatchUp()
         defer { appends.endCatchUp() }
         await setBack()
-        let records: [LogRecord]
-        do {
-            records = try await log.records(of: .directory, after: durable.seq)
-        } catch {
-            throw AppendRefused(.unavailable, "the directory could not be read back from the log: \(error)")
+        var events = given.filter { $0.seq > durable.seq }
+        if events.first?.seq != durable.seq.next {
+            do {
+                events = try await log.records(of: .directory, after: durable.seq).compactMap { record in
+                    guard case .directory(let event) = record else { return nil }
+                    return event
+                }
+            } catch {
+                throw AppendRefused(.unavailable, "the directory could not be read back from the log: \(error)")
+            }
         }
         guard inFlight.isEmpty, appends.count == 0 else { return }
-        for case .directory(let event) in records where event.seq == working.seq.next {
+        for event in events where event.seq == working.seq.next {
             working.evolve(event)
             inFlight.append(event)
         }

@@ -187,28 +187,47 @@ public actor OrgActor {
         log.resume(.organization(id))
     }
 
+    /// Applies events other writers appended (cluster mode: the node's follower of the log hands over
+    /// each organization's events as it reads them), published as if this actor had written them:
+    /// views, live frames with the log's seqs. Events it already has (its own, or caught up) are
+    /// skipped; when `events` do not start right after what it has, the gap is read from the log.
+    /// - Returns: the events applied, in seq order (for the registry's indexes).
+    /// - Throws: `AppendRefused(.unavailable)` when the log cannot be read.
+    @discardableResult
+    public func follow(_ events: [OrgEvent]) async throws -> [OrgEvent] {
+        guard let last = events.last, last.seq > durable.seq else { return [] }
+        return try await catchUp(given: events)
+    }
+
     /// Applies what other writers appended since `durable`, publishing it as if this actor had written
-    /// it (views, live frames).
-    private func catchUp() async throws {
+    /// it (views, live frames): `given` when it follows on from `durable`, otherwise read from the log.
+    @discardableResult
+    private func catchUp(given: [OrgEvent] = []) async throws -> [OrgEvent] {
         // No decision until this is done, and none in flight meanwhile: the events read are applied on
         // the state the log has, with nothing of this actor's own on top of it.
         appends.beginCatchUp()
         defer { appends.endCatchUp() }
         await setBack()
-        let records: [LogRecord]
-        do {
-            records = try await log.records(of: .organization(id), after: durable.seq)
-        } catch {
-            throw AppendRefused(.unavailable, "the organization could not be read back from the log: \(error)")
+        var events = given.filter { $0.seq > durable.seq }
+        if events.first?.seq != durable.seq.next {
+            do {
+                events = try await log.records(of: .organization(id), after: durable.seq).compactMap { record in
+                    guard case .organization(_, let event) = record else { return nil }
+                    return event
+                }
+            } catch {
+                throw AppendRefused(.unavailable, "the organization could not be read back from the log: \(error)")
+            }
         }
-        guard inFlight.isEmpty, appends.count == 0 else { return }  // the log failed under an append
-        for record in records {
-            guard case .organization(_, let event) = record, event.seq == working.seq.next else { continue }
+        guard inFlight.isEmpty, appends.count == 0 else { return [] }  // the log failed under an append
+        for event in events where event.seq == working.seq.next {
             working.evolve(event)
             inFlight.append(event)
         }
+        let applied = Array(inFlight)
         announced = working.pageStatus
         if let last = inFlight.last { publish(through: last.seq) }
+        return applied
     }
 
     private func publish(through seq: Seq) {

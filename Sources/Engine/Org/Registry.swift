@@ -115,6 +115,29 @@ public final class Registry: Sendable {
         return commit
     }
 
+    /// Applies an organization's events that other writers appended (cluster mode: the node's follower
+    /// of the log), creating the organization when it was made elsewhere, and keeps the indexes (slug,
+    /// domain, keys, members) in step.
+    /// - Throws: `AppendRefused(.unavailable)` when the log cannot be read.
+    public func follow(_ id: OrgID, _ events: [OrgEvent]) async throws {
+        let known = index.withLock { $0.organizations[id] ?? $0.creations[id] }
+        let actor: OrgActor
+        if let known {
+            actor = known
+        } else {
+            var state = OrgState(id: id)
+            state.quotas = quotas
+            actor = OrgActor(state: state, log: log, clock: clock, onPublish: onPublish)
+        }
+        let applied = try await actor.follow(events)
+        guard !applied.isEmpty else { return }
+        if known == nil, actor.view.state.exists {
+            // Findable once it has its state, not before (readers would see an empty organization).
+            index.withLock { $0.organizations[id] = actor }
+        }
+        reindex(actor.view, after: applied)
+    }
+
     /// Moves every maintenance window whose start or end has come: the timer's work, run by the
     /// server once a second. The transition is an event, so it survives a restart: a window due while
     /// statusd was down moves on the first run after start-up.

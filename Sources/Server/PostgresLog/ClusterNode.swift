@@ -1,4 +1,4 @@
-import Engine
+package import Engine
 import Foundation
 package import Logging
 package import Persistence
@@ -13,16 +13,22 @@ package final class ClusterNode: Sendable {
     package let log: PostgresEventLog
     package let identity: LogSchema.Identity
     package let snapshots: SnapshotStore
+    /// The position after the last event recovery read: where the node's follower starts.
+    package let recoveredThrough: LogPosition
+    /// The connection settings of the log's own connections (the follower's LISTEN one).
+    package let connection: PostgresConnection.Configuration
     private let running: Task<Void, Never>
 
     private init(
         client: PostgresClient, log: PostgresEventLog, identity: LogSchema.Identity, snapshots: SnapshotStore,
-        running: Task<Void, Never>
+        recoveredThrough: LogPosition, connection: PostgresConnection.Configuration, running: Task<Void, Never>
     ) {
         self.client = client
         self.log = log
         self.identity = identity
         self.snapshots = snapshots
+        self.recoveredThrough = recoveredThrough
+        self.connection = connection
         self.running = running
     }
 
@@ -46,15 +52,17 @@ package final class ClusterNode: Sendable {
             let snapshots = try snapshotStore(of: identity, in: dataDirectory, logger: logger)
             // Read first: other writers only move it on, and the log's next position is a lower bound.
             let head = try await headPosition(client, logger: logger)
+            let connection = try url.connectionConfiguration(connectTimeout: .seconds(2))
             let log = PostgresEventLog(
-                client: client, writer: try url.connectionConfiguration(connectTimeout: .seconds(2)), node: node,
-                next: LogPosition(head + 1), logger: logger)
+                client: client, writer: connection, node: node, next: LogPosition(head + 1), logger: logger)
             // The node's own newest snapshot, or, on a node that has none, the base the log was imported from.
             var snapshot = try snapshots.loadNewest(logger: logger)
             if snapshot == nil { snapshot = try await ClusterTransfer.base(client, logger: logger) }
-            let recovered = try await recover(from: log, snapshot: snapshot, logger: logger)
+            let (recovered, through) = try await recover(from: log, snapshot: snapshot, logger: logger)
             return (
-                ClusterNode(client: client, log: log, identity: identity, snapshots: snapshots, running: running),
+                ClusterNode(
+                    client: client, log: log, identity: identity, snapshots: snapshots, recoveredThrough: through,
+                    connection: connection, running: running),
                 recovered
             )
         } catch {
@@ -88,8 +96,9 @@ package final class ClusterNode: Sendable {
     /// The states at the log's head: the snapshot's, the events from its replay position on in log
     /// order, and whatever other writers appended before that position which the snapshot never saw
     /// (each stream's missing events read by seq, so nothing depends on where they sit in the log).
+    /// - Returns: the states, and the position after the last event read.
     static func recover(from log: PostgresEventLog, snapshot: SnapshotCapture?, logger: Logger) async throws
-        -> RecoveredStates
+        -> (RecoveredStates, LogPosition)
     {
         var recovered = RecoveredStates(snapshot: snapshot)
         var from = max(LogPosition(1), snapshot?.replayFrom ?? LogPosition(1))
@@ -108,7 +117,7 @@ package final class ClusterNode: Sendable {
             }
         }
         recovered.finish()
-        return recovered
+        return (recovered, from)
     }
 
     private static func apply(_ record: LogRecord, to recovered: inout RecoveredStates, from log: PostgresEventLog)

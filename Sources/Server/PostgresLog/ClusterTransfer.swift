@@ -68,7 +68,7 @@ package enum ClusterTransfer {
                 client: client, writer: try url.connectionConfiguration(connectTimeout: .seconds(2)), node: "export",
                 next: LogPosition(1), logger: logger)
             do {
-                let states = try await ClusterNode.recover(
+                let (states, _) = try await ClusterNode.recover(
                     from: log, snapshot: try await base(client, logger: logger), logger: logger)
                 await log.shutDown()
                 return states

@@ -13,6 +13,7 @@ import NIOPosix
 import Outbound
 import OutboundClient
 import Persistence
+import PostgresLog
 import Prometheus
 import ServiceLifecycle
 import StatuspageCompat
@@ -189,6 +190,14 @@ struct Serve: AsyncParsableCommand {
                 successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: LogProbe(log: log)),
         ]
+        if let cluster = storage.cluster {
+            services.append(
+                .init(
+                    service: LogFollowing(
+                        follower: LogFollower(
+                            log: cluster.log, listener: cluster.connection, from: cluster.recoveredThrough,
+                            registry: registry, directory: directory, logger: logger))))
+        }
         if let adminPort = options.adminPort {
             let operatorRoutes = OperatorRoutes(
                 registry: registry, snapshotter: snapshotter, dataDirectory: dataDirectory.path,
