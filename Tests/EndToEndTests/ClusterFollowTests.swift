@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 /// Two statusd nodes on one log on PostgreSQL, each following it: what is written on one is served
-/// by the other, in its public answers and on its live feed with the same frames, and an
-/// organization made on one is found on the other.
+/// by the other, in its public answers and on its live feed with the same frames; a key and an
+/// organization made on one are found on the other.
 @Suite(.enabled(if: TestLog.onPostgres, "the cluster-mode pass of the suite (scripts/test.sh e2e-postgres)"))
 struct ClusterFollowTests {
     /// Follows the public feed of `acme` on both nodes, writes on the first and then on the second,
@@ -87,6 +87,15 @@ struct ClusterFollowTests {
             try await nodes[0].request("/api/status/acme").body, try await nodes[1].request("/api/status/acme").body,
         ]
         #expect(summaries[0] == summaries[1], "the same public summary on both nodes")
+
+        // A key made on the first node opens the second (the second's index of keys follows).
+        let ownerOnFirst = APIClient(token: setup.token).with(nodes[0])
+        let made = try await ownerOnFirst.call("POST", "/api/keys", ["name": "made on the first", "role": "viewer"])
+        #expect(made.status == 201, "\(made.text)")
+        let viewerOnSecond = APIClient(token: try #require(made.json["token"] as? String)).with(nodes[1])
+        #expect(
+            await Self.eventually { try await viewerOnSecond.call("GET", "/api/services").status == 200 },
+            "a key made on one node works on the other")
 
         // An account and an organization made on the first node: the second finds the organization.
         let (owner, _) = try await AccountTests.signUp("elsewhere@example.com", on: nodes[0])

@@ -101,8 +101,9 @@ struct ClusterLogTests {
         let load = WriteLoad(targets: [server], token: setup.token, keyed: true)
         load.start(writersPerTarget: 8)
         _ = await load.wait { $0.filter { $0.status == 201 }.count >= 20 }
-        // Terminate the backend of every statusd_append in progress, over and over: some land in the
-        // middle of a batch, some during its COMMIT, whose outcome the node then has to find out.
+        // Terminate the writer's backend while a batch is open, over and over: inside statusd_append,
+        // between it and the COMMIT ('idle in transaction'), or during the COMMIT, whose outcome the
+        // node then has to find out.
         var cuts = 0
         let deadline = Date().addingTimeInterval(90)
         while cuts < 15 && Date() < deadline {
@@ -110,7 +111,8 @@ struct ClusterLogTests {
                 try setup.postgres.psql(
                     """
                     SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-                    WHERE query LIKE '%statusd_append%' AND state = 'active' AND pid <> pg_backend_pid()
+                    WHERE (query LIKE '%statusd_append%' OR query LIKE 'BEGIN%' OR query LIKE 'COMMIT%') \
+                    AND state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid()
                     """)
             }
             cuts += Int(answer.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0

@@ -87,7 +87,7 @@ public final class Registry: Sendable {
     {
         var state = OrgState(id: .random())
         state.quotas = quotas
-        let actor = OrgActor(state: state, log: log, clock: clock, onPublish: onPublish)
+        let actor = makeActor(state)
         try reserve(slug: slug, domain: nil)
         defer { release(slug) }
         let command = OrgCommand.createOrganization(slug: slug, name: name, timeZone: timeZone, owner: owner)
@@ -95,7 +95,6 @@ public final class Registry: Sendable {
         defer { _ = index.withLock { $0.creations.removeValue(forKey: actor.id) } }
         let commit = try await actor.submit(command, by: .account(owner))
         index.withLock { $0.organizations[actor.id] = actor }
-        reindex(actor.view, after: commit.events)
         return commit
     }
 
@@ -110,9 +109,7 @@ public final class Registry: Sendable {
             claimed = [patch.slug, domain].compactMap { $0 }
         }
         defer { for name in claimed { release(name) } }
-        let commit = try await actor.submit(command, by: principal, key: key)
-        if !commit.replayed { reindex(actor.view, after: commit.events) }
-        return commit
+        return try await actor.submit(command, by: principal, key: key)
     }
 
     /// Applies an organization's events that other writers appended (cluster mode: the node's follower
@@ -127,15 +124,13 @@ public final class Registry: Sendable {
         } else {
             var state = OrgState(id: id)
             state.quotas = quotas
-            actor = OrgActor(state: state, log: log, clock: clock, onPublish: onPublish)
+            actor = makeActor(state)
         }
         let applied = try await actor.follow(events)
-        guard !applied.isEmpty else { return }
-        if known == nil, actor.view.state.exists {
+        if known == nil, !applied.isEmpty, actor.view.state.exists {
             // Findable once it has its state, not before (readers would see an empty organization).
             index.withLock { $0.organizations[id] = actor }
         }
-        reindex(actor.view, after: applied)
     }
 
     /// Moves every maintenance window whose start or end has come: the timer's work, run by the
@@ -172,13 +167,23 @@ public final class Registry: Sendable {
     public func restore(_ states: [OrgState]) {
         for var state in states where state.exists {
             state.quotas = quotas
-            let actor = OrgActor(state: state, log: log, clock: clock, onPublish: onPublish)
+            let actor = makeActor(state)
             index.withLock { index in
                 index.organizations[state.id] = actor
                 Self.setNames(of: state, in: &index)
                 for key in state.keys.keys { index.byKey[key] = state.id }
                 for member in state.members.values { index.byAccount[member.accountID, default: []].insert(state.id) }
             }
+        }
+    }
+
+    /// An organization's actor whose every publication (its own commits, and on a shared log what it
+    /// caught up or followed of other writers') moves the indexes, then reaches the live hub.
+    private func makeActor(_ state: OrgState) -> OrgActor {
+        let onPublish = self.onPublish
+        return OrgActor(state: state, log: log, clock: clock) { [weak self] view, events in
+            self?.reindex(view, after: events)
+            onPublish(view, events)
         }
     }
 
