@@ -41,7 +41,7 @@ echo "$password" >"$dir/password"
     exit 1
 }
 "${owner[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" -c listen_addresses=127.0.0.1 -c fsync=on \
-    -c max_connections=300 >"$dir/server.log" 2>&1 </dev/null &
+    -c max_connections=600 >"$dir/server.log" 2>&1 </dev/null &
 server=$!
 for _ in $(seq 600); do
     if "$bin/pg_isready" -h "$dir" -p "$port" -q; then break; fi

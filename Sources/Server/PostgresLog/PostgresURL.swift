@@ -59,8 +59,12 @@ package struct PostgresURL: Sendable {
             case .prefer: .prefer(.makeClientConfiguration())
             case .require: .require(.makeClientConfiguration())
             }
-        return PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: tls)
+        // The pool serves the follower's reads, recovery and probes, one or two at a time; postgres-nio's
+        // default of 20 would let every node of a cluster take 20 of the server's connections.
+        configuration.options.maximumConnections = 4
+        return configuration
     }
 
     /// For a connection of its own (the log's writer), which fails fast instead of waiting in a pool.
