@@ -31,6 +31,9 @@ struct ClusterScenario: AsyncParsableCommand {
     @Option(help: "Seconds per run.")
     var duration = 5.0
 
+    @Flag(help: "Run each node's follower of the log (LISTEN and poll), as a statusd node does.")
+    var follow = false
+
     @Option(help: "Directory for the WAL's scratch data directories.")
     var scratch = FileManager.default.temporaryDirectory.path
 
@@ -96,16 +99,30 @@ struct ClusterScenario: AsyncParsableCommand {
         _ = try await LogSchema.prepare(client, create: true, logger: logger)
         var logs: [PostgresEventLog] = []
         var targets: [[(OrgActor, ServiceID)]] = []
+        var registries: [Registry] = []
         for node in 0..<nodes {
             let log = PostgresEventLog(
                 client: client, writer: try url.connectionConfiguration(connectTimeout: .seconds(2)),
                 node: "bench-\(node)", next: LogPosition(1), logger: logger)
             logs.append(log)
             let share = count / nodes + (node < count % nodes ? 1 : 0)
+            let registry = Registry(log: log)
+            registries.append(registry)
             targets.append(
                 try await BenchTargets.make(
-                    registry: Registry(log: log), writers: share,
-                    organizations: max(1, min(share, organizations / nodes))))
+                    registry: registry, writers: share, organizations: max(1, min(share, organizations / nodes))))
+        }
+        // Started after the set-up, from the log's end: what it then reads is the run's own writes
+        // (and, with two nodes, the other node's).
+        var following: [Task<Void, Never>] = []
+        if follow {
+            let from = logs.map(\.appendPosition).max() ?? LogPosition(1)
+            for (log, registry) in zip(logs, registries) {
+                let follower = LogFollower(
+                    log: log, listener: try url.connectionConfiguration(connectTimeout: .seconds(2)), from: from,
+                    registry: registry, directory: Directory(log: log), logger: logger)
+                following.append(Task { await follower.run() })
+            }
         }
         let before = logs.map(\.report)
         let deadline = ContinuousClock.now + .seconds(duration)
@@ -114,6 +131,10 @@ struct ClusterScenario: AsyncParsableCommand {
         let latency = try await BenchTargets.flipAll(targets.flatMap { $0 }, until: deadline, progress: progress)
         let elapsed = (ContinuousClock.now - start).seconds
         let after = logs.map(\.report)
+        for task in following {
+            task.cancel()
+            await task.value
+        }
         for log in logs { await log.shutDown() }
         let batches = zip(before, after).reduce(0) { $0 + $1.1.batches - $1.0.batches }
         let records = zip(before, after).reduce(0) { $0 + $1.1.records - $1.0.records }
@@ -121,6 +142,7 @@ struct ClusterScenario: AsyncParsableCommand {
             scenario: "cluster",
             parameters: [
                 "log": "postgresql", "nodes": "\(nodes)", "writers": "\(count)", "organizations": "\(organizations)",
+                "follow": follow ? "on" : "off",
             ],
             opsPerSecond: Double(latency.count) / elapsed, p50Micros: latency.percentile(50),
             p99Micros: latency.percentile(99), p999Micros: latency.percentile(99.9),
