@@ -45,6 +45,9 @@ public actor OrgActor {
     private nonisolated let unpublished = Atomic<UInt64>(.max)
     /// Appends in flight, for setting back after a refused one (`setBack()`).
     private var appends = AppendsInFlight()
+    /// Followers waiting for the answer to this actor's own appends in flight (`follow`): each resumed
+    /// once `durable` reaches its seq, or once no append is in flight.
+    private var followers: [(seq: Seq, waiter: CheckedContinuation<Void, Never>)] = []
 
     /// An actor over a recovered (or new, empty) state.
     /// - Parameters:
@@ -133,7 +136,10 @@ public actor OrgActor {
         if inFlight.isEmpty { unpublished.store(log.appendPosition.rawValue, ordering: .releasing) }
         inFlight.append(contentsOf: events)
         appends.started()
-        defer { appends.finished() }
+        defer {
+            appends.finished()
+            wakeFollowers()
+        }
         do {
             _ = try await log.append(events.map { .organization(id, $0) }, isolation: self)
         } catch let refusal as AppendRefused {
@@ -196,7 +202,25 @@ public actor OrgActor {
     @discardableResult
     public func follow(_ events: [OrgEvent]) async throws -> [OrgEvent] {
         guard let last = events.last, last.seq > durable.seq else { return [] }
+        if last.seq <= working.seq, appends.count > 0 {
+            // Seqs this actor has appended and not heard back about (the commit's notification can
+            // come first): wait for the answer without holding decisions, as a catch-up would; most
+            // often they are its own and there is nothing left to do.
+            await withCheckedContinuation { followers.append((last.seq, $0)) }
+            guard last.seq > durable.seq else { return [] }
+        }
         return try await catchUp(given: events)
+    }
+
+    /// Resumes the followers whose seqs are durable, or all of them once no append is in flight.
+    private func wakeFollowers() {
+        guard !followers.isEmpty else { return }
+        let idle = appends.count == 0
+        followers.removeAll { follower in
+            guard idle || follower.seq <= durable.seq else { return false }
+            follower.waiter.resume()
+            return true
+        }
     }
 
     /// Applies what other writers appended since `durable`, publishing it as if this actor had written
