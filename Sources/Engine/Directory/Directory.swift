@@ -106,16 +106,11 @@ public actor Directory {
         appends.beginCatchUp()
         defer { appends.endCatchUp() }
         await setBack()
-        var events = given.filter { $0.seq > durable.seq }
-        if events.first?.seq != durable.seq.next {
-            do {
-                events = try await log.records(of: .directory, after: durable.seq).compactMap { record in
-                    guard case .directory(let event) = record else { return nil }
-                    return event
-                }
-            } catch {
-                throw AppendRefused(.unavailable, "the directory could not be read back from the log: \(error)")
-            }
+        let events = try await eventsToFollow(
+            given, after: durable.seq, seq: \.seq, stream: .directory, subject: "the directory", log: log
+        ) { record in
+            guard case .directory(let event) = record else { return nil }
+            return event
         }
         guard inFlight.isEmpty, appends.count == 0 else { return }
         for event in events where event.seq == working.seq.next {

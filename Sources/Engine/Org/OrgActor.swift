@@ -232,16 +232,11 @@ public actor OrgActor {
         appends.beginCatchUp()
         defer { appends.endCatchUp() }
         await setBack()
-        var events = given.filter { $0.seq > durable.seq }
-        if events.first?.seq != durable.seq.next {
-            do {
-                events = try await log.records(of: .organization(id), after: durable.seq).compactMap { record in
-                    guard case .organization(_, let event) = record else { return nil }
-                    return event
-                }
-            } catch {
-                throw AppendRefused(.unavailable, "the organization could not be read back from the log: \(error)")
-            }
+        let events = try await eventsToFollow(
+            given, after: durable.seq, seq: \.seq, stream: .organization(id), subject: "the organization", log: log
+        ) { record in
+            guard case .organization(_, let event) = record else { return nil }
+            return event
         }
         guard inFlight.isEmpty, appends.count == 0 else { return [] }  // the log failed under an append
         for event in events where event.seq == working.seq.next {
