@@ -41,10 +41,12 @@ public struct LogReport: Sendable {
     public let failure: String?
     /// Whether an append can land now: false while a shared log cannot be reached.
     public let reachable: Bool
+    /// How far this node trails the shared log it follows; nil for the WAL (there is only one writer).
+    public let lag: FollowLag.Report?
 
     public init(
         kind: Kind, position: LogPosition, batches: Int, records: Int, fsync: String? = nil, syncs: Int? = nil,
-        failure: String? = nil, reachable: Bool
+        failure: String? = nil, reachable: Bool, lag: FollowLag.Report? = nil
     ) {
         self.kind = kind
         self.position = position
@@ -54,6 +56,7 @@ public struct LogReport: Sendable {
         self.syncs = syncs
         self.failure = failure
         self.reachable = reachable
+        self.lag = lag
     }
 }
 

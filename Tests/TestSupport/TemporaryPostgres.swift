@@ -55,6 +55,26 @@ public final class TemporaryPostgres: @unchecked Sendable {
             ])
     }
 
+    /// The database as `pg_dump` writes it (plain SQL), in a file of the server's directory: a backup.
+    public func dump() throws -> URL {
+        let file = directory.appendingPathComponent("dump-\(UUID().uuidString).sql")
+        try asOwner(
+            Self.binary("pg_dump"),
+            ["-h", directory.path, "-p", "\(port)", "-U", Self.user, "-d", Self.database, "-f", file.path])
+        return file
+    }
+
+    /// Replaces the database's contents with a dump's, while clients stay connected: a restore.
+    public func restore(_ dump: URL) throws {
+        try psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        try asOwner(
+            Self.binary("psql"),
+            [
+                "-h", directory.path, "-p", "\(port)", "-U", Self.user, "-d", Self.database, "-q", "-v",
+                "ON_ERROR_STOP=1", "-f", dump.path,
+            ])
+    }
+
     /// Stops the server at once, as a crash would (SIGQUIT: "immediate"), or cleanly (SIGINT: "fast").
     public func stop(immediate: Bool = false) {
         guard let server, server.isRunning else { return }

@@ -96,7 +96,7 @@ struct ClusterScenario: AsyncParsableCommand {
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         let running = Task { await client.run() }
         defer { running.cancel() }
-        _ = try await LogSchema.prepare(client, create: true, logger: logger)
+        let identity = try await LogSchema.prepare(client, create: true, logger: logger)
         var logs: [PostgresEventLog] = []
         var targets: [[(OrgActor, ServiceID)]] = []
         var registries: [Registry] = []
@@ -114,14 +114,15 @@ struct ClusterScenario: AsyncParsableCommand {
         }
         // Started after the set-up, from the log's end: what it then reads is the run's own writes
         // (and, with two nodes, the other node's).
-        var following: [Task<Void, Never>] = []
+        var following: [Task<Void, any Error>] = []
         if follow {
             let from = logs.map(\.appendPosition).max() ?? LogPosition(1)
             for (log, registry) in zip(logs, registries) {
+                log.following.applied(through: from)
                 let follower = LogFollower(
-                    log: log, listener: try url.connectionConfiguration(connectTimeout: .seconds(2)), from: from,
-                    registry: registry, directory: Directory(log: log), logger: logger)
-                following.append(Task { await follower.run() })
+                    log: log, listener: try url.connectionConfiguration(connectTimeout: .seconds(2)),
+                    epoch: identity.epoch, registry: registry, directory: Directory(log: log), logger: logger)
+                following.append(Task { try await follower.run() })
             }
         }
         let before = logs.map(\.report)
@@ -133,7 +134,7 @@ struct ClusterScenario: AsyncParsableCommand {
         let after = logs.map(\.report)
         for task in following {
             task.cancel()
-            await task.value
+            try await task.value
         }
         for log in logs { await log.shutDown() }
         let batches = zip(before, after).reduce(0) { $0 + $1.1.batches - $1.0.batches }

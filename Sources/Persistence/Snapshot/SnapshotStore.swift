@@ -114,6 +114,11 @@ public struct SnapshotStore: Sendable {
         return nil
     }
 
+    /// Deletes every snapshot: they are of a log that is no longer this one (restored behind them).
+    public func removeAll() throws {
+        for (_, file) in try list() { try FileDescriptor.remove(file) }
+    }
+
     /// Deletes all but the `retained` newest snapshots; returns the replay position of the oldest one
     /// kept, behind which the WAL may be trimmed.
     public func prune() throws -> LogPosition? {

@@ -3,14 +3,18 @@ package import Engine
 import Foundation
 import Wire
 
-/// Session tokens as clients hold them: `<session id>.<base64url HMAC-SHA256 of the id>`, keyed by a
-/// secret kept in `<data>/secrets/session.key` (mode 0600, made on first start). The MAC proves
+/// Session tokens as clients hold them: `<session id>.<base64url HMAC-SHA256 of the id>`, keyed by the
+/// `session-secret` setting, or else, in cluster mode, by a key every node reads from the log's
+/// database, or else by a key kept in `<data>/secrets/session.key` (mode 0600, made on first start). The MAC proves
 /// statusd issued the id; the directory's session table decides whether it is still open, so logout,
 /// a password change or an expiry revoke a token at once.
 package struct SessionTokens: Sendable {
     private let key: SymmetricKey
 
     package init(key: SymmetricKey) { self.key = key }
+
+    /// The key a cluster's nodes share, kept in the log's database (`LogSchema.sharedSecret`).
+    package init(clusterKey bytes: [UInt8]) { self.init(key: SymmetricKey(data: bytes)) }
 
     /// The key of a data directory, created (32 random bytes, 0600 in a 0700 folder) if missing.
     /// The key derived from the `session-secret` setting (a configuration secret), for servers that

@@ -47,6 +47,8 @@ package final class LiveAdmission: Sendable {
         /// A WebSocket that followed nothing for the waiting time.
         case idle
         case shutdown
+        /// This node trails the event log too far (cluster mode): reconnect elsewhere.
+        case behind
     }
 
     package enum Transport: String, CaseIterable, Sendable {
@@ -56,6 +58,7 @@ package final class LiveAdmission: Sendable {
 
     package let limits: Limits
     private let total = Atomic<Int>(0)
+    private let behindLog = Atomic<Bool>(false)
     private let addresses = Mutex<[String: Int]>([:])
     private let open: [Transport: Gauge]
     private let closed: [Reason: Counter]
@@ -86,8 +89,19 @@ package final class LiveAdmission: Sendable {
             })
     }
 
+    /// Whether this node trails the event log too far to take live connections (cluster mode): set and
+    /// cleared by the node's follower watch.
+    package var behind: Bool {
+        get { behindLog.load(ordering: .relaxed) }
+        set { behindLog.store(newValue, ordering: .relaxed) }
+    }
+
     /// Takes a place for a new live connection from `address`, or says why there is none.
     package func admit(_ transport: Transport, from address: String?) -> Reason? {
+        guard !behind else {
+            count(.behind)
+            return .behind
+        }
         guard total.add(1, ordering: .relaxed).newValue <= limits.connections else {
             total.subtract(1, ordering: .relaxed)
             count(.serverFull)

@@ -181,12 +181,18 @@ package final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandl
         context.flush()
     }
 
-    /// A stream refused at a limit: 503 when the server is full, 429 when the address is.
+    /// A stream refused at a limit: 503 when the server is full or trails the log, 429 when the address
+    /// is full.
     private func refuse(_ reason: LiveAdmission.Reason, request: HTTPRequest, context: ChannelHandlerContext) {
-        let full = reason == .serverFull
-        let problem = Problem(
-            status: full ? .serviceUnavailable : .tooManyRequests,
-            detail: full ? "the server is at its live connection limit" : "too many live connections from this address")
+        let problem =
+            switch reason {
+            case .serverFull: Problem(status: .serviceUnavailable, detail: "the server is at its live connection limit")
+            case .behind:
+                Problem(
+                    status: .serviceUnavailable,
+                    detail: "this node trails the event log: reconnect, another node will take the stream")
+            default: Problem(status: .tooManyRequests, detail: "too many live connections from this address")
+            }
         let body = (try? problem.body()) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
@@ -224,6 +230,16 @@ package final class LiveFeedHandler: ChannelDuplexHandler, RemovableChannelHandl
     package func heartbeat() {
         guard let context, context.channel.isWritable else { return }
         context.writeAndFlush(wrapOutboundOut(.body(Self.comment)), promise: nil)
+    }
+
+    /// Ends the stream as a graceful shutdown does; EventSource reconnects by itself (through the load
+    /// balancer, to a node that is not behind) with the last id it received.
+    package func leave() {
+        guard let context, following != nil else { return }
+        shared.admission.count(.behind)
+        stop(context)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     private static let comment = ByteBuffer(string: ":\n\n")

@@ -43,6 +43,9 @@ package final class LiveHub: Sendable {
         /// Writes something that is not a frame, so that proxies and NATs keep an idle stream open and
         /// a dead peer is found (by the failed write, or the missing pong).
         func heartbeat()
+        /// Ends the connection so that its client reconnects elsewhere: this node cannot serve it now
+        /// (it trails the log too far). The client resumes with its last seq on another node.
+        func leave()
     }
 
     /// One subscriber following one organization's feed: made by `subscribe` and handed back with
@@ -99,6 +102,11 @@ package final class LiveHub: Sendable {
                 topics[organization] = nil
             }
         }
+    }
+
+    /// Asks every live connection to leave (`Subscriber.leave`), each on its own loop.
+    package func closeAll() {
+        for topic in topics.withLock({ Array($0.values) }) { topic.closeAll() }
     }
 
     // MARK: Publishing (on the organization's actor)
@@ -223,6 +231,12 @@ private final class Topic: Sendable {
             group.add(subscriber, subscription)  // on its loop: the caller is
             state.subscribers += 1
             state.idleSince = nil
+            // A client ahead of the feed followed a log that was since restored behind it: what it has
+            // after the feed's seq is not what the log now says.
+            if let since, since > feed.lastSeq {
+                subscription.lastSent = feed.lastSeq
+                return (subscription, feed.lastSeq, .resync)
+            }
             guard let since, since < feed.lastSeq else { return (subscription, feed.lastSeq, .replay([])) }
             // The ring holds every frame after its first one's prev; an older gap cannot be filled.
             guard let first = feed.ring.first, first.prev <= since else {
@@ -241,6 +255,10 @@ private final class Topic: Sendable {
             if state.subscribers == 0 { state.idleSince = .now() }
             return true
         }
+    }
+
+    package func closeAll() {
+        for group in state.withLock({ Array($0.loops.values) }) { group.closeAll() }
     }
 
     /// Whether nobody has followed it since `cutoff`.
@@ -300,6 +318,14 @@ private final class LoopSubscribers: @unchecked Sendable {
             timer = nil
         }
         return true
+    }
+
+    /// Each member leaves, on the loop; a copy of the members is walked, since leaving removes them.
+    package func closeAll() {
+        loop.execute {
+            let members = self.members
+            for member in members { member.subscriber.leave() }
+        }
     }
 
     /// Called by the publishing actor: queues the frames, and the drain if none is queued.

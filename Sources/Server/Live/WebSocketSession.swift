@@ -95,9 +95,11 @@ package final class WebSocketSession: ChannelInboundHandler, RemovableChannelHan
         self.context = context
         if let reason = shared.admission.admit(.webSocket, from: opening.address) {
             released = true  // nothing was taken
-            return reason == .serverFull
-                ? close(.tryAgainLater, "server at its live connection limit", nil)
-                : close(.policyViolation, "too many live connections from this address", nil)
+            return switch reason {
+            case .serverFull: close(.tryAgainLater, "server at its live connection limit", nil)
+            case .behind: close(.tryAgainLater, Self.behindReason, nil)
+            default: close(.policyViolation, "too many live connections from this address", nil)
+            }
         }
         if let organization = opening.organization {
             subscribe(organization, since: opening.since, announce: "hello")
@@ -387,6 +389,12 @@ package final class WebSocketSession: ChannelInboundHandler, RemovableChannelHan
     }
 
     /// A ping when the peer has been quiet; a close when it has not answered the last two.
+    /// 1013 (try again later) with a reason that says where: the client reconnects through the load
+    /// balancer, with jittered backoff, and resumes with its last seq.
+    package func leave() { close(.tryAgainLater, Self.behindReason, .behind) }
+
+    static let behindReason = "this node trails the event log: reconnect elsewhere"
+
     package func heartbeat() {
         guard let context, !closing else { return }
         let now = NIODeadline.now()

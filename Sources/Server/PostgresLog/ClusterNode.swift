@@ -1,4 +1,4 @@
-package import Engine
+import Engine
 import Foundation
 package import Logging
 package import Persistence
@@ -13,21 +13,18 @@ package final class ClusterNode: Sendable {
     package let log: PostgresEventLog
     package let identity: LogSchema.Identity
     package let snapshots: SnapshotStore
-    /// The position after the last event recovery read: where the node's follower starts.
-    package let recoveredThrough: LogPosition
     /// The connection settings of the log's own connections (the follower's LISTEN one).
     package let connection: PostgresConnection.Configuration
     private let running: Task<Void, Never>
 
     private init(
         client: PostgresClient, log: PostgresEventLog, identity: LogSchema.Identity, snapshots: SnapshotStore,
-        recoveredThrough: LogPosition, connection: PostgresConnection.Configuration, running: Task<Void, Never>
+        connection: PostgresConnection.Configuration, running: Task<Void, Never>
     ) {
         self.client = client
         self.log = log
         self.identity = identity
         self.snapshots = snapshots
-        self.recoveredThrough = recoveredThrough
         self.connection = connection
         self.running = running
     }
@@ -57,12 +54,25 @@ package final class ClusterNode: Sendable {
                 client: client, writer: connection, node: node, next: LogPosition(head + 1), logger: logger)
             // The node's own newest snapshot, or, on a node that has none, the base the log was imported from.
             var snapshot = try snapshots.loadNewest(logger: logger)
+            if let ahead = snapshot, ahead.replayFrom.rawValue > head + 1 {
+                // Of this epoch, yet past the log's end: the log was restored from an older copy without
+                // a new epoch (docs/CLUSTER.md, "Restoring the log"). Its states are of events the log
+                // no longer has; the log is the truth.
+                logger.warning(
+                    "the node's snapshot is at position \(ahead.replayFrom.rawValue - 1), past the log's end (\(head)): the log was restored; removing the node's snapshots and reloading from the log"
+                )
+                try snapshots.removeAll()
+                snapshot = nil
+            }
             if snapshot == nil { snapshot = try await ClusterTransfer.base(client, logger: logger) }
             let (recovered, through) = try await recover(from: log, snapshot: snapshot, logger: logger)
+            // Recovery just read to the end: the follower goes on from there.
+            log.following.applied(through: through)
+            log.following.caughtUp(asOf: .now)
             return (
                 ClusterNode(
-                    client: client, log: log, identity: identity, snapshots: snapshots, recoveredThrough: through,
-                    connection: connection, running: running),
+                    client: client, log: log, identity: identity, snapshots: snapshots, connection: connection,
+                    running: running),
                 recovered
             )
         } catch {

@@ -17,6 +17,7 @@ import Synchronization
 package final class LogFollower: Sendable {
     private let log: PostgresEventLog
     private let listener: PostgresConnection.Configuration
+    private let epoch: String
     private let registry: Registry
     private let directory: Directory
     private let poll: Duration
@@ -24,33 +25,42 @@ package final class LogFollower: Sendable {
     private let state: Mutex<State>
 
     struct State {
-        /// The position of the next event to read.
-        var cursor: LogPosition
+        /// The stream and seq of the event before the cursor, once the follower has applied one: it
+        /// must still be there on the next read, or the log was replaced.
+        var last: (stream: String, seq: Seq)?
         /// Whether the last read failed (logged once per outage).
         var failing = false
     }
 
-    /// - Parameter from: the position after the last event the node recovered.
+    /// The log is not the one this node follows (restored from a backup, or replaced): the node must
+    /// reload from it, which a restart does (`ClusterNode.open`).
+    package struct Replaced: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// - Parameter epoch: the log's epoch when the node recovered from it.
     package init(
-        log: PostgresEventLog, listener: PostgresConnection.Configuration, from: LogPosition, registry: Registry,
+        log: PostgresEventLog, listener: PostgresConnection.Configuration, epoch: String, registry: Registry,
         directory: Directory, poll: Duration = .milliseconds(300), logger: Logger
     ) {
         self.log = log
         self.listener = listener
+        self.epoch = epoch
         self.registry = registry
         self.directory = directory
         self.poll = poll
         self.logger = logger
-        self.state = Mutex(State(cursor: from))
+        self.state = Mutex(State())
     }
 
     /// The position of the next event this node will read.
-    package var cursor: LogPosition { state.withLock { $0.cursor } }
+    package var cursor: LogPosition { log.following.cursor }
 
     /// Follows until cancelled.
-    package func run() async {
+    /// - Throws: `Replaced` when the log is no longer the one the node recovered from.
+    package func run() async throws {
         let (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        await withTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.listen(ringing: ring) }
             group.addTask {
                 while !Task.isCancelled {
@@ -58,34 +68,69 @@ package final class LogFollower: Sendable {
                     ring.yield()
                 }
             }
+            defer { group.cancelAll() }
             for await _ in doorbell {
                 if Task.isCancelled { break }
-                await readToTheEnd()
+                try await readToTheEnd()
             }
-            group.cancelAll()
         }
     }
 
-    /// Reads and applies pages until the log has no more.
-    func readToTheEnd() async {
-        while !Task.isCancelled {
-            let from = cursor
-            do {
+    /// Checks that the log is still the one followed, then reads and applies pages until it has no more.
+    /// - Throws: `Replaced`; other failures are logged and retried on the next ring.
+    func readToTheEnd() async throws {
+        let started = ContinuousClock.now
+        log.following.reading(at: started)
+        var from = cursor
+        do {
+            let look = try await log.look(at: LogPosition(from.rawValue - 1))
+            try check(look, cursor: from)
+            log.following.looked(atHead: look.head)
+            while !Task.isCancelled {
                 let page = try await log.records(from: from, limit: 1_000)
-                guard let last = page.last else { break }
-                try await apply(page)
-                state.withLock { $0.cursor = LogPosition(last.0.rawValue + 1) }
-                recovered()
-                if page.count < 1_000 { break }
-            } catch {
-                // The cursor stays: the page is read again next time, and what was applied of it is
-                // skipped then (each writer skips what it has).
-                failed(error)
-                break
+                if let (position, record) = page.last {
+                    try await apply(page)
+                    from = LogPosition(position.rawValue + 1)
+                    log.following.applied(through: from)
+                    state.withLock { $0.last = (PostgresEventLog.name(record.stream), record.seq) }
+                }
+                if page.count < 1_000 {
+                    log.following.caughtUp(asOf: started)
+                    break
+                }
             }
+            recovered()
+        } catch let error as Replaced {
+            throw error
+        } catch {
+            // The cursor stays: the page is read again next time, and what was applied of it is
+            // skipped then (each writer skips what it has).
+            failed(error)
         }
     }
 
+    /// Throws `Replaced` when the log's epoch changed, its head went back behind the cursor, or the
+    /// event before the cursor is not the one this node applied there.
+    private func check(_ look: (head: UInt64, epoch: String, event: (String, Seq)?), cursor: LogPosition) throws {
+        guard look.epoch == epoch else {
+            throw Replaced(
+                description:
+                    "the log's epoch is now \(look.epoch), not \(epoch): it was restored or reset; restart the node to reload from it"
+            )
+        }
+        guard look.head + 1 >= cursor.rawValue else {
+            throw Replaced(
+                description:
+                    "the log ends at position \(look.head) but this node applied events up to \(cursor.rawValue - 1): it was restored from an older copy; restart the node to reload from it"
+            )
+        }
+        if let last = state.withLock({ $0.last }), look.event?.0 != last.stream || look.event?.1 != last.seq {
+            throw Replaced(
+                description:
+                    "the event at position \(cursor.rawValue - 1) is not the one this node applied there: the log was replaced; restart the node to reload from it"
+            )
+        }
+    }
     /// Hands each stream's events in the page to its writer, streams in the order they first appear.
     private func apply(_ page: [(LogPosition, LogRecord)]) async throws {
         var organizations: [OrgID: [OrgEvent]] = [:]

@@ -49,6 +49,34 @@ package enum LogSchema {
         return try check(identity)
     }
 
+    /// A secret every node of the cluster shares, kept in `statusd_meta` under `name`: 32 random bytes
+    /// (hex) made by the first node that asks, in a transaction (`ON CONFLICT DO NOTHING`: two nodes
+    /// asking at once both read the one that was made). Used for the session-signing key when the
+    /// configuration names none, so that a session made on one node is valid on all.
+    package static func sharedSecret(named name: String, _ client: PostgresClient, logger: Logger) async throws
+        -> [UInt8]
+    {
+        let key = "secret:" + name
+        let made = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        let hex = made.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let value = try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                "INSERT INTO statusd_meta (key, value) VALUES (\(key), \(hex)) ON CONFLICT (key) DO NOTHING",
+                logger: logger)
+            return try await connection.query("SELECT value FROM statusd_meta WHERE key = \(key)", logger: logger)
+                .collect().first?.decode(String.self)
+        }
+        guard let value, value.count == 64,
+            case let bytes = stride(from: 0, to: 64, by: 2).compactMap({ index -> UInt8? in
+                let start = value.index(value.startIndex, offsetBy: index)
+                return UInt8(value[start..<value.index(start, offsetBy: 2)], radix: 16)
+            }), bytes.count == 32
+        else {
+            throw Refusal(description: "statusd_meta's \(key) is not 32 bytes in hex")
+        }
+        return bytes
+    }
+
     private static func check(_ identity: Identity) throws -> Identity {
         guard identity.version <= version else {
             throw Refusal(
@@ -98,4 +126,10 @@ package enum LogSchema {
 
     /// The text of `Resources/schema-v1.sql`, compiled into the binary.
     static var schemaSQL: String { String(decoding: PackageResources.schema_v1_sql, as: UTF8.self) }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }

@@ -59,6 +59,8 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
     package let retryFor: Duration
     private let logger: Logger
     private let state = Mutex(State())
+    /// How far this node trails the log: kept by its follower (`LogFollower`), reported by `report`.
+    package let following = FollowLag(cursor: LogPosition(1))
     package let batchRecords = Distribution(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024, 4_096])
     package let durableSeconds = Distribution(
         bounds: [0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
@@ -82,7 +84,7 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         state.withLock {
             LogReport(
                 kind: .postgresql, position: LogPosition($0.next), batches: $0.batches, records: $0.records,
-                reachable: $0.reachable)
+                reachable: $0.reachable, lag: following.report())
         }
     }
 
@@ -333,6 +335,25 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
             """, logger: logger
         ).collect()
         return try Self.decode(rows)
+    }
+
+    /// What a follower checks on every read, in one round trip: the last position handed out, the
+    /// log's epoch, and the stream and seq of the event at `position` (nil when there is none).
+    package func look(at position: LogPosition) async throws -> (head: UInt64, epoch: String, event: (String, Seq)?) {
+        let rows = try await client.query(
+            """
+            SELECT (SELECT position FROM statusd_log_head), (SELECT value FROM statusd_meta WHERE key = 'epoch'), \
+            e.stream, e.seq FROM (SELECT 1) AS one \
+            LEFT JOIN statusd_events e ON e.position = \(Int64(position.rawValue))
+            """, logger: logger
+        ).collect()
+        guard let row = rows.first else { throw PostgresLogError(description: "the log's head cannot be read") }
+        let (head, epoch, stream, seq) = try row.decode((Int64?, String?, String?, Int64?).self)
+        guard let head, let epoch else {
+            throw PostgresLogError(description: "statusd_log_head or the epoch is missing: not a statusd log")
+        }
+        let event = stream.flatMap { stream in seq.map { (stream, Seq(UInt64(max($0, 0)))) } }
+        return (UInt64(max(head, 0)), epoch, event)
     }
 
     /// Every stream's last seq, as the log has it.

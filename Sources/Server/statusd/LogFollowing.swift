@@ -1,11 +1,50 @@
+import AsyncAlgorithms
+import Live
+import Logging
+import Persistence
 import PostgresLog
 import ServiceLifecycle
 
-/// Runs the node's follower of the log on PostgreSQL (cluster mode) until the service group shuts down.
+/// Runs the node's follower of the log on PostgreSQL (cluster mode) until the service group shuts down,
+/// and watches how far the node trails: past `liveLagLimit` its live connections are closed with
+/// "reconnect elsewhere" (the load balancer sends them to a node that keeps up) and new ones refused,
+/// until the node is within `readyLagLimit` again (the same limit `/ready` drains it at).
+///
+/// A follower that finds the log replaced (restored from a backup) ends the service with its reason:
+/// the process stops, and its supervisor's restart reloads the node from the log (`ClusterNode.open`).
 struct LogFollowing: Service {
     let follower: LogFollower
+    let lag: FollowLag
+    let hub: LiveHub
+    let admission: LiveAdmission
+    let readyLagLimit: Double
+    let liveLagLimit: Double
+    let logger: Logger
 
-    func run() async {
-        await cancelWhenGracefulShutdown { await follower.run() }
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await follower.run() }
+                group.addTask { await watch() }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        }
+    }
+
+    private func watch() async {
+        for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous) {
+            let seconds = lag.report().seconds
+            if !admission.behind, seconds > liveLagLimit {
+                admission.behind = true
+                hub.closeAll()
+                logger.warning(
+                    "this node is \(Int(seconds)) s behind the event log: live connections closed (1013, reconnect elsewhere) and refused until it catches up"
+                )
+            } else if admission.behind, seconds <= readyLagLimit {
+                admission.behind = false
+                logger.notice("this node caught up with the event log: live connections are taken again")
+            }
+        }
     }
 }

@@ -114,9 +114,16 @@ struct Serve: AsyncParsableCommand {
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
-        let tokens =
-            try secrets["session-secret"].map { try SessionTokens(secret: $0) }
-            ?? SessionTokens.load(dataDirectory: dataDirectory.path)
+        let tokens: SessionTokens
+        if let secret = secrets["session-secret"] {
+            tokens = try SessionTokens(secret: secret)
+        } else if let cluster = storage.cluster {
+            // One key for every node, never a per-node file: a session made on one is valid on all.
+            tokens = SessionTokens(
+                clusterKey: try await LogSchema.sharedSecret(named: "session", cluster.client, logger: logger))
+        } else {
+            tokens = try SessionTokens.load(dataDirectory: dataDirectory.path)
+        }
         var oidc: OIDCVerifier? = nil
         if let configuration = options.oidcConfiguration {
             oidc = try await OIDCVerifier(configuration: configuration, logger: logger)
@@ -195,8 +202,11 @@ struct Serve: AsyncParsableCommand {
                 .init(
                     service: LogFollowing(
                         follower: LogFollower(
-                            log: cluster.log, listener: cluster.connection, from: cluster.recoveredThrough,
-                            registry: registry, directory: directory, logger: logger))))
+                            log: cluster.log, listener: cluster.connection, epoch: cluster.identity.epoch,
+                            registry: registry, directory: directory, logger: logger),
+                        lag: cluster.log.following, hub: hub, admission: admission,
+                        readyLagLimit: Double(options.clusterReadyLagSeconds),
+                        liveLagLimit: Double(options.clusterLiveLagSeconds), logger: logger)))
         }
         if let adminPort = options.adminPort {
             let operatorRoutes = OperatorRoutes(
@@ -247,8 +257,10 @@ struct Serve: AsyncParsableCommand {
         router.add(middleware: MethodNotAllowedMiddleware(routes: known))
         // Inside it, so that a refused preflight is a problem+json answer.
         router.add(middleware: CORSPolicyMiddleware(origins: options.corsOriginSet))
-        HealthRoutes(registry: registry, log: log, snapshots: snapshotStatus, startedAt: WallClock.now()).add(
-            to: router)
+        HealthRoutes(
+            registry: registry, log: log, snapshots: snapshotStatus, startedAt: WallClock.now(),
+            readyLagLimit: Double(options.clusterReadyLagSeconds)
+        ).add(to: router)
         MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus, hub: hub).add(
             to: router)
         PublicStatusRoutes(registry: registry, representation: representation).add(to: router)

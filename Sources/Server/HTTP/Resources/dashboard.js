@@ -1,7 +1,7 @@
 (function () {
   "use strict";
   var app = document.getElementById("app");
-  var state = { me: null, csrf: null, org: null, role: null, socket: null, view: null, submitting: 0 };
+  var state = { me: null, csrf: null, org: null, role: null, socket: null, liveRetry: 1000, view: null, submitting: 0 };
   var LABELS = { operational: "Operational", degraded_performance: "Degraded performance",
     partial_outage: "Partial outage", major_outage: "Major outage", under_maintenance: "Under maintenance" };
   var RANK = { viewer: 0, editor: 1, admin: 2, owner: 3 };
@@ -456,14 +456,21 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/ws");
     state.socket = socket;
-    socket.onopen = function () { indicator("live", "Live"); subscribe(); };
+    socket.onopen = function () { state.liveRetry = 1000; indicator("live", "Live"); subscribe(); };
     socket.onmessage = function (event) {
       var frame; try { frame = JSON.parse(event.data); } catch (error) { return; }
       if (frame.type === "hello" || frame.type === "subscribed" || frame.type === "pong") { return; }
       if (state.org && frame.org && frame.org !== state.org.slug && frame.org !== state.org.id) { return; }
       refreshSoon();
     };
-    socket.onclose = function () { state.socket = null; indicator("offline", "Reconnecting…"); setTimeout(connectLive, 2000); };
+    // Jittered and growing, so that the clients of a node that closed them all do not return at once.
+    socket.onclose = function () {
+      var retry = state.liveRetry || 1000;
+      state.socket = null;
+      indicator("offline", "Reconnecting…");
+      setTimeout(connectLive, retry / 2 + Math.random() * retry / 2);
+      state.liveRetry = Math.min(retry * 2, 30000);
+    };
   }
   // A change elsewhere redraws the view, but never under someone typing: a form with focus,
   // with text in it, showing an error or waiting for its answer puts the redraw off until it is

@@ -31,13 +31,18 @@
       try { frame = JSON.parse(event.data); } catch (error) { return; }
       if (frame.type === "pong" || frame.type === "subscribed") { return; }
       if (frame.type === "hello") { if ((frame.seq || 0) > seq) { refresh(); } return; }
+      // The feed cannot fill the gap (too old, or a log restored behind this page): refetch, and
+      // follow from the seq it names, which may be lower than the page's.
+      if (frame.type === "resync") { seq = frame.seq || 0; refresh(); return; }
       if (typeof frame.seq === "number" && frame.seq <= seq) { return; }
       if (typeof frame.seq === "number") { seq = frame.seq; }
       refresh();
     };
+    // A node going away (1001) or sending its clients elsewhere (1013) closes every connection at
+    // once: a random share of the delay spreads their returns over the other nodes.
     socket.onclose = function () {
       show("offline", "Reconnecting…");
-      setTimeout(connect, retry);
+      setTimeout(connect, retry / 2 + Math.random() * retry / 2);
       retry = Math.min(retry * 2, 30000);
     };
   }

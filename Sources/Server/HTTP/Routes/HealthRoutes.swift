@@ -17,6 +17,8 @@ package struct HealthRoutes: Sendable {
     package let log: any ServedEventLog
     package let snapshots: SnapshotStatus
     package let startedAt: Date
+    /// Seconds a node may trail the shared log it follows before `/ready` drains it.
+    package let readyLagLimit: Double
 
     package func add(to router: Router<StatusdRequestContext>) {
         router.get("/health", use: health)
@@ -33,6 +35,8 @@ package struct HealthRoutes: Sendable {
         package let fdatasyncs: Int?
         package let reachable: Bool
         package let failure: String?
+        /// Cluster mode: how far this node trails the log (cursor, positions and seconds behind).
+        package let lag: FollowLag.Report?
     }
 
     package struct Health: Encodable {
@@ -53,18 +57,27 @@ package struct HealthRoutes: Sendable {
             log: LogHealth(
                 kind: report.kind, position: report.position.rawValue, batches: report.batches,
                 records: report.records, fsync: report.fsync, fdatasyncs: report.syncs, reachable: report.reachable,
-                failure: report.failure),
+                failure: report.failure, lag: report.lag),
             snapshot: snapshots.last, organizations: registry.all.count,
             uptimeSeconds: Int(WallClock.now().timeIntervalSince(startedAt)))
         return try Self.json(body, status: report.failure == nil ? .ok : .serviceUnavailable)
     }
 
-    /// Ready once recovery has finished (before the port opens) and while writes can land: a load
-    /// balancer drains a node whose log is unreachable.
+    /// Ready once recovery has finished (before the port opens), while writes can land and, in cluster
+    /// mode, while the node trails the log by at most `readyLagLimit` seconds: a load balancer drains a
+    /// node whose log is unreachable or which serves stale state.
     @Sendable package func ready(request: Request, context: StatusdRequestContext) throws -> Response {
-        guard log.report.reachable else {
+        let report = log.report
+        guard report.reachable else {
             throw Problem(
                 status: .serviceUnavailable, detail: "the event log cannot be reached: writes answer 503 until it can",
+                headers: [.retryAfter: "2"])
+        }
+        if let lag = report.lag, lag.seconds > readyLagLimit {
+            throw Problem(
+                status: .serviceUnavailable,
+                detail:
+                    "this node trails the event log by \(Int(lag.seconds)) s (\(lag.positions) events known): it serves again once caught up",
                 headers: [.retryAfter: "2"])
         }
         return try Self.json(["status": "ready"])
@@ -82,10 +95,14 @@ package struct HealthRoutes: Sendable {
             status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
-    package init(registry: Registry, log: any ServedEventLog, snapshots: SnapshotStatus, startedAt: Date) {
+    package init(
+        registry: Registry, log: any ServedEventLog, snapshots: SnapshotStatus, startedAt: Date,
+        readyLagLimit: Double = 5
+    ) {
         self.registry = registry
         self.log = log
         self.snapshots = snapshots
         self.startedAt = startedAt
+        self.readyLagLimit = readyLagLimit
     }
 }

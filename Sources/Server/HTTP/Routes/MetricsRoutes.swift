@@ -26,6 +26,10 @@ package struct MetricsRoutes: Sendable {
     private let walFailed: Gauge?
     /// 1 while the shared log takes writes; nil for the WAL.
     private let logReachable: Gauge?
+    /// How far this node trails the shared log; nil for the WAL.
+    private let lagSeconds: Gauge?
+    private let lagPositions: Gauge?
+    private let followCursor: Gauge?
     private let organizationCount: Gauge
     private let snapshotAge: Gauge
     private let memoRenders: Gauge
@@ -55,12 +59,18 @@ package struct MetricsRoutes: Sendable {
             walSyncs = gauge("wal", "fdatasyncs", "fdatasync calls since start")
             walFailed = gauge("wal", "failed", "1 once the log has failed: writes answer 503")
             logReachable = nil
+            (lagSeconds, lagPositions, followCursor) = (nil, nil, nil)
         case .postgresql:
             logBatches = gauge("log", "batches", "batches this node committed to the log on PostgreSQL since start")
             logRecords = gauge("log", "records", "events this node appended to the log on PostgreSQL since start")
             walSyncs = nil
             walFailed = nil
             logReachable = gauge("log", "reachable", "1 while the log on PostgreSQL takes writes (/ready)")
+            lagSeconds = gauge(
+                "log", "lag", unit: "seconds",
+                "seconds since this node last read to the end of the log (/ready drains it past its limit)")
+            lagPositions = gauge("log", "lag_events", "events in the log this node had not applied when it last looked")
+            followCursor = gauge("log", "follow_position", "the position of the next event this node will apply")
         }
         organizationCount = gauge(nil, "organizations", "organizations served")
         snapshotAge = gauge("snapshot", "age", unit: "seconds", "seconds since the last snapshot this process wrote")
@@ -84,6 +94,11 @@ package struct MetricsRoutes: Sendable {
         walSyncs?.set(to: Double(report.syncs ?? 0))
         walFailed?.set(to: report.failure == nil ? 0 : 1)
         logReachable?.set(to: report.reachable ? 1 : 0)
+        if let lag = report.lag {
+            lagSeconds?.set(to: lag.seconds)
+            lagPositions?.set(to: Double(lag.positions))
+            followCursor?.set(to: Double(lag.cursor))
+        }
         organizationCount.set(to: Double(organizations.all.count))
         snapshotAge.set(to: snapshots.last.map { WallClock.now().timeIntervalSince($0.at) } ?? -1)
         memoRenders.set(to: Double(RenderMemo.renders))

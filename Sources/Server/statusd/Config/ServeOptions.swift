@@ -153,6 +153,18 @@ struct ServeOptions: ParsableArguments {
 
     @Option(
         help:
+            "Cluster mode: seconds a node may trail the event log before /ready answers 503 (a load balancer drains it)."
+    )
+    var clusterReadyLagSeconds = 5
+
+    @Option(
+        help:
+            "Cluster mode: seconds a node may trail the event log before it closes its live connections (1013, reconnect elsewhere)."
+    )
+    var clusterLiveLagSeconds = 30
+
+    @Option(
+        help:
             "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
     )
     var adminPort: Int?
@@ -213,6 +225,13 @@ struct ServeOptions: ParsableArguments {
         }
         guard (1...86_400).contains(liveTopicIdleSeconds) else {
             throw ValidationError("--live-topic-idle-seconds must be 1...86400, got \(liveTopicIdleSeconds)")
+        }
+        guard (1...3_600).contains(clusterReadyLagSeconds), (1...3_600).contains(clusterLiveLagSeconds),
+            clusterReadyLagSeconds <= clusterLiveLagSeconds
+        else {
+            throw ValidationError(
+                "--cluster-ready-lag-seconds and --cluster-live-lag-seconds must be 1...3600, the first at most the second"
+            )
         }
         guard (1...3_600).contains(liveAuthTimeoutSeconds) else {
             throw ValidationError("--live-auth-timeout-seconds must be 1...3600, got \(liveAuthTimeoutSeconds)")
@@ -341,6 +360,8 @@ struct ServeOptions: ParsableArguments {
             "live-queue-kib",
             "live-auth-timeout-seconds",
             "live-topic-idle-seconds",
+            "cluster-ready-lag-seconds",
+            "cluster-live-lag-seconds",
             "admin-port",
             "admin-host",
         ],
