@@ -96,17 +96,41 @@ import Testing
             async let first = LogSchema.prepare(client, create: true, logger: Self.logger)
             async let second = LogSchema.prepare(client, create: true, logger: Self.logger)
             let (a, b) = try await (first, second)
-            #expect(a == b && a.version == 1 && !a.epoch.isEmpty, "two nodes at once make one schema")
+            #expect(a == b && a.version == 2 && !a.epoch.isEmpty, "two nodes at once make one schema")
         }
-        try server.psql("UPDATE statusd_meta SET value = '2' WHERE key = 'schema_version'")
+        try server.psql("UPDATE statusd_meta SET value = '3' WHERE key = 'schema_version'")
         try await Self.withClient(server) { client, nodes in
             do {
                 _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
                 Issue.record("a newer schema was accepted")
             } catch let refusal as LogSchema.Refusal {
-                #expect(refusal.description.contains("version 2, newer than this statusd reads (1)"), "\(refusal)")
+                #expect(refusal.description.contains("version 3, newer than this statusd reads (2)"), "\(refusal)")
             }
         }
+    }
+
+    /// A log made by a statusd of schema version 1 (its file, run as that statusd ran it) is upgraded in
+    /// place: its events and epoch stay, the tables of version 2 are there.
+    @Test func aVersion1Log_isUpgraded_keepingItsEventsAndEpoch() async throws {
+        let server = try TemporaryPostgres()
+        for statement in LogSchema.statements(LogSchema.schemaSQL[0]) { try server.psql(statement) }
+        try server.psql(
+            "INSERT INTO statusd_meta (key, value) VALUES ('schema_version', '1'), ('epoch', 'made-by-version-1')")
+        try await Self.withClient(server) { client, nodes in
+            let log = try nodes.log()
+            _ = try await log.append(Self.records(Self.org, from: 1, count: 1), isolation: #isolation)
+            async let first = LogSchema.prepare(client, create: true, logger: Self.logger)
+            async let second = LogSchema.prepare(client, create: true, logger: Self.logger)
+            let (a, b) = try await (first, second)
+            #expect(a == b && a.version == 2 && a.epoch == "made-by-version-1", "upgraded once, epoch kept")
+            #expect(try await Self.all(log).count == 1, "the events stay")
+        }
+        #expect(
+            try server.psql("SELECT count(*) FROM statusd_archive").trimmingCharacters(in: .whitespacesAndNewlines)
+                == "0")
+        #expect(
+            try server.psql("SELECT count(*) FROM statusd_leases").trimmingCharacters(in: .whitespacesAndNewlines)
+                == "0")
     }
 
     @Test func appends_readBackInOrder_withPositionsWithoutGaps() async throws {

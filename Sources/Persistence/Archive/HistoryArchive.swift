@@ -70,30 +70,51 @@ public final class HistoryArchive: Sendable {
     /// Appends `history` to the organization's file, one block per kind, and makes it durable.
     /// - Throws: `PersistenceError` for a failed write or sync: nothing may then leave memory.
     public func append(_ history: ArchivableHistory, of org: OrgID) throws {
-        guard !history.isEmpty else { return }
+        try append(blocks: try Self.blocks(of: history), of: org)
+    }
+
+    /// `history` as the blocks of an archive file, one per kind it has (what a cluster shares).
+    public static func blocks(of history: ArchivableHistory) throws -> [[UInt8]] {
+        var blocks: [[UInt8]] = []
+        for (kind, block) in [
+            (ArchiveKind.incidents, try encode(history.incidents)),
+            (ArchiveKind.maintenance, try encode(history.maintenance)),
+        ] {
+            guard let block else { continue }
+            blocks.append(
+                ArchiveFormat.block(
+                    kind: kind, count: block.count, oldest: block.oldest, newest: block.newest,
+                    payload: block.payload))
+        }
+        return blocks
+    }
+
+    /// Appends blocks (as `blocks(of:)` makes them, here or on another node) to the organization's
+    /// file and makes them durable.
+    /// - Throws: `PersistenceError` for a failed write or sync, or a block that does not read back.
+    public func append(blocks: [[UInt8]], of org: OrgID) throws {
+        guard !blocks.isEmpty else { return }
         try appending.withLock { _ in
             var index = try self.index(of: org)
             let file = filePath(org)
+            let start = index.exists ? index.end : 0
             var bytes = index.exists ? [] : ArchiveFormat.fileHeader()
             var added: [ArchiveBlock] = []
-            for (kind, block) in [
-                (ArchiveKind.incidents, try Self.encode(history.incidents)),
-                (ArchiveKind.maintenance, try Self.encode(history.maintenance)),
-            ] {
-                guard let block else { continue }
-                let offset = (index.exists ? index.end : 0) + bytes.count
-                bytes += ArchiveFormat.block(
-                    kind: kind, count: block.count, oldest: block.oldest, newest: block.newest,
-                    payload: block.payload)
+            for block in blocks {
+                guard case .block(let read) = ArchiveFormat.readBlock(in: block, at: 0) else {
+                    throw PersistenceError(.corrupt, path: file, "an archive block to append does not read back")
+                }
+                let offset = start + bytes.count
+                bytes += block
                 added.append(
                     ArchiveBlock(
-                        offset: offset, kind: kind, count: block.count, oldest: block.oldest, newest: block.newest,
-                        payloadBytes: block.payload.count))
+                        offset: offset, kind: read.kind, count: read.count, oldest: read.oldest, newest: read.newest,
+                        payloadBytes: read.payloadBytes))
             }
             let descriptor = try FileDescriptor.open(file, flags: O_RDWR | O_CREAT, mode: 0o600)
             defer { descriptor.close() }
             if index.tornBytes > 0 { try cutTornTail(of: descriptor, at: index.end) }
-            try descriptor.write(bytes, at: index.exists ? index.end : 0)
+            try descriptor.write(bytes, at: start)
             try descriptor.syncData()
             if !index.exists { try FileDescriptor.syncDirectory(path) }
             index.exists = true
@@ -103,6 +124,18 @@ public final class HistoryArchive: Sendable {
             indexes.withLock { $0[org] = index }
         }
     }
+
+    /// The organization's blocks as its file holds them (the ones that read back), oldest first: what
+    /// `statusd cluster import` stores in the cluster's archive.
+    public func storedBlocks(of org: OrgID) throws -> [[UInt8]] {
+        let blocks = try index(of: org).blocks
+        guard !blocks.isEmpty else { return [] }
+        let bytes = try FileDescriptor.readAll(filePath(org))
+        return blocks.map { Array(bytes[$0.offset..<$0.end]) }
+    }
+
+    /// How many blocks the organization's file holds that read back.
+    public func blockCount(of org: OrgID) throws -> Int { try index(of: org).blocks.count }
 
     /// Deletes an organization's archive (the organization is gone).
     public func remove(_ org: OrgID) throws {

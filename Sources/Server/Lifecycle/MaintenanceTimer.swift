@@ -11,15 +11,22 @@ import ServiceLifecycle
 /// view, so an idle tick reads one field per organization and writes nothing. Once an hour it folds
 /// status history that left the raw window into daily totals, moves closed incidents and maintenance
 /// that left it to the history archive, and removes expired sessions.
+///
+/// In a cluster only the leader runs it (`leads`), and the archive pass stores its blocks where every
+/// node copies them from (`sharing`) before the items leave memory.
 package struct MaintenanceTimer: ServiceLifecycle.Service {
     package let registry: Registry
     package let directory: Directory
     package let archive: HistoryArchive
+    /// Whether this process leads its cluster now; always, on the WAL.
+    package let leads: @Sendable () -> Bool
+    package let sharing: HistoryArchive.Sharing?
     package let logger: Logger
 
     package func run() async throws {
         var lastCompaction = ContinuousClock.now - .seconds(3_600)
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
+            guard leads() else { continue }
             let changed = await registry.advanceDueMaintenance(now: WallClock.now())
             if changed > 0 { logger.info("maintenance windows moved", metadata: ["organizations": "\(changed)"]) }
             if ContinuousClock.now - lastCompaction >= .seconds(3_600) {
@@ -28,7 +35,7 @@ package struct MaintenanceTimer: ServiceLifecycle.Service {
                 if compacted > 0 {
                     logger.info("status history folded into daily totals", metadata: ["organizations": "\(compacted)"])
                 }
-                let archived = await archive.archiveDue(in: registry, now: WallClock.now())
+                let archived = await archive.archiveDue(in: registry, now: WallClock.now(), sharing: sharing)
                 if archived > 0 {
                     logger.info("closed incidents and maintenance archived", metadata: ["organizations": "\(archived)"])
                 }
@@ -37,10 +44,16 @@ package struct MaintenanceTimer: ServiceLifecycle.Service {
         }
     }
 
-    package init(registry: Registry, directory: Directory, archive: HistoryArchive, logger: Logger) {
+    package init(
+        registry: Registry, directory: Directory, archive: HistoryArchive,
+        leads: @escaping @Sendable () -> Bool = { true },
+        sharing: HistoryArchive.Sharing? = nil, logger: Logger
+    ) {
         self.registry = registry
         self.directory = directory
         self.archive = archive
+        self.leads = leads
+        self.sharing = sharing
         self.logger = logger
     }
 }

@@ -10,9 +10,15 @@ import PostgresNIO
 package enum ClusterTransfer {
     /// Puts `states` (a local data directory's, recovered) at the start of the empty log at `url`, as
     /// its base (`statusd_base`), with every stream's head at its seq: the next event of each stream
-    /// continues its numbering.
+    /// continues its numbering; and the data directory's history archive into the cluster's.
     /// - Throws: `PostgresLogError` for a log that already holds events or a base.
-    package static func importStates(_ states: RecoveredStates, into url: PostgresURL, logger: Logger) async throws {
+    package static func importStates(
+        _ states: RecoveredStates, archive: HistoryArchive, into url: PostgresURL, logger: Logger
+    ) async throws {
+        var archived: [(OrgID, [[UInt8]])] = []
+        for org in try archive.organizations() where states.organizations[org] != nil {
+            archived.append((org, try archive.storedBlocks(of: org)))
+        }
         let capture = SnapshotCapture(
             replayFrom: LogPosition(1), logEnd: LogPosition(1), directory: states.directory,
             organizations: Array(states.organizations.values))
@@ -50,6 +56,14 @@ package enum ClusterTransfer {
                     """
                     INSERT INTO statusd_stream_heads (stream, seq) SELECT * FROM unnest(\(streams)::text[], \(seqs)::bigint[])
                     """, logger: logger)
+                for (org, blocks) in archived where !blocks.isEmpty {
+                    let rows = blocks.map { ByteBuffer(bytes: $0) }
+                    try await connection.query(
+                        """
+                        INSERT INTO statusd_archive (org, number, block) \
+                        SELECT \(org.rawValue), n, b FROM unnest(\(rows)::bytea[]) WITH ORDINALITY AS t(b, n)
+                        """, logger: logger)
+                }
             }
         }
     }
@@ -59,11 +73,15 @@ package enum ClusterTransfer {
         try await withClient(url, logger: logger) { try await LogSchema.prepare($0, create: true, logger: logger) }
     }
 
-    /// Every stream's state at the head of the log at `url`: the base, then every event.
+    /// Every stream's state at the head of the log at `url`: the base, then every event; and the
+    /// cluster's history archive copied into `archive`.
     /// - Throws: `LogSchema.Refusal` when the database holds no statusd log.
-    package static func exportStates(from url: PostgresURL, logger: Logger) async throws -> RecoveredStates {
+    package static func exportStates(from url: PostgresURL, archive: HistoryArchive, logger: Logger) async throws
+        -> RecoveredStates
+    {
         try await withClient(url, logger: logger) { client in
             _ = try await LogSchema.prepare(client, create: false, logger: logger)
+            try await SharedArchive(client: client, archive: archive, logger: logger).copyAll()
             let log = PostgresEventLog(
                 client: client, writer: try url.connectionConfiguration(connectTimeout: .seconds(2)), node: "export",
                 next: LogPosition(1), logger: logger)

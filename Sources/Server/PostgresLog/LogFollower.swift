@@ -20,6 +20,8 @@ package final class LogFollower: Sendable {
     private let epoch: String
     private let registry: Registry
     private let directory: Directory
+    /// Copies the archive blocks an organization's `historyArchived` event moved out of memory.
+    private let archive: SharedArchive?
     private let poll: Duration
     private let logger: Logger
     private let state: Mutex<State>
@@ -41,13 +43,14 @@ package final class LogFollower: Sendable {
     /// - Parameter epoch: the log's epoch when the node recovered from it.
     package init(
         log: PostgresEventLog, listener: PostgresConnection.Configuration, epoch: String, registry: Registry,
-        directory: Directory, poll: Duration = .milliseconds(300), logger: Logger
+        directory: Directory, archive: SharedArchive? = nil, poll: Duration = .milliseconds(300), logger: Logger
     ) {
         self.log = log
         self.listener = listener
         self.epoch = epoch
         self.registry = registry
         self.directory = directory
+        self.archive = archive
         self.poll = poll
         self.logger = logger
         self.state = Mutex(State())
@@ -146,7 +149,12 @@ package final class LogFollower: Sendable {
         }
         // The directory first: an organization's events may name accounts it created.
         if !directoryEvents.isEmpty { try await directory.follow(directoryEvents) }
-        for id in order { try await registry.follow(id, organizations[id] ?? []) }
+        for id in order {
+            let events = organizations[id] ?? []
+            // The archived items must be readable here before they leave this node's memory.
+            if let archive, events.contains(where: \.movesHistoryToTheArchive) { try await archive.copy(id) }
+            try await registry.follow(id, events)
+        }
     }
 
     /// Holds a LISTEN connection, ringing on every notification and once on each new connection
@@ -198,5 +206,12 @@ package final class LogFollower: Sendable {
             return state.failing
         }
         if was { logger.notice("following the log again at position \(cursor)") }
+    }
+}
+
+extension OrgEvent {
+    fileprivate var movesHistoryToTheArchive: Bool {
+        if case .historyArchived = change { return true }
+        return false
     }
 }

@@ -2,11 +2,12 @@ import Foundation
 import Logging
 package import PostgresNIO
 
-/// The log's tables and functions (`Resources/schema-v1.sql`), created when missing and refused by name
-/// when newer than this statusd.
+/// The log's tables and functions (`Resources/schema-v1.sql`, then each upgrade in turn:
+/// `Resources/schema-v2.sql`), created or upgraded when older, and refused by name when newer than
+/// this statusd.
 package enum LogSchema {
     /// The schema version this statusd creates and reads.
-    package static let version = 1
+    package static let version = 2
 
     package struct Refusal: Error, CustomStringConvertible {
         package let description: String
@@ -23,8 +24,10 @@ package enum LogSchema {
     /// - Throws: `Refusal` for a newer schema, for none when `create` is false, or for a database
     ///   that holds tables of that name but no statusd log.
     package static func prepare(_ client: PostgresClient, create: Bool, logger: Logger) async throws -> Identity {
-        if let identity = try await read(client, logger: logger) { return try check(identity) }
-        guard create else {
+        let found = try await read(client, logger: logger)
+        if let found, found.version >= version { return try check(found) }
+        // An older schema is upgraded whether or not `create` asks for one to be made.
+        guard create || found != nil else {
             throw Refusal(description: "the database holds no statusd log: run `statusd cluster init` first")
         }
         try await client.withTransaction(logger: logger) { connection in
@@ -34,14 +37,31 @@ package enum LogSchema {
                 try await connection.query(
                     "SELECT count(*) FROM pg_tables WHERE tablename = 'statusd_meta'", logger: logger
                 ).collect().first?.decode(Int.self) ?? 0
-            guard exists == 0 else { return }
-            for statement in statements(schemaSQL) {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            var found = 0
+            if exists > 0 {
+                found =
+                    try await connection.query(
+                        "SELECT value::int FROM statusd_meta WHERE key = 'schema_version'", logger: logger
+                    ).collect().first?.decode(Int.self) ?? 0
+            } else {
+                for statement in statements(schemaSQL[0]) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                let epoch = UUID().uuidString.lowercased()
+                try await connection.query(
+                    "INSERT INTO statusd_meta (key, value) VALUES ('schema_version', '1'), ('epoch', \(epoch))",
+                    logger: logger)
+                found = 1
             }
-            let epoch = UUID().uuidString.lowercased()
+            guard found >= 1, found < version else { return }
+            for upgrade in schemaSQL[found...] {
+                for statement in statements(upgrade) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+            }
             try await connection.query(
-                "INSERT INTO statusd_meta (key, value) VALUES ('schema_version', \(String(version))), ('epoch', \(epoch))",
-                logger: logger)
+                "UPDATE statusd_meta SET value = \(String(version)) WHERE key = 'schema_version'", logger: logger)
+            logger.notice("the log's schema is now version \(version) (was \(exists > 0 ? found : 0))")
         }
         guard let identity = try await read(client, logger: logger) else {
             throw Refusal(description: "the log's schema was created but cannot be read back")
@@ -124,8 +144,11 @@ package enum LogSchema {
         return statements
     }
 
-    /// The text of `Resources/schema-v1.sql`, compiled into the binary.
-    static var schemaSQL: String { String(decoding: PackageResources.schema_v1_sql, as: UTF8.self) }
+    /// The schema's files, compiled into the binary: index 0 creates version 1, index n upgrades
+    /// version n to n + 1.
+    static var schemaSQL: [String] {
+        [PackageResources.schema_v1_sql, PackageResources.schema_v2_sql].map { String(decoding: $0, as: UTF8.self) }
+    }
 }
 
 extension String {

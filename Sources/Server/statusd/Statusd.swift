@@ -111,6 +111,22 @@ struct Serve: AsyncParsableCommand {
         registry.restore(Array(states.organizations.values))
         let directory = Directory(state: states.directory, log: log)
         let archive = try HistoryArchive(directory: dataDirectory, logger: logger)
+        // Cluster mode: the archive is the cluster's (copied here before serving), and one node leads.
+        var sharedArchive: SharedArchive? = nil
+        var sharing: HistoryArchive.Sharing? = nil
+        var lease: LeaderLease? = nil
+        if let cluster = storage.cluster {
+            let shared = SharedArchive(client: cluster.client, archive: archive, logger: logger)
+            try await shared.copyAll()
+            sharedArchive = shared
+            sharing = { org, blocks in try await shared.store(org, blocks) }
+            if options.clusterLeader {
+                lease = LeaderLease(client: cluster.client, node: cluster.log.node, logger: logger)
+            }
+        }
+        let leader = lease
+        let clustered = storage.cluster != nil
+        let leads: @Sendable () -> Bool = { leader?.leads ?? !clustered }
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
@@ -138,7 +154,7 @@ struct Serve: AsyncParsableCommand {
         let router = try makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
             archive: archive, snapshotStatus: snapshotStatus, metrics: metrics, requestMetrics: requestMetrics,
-            representation: representation, hub: hub, pages: pages)
+            representation: representation, hub: hub, pages: pages, leads: leads)
         // The public summary below the router, unless asked not to; the access log is the router's, so
         // logging every request turns the fast path off.
         let fastPath =
@@ -170,7 +186,9 @@ struct Serve: AsyncParsableCommand {
                     ] + (fastPath.map { [PublicReadFastPath($0)] } ?? []))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [
-                MaintenanceTimer(registry: registry, directory: directory, archive: archive, logger: logger),
+                MaintenanceTimer(
+                    registry: registry, directory: directory, archive: archive, leads: leads,
+                    sharing: sharing, logger: logger),
                 snapshotter,
             ],
             onServerRunning: { channel in
@@ -203,11 +221,12 @@ struct Serve: AsyncParsableCommand {
                     service: LogFollowing(
                         follower: LogFollower(
                             log: cluster.log, listener: cluster.connection, epoch: cluster.identity.epoch,
-                            registry: registry, directory: directory, logger: logger),
+                            registry: registry, directory: directory, archive: sharedArchive, logger: logger),
                         lag: cluster.log.following, hub: hub, admission: admission,
                         readyLagLimit: Double(options.clusterReadyLagSeconds),
                         liveLagLimit: Double(options.clusterLiveLagSeconds), logger: logger)))
         }
+        if let lease { services.append(.init(service: LeaderElection(lease: lease))) }
         if let adminPort = options.adminPort {
             let operatorRoutes = OperatorRoutes(
                 registry: registry, snapshotter: snapshotter, dataDirectory: dataDirectory.path,
@@ -243,7 +262,7 @@ struct Serve: AsyncParsableCommand {
         log: any ServedEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus,
         metrics: PrometheusCollectorRegistry,
         requestMetrics: RequestMetrics, representation: CachedRepresentation, hub: LiveHub,
-        pages: MustacheLibrary
+        pages: MustacheLibrary, leads: @escaping @Sendable () -> Bool
     ) throws -> Router<StatusdRequestContext> {
         let router = Router(context: StatusdRequestContext.self)
         // Outermost: every answer carries its request id, and is logged when --access-log asks.
@@ -259,7 +278,7 @@ struct Serve: AsyncParsableCommand {
         router.add(middleware: CORSPolicyMiddleware(origins: options.corsOriginSet))
         HealthRoutes(
             registry: registry, log: log, snapshots: snapshotStatus, startedAt: WallClock.now(),
-            readyLagLimit: Double(options.clusterReadyLagSeconds)
+            readyLagLimit: Double(options.clusterReadyLagSeconds), leads: leads
         ).add(to: router)
         MetricsRoutes(registry: metrics, organizations: registry, log: log, snapshots: snapshotStatus, hub: hub).add(
             to: router)

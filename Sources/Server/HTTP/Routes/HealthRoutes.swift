@@ -19,6 +19,8 @@ package struct HealthRoutes: Sendable {
     package let startedAt: Date
     /// Seconds a node may trail the shared log it follows before `/ready` drains it.
     package let readyLagLimit: Double
+    /// Whether this node leads its cluster (runs the timers and the archive pass).
+    package let leads: @Sendable () -> Bool
 
     package func add(to router: Router<StatusdRequestContext>) {
         router.get("/health", use: health)
@@ -46,6 +48,8 @@ package struct HealthRoutes: Sendable {
         package let snapshot: SnapshotStatus.Last?
         package let organizations: Int
         package let uptimeSeconds: Int
+        /// Cluster mode: whether this node leads (runs the timers and the archive pass).
+        package let leader: Bool?
     }
 
     /// 200 while the process can serve, even with its shared log unreachable (reads go on from memory,
@@ -59,7 +63,8 @@ package struct HealthRoutes: Sendable {
                 records: report.records, fsync: report.fsync, fdatasyncs: report.syncs, reachable: report.reachable,
                 failure: report.failure, lag: report.lag),
             snapshot: snapshots.last, organizations: registry.all.count,
-            uptimeSeconds: Int(WallClock.now().timeIntervalSince(startedAt)))
+            uptimeSeconds: Int(WallClock.now().timeIntervalSince(startedAt)),
+            leader: report.kind == .postgresql ? leads() : nil)
         return try Self.json(body, status: report.failure == nil ? .ok : .serviceUnavailable)
     }
 
@@ -97,12 +102,13 @@ package struct HealthRoutes: Sendable {
 
     package init(
         registry: Registry, log: any ServedEventLog, snapshots: SnapshotStatus, startedAt: Date,
-        readyLagLimit: Double = 5
+        readyLagLimit: Double = 5, leads: @escaping @Sendable () -> Bool = { true }
     ) {
         self.registry = registry
         self.log = log
         self.snapshots = snapshots
         self.startedAt = startedAt
         self.readyLagLimit = readyLagLimit
+        self.leads = leads
     }
 }

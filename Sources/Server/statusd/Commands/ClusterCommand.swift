@@ -36,19 +36,15 @@ struct ClusterImportCommand: AsyncParsableCommand {
     func run() async throws {
         let (directory, log, states) = try openStorageOffline(data.dataDir)
         log.close()
-        directory.close()
+        defer { directory.close() }
+        let archive = try HistoryArchive(directory: directory, logger: commandLogger())
         try await clusterStep("cannot import into the log on PostgreSQL") {
-            try await ClusterTransfer.importStates(states, into: try postgresURL(), logger: commandLogger())
+            try await ClusterTransfer.importStates(
+                states, archive: archive, into: try postgresURL(), logger: commandLogger())
         }
         print(
-            "imported \(states.organizations.count) organizations from \(directory.path): start nodes on new data directories with postgres-url set"
+            "imported \(states.organizations.count) organizations and their history archive from \(directory.path): start nodes on new data directories with postgres-url set"
         )
-        let archive = directory.path + "/archive"
-        if !((try? FileManager.default.contentsOfDirectory(atPath: archive)) ?? []).isEmpty {
-            print(
-                "the history archive (closed incidents and maintenance moved out of memory) is not in the log: copy \(archive) into each node's data directory"
-            )
-        }
     }
 }
 
@@ -67,8 +63,9 @@ struct ClusterExportCommand: AsyncParsableCommand {
         guard try WALFiles.segments(in: directory.walPath).isEmpty, try store.list().isEmpty else {
             throw OperationFailure("\(directory.path) already holds a log or snapshots: export into a new directory")
         }
+        let archive = try HistoryArchive(directory: directory, logger: commandLogger())
         let states = try await clusterStep("cannot export the log on PostgreSQL") {
-            try await ClusterTransfer.exportStates(from: try postgresURL(), logger: commandLogger())
+            try await ClusterTransfer.exportStates(from: try postgresURL(), archive: archive, logger: commandLogger())
         }
         // A snapshot at position 0 and an empty WAL: the WAL's first event continues each stream's seq.
         try store.write(

@@ -163,6 +163,13 @@ struct ServeOptions: ParsableArguments {
     )
     var clusterLiveLagSeconds = 30
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Cluster mode: whether this node may lead (run the maintenance timers and the archive pass); --no-cluster-leader for nodes that only serve."
+    )
+    var clusterLeader = true
+
     @Option(
         help:
             "Port of the operator endpoints (/admin/snapshot, /admin/organizations, /admin/backup); off unless given, 0 picks a free one."
@@ -369,6 +376,7 @@ struct ServeOptions: ParsableArguments {
             "demo",
             "access-log",
             "public-fast-path",
+            "cluster-leader",
         ]
     )
 }

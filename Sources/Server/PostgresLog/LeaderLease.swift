@@ -1,0 +1,84 @@
+package import Logging
+package import PostgresNIO
+import Synchronization
+
+/// The cluster's leader: the node holding the `leader` row of `statusd_leases` (schema version 2), which
+/// runs the work that must run once (maintenance auto-start and auto-complete, the archive pass,
+/// removing expired sessions). A lease rather than an advisory lock on a session: a paused node's
+/// connection stays open (its kernel still answers TCP), so a session lock would stay held for as long
+/// as the pause; a lease ends on the database's clock whatever the holder does.
+///
+/// The holder renews every `renewEvery`; another node takes the row once `until` has passed. A node
+/// counts itself leader only until `term - margin` after the start of its last successful renewal (on
+/// its own monotonic clock, which runs on while it is paused), so a leader resumed after a pause stops
+/// leading before it could act, and finds out on its next renewal whether it still holds the row. What
+/// it might still do twice is an ordinary command under the optimistic check: a maintenance window
+/// already started is not started again.
+package final class LeaderLease: Sendable {
+    package static let term = Duration.seconds(10)
+    package static let renewEvery = Duration.seconds(2)
+    static let margin = Duration.seconds(2)
+
+    private let client: PostgresClient
+    private let node: String
+    private let logger: Logger
+    /// Until when this node leads, on its monotonic clock; nil when it does not.
+    private let leadsUntil = Mutex<ContinuousClock.Instant?>(nil)
+
+    package init(client: PostgresClient, node: String, logger: Logger) {
+        self.client = client
+        self.node = node
+        self.logger = logger
+    }
+
+    /// Whether this node leads now.
+    package var leads: Bool { leadsUntil.withLock { $0.map { ContinuousClock.now < $0 } ?? false } }
+
+    /// Takes the lease if it is free or expired, or renews it if this node holds it.
+    package func renew() async {
+        let started = ContinuousClock.now
+        let was = leads
+        do {
+            let seconds = Int(Self.term.components.seconds)
+            let held = try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    """
+                    INSERT INTO statusd_leases (name, node, until) VALUES ('leader', \(node), now() + make_interval(secs => \(seconds))) \
+                    ON CONFLICT (name) DO UPDATE SET node = excluded.node, until = excluded.until \
+                    WHERE statusd_leases.node = excluded.node OR statusd_leases.until < now() \
+                    RETURNING node
+                    """, logger: logger
+                ).collect().count == 1
+            }
+            leadsUntil.withLock { $0 = held ? started + Self.term - Self.margin : nil }
+            if held != was {
+                logger.notice(
+                    held ? "this node now leads the cluster (timers, archive)" : "this node no longer leads the cluster"
+                )
+            }
+        } catch {
+            // Its own lease runs out by itself (leadsUntil); nothing to undo.
+            logger.debug("renewing the leader lease failed: \(PostgresEventLog.sentence(error))")
+        }
+    }
+
+    /// Gives the lease up (shutting down), so another node takes it at its next renewal.
+    package func release() async {
+        guard leads else { return }
+        leadsUntil.withLock { $0 = nil }
+        _ = try? await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                "DELETE FROM statusd_leases WHERE name = 'leader' AND node = \(node)", logger: logger)
+        }
+    }
+
+    /// Renews every `renewEvery` until cancelled, then releases (in a task of its own: the cancelled
+    /// one's query would not be sent).
+    package func run() async {
+        while !Task.isCancelled {
+            await renew()
+            try? await Task.sleep(for: Self.renewEvery)
+        }
+        await Task { await self.release() }.value
+    }
+}

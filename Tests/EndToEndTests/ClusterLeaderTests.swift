@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension ClusterSuites {
+    /// The work one node of a cluster does (the leader, through a lease in PostgreSQL): the maintenance
+    /// timers and the archive pass. A paused leader is replaced and, resumed, does nothing twice; archived
+    /// incidents are served by every node, one that was following and one that joins later.
+    @Suite struct ClusterLeaderTests {
+        static func leads(_ node: StatusdProcess) async throws -> Bool? {
+            let health = try await node.request("/health")
+            let json = try JSONSerialization.jsonObject(with: health.body) as? [String: Any]
+            return json?["leader"] as? Bool
+        }
+
+        @Test func aPausedLeader_isReplaced_andResumedRunsNoTimerTwice() async throws {
+            let directories = [OperatorCommandTests.temporary("leader-a"), OperatorCommandTests.temporary("leader-b")]
+            defer { for directory in directories { try? FileManager.default.removeItem(atPath: directory) } }
+            let first = directories[0]
+            let setup = try await OffThePool.run { try ClusterLogTests.Setup(dataDirectory: first) }
+            let leader = try ClusterNodeTests.Pair.node(directories[0], setup, [])
+            #expect(
+                await ClusterFollowTests.eventually { try await Self.leads(leader) == true }, "the first node leads")
+            let other = try ClusterNodeTests.Pair.node(directories[1], setup, [])
+            #expect(try await Self.leads(other) == false, "one leader")
+
+            let owner = APIClient(token: setup.token).with(other)
+            let start = Date().addingTimeInterval(3)
+            let created = try await owner.call(
+                "POST", "/api/maintenance",
+                [
+                    "name": "Starts while the leader is paused", "scheduled_start": start.formatted(.iso8601),
+                    "scheduled_end": start.addingTimeInterval(3_600).formatted(.iso8601),
+                ])
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.json["id"] as? String)
+            kill(leader.process.processIdentifier, SIGSTOP)
+            var resumed = false
+            defer { if !resumed { kill(leader.process.processIdentifier, SIGCONT) } }
+            #expect(
+                await ClusterLogTests.waitFor("the other node to lead", seconds: 30) {
+                    (try? await Self.leads(other)) == true
+                })
+            #expect(
+                await ClusterLogTests.waitFor("the window to start", seconds: 30) {
+                    (try? await owner.call("GET", "/api/maintenance/\(id)").json["status"] as? String) == "in_progress"
+                })
+            kill(leader.process.processIdentifier, SIGCONT)
+            resumed = true
+            #expect(
+                await ClusterLogTests.waitFor("the old leader to step down", seconds: 30) {
+                    (try? await Self.leads(leader)) == false
+                })
+            // The old leader has followed the log past the start (its lag is back under the limit).
+            #expect(await ClusterFollowTests.eventually { try await leader.request("/ready").status == 200 })
+            for node in [leader, other] {
+                let window = try await APIClient(token: setup.token).with(node).call("GET", "/api/maintenance/\(id)")
+                    .json
+                let starts = (window["updates"] as? [[String: Any]] ?? []).filter {
+                    $0["status"] as? String == "in_progress"
+                }
+                #expect(window["status"] as? String == "in_progress" && starts.count == 1, "started once: \(window)")
+            }
+        }
+
+        @Test func archivedIncidents_areServedByEveryNode_aFollowerAndOneThatJoinsLater() async throws {
+            let directories = ["a", "b", "c", "d"].map { OperatorCommandTests.temporary("archive-" + $0) }
+            defer { for directory in directories { try? FileManager.default.removeItem(atPath: directory) } }
+            let first = directories[0]
+            let setup = try await OffThePool.run { try ClusterLogTests.Setup(dataDirectory: first) }
+            let writer = try ClusterNodeTests.Pair.node(directories[0], setup, [])
+            #expect(await ClusterFollowTests.eventually { try await Self.leads(writer) == true })
+            // A node whose clock is 200 days on: when it leads, the resolved incident is long past the
+            // window kept in memory.
+            let later = Date().addingTimeInterval(200 * 86_400).formatted(.iso8601)
+            let archiver = try StatusdProcess(
+                arguments: [], dataDirectory: URL(fileURLWithPath: directories[1]),
+                environment: setup.environment.merging(["STATUSD_TEST_FROZEN_AT": later]) { $1 })
+            // It may not lead, so that the node 200 days on is the one that takes over.
+            let follower = try ClusterNodeTests.Pair.node(directories[2], setup, ["--no-cluster-leader"])
+
+            let owner = APIClient(token: setup.token).with(writer)
+            let id = try #require(
+                try await owner.call("POST", "/api/incidents", ["name": "Long ago", "body": "Down"]).json["id"]
+                    as? String)
+            #expect(try await owner.call("PUT", "/api/incidents/\(id)/resolve").status == 200)
+            writer.stop()  // it gives up the lease: the node 200 days on leads, and archives
+            #expect(
+                await ClusterLogTests.waitFor("the archive pass", seconds: 60) {
+                    ((try? setup.postgres.psql("SELECT count(*) FROM statusd_archive")) ?? "")
+                        .trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+                })
+            let joined = try ClusterNodeTests.Pair.node(directories[3], setup, [])
+            var answers: [String] = []
+            for node in [archiver, follower, joined] {
+                let api = APIClient(token: setup.token).with(node)
+                #expect(
+                    await ClusterFollowTests.eventually {
+                        try await api.call("GET", "/api/incidents/\(id)").status == 200
+                            && FileManager.default.fileExists(atPath: node.dataDirectory.path + "/archive")
+                            && ((try? FileManager.default.contentsOfDirectory(
+                                atPath: node.dataDirectory.path + "/archive"))?
+                                .contains { $0.hasSuffix(".archive") } ?? false)
+                    }, "served from the node's copy of the archive")
+                answers.append(try await api.call("GET", "/api/incidents/\(id)").text)
+            }
+            #expect(Set(answers).count == 1, "the same archived incident on every node: \(answers)")
+            #expect(answers.first?.contains("Long ago") == true)
+        }
+    }
+}
