@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages statusd needs to build, when they are missing; --browser adds the
 # headless Chromium the end-to-end browser tests drive, --postgres Debian's PostgreSQL 15 server, which
-# the tests of the event log on PostgreSQL start in temporary directories of their own. Safe to run
-# again; asks nothing (CI has no standard input).
+# the tests of the event log on PostgreSQL start in temporary directories of their own, and HAProxy,
+# which the cluster tests put in front of their nodes (docs/cluster/haproxy.cfg). Safe to run again;
+# asks nothing (CI has no standard input).
 set -euo pipefail
 
 packages=(liblz4-dev lz4 libssl-dev pkg-config)
 while (($# > 0)); do
     case $1 in
         --browser) packages+=(chromium chromium-driver); shift ;;
-        --postgres) packages+=(postgresql); shift ;;
+        --postgres) packages+=(postgresql haproxy); shift ;;
         *) echo "setup: unknown option $1 (use --browser or --postgres)" >&2; exit 2 ;;
     esac
 done

@@ -59,6 +59,49 @@ extension ClusterSuites {
             }
         }
 
+        /// The operator port's digest of a node's states.
+        static func digest(_ node: StatusdProcess) async throws -> String? {
+            guard let admin = node.adminURL else { return nil }
+            let answer = try await node.request(admin, "/admin/digest")
+            return (try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["sha256"] as? String
+        }
+
+        @Test func twoNodesWritingOneOrganizationAtOnce_leaveThreeNodesWithTheSameDigest() async throws {
+            let directories = ["a", "b", "c"].map { OperatorCommandTests.temporary("digest-" + $0) }
+            defer { for directory in directories { try? FileManager.default.removeItem(atPath: directory) } }
+            let first = directories[0]
+            let setup = try await OffThePool.run { try ClusterLogTests.Setup(dataDirectory: first) }
+            let nodes = try directories.map { try Pair.node($0, setup, ["--admin-port", "0"]) }
+            let service = try #require(
+                try await APIClient(token: setup.token).with(nodes[0]).call("POST", "/api/services", ["name": "API"])
+                    .json["id"] as? String)
+            let statuses = ["degraded_performance", "partial_outage", "major_outage", "operational"]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<2 {
+                    let api = APIClient(token: setup.token).with(nodes[writer])
+                    group.addTask {
+                        for index in 0..<25 {
+                            let body: [String: Any] = ["status": statuses[(index + writer) % statuses.count]]
+                            _ = try await api.call("PUT", "/api/services/\(service)/status", body)
+                            _ = try await api.call(
+                                "POST", "/api/incidents", ["name": "From \(writer), \(index)", "body": "b"])
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            var digests: [String?] = []
+            #expect(
+                await ClusterFollowTests.eventually {
+                    digests = []
+                    for node in nodes { digests.append(try await Self.digest(node)) }
+                    return digests[0] != nil && Set(digests).count == 1
+                }, "the same states on every node once quiet: \(digests)")
+            let incidents = try await APIClient(token: setup.token).with(nodes[2]).call(
+                "GET", "/api/incidents?limit=100")
+            #expect(incidents.items.count == 50, "every write landed once")
+        }
+
         @Test func aSessionMadeOnOneNode_opensTheOther_andItsLogoutReachesIt() async throws {
             let pair = try await Pair("session")
             defer { pair.remove() }

@@ -13,7 +13,8 @@ The run fails when an operation of /openapi.json was not asked.
 With STATUSD_TEST_LOG=postgres (under scripts/with-postgres.sh) statusd runs on the log on PostgreSQL,
 in a database of its own, and its answers are checked against the same recorded files: the only parts
 allowed to differ are those that describe the log itself (the `log` member of /health and its length,
-the log's metric names), masked on both sides.
+the node's `leader` flag, the log's metric names), masked on both sides. The session-signing key, a
+file in the data directory on the WAL, is the same fixed key put in the cluster's database.
 """
 import argparse
 import glob
@@ -189,7 +190,12 @@ def start(binary, data):
     os.chmod(os.path.join(data, "secrets", "session.key"), 0o600)
     environment = dict(os.environ, STATUSD_TEST_FROZEN_AT=FROZEN_AT, STATUSD_TEST_KDF_LOG2="10")
     if ON_POSTGRES:
+        # A cluster signs sessions with the key in its database: the same fixed key, put there.
         environment["STATUSD_POSTGRES_URL"] = fresh_database()
+        subprocess.run([binary, "cluster", "init"], env=environment, check=True, capture_output=True)
+        subprocess.run([psql(), environment["STATUSD_POSTGRES_URL"], "-v", "ON_ERROR_STOP=1", "-c",
+                        "INSERT INTO statusd_meta (key, value) VALUES ('secret:session', '%s')" % bytes(range(32)).hex()],
+                       check=True, capture_output=True)
     process = subprocess.Popen(
         [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data, "--demo", "--fsync", "none",
          "--wal-segment-mib", "1", "--public-url", "https://status.example.com",
@@ -212,15 +218,19 @@ def fresh_database():
     if not admin:
         sys.exit("golden: STATUSD_TEST_LOG=postgres needs scripts/with-postgres.sh around it")
     name = "golden_%d" % os.getpid()
-    psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1]
-    subprocess.run([psql, admin, "-v", "ON_ERROR_STOP=1", "-c", "DROP DATABASE IF EXISTS %s" % name], check=True,
+    subprocess.run([psql(), admin, "-v", "ON_ERROR_STOP=1", "-c", "DROP DATABASE IF EXISTS %s" % name], check=True,
                    capture_output=True)
-    subprocess.run([psql, admin, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE %s" % name], check=True,
+    subprocess.run([psql(), admin, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE %s" % name], check=True,
                    capture_output=True)
     return re.sub(r"/statusd\?", "/%s?" % name, admin)
 
 
-LOG_MEMBER = re.compile(r'"log":\{[^}]*\}')
+def psql():
+    return sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1]
+
+
+# The log's object (with the lag object a cluster node adds inside it) and a cluster node's "leader".
+LOG_MEMBER = re.compile(r'("leader":(true|false),)?"log":\{(?:[^{}]|\{[^{}]*\})*\}')
 LOG_METRIC = re.compile(r"\n# TYPE statusd_(wal|log)_\S+ \S+")
 
 

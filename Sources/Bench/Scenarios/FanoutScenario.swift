@@ -14,6 +14,11 @@ import Synchronization
 /// subscriber), frames per second, the server's CPU per delivered frame and its memory per idle
 /// connection. Beside it, nginx with nchan (`worker_processes 1`) publishing a message of the same
 /// size to the same number of subscribers, with the same client, alternating in one run.
+///
+/// With `--cluster-nodes N` (and `STATUSD_BENCH_POSTGRES_URL`), statusd is N nodes on one log on
+/// PostgreSQL: the updates are written on the first node and the subscribers spread over the others
+/// (over all N when `--subscribe-on-writer`), so the latency is cross-node propagation: the write
+/// acknowledged on one node to the frame received from another.
 struct FanoutScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fanout",
@@ -46,6 +51,15 @@ struct FanoutScenario: AsyncParsableCommand {
     @Option(help: "Rounds; each runs statusd then nchan at every subscriber count.")
     var rounds = 1
 
+    @Option(
+        help:
+            "statusd as this many nodes on the log on PostgreSQL (STATUSD_BENCH_POSTGRES_URL); 1 = one process on its WAL."
+    )
+    var clusterNodes = 1
+
+    @Flag(help: "With --cluster-nodes: subscribers on the writing node too, not only on the others.")
+    var subscribeOnWriter = false
+
     @Option(help: "Directory for fanout.jsonl and fanout.md.")
     var output = "bench-results"
 
@@ -59,6 +73,13 @@ struct FanoutScenario: AsyncParsableCommand {
             else { throw ValidationError("no nginx with nchan: apt-get install -y nginx-light libnginx-mod-nchan") }
         }
         guard (1...100_000).contains(updates) else { throw ValidationError("--updates must be 1...100000") }
+        guard (1...8).contains(clusterNodes) else { throw ValidationError("--cluster-nodes must be 1...8") }
+        if clusterNodes > 1 {
+            guard ProcessInfo.processInfo.environment["STATUSD_BENCH_POSTGRES_URL"] != nil else {
+                throw ValidationError("--cluster-nodes needs STATUSD_BENCH_POSTGRES_URL (an empty database per run)")
+            }
+            guard noNchan else { throw ValidationError("--cluster-nodes measures statusd alone: add --no-nchan") }
+        }
     }
 
     func run() async throws {
@@ -69,15 +90,19 @@ struct FanoutScenario: AsyncParsableCommand {
             for count in CountList.parse(connections) {
                 for target in noNchan ? ["statusd"] : ["statusd", "nchan"] {
                     let server: any FanoutTarget =
-                        target == "statusd"
-                        ? try await StatusdTarget(binary: statusd) : try NchanTarget(nginx: nginx, module: nchanModule)
+                        target == "nchan"
+                        ? try NchanTarget(nginx: nginx, module: nchanModule)
+                        : clusterNodes > 1
+                            ? try await StatusdTarget(
+                                binary: statusd, nodes: clusterNodes, subscribeOnWriter: subscribeOnWriter)
+                            : try await StatusdTarget(binary: statusd)
                     defer { server.stop() }
                     let figures = try await measure(server, subscribers: count, group: group)
                     let result = BenchResult(
                         scenario: "fanout",
                         parameters: [
-                            "target": target, "connections": "\(count)", "round": "\(round)",
-                            "interval_ms": "\(intervalMs)",
+                            "target": clusterNodes > 1 ? "statusd x\(clusterNodes)" : target,
+                            "connections": "\(count)", "round": "\(round)", "interval_ms": "\(intervalMs)",
                         ],
                         opsPerSecond: figures.framesPerSecond,
                         p50Micros: figures.latency.percentile(50), p99Micros: figures.latency.percentile(99),
@@ -120,17 +145,23 @@ struct FanoutScenario: AsyncParsableCommand {
         }
         let counters = WebSocketFanoutClient.Counters()
         try await Task.sleep(for: .milliseconds(500))
-        let memoryBefore = ProcessStats.residentBytes(server.pid)
-        let channels = await WebSocketFanoutClient.connect(
-            count: subscribers, port: server.port, path: server.subscribePath, greeting: server.greeting,
-            tallies: tallies, counters: counters, group: group)
+        let memoryBefore = server.pids.reduce(0) { $0 + ProcessStats.residentBytes($1) }
+        var channels: [any Channel] = []
+        for (index, port) in server.subscribePorts.enumerated() {
+            let share =
+                subscribers / server.subscribePorts.count + (index < subscribers % server.subscribePorts.count ? 1 : 0)
+            channels += await WebSocketFanoutClient.connect(
+                count: share, port: port, path: server.subscribePath, greeting: server.greeting, tallies: tallies,
+                counters: counters, group: group)
+        }
         try await Task.sleep(for: .seconds(1))  // idle: what each connection costs at rest
         var figures = Figures()
         figures.subscribed = channels.count
         figures.kibPerConnection =
-            Double(ProcessStats.residentBytes(server.pid) - memoryBefore) / 1024 / Double(max(1, channels.count))
+            Double(server.pids.reduce(0) { $0 + ProcessStats.residentBytes($1) } - memoryBefore) / 1024
+            / Double(max(1, channels.count))
 
-        let cpuBefore = ProcessStats.cpuSeconds(server.pid)
+        let cpuBefore = server.pids.reduce(0) { $0 + ProcessStats.cpuSeconds($1) }
         let start = DispatchTime.now().uptimeNanoseconds
         var acknowledged: [UInt64] = []
         for update in 0..<updates {
@@ -143,7 +174,7 @@ struct FanoutScenario: AsyncParsableCommand {
         while counters.received.load(ordering: .relaxed) < expected && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let cpuAfter = ProcessStats.cpuSeconds(server.pid)
+        let cpuAfter = server.pids.reduce(0) { $0 + ProcessStats.cpuSeconds($1) }
 
         var lastArrival = [UInt64](repeating: 0, count: updates)
         var bytes = 0
@@ -184,8 +215,10 @@ struct FanoutScenario: AsyncParsableCommand {
 
 /// A server `fanout` measures: where subscribers connect, and how an update is published.
 private protocol FanoutTarget: Sendable {
-    var pid: Int32 { get }
-    var port: Int { get }
+    /// The server's processes (CPU and memory are their sums).
+    var pids: [Int32] { get }
+    /// Where subscribers connect, spread evenly.
+    var subscribePorts: [Int] { get }
     var subscribePath: String { get }
     /// Messages a subscriber receives on subscribing, before any update.
     var greeting: Int { get }
@@ -198,17 +231,31 @@ private protocol FanoutTarget: Sendable {
 /// and `API` moves between degraded and partial outage, so that the page indicator stays `major` and
 /// every update is one `service_update` frame (of about 1 KB: its description is long).
 private final class StatusdTarget: FanoutTarget, @unchecked Sendable {
-    let child: StatusdChild
+    /// The writing node first.
+    let children: [StatusdChild]
     let token: String
     let service: String
-    var pid: Int32 { child.process.processIdentifier }
-    var port: Int { child.port }
+    let subscribePorts: [Int]
+    var pids: [Int32] { children.map(\.process.processIdentifier) }
+    var port: Int { children[0].port }
     let subscribePath = "/ws/fanout"
     let greeting = 1  // hello
 
-    init(binary: String) async throws {
-        child = try StatusdChild(binary: binary, arguments: [])
-        let base = "http://127.0.0.1:\(child.port)"
+    /// - Parameter nodes: more than one: nodes on the log on PostgreSQL of STATUSD_BENCH_POSTGRES_URL,
+    ///   its schema dropped first so that each run starts from an empty log.
+    init(binary: String, nodes: Int = 1, subscribeOnWriter: Bool = true) async throws {
+        var environment: [String: String] = [:]
+        if nodes > 1, let url = ProcessInfo.processInfo.environment["STATUSD_BENCH_POSTGRES_URL"] {
+            try Self.emptyDatabase(url)
+            environment["STATUSD_POSTGRES_URL"] = url
+        }
+        var children: [StatusdChild] = []
+        for _ in 0..<nodes {
+            children.append(try StatusdChild(binary: binary, arguments: [], environment: environment))
+        }
+        self.children = children
+        subscribePorts = (nodes == 1 || subscribeOnWriter ? children : Array(children.dropFirst())).map(\.port)
+        let base = "http://127.0.0.1:\(children[0].port)"
         let signUp = try await Self.call(
             base, "POST", "/api/auth/signup", nil,
             ["email": "bench@example.com", "password": "correct horse battery", "name": "Bench"])
@@ -225,6 +272,28 @@ private final class StatusdTarget: FanoutTarget, @unchecked Sendable {
             throw ValidationError("could not create the services: \(api) \(batch)")
         }
         self.service = service
+        // Every node serves the organization before anyone subscribes.
+        for child in children.dropFirst() {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while (try? await Self.call("http://127.0.0.1:\(child.port)", "GET", "/api/status/fanout", nil, nil)) == nil
+            {
+                guard ContinuousClock.now < deadline else {
+                    throw ValidationError("a node never served the organization")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// Drops statusd's tables and functions, so the next node makes a new, empty log.
+    private static func emptyDatabase(_ url: String) throws {
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public"]
+        psql.standardOutput = FileHandle.nullDevice
+        try psql.run()
+        psql.waitUntilExit()
+        guard psql.terminationStatus == 0 else { throw ValidationError("psql could not empty \(url)") }
     }
 
     func publish(_ index: Int) async throws {
@@ -233,14 +302,14 @@ private final class StatusdTarget: FanoutTarget, @unchecked Sendable {
             ["status": index % 2 == 0 ? "partial_outage" : "degraded_performance"])
     }
 
-    func stop() { child.stop() }
+    func stop() { for child in children { child.stop() } }
 
-    static func call(_ base: String, _ method: String, _ path: String, _ token: String?, _ body: [String: Any])
+    static func call(_ base: String, _ method: String, _ path: String, _ token: String?, _ body: [String: Any]?)
         async throws -> [String: Any]
     {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        request.httpBody = try body.map { try JSONSerialization.data(withJSONObject: $0) }
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
@@ -254,8 +323,9 @@ private final class StatusdTarget: FanoutTarget, @unchecked Sendable {
 /// nginx + nchan: `POST /pub` with a body the size of statusd's frame.
 private final class NchanTarget: FanoutTarget, @unchecked Sendable {
     let server: NchanServer
-    var pid: Int32 { server.process.processIdentifier }
+    var pids: [Int32] { [server.process.processIdentifier] }
     var port: Int { server.port }
+    var subscribePorts: [Int] { [port] }
     let subscribePath = "/sub"
     let greeting = 0
     private let body = Data(

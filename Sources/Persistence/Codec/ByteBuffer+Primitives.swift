@@ -112,6 +112,28 @@ extension ByteBuffer {
         for value in values { write(&self, value) }
     }
 
+    /// A map's entries in one order whatever the process that holds it (Swift seeds its hashing per
+    /// process, so a map's own order differs from one node to the next): by key. Snapshots of equal
+    /// states are then equal bytes, which the cluster's state digest compares.
+    mutating func writeWALEntries<Key: Comparable, Value>(
+        _ map: some Sequence<(key: Key, value: Value)>, _ write: (inout ByteBuffer, (key: Key, value: Value)) -> Void
+    ) {
+        writeWALArray(map.sorted { $0.key < $1.key }, write)
+    }
+
+    /// As `writeWALEntries`, for keys with no order of their own: by each entry's encoded bytes.
+    mutating func writeWALEntriesByBytes<Entry>(
+        _ entries: some Sequence<Entry>, _ write: (inout ByteBuffer, Entry) -> Void
+    ) {
+        let encoded = entries.map { entry -> [UInt8] in
+            var buffer = ByteBuffer()
+            write(&buffer, entry)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        }.sorted { $0.lexicographicallyPrecedes($1) }
+        writeWALInteger(UInt32(encoded.count))
+        for bytes in encoded { writeBytes(bytes) }
+    }
+
     mutating func readWALArray<T>(_ read: (inout ByteBuffer) throws -> T) throws -> [T] {
         let count = Int(try readWALInteger(as: UInt32.self))
         guard count <= readableBytes else { throw CodecError("array of \(count) elements in \(readableBytes) bytes") }

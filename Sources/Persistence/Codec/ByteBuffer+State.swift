@@ -13,29 +13,29 @@ extension ByteBuffer {
         writeWALDate(state.createdAt)
         writeWALDate(state.updatedAt)
         writeWALSettings(state.settings)
-        writeWALArray(Array(state.services.values)) { $0.writeWALService($1) }
-        writeWALArray(Array(state.groups.values)) { $0.writeWALGroup($1) }
-        writeWALArray(Array(state.statusHistory)) { buffer, entry in
+        writeWALEntries(state.services) { $0.writeWALService($1.value) }
+        writeWALEntries(state.groups) { $0.writeWALGroup($1.value) }
+        writeWALEntries(state.statusHistory) { buffer, entry in
             buffer.writeWALID(entry.key)
             buffer.writeWALArray(Array(entry.value)) { $0.writeSnapshotChange($1) }
         }
-        writeWALArray(Array(state.dailyUptime)) { buffer, entry in
+        writeWALEntries(state.dailyUptime) { buffer, entry in
             buffer.writeWALID(entry.key)
             buffer.writeWALArray(Array(entry.value)) { $0.writeSnapshotDay($1) }
         }
-        writeWALArray(Array(state.claims)) { buffer, entry in
+        writeWALEntriesByBytes(state.claims) { buffer, entry in
             buffer.writeSnapshotClaimOwner(entry.key.owner)
             buffer.writeWALID(entry.key.serviceID)
             buffer.writeWALEnum(entry.value.previousStatus)
             buffer.writeWALReason(entry.value.previousReason)
         }
-        writeWALArray(Array(state.incidents.values)) { $0.writeWALIncident($1) }
-        writeWALArray(Array(state.maintenance.values)) { $0.writeWALMaintenance($1) }
-        writeWALArray(Array(state.members.values)) { $0.writeWALMember($1) }
-        writeWALArray(Array(state.invitations.values)) { $0.writeWALInvitation($1) }
-        writeWALArray(Array(state.keys.values)) { $0.writeWALKey($1) }
+        writeWALEntries(state.incidents) { $0.writeWALIncident($1.value) }
+        writeWALEntries(state.maintenance) { $0.writeWALMaintenance($1.value) }
+        writeWALEntries(state.members) { $0.writeWALMember($1.value) }
+        writeWALEntries(state.invitations) { $0.writeWALInvitation($1.value) }
+        writeWALEntries(state.keys) { $0.writeWALKey($1.value) }
         writeWALOptional(state.verifiedDomain) { $0.writeWALString($1) }
-        writeWALArray(Array(state.keyedCommands)) { buffer, entry in
+        writeWALEntries(state.keyedCommands) { buffer, entry in
             buffer.writeWALCommandKey(CommandKey(unchecked: entry.key, fingerprint: entry.value.fingerprint))
             buffer.writeWALDate(entry.value.at)
             buffer.writeWALArray(entry.value.events) { $0.writeWALEventBody($1) }
@@ -100,20 +100,22 @@ extension ByteBuffer {
 
     mutating func writeSnapshotDirectory(_ state: DirectoryState) {
         writeWALInteger(state.seq.rawValue)
-        writeWALArray(Array(state.accounts.values)) { buffer, account in
+        writeWALEntries(state.accounts) { buffer, entry in
+            let account = entry.value
             buffer.writeWALID(account.id)
             buffer.writeWALString(account.email)
             buffer.writeWALString(account.name)
             buffer.writeWALOptional(account.passwordHash) { $0.writeWALBytes($1) }
             buffer.writeWALDate(account.createdAt)
         }
-        writeWALArray(Array(state.sessions.values)) { buffer, session in
+        writeWALEntries(state.sessions) { buffer, entry in
+            let session = entry.value
             buffer.writeWALID(session.id)
             buffer.writeWALID(session.accountID)
             buffer.writeWALDate(session.createdAt)
             buffer.writeWALDate(session.expiresAt)
         }
-        writeWALArray(Array(state.identities)) { buffer, entry in
+        writeWALEntriesByBytes(state.identities) { buffer, entry in
             buffer.writeWALString(entry.key.issuer)
             buffer.writeWALString(entry.key.subject)
             buffer.writeWALID(entry.value)

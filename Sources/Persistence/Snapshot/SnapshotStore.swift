@@ -1,6 +1,7 @@
 public import Engine  // Snapshots hold Engine states.
 import Foundation
 public import Logging  // Callers hand the store their Logger.
+import NIOCore
 
 #if canImport(Glibc)
     import Glibc
@@ -75,6 +76,22 @@ public struct SnapshotStore: Sendable {
     /// base of the log on PostgreSQL).
     public static func encode(_ capture: SnapshotCapture) throws -> [UInt8] {
         try LZ4Frame.compress(SnapshotFile.encode(capture))
+    }
+
+    /// An organization's state as a snapshot holds it, uncompressed: the same bytes for the same state
+    /// in any process (maps are written in key order), which the cluster's state digest hashes.
+    public static func canonicalBytes(of state: OrgState) -> [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.writeSnapshotOrg(state)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    /// The directory's state as a snapshot holds it, uncompressed (as `canonicalBytes(of:)` for one
+    /// organization).
+    public static func canonicalBytes(of state: DirectoryState) -> [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.writeSnapshotDirectory(state)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 
     /// - Parameter source: where the bytes come from, for the error.

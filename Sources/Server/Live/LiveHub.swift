@@ -64,6 +64,10 @@ package final class LiveHub: Sendable {
     }
 
     package let ringFramesMax: Int
+    /// Whether an organization's public frames are kept from its first event on, followed or not, until
+    /// it has been quiet and unfollowed for `topicIdle` (cluster mode): a client whose node died then
+    /// resumes on another with its last seq instead of being told to resync.
+    package let keepsUnfollowedRings: Bool
     /// How often an idle stream hears from the server.
     package let heartbeat: TimeAmount
     /// How long a topic stays without subscribers before it is dropped.
@@ -72,8 +76,12 @@ package final class LiveHub: Sendable {
     private let subscriptionCount = Atomic<Int>(0)
     private let sweeper = Mutex<RepeatedTask?>(nil)
 
-    package init(ringFramesMax: Int = 256, heartbeat: TimeAmount = .seconds(15), topicIdle: TimeAmount = .minutes(5)) {
+    package init(
+        ringFramesMax: Int = 256, heartbeat: TimeAmount = .seconds(15), topicIdle: TimeAmount = .minutes(5),
+        keepsUnfollowedRings: Bool = false
+    ) {
         self.ringFramesMax = ringFramesMax
+        self.keepsUnfollowedRings = keepsUnfollowedRings
         self.heartbeat = heartbeat
         self.topicIdle = topicIdle
     }
@@ -113,8 +121,17 @@ package final class LiveHub: Sendable {
 
     /// The registry's `onPublish`: frames for the events of a newly published view, per audience.
     package func publish(_ view: OrgView, _ events: [OrgEvent]) {
-        guard let topic = topics.withLock({ $0[view.id] }) else { return }
-        topic.publish(view, events)
+        let topic = topics.withLock { topics -> Topic? in
+            if let topic = topics[view.id] { return topic }
+            guard keepsUnfollowedRings else { return nil }
+            // Its public feed starts after these events (nobody follows it to need them): the ring
+            // holds the frames from the next publication on.
+            let topic = Topic(organization: view.id, ringFramesMax: ringFramesMax, heartbeat: heartbeat)
+            topic.startPublicFeed(at: Self.current(view, .everyone))
+            topics[view.id] = topic
+            return nil
+        }
+        topic?.publish(view, events, keepingIdleRing: keepsUnfollowedRings)
     }
 
     // MARK: Subscribing (on the subscriber's event loop)
@@ -179,8 +196,19 @@ private final class Topic: Sendable {
         self.heartbeat = heartbeat
     }
 
-    package func publish(_ view: OrgView, _ events: [OrgEvent]) {
+    /// A public feed with nobody following it yet, at `seq` (`LiveHub.keepsUnfollowedRings`).
+    package func startPublicFeed(at seq: Seq) {
+        state.withLock { state in
+            state.feeds[.everyone] = Feed(lastSeq: seq)
+            state.idleSince = .now()
+        }
+    }
+
+    /// - Parameter keepingIdleRing: an unfollowed topic stays while it publishes (its idle time starts
+    ///   again), rather than `topicIdle` after its last subscriber left.
+    package func publish(_ view: OrgView, _ events: [OrgEvent], keepingIdleRing: Bool) {
         let targets: ([LoopSubscribers], [LiveAudience: [LiveHub.Frame]]) = state.withLock { state in
+            if keepingIdleRing, state.subscribers == 0 { state.idleSince = .now() }
             var batches: [LiveAudience: [LiveHub.Frame]] = [:]
             for (audience, var feed) in state.feeds {
                 let frames = Self.frames(of: events, in: view, for: audience, after: &feed.lastSeq)

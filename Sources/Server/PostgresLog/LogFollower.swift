@@ -27,9 +27,9 @@ package final class LogFollower: Sendable {
     private let state: Mutex<State>
 
     struct State {
-        /// The stream and seq of the event before the cursor, once the follower has applied one: it
-        /// must still be there on the next read, or the log was replaced.
-        var last: (stream: String, seq: Seq)?
+        /// What tells the event before the cursor from another (stream, seq, command), once the
+        /// follower has applied one: it must still be there on the next read, or the log was replaced.
+        var last: String?
         /// Whether the last read failed (logged once per outage).
         var failing = false
     }
@@ -90,12 +90,12 @@ package final class LogFollower: Sendable {
             try check(look, cursor: from)
             log.following.looked(atHead: look.head)
             while !Task.isCancelled {
-                let page = try await log.records(from: from, limit: 1_000)
-                if let (position, record) = page.last {
+                let (page, identity) = try await log.page(from: from, limit: 1_000)
+                if let (position, _) = page.last {
                     try await apply(page)
                     from = LogPosition(position.rawValue + 1)
                     log.following.applied(through: from)
-                    state.withLock { $0.last = (PostgresEventLog.name(record.stream), record.seq) }
+                    state.withLock { $0.last = identity }
                 }
                 if page.count < 1_000 {
                     log.following.caughtUp(asOf: started)
@@ -113,8 +113,9 @@ package final class LogFollower: Sendable {
     }
 
     /// Throws `Replaced` when the log's epoch changed, its head went back behind the cursor, or the
-    /// event before the cursor is not the one this node applied there.
-    private func check(_ look: (head: UInt64, epoch: String, event: (String, Seq)?), cursor: LogPosition) throws {
+    /// event before the cursor is not the one this node applied there (a failover to a standby that
+    /// had not received the tail, then new writes in its place).
+    private func check(_ look: (head: UInt64, epoch: String, event: String?), cursor: LogPosition) throws {
         guard look.epoch == epoch else {
             throw Replaced(
                 description:
@@ -127,7 +128,7 @@ package final class LogFollower: Sendable {
                     "the log ends at position \(look.head) but this node applied events up to \(cursor.rawValue - 1): it was restored from an older copy; restart the node to reload from it"
             )
         }
-        if let last = state.withLock({ $0.last }), look.event?.0 != last.stream || look.event?.1 != last.seq {
+        if let last = state.withLock({ $0.last }), look.event != last {
             throw Replaced(
                 description:
                     "the event at position \(cursor.rawValue - 1) is not the one this node applied there: the log was replaced; restart the node to reload from it"

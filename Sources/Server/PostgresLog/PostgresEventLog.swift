@@ -337,22 +337,44 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         return try Self.decode(rows)
     }
 
+    /// The events at `position` and after, as `records(from:limit:)`, and what tells the last one from
+    /// any other event that could take its position after a restore or a failover: its stream, seq
+    /// and the command that wrote it (unique per stream).
+    package func page(from position: LogPosition, limit: Int) async throws
+        -> (records: [(LogPosition, LogRecord)], last: String?)
+    {
+        let rows = try await client.query(
+            """
+            SELECT position, record, stream || ':' || seq || ':' || command FROM statusd_events \
+            WHERE position >= \(Int64(position.rawValue)) ORDER BY position LIMIT \(Int64(limit))
+            """, logger: logger
+        ).collect()
+        var records: [(LogPosition, LogRecord)] = []
+        var last: String?
+        for row in rows {
+            let (at, bytes, identity) = try row.decode((Int64, ByteBuffer, String).self)
+            records.append((LogPosition(UInt64(at)), try Self.record(bytes, at: at)))
+            last = identity
+        }
+        return (records, last)
+    }
+
     /// What a follower checks on every read, in one round trip: the last position handed out, the
-    /// log's epoch, and the stream and seq of the event at `position` (nil when there is none).
-    package func look(at position: LogPosition) async throws -> (head: UInt64, epoch: String, event: (String, Seq)?) {
+    /// log's epoch, and what tells the event at `position` from another (as `page` gives it; nil when
+    /// there is none).
+    package func look(at position: LogPosition) async throws -> (head: UInt64, epoch: String, event: String?) {
         let rows = try await client.query(
             """
             SELECT (SELECT position FROM statusd_log_head), (SELECT value FROM statusd_meta WHERE key = 'epoch'), \
-            e.stream, e.seq FROM (SELECT 1) AS one \
+            e.stream || ':' || e.seq || ':' || e.command FROM (SELECT 1) AS one \
             LEFT JOIN statusd_events e ON e.position = \(Int64(position.rawValue))
             """, logger: logger
         ).collect()
         guard let row = rows.first else { throw PostgresLogError(description: "the log's head cannot be read") }
-        let (head, epoch, stream, seq) = try row.decode((Int64?, String?, String?, Int64?).self)
+        let (head, epoch, event) = try row.decode((Int64?, String?, String?).self)
         guard let head, let epoch else {
             throw PostgresLogError(description: "statusd_log_head or the epoch is missing: not a statusd log")
         }
-        let event = stream.flatMap { stream in seq.map { (stream, Seq(UInt64(max($0, 0)))) } }
         return (UInt64(max(head, 0)), epoch, event)
     }
 
@@ -373,13 +395,17 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         var found: [(LogPosition, LogRecord)] = []
         for row in rows {
             let (at, bytes) = try row.decode((Int64, ByteBuffer).self)
-            do {
-                found.append((LogPosition(UInt64(at)), try LogRecordCodec.decode(bytes)))
-            } catch {
-                throw PostgresLogError(description: "the event at position \(at) cannot be read: \(error)")
-            }
+            found.append((LogPosition(UInt64(at)), try record(bytes, at: at)))
         }
         return found
+    }
+
+    private static func record(_ bytes: ByteBuffer, at position: Int64) throws -> LogRecord {
+        do {
+            return try LogRecordCodec.decode(bytes)
+        } catch {
+            throw PostgresLogError(description: "the event at position \(position) cannot be read: \(error)")
+        }
     }
 
     /// The stream's name in the log: 'directory', or the organization's id.

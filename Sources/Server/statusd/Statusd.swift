@@ -102,7 +102,7 @@ struct Serve: AsyncParsableCommand {
         let (dataDirectory, log, states) = (storage.dataDirectory, storage.log, storage.states)
         let hub = LiveHub(
             heartbeat: .seconds(Int64(options.liveHeartbeatSeconds)),
-            topicIdle: .seconds(Int64(options.liveTopicIdleSeconds)))
+            topicIdle: .seconds(Int64(options.liveTopicIdleSeconds)), keepsUnfollowedRings: storage.cluster != nil)
         hub.startSweeping(on: MultiThreadedEventLoopGroup.singleton.next())
         defer { hub.stopSweeping() }
         let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas)) { view, events in
@@ -229,7 +229,7 @@ struct Serve: AsyncParsableCommand {
         if let lease { services.append(.init(service: LeaderElection(lease: lease))) }
         if let adminPort = options.adminPort {
             let operatorRoutes = OperatorRoutes(
-                registry: registry, snapshotter: snapshotter, dataDirectory: dataDirectory.path,
+                registry: registry, directory: directory, snapshotter: snapshotter, dataDirectory: dataDirectory.path,
                 clusterMode: storage.cluster != nil)
             services.append(.init(service: operatorApplication(operatorRoutes, port: adminPort, logger: logger)))
         }

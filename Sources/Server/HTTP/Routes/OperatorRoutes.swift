@@ -1,3 +1,4 @@
+import Crypto
 package import Engine
 package import Foundation
 import HashTreeCollections
@@ -13,6 +14,7 @@ import Wire
 /// OpenAPI document (a different listener); README "Operating" lists them.
 package struct OperatorRoutes: Sendable {
     package let registry: Registry
+    package let directory: Directory
     package let snapshotter: Snapshotter
     package let dataDirectory: String
     /// The events are in PostgreSQL: a copy of the data directory is not a backup of them.
@@ -22,6 +24,40 @@ package struct OperatorRoutes: Sendable {
         router.post("/admin/snapshot", use: snapshot)
         router.get("/admin/organizations", use: organizations)
         router.post("/admin/backup", use: backup)
+        router.get("/admin/digest", use: digest)
+    }
+
+    package struct StreamDigest: Encodable {
+        package let stream: String
+        package let seq: UInt64
+        package let sha256: String
+    }
+
+    package struct DigestBody: Encodable {
+        /// Over every stream's line, in stream order: equal on two nodes that hold the same states.
+        package let sha256: String
+        package let streams: [StreamDigest]
+    }
+
+    /// A hash of each stream's state (the directory's, each organization's) in its snapshot encoding,
+    /// which is the same bytes for the same state in any process, and one over them all: nodes of a
+    /// cluster that have applied the same events answer the same (docs/CLUSTER.md).
+    @Sendable package func digest(request: Request, context: StatusdRequestContext) throws -> Response {
+        func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+        let directoryState = directory.state
+        var streams = [
+            StreamDigest(
+                stream: "directory", seq: directoryState.seq.rawValue,
+                sha256: hex(SHA256.hash(data: SnapshotStore.canonicalBytes(of: directoryState))))
+        ]
+        for state in registry.all.map(\.view.state).sorted(by: { $0.id < $1.id }) {
+            streams.append(
+                StreamDigest(
+                    stream: state.id.description, seq: state.seq.rawValue,
+                    sha256: hex(SHA256.hash(data: SnapshotStore.canonicalBytes(of: state)))))
+        }
+        let lines = streams.map { "\($0.stream) \($0.seq) \($0.sha256)\n" }.joined()
+        return try ResourceAPI.json(DigestBody(sha256: hex(SHA256.hash(data: Data(lines.utf8))), streams: streams))
     }
 
     /// Takes a snapshot now (after the one running, if any) and answers what it wrote.
@@ -97,8 +133,12 @@ package struct OperatorRoutes: Sendable {
                 archiveFiles: copied.archiveFiles), status: .created)
     }
 
-    package init(registry: Registry, snapshotter: Snapshotter, dataDirectory: String, clusterMode: Bool = false) {
+    package init(
+        registry: Registry, directory: Directory, snapshotter: Snapshotter, dataDirectory: String,
+        clusterMode: Bool = false
+    ) {
         self.registry = registry
+        self.directory = directory
         self.snapshotter = snapshotter
         self.dataDirectory = dataDirectory
         self.clusterMode = clusterMode
