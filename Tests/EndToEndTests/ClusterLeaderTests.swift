@@ -27,6 +27,22 @@ extension ClusterSuites {
                 await ClusterFollowTests.eventually { try await Self.leads(leader) == true }, "the first node leads")
             let other = try ClusterNodeTests.Pair.node(directories[1], setup, [])
             #expect(try await Self.leads(other) == false, "one leader")
+            // Both nodes report themselves: `statusd cluster status` lists them and names the leader.
+            var status = ""
+            #expect(
+                await ClusterLogTests.waitFor("both nodes in cluster status", seconds: 30) {
+                    status =
+                        (try? CommandLineTests.runCapturing(["cluster", "status"], environment: setup.environment))?
+                        .stdout ?? ""
+                    return status.contains("nodes seen in the last minute: 2")
+                })
+            for node in [leader, other] {
+                #expect(status.contains("127.0.0.1:\(node.baseURL.port ?? 0)"), "\(status)")
+            }
+            #expect(
+                status.split(separator: "\n").contains {
+                    $0.contains("127.0.0.1:\(leader.baseURL.port ?? 0)") && $0.contains(" yes ")
+                }, "the first node leads: \(status)")
 
             let owner = APIClient(token: setup.token).with(other)
             let start = Date().addingTimeInterval(3)

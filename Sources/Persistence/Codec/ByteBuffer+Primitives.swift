@@ -112,19 +112,21 @@ extension ByteBuffer {
         for value in values { write(&self, value) }
     }
 
-    /// A map's entries in one order whatever the process that holds it (Swift seeds its hashing per
-    /// process, so a map's own order differs from one node to the next): by key. Snapshots of equal
-    /// states are then equal bytes, which the cluster's state digest compares.
+    /// A map's entries: in key order when `canonical` (Swift seeds its hashing per process, so a map's
+    /// own order differs from one process to the next, and the cluster's state digest needs the same
+    /// bytes for the same state), else in the map's own order (snapshots, which need no sorting).
     mutating func writeWALEntries<Key: Comparable, Value>(
-        _ map: some Sequence<(key: Key, value: Value)>, _ write: (inout ByteBuffer, (key: Key, value: Value)) -> Void
+        _ map: some Sequence<(key: Key, value: Value)>, canonical: Bool,
+        _ write: (inout ByteBuffer, (key: Key, value: Value)) -> Void
     ) {
-        writeWALArray(map.sorted { $0.key < $1.key }, write)
+        writeWALArray(canonical ? map.sorted { $0.key < $1.key } : Array(map), write)
     }
 
     /// As `writeWALEntries`, for keys with no order of their own: by each entry's encoded bytes.
     mutating func writeWALEntriesByBytes<Entry>(
-        _ entries: some Sequence<Entry>, _ write: (inout ByteBuffer, Entry) -> Void
+        _ entries: some Sequence<Entry>, canonical: Bool, _ write: (inout ByteBuffer, Entry) -> Void
     ) {
+        guard canonical else { return writeWALArray(Array(entries), write) }
         let encoded = entries.map { entry -> [UInt8] in
             var buffer = ByteBuffer()
             write(&buffer, entry)

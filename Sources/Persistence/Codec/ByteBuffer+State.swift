@@ -5,7 +5,9 @@ import NIOCore
 
 /// Whole states in their byte form, as snapshots hold them (docs/FORMAT.md "Snapshot").
 extension ByteBuffer {
-    mutating func writeSnapshotOrg(_ state: OrgState) {
+    /// - Parameter canonical: maps in key order, so that equal states are equal bytes in any process
+    ///   (the state digest); snapshots skip the sorting.
+    mutating func writeSnapshotOrg(_ state: OrgState, canonical: Bool = false) {
         writeWALID(state.id)
         writeWALInteger(state.seq.rawValue)
         writeWALInteger(state.publicSeq.rawValue)
@@ -13,29 +15,29 @@ extension ByteBuffer {
         writeWALDate(state.createdAt)
         writeWALDate(state.updatedAt)
         writeWALSettings(state.settings)
-        writeWALEntries(state.services) { $0.writeWALService($1.value) }
-        writeWALEntries(state.groups) { $0.writeWALGroup($1.value) }
-        writeWALEntries(state.statusHistory) { buffer, entry in
+        writeWALEntries(state.services, canonical: canonical) { $0.writeWALService($1.value) }
+        writeWALEntries(state.groups, canonical: canonical) { $0.writeWALGroup($1.value) }
+        writeWALEntries(state.statusHistory, canonical: canonical) { buffer, entry in
             buffer.writeWALID(entry.key)
             buffer.writeWALArray(Array(entry.value)) { $0.writeSnapshotChange($1) }
         }
-        writeWALEntries(state.dailyUptime) { buffer, entry in
+        writeWALEntries(state.dailyUptime, canonical: canonical) { buffer, entry in
             buffer.writeWALID(entry.key)
             buffer.writeWALArray(Array(entry.value)) { $0.writeSnapshotDay($1) }
         }
-        writeWALEntriesByBytes(state.claims) { buffer, entry in
+        writeWALEntriesByBytes(state.claims, canonical: canonical) { buffer, entry in
             buffer.writeSnapshotClaimOwner(entry.key.owner)
             buffer.writeWALID(entry.key.serviceID)
             buffer.writeWALEnum(entry.value.previousStatus)
             buffer.writeWALReason(entry.value.previousReason)
         }
-        writeWALEntries(state.incidents) { $0.writeWALIncident($1.value) }
-        writeWALEntries(state.maintenance) { $0.writeWALMaintenance($1.value) }
-        writeWALEntries(state.members) { $0.writeWALMember($1.value) }
-        writeWALEntries(state.invitations) { $0.writeWALInvitation($1.value) }
-        writeWALEntries(state.keys) { $0.writeWALKey($1.value) }
+        writeWALEntries(state.incidents, canonical: canonical) { $0.writeWALIncident($1.value) }
+        writeWALEntries(state.maintenance, canonical: canonical) { $0.writeWALMaintenance($1.value) }
+        writeWALEntries(state.members, canonical: canonical) { $0.writeWALMember($1.value) }
+        writeWALEntries(state.invitations, canonical: canonical) { $0.writeWALInvitation($1.value) }
+        writeWALEntries(state.keys, canonical: canonical) { $0.writeWALKey($1.value) }
         writeWALOptional(state.verifiedDomain) { $0.writeWALString($1) }
-        writeWALEntries(state.keyedCommands) { buffer, entry in
+        writeWALEntries(state.keyedCommands, canonical: canonical) { buffer, entry in
             buffer.writeWALCommandKey(CommandKey(unchecked: entry.key, fingerprint: entry.value.fingerprint))
             buffer.writeWALDate(entry.value.at)
             buffer.writeWALArray(entry.value.events) { $0.writeWALEventBody($1) }
@@ -98,9 +100,10 @@ extension ByteBuffer {
             keyedCommands: try Self.unique(keyed), keyedCommandFilling: filling)
     }
 
-    mutating func writeSnapshotDirectory(_ state: DirectoryState) {
+    /// - Parameter canonical: as for `writeSnapshotOrg`.
+    mutating func writeSnapshotDirectory(_ state: DirectoryState, canonical: Bool = false) {
         writeWALInteger(state.seq.rawValue)
-        writeWALEntries(state.accounts) { buffer, entry in
+        writeWALEntries(state.accounts, canonical: canonical) { buffer, entry in
             let account = entry.value
             buffer.writeWALID(account.id)
             buffer.writeWALString(account.email)
@@ -108,14 +111,14 @@ extension ByteBuffer {
             buffer.writeWALOptional(account.passwordHash) { $0.writeWALBytes($1) }
             buffer.writeWALDate(account.createdAt)
         }
-        writeWALEntries(state.sessions) { buffer, entry in
+        writeWALEntries(state.sessions, canonical: canonical) { buffer, entry in
             let session = entry.value
             buffer.writeWALID(session.id)
             buffer.writeWALID(session.accountID)
             buffer.writeWALDate(session.createdAt)
             buffer.writeWALDate(session.expiresAt)
         }
-        writeWALEntriesByBytes(state.identities) { buffer, entry in
+        writeWALEntriesByBytes(state.identities, canonical: canonical) { buffer, entry in
             buffer.writeWALString(entry.key.issuer)
             buffer.writeWALString(entry.key.subject)
             buffer.writeWALID(entry.value)

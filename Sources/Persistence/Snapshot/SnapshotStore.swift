@@ -78,11 +78,11 @@ public struct SnapshotStore: Sendable {
         try LZ4Frame.compress(SnapshotFile.encode(capture))
     }
 
-    /// An organization's state as a snapshot holds it, uncompressed: the same bytes for the same state
-    /// in any process (maps are written in key order), which the cluster's state digest hashes.
+    /// An organization's state in a snapshot's encoding, uncompressed, with its maps in key order: the
+    /// same bytes for the same state in any process, which the cluster's state digest hashes.
     public static func canonicalBytes(of state: OrgState) -> [UInt8] {
         var buffer = ByteBuffer()
-        buffer.writeSnapshotOrg(state)
+        buffer.writeSnapshotOrg(state, canonical: true)
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 
@@ -90,7 +90,7 @@ public struct SnapshotStore: Sendable {
     /// organization).
     public static func canonicalBytes(of state: DirectoryState) -> [UInt8] {
         var buffer = ByteBuffer()
-        buffer.writeSnapshotDirectory(state)
+        buffer.writeSnapshotDirectory(state, canonical: true)
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 

@@ -22,9 +22,10 @@ package enum IPAddress: Hashable, Sendable, CustomStringConvertible {
             return
         }
         guard text.contains(":"), !text.contains("%") else { return nil }
-        var storage = in6_addr()
-        guard inet_pton(AF_INET6, String(text), &storage) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: &storage) { Array($0) }
+        // The 16 bytes of an in6_addr, in network order (a byte array rather than the C struct, whose
+        // initializer a release build finds in two modules).
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, String(text), &bytes) == 1 else { return nil }
         self = Self.v6(bytes)
     }
 

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 package import Logging
 package import Persistence
-import PostgresNIO
+package import PostgresNIO
 
 /// Moving between the two logs (`statusd cluster import` and `export`): a local data directory's
 /// states into an empty log on PostgreSQL, and the states of a log on PostgreSQL into a new data
@@ -104,7 +104,7 @@ package enum ClusterTransfer {
         return try SnapshotStore.decode(Array(bytes.readableBytesView), from: "statusd_base")
     }
 
-    private static func withClient<Value: Sendable>(
+    package static func withClient<Value: Sendable>(
         _ url: PostgresURL, logger: Logger, _ body: (PostgresClient) async throws -> Value
     ) async throws -> Value {
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)

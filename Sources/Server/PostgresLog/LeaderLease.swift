@@ -8,7 +8,8 @@ import Synchronization
 /// connection stays open (its kernel still answers TCP), so a session lock would stay held for as long
 /// as the pause; a lease ends on the database's clock whatever the holder does.
 ///
-/// The holder renews every `renewEvery`; another node takes the row once `until` has passed. A node
+/// The holder renews every `renewEvery` (statusd's `ClusterBookkeeping`); another node takes the row once
+/// `until` has passed. A node
 /// counts itself leader only until `term - margin` after the start of its last successful renewal (on
 /// its own monotonic clock, which runs on while it is paused), so a leader resumed after a pause stops
 /// leading before it could act, and finds out on its next renewal whether it still holds the row. What
@@ -70,15 +71,5 @@ package final class LeaderLease: Sendable {
             try await connection.query(
                 "DELETE FROM statusd_leases WHERE name = 'leader' AND node = \(node)", logger: logger)
         }
-    }
-
-    /// Renews every `renewEvery` until cancelled, then releases (in a task of its own: the cancelled
-    /// one's query would not be sent).
-    package func run() async {
-        while !Task.isCancelled {
-            await renew()
-            try? await Task.sleep(for: Self.renewEvery)
-        }
-        await Task { await self.release() }.value
     }
 }

@@ -169,6 +169,7 @@ struct Serve: AsyncParsableCommand {
             interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents,
             logger: logger)
         let demo = options.demo
+        let listening = ListeningAddress()
         let requestTimeout = TimeAmount.seconds(Int64(options.requestTimeoutSeconds))
         let admission = LiveAdmission(limits: options.liveLimits, metrics: metrics)
         let liveFeeds = LiveFeedHandler.Shared(
@@ -193,6 +194,7 @@ struct Serve: AsyncParsableCommand {
             ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                listening.address = "\(channel.localAddress?.ipAddress ?? options.host):\(port)"
                 let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
                 var lines = "statusd listening on \(base)\n  version:        \(StatusdVersion.current)\n"
                 lines += "  health:         \(base)/health\n"
@@ -226,7 +228,23 @@ struct Serve: AsyncParsableCommand {
                         readyLagLimit: Double(options.clusterReadyLagSeconds),
                         liveLagLimit: Double(options.clusterLiveLagSeconds), logger: logger)))
         }
-        if let lease { services.append(.init(service: LeaderElection(lease: lease))) }
+        if let cluster = storage.cluster {
+            let lag = cluster.log.following
+            let epoch = cluster.identity.epoch
+            services.append(
+                .init(
+                    service: ClusterBookkeeping(
+                        lease: lease,
+                        presence: ClusterPresence(client: cluster.client, node: cluster.log.node, logger: logger),
+                        report: {
+                            guard let address = listening.address else { return nil }
+                            let report = lag.report()
+                            return ClusterPresence.Report(
+                                address: address, version: StatusdVersion.current, epoch: epoch,
+                                position: max(report.cursor, 1) - 1, lagSeconds: report.seconds,
+                                leader: leader?.leads ?? false)
+                        }, logger: logger)))
+        }
         if let adminPort = options.adminPort {
             let operatorRoutes = OperatorRoutes(
                 registry: registry, directory: directory, snapshotter: snapshotter, dataDirectory: dataDirectory.path,

@@ -24,3 +24,18 @@ CREATE TABLE statusd_archive (
     block bytea NOT NULL,
     PRIMARY KEY (org, number)
 );
+
+-- The nodes of the cluster as each last reported itself (every 2 s): where it listens, its version,
+-- the epoch it follows, the position of the last event it applied, how far it trails, whether it
+-- leads. `statusd cluster status` prints them; a node removes its row when it stops, and rows not
+-- renewed for an hour (a node killed) are removed by the leader.
+CREATE TABLE statusd_nodes (
+    node text PRIMARY KEY,
+    address text NOT NULL,
+    version text NOT NULL,
+    epoch text NOT NULL,
+    position bigint NOT NULL,
+    lag_seconds double precision NOT NULL,
+    leader boolean NOT NULL,
+    seen_at timestamptz NOT NULL
+);

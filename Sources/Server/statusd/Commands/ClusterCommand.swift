@@ -5,13 +5,29 @@ import Persistence
 import PostgresLog
 import Wire
 
-/// `statusd cluster init|import|export`: the log on PostgreSQL made ready, a local data directory moved
-/// into it, and back. The database comes from the secret setting `postgres-url` (`STATUSD_POSTGRES_URL`
+/// `statusd cluster init|import|export|status`: the log on PostgreSQL made ready, a local data directory
+/// moved into it, and back; and what the cluster's nodes say of themselves. The database comes from the secret setting `postgres-url` (`STATUSD_POSTGRES_URL`
 /// or the file `STATUSD_CONFIG` names), never the command line.
 struct ClusterCommandGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cluster", abstract: "Prepare the event log on PostgreSQL, and move data into and out of it.",
-        subcommands: [ClusterInitCommand.self, ClusterImportCommand.self, ClusterExportCommand.self])
+        commandName: "cluster",
+        abstract: "Prepare the event log on PostgreSQL, move data into and out of it, and see the cluster's nodes.",
+        subcommands: [
+            ClusterInitCommand.self, ClusterImportCommand.self, ClusterExportCommand.self, ClusterStatusCommand.self,
+        ])
+}
+
+struct ClusterStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "The log's epoch and head, the leader, and each node's position, lag and version.")
+
+    func run() async throws {
+        let status = try await clusterStep("cannot read the cluster's status") {
+            try await ClusterStatus.read(from: try postgresURL(), logger: commandLogger())
+        }
+        print(status.text)
+    }
 }
 
 struct ClusterInitCommand: AsyncParsableCommand {

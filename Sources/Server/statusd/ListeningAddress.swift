@@ -1,0 +1,12 @@
+import Synchronization
+
+/// Where the HTTP server listens (`host:port`), known once it has bound (`--port 0` picks the port):
+/// what a cluster node reports of itself in `statusd_nodes`.
+final class ListeningAddress: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    var address: String? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
