@@ -24,9 +24,14 @@ final class StatusdChild {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments =
             ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.dataDirectory] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // statusd refuses STATUSD_ variables that are not its settings: the benchmark's own stay here.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STATUSD_BENCH_") }
+            .merging(environment) { $1 }
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        // Its log, kept beside the data directory: the reason a start failed is in it.
+        let logPath = self.dataDirectory + ".log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
         try process.run()
         var text = ""
         var buffer = [UInt8](repeating: 0, count: 4_096)
@@ -35,7 +40,11 @@ final class StatusdChild {
                 read(output.fileHandleForReading.fileDescriptor, $0.baseAddress, $0.count)
             }
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw StartFailure(description: "statusd exited before listening: \(text)") }
+            guard count > 0 else {
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                throw StartFailure(
+                    description: "statusd exited before listening: \(text) \(log.suffix(2_000))")
+            }
             text += String(decoding: buffer[0..<count], as: UTF8.self)
         }
         let line = text.split(separator: "\n").first { $0.hasPrefix("statusd listening on ") } ?? ""
@@ -55,5 +64,6 @@ final class StatusdChild {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: dataDirectory)
+        try? FileManager.default.removeItem(atPath: dataDirectory + ".log")
     }
 }

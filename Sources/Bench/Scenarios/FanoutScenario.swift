@@ -116,7 +116,7 @@ struct FanoutScenario: AsyncParsableCommand {
                         ],
                         environment: environment)
                     print(
-                        "\(target) \(count) subscribers round \(round): \(figures.subscribed) subscribed, \(ResultTable.format(figures.framesPerSecond)) frames/s, p50 \(result.p50Micros / 1000) ms, p99 \(result.p99Micros / 1000) ms, \(String(format: "%.1f", figures.cpuMicrosPerFrame)) µs CPU/frame, \(String(format: "%.1f", figures.kibPerConnection)) KiB/connection, \(figures.delivered)/\(figures.subscribed * updates) delivered, \(Int(figures.frameBytes)) B/frame"
+                        "\(result.parameters["target"] ?? target) \(count) subscribers round \(round): \(figures.subscribed) subscribed, \(ResultTable.format(figures.framesPerSecond)) frames/s, p50 \(result.p50Micros / 1000) ms, p99 \(result.p99Micros / 1000) ms, \(String(format: "%.1f", figures.cpuMicrosPerFrame)) µs CPU/frame, \(String(format: "%.1f", figures.kibPerConnection)) KiB/connection, \(figures.delivered)/\(figures.subscribed * updates) delivered, \(Int(figures.frameBytes)) B/frame"
                     )
                     results.append(result)
                 }

@@ -61,7 +61,10 @@ package enum LogSchema {
             }
             try await connection.query(
                 "UPDATE statusd_meta SET value = \(String(version)) WHERE key = 'schema_version'", logger: logger)
-            logger.notice("the log's schema is now version \(version) (was \(exists > 0 ? found : 0))")
+            logger.notice(
+                exists > 0
+                    ? "the log's schema is now version \(version) (was \(found))"
+                    : "created the log's schema (version \(version))")
         }
         guard let identity = try await read(client, logger: logger) else {
             throw Refusal(description: "the log's schema was created but cannot be read back")
