@@ -1,24 +1,25 @@
-import PostgresNIO
+package import PostgresNIO
 import Synchronization
 
-/// A connection of the log's own (the writer's, the catch-up reader's), opened when needed and dropped
+/// A connection of the log's own (the writer's, the catch-up reader's, the cluster's bookkeeping: the
+/// leader lease, the node's report, the archive's blocks), opened when needed and dropped
 /// on any error, with every call bounded in time, connecting included. A pool would not do: while the
 /// server is gone it queues requests behind reconnects whose backoff grows to a minute, so a write
 /// waiting on a catch-up would hang past the outage; here the next call opens a new connection at once.
-actor BoundedConnection {
+package actor BoundedConnection {
     let configuration: PostgresConnection.Configuration
     let logger: Logger
     private var connection: PostgresConnection?
     private var connecting: Task<PostgresConnection, any Error>?
     private var opened = 0
 
-    init(configuration: PostgresConnection.Configuration, logger: Logger) {
+    package init(configuration: PostgresConnection.Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Closes the connection, once a connect under way has ended (it would be kept, open, after).
-    func close() async {
+    package func close() async {
         if let connecting { _ = try? await connecting.value }
         try? await connection?.close()
         connection = nil
@@ -27,7 +28,7 @@ actor BoundedConnection {
     /// Runs `body` on the connection, opening one first when there is none, all within `timeout`.
     /// Past it the connection is closed under `body` (postgres-nio cannot cancel a query in flight), so
     /// the call ends with an error and the outcome of what was sent is for the caller to find out.
-    func run<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+    package func run<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws -> T
     {
         let deadline = ContinuousClock.now + timeout

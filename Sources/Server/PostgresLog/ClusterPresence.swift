@@ -34,39 +34,46 @@ package struct ClusterPresence: Sendable {
         package let secondsAgo: Double
     }
 
-    package let client: PostgresClient
+    /// The node's bookkeeping connection (every call bounded in time).
+    package let connection: BoundedConnection
     package let node: String
     package let logger: Logger
 
-    package init(client: PostgresClient, node: String, logger: Logger) {
-        self.client = client
+    package init(connection: BoundedConnection, node: String, logger: Logger) {
+        self.connection = connection
         self.node = node
         self.logger = logger
     }
 
     /// Writes this node's row; the leader also removes rows not renewed for an hour.
     package func report(_ report: Report) async throws {
-        _ = try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                INSERT INTO statusd_nodes (node, address, version, epoch, position, lag_seconds, leader, seen_at) \
-                VALUES (\(node), \(report.address), \(report.version), \(report.epoch), \(Int64(report.position)), \
-                \(report.lagSeconds), \(report.leader), now()) \
-                ON CONFLICT (node) DO UPDATE SET address = excluded.address, version = excluded.version, \
-                epoch = excluded.epoch, position = excluded.position, lag_seconds = excluded.lag_seconds, \
-                leader = excluded.leader, seen_at = excluded.seen_at
-                """, logger: logger)
-            if report.leader {
+        let (node, logger) = (self.node, self.logger)
+        _ = try await connection.run(timeout: .seconds(2)) { connection in
+            try await connection.withTransaction(logger: logger) { connection in
                 try await connection.query(
-                    "DELETE FROM statusd_nodes WHERE seen_at < now() - interval '1 hour'", logger: logger)
+                    """
+                    INSERT INTO statusd_nodes (node, address, version, epoch, position, lag_seconds, leader, seen_at) \
+                    VALUES (\(node), \(report.address), \(report.version), \(report.epoch), \(Int64(report.position)), \
+                    \(report.lagSeconds), \(report.leader), now()) \
+                    ON CONFLICT (node) DO UPDATE SET address = excluded.address, version = excluded.version, \
+                    epoch = excluded.epoch, position = excluded.position, lag_seconds = excluded.lag_seconds, \
+                    leader = excluded.leader, seen_at = excluded.seen_at
+                    """, logger: logger)
+                if report.leader {
+                    try await connection.query(
+                        "DELETE FROM statusd_nodes WHERE seen_at < now() - interval '1 hour'", logger: logger)
+                }
             }
         }
     }
 
     /// Removes this node's row (it stops).
     package func leave() async {
-        _ = try? await client.withTransaction(logger: logger) { connection in
-            try await connection.query("DELETE FROM statusd_nodes WHERE node = \(node)", logger: logger)
+        let (node, logger) = (self.node, self.logger)
+        _ = try? await connection.run(timeout: .seconds(2)) { connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("DELETE FROM statusd_nodes WHERE node = \(node)", logger: logger)
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 package import Logging
-package import PostgresNIO
+import PostgresNIO
 import Synchronization
 
 /// The cluster's leader: the node holding the `leader` row of `statusd_leases` (schema version 2), which
@@ -20,14 +20,16 @@ package final class LeaderLease: Sendable {
     package static let renewEvery = Duration.seconds(2)
     static let margin = Duration.seconds(2)
 
-    private let client: PostgresClient
+    private let connection: BoundedConnection
     private let node: String
     private let logger: Logger
     /// Until when this node leads, on its monotonic clock; nil when it does not.
     private let leadsUntil = Mutex<ContinuousClock.Instant?>(nil)
 
-    package init(client: PostgresClient, node: String, logger: Logger) {
-        self.client = client
+    /// - Parameter connection: the node's bookkeeping connection: every call bounded in time, so that a
+    ///   connection cut in a transaction cannot hold the renewal (or the shutdown) forever.
+    package init(connection: BoundedConnection, node: String, logger: Logger) {
+        self.connection = connection
         self.node = node
         self.logger = logger
     }
@@ -41,15 +43,18 @@ package final class LeaderLease: Sendable {
         let was = leads
         do {
             let seconds = Int(Self.term.components.seconds)
-            let held = try await client.withTransaction(logger: logger) { connection in
-                try await connection.query(
-                    """
-                    INSERT INTO statusd_leases (name, node, until) VALUES ('leader', \(node), now() + make_interval(secs => \(seconds))) \
-                    ON CONFLICT (name) DO UPDATE SET node = excluded.node, until = excluded.until \
-                    WHERE statusd_leases.node = excluded.node OR statusd_leases.until < now() \
-                    RETURNING node
-                    """, logger: logger
-                ).collect().count == 1
+            let (node, logger) = (self.node, self.logger)
+            let held = try await connection.run(timeout: Self.renewEvery) { connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await connection.query(
+                        """
+                        INSERT INTO statusd_leases (name, node, until) VALUES ('leader', \(node), now() + make_interval(secs => \(seconds))) \
+                        ON CONFLICT (name) DO UPDATE SET node = excluded.node, until = excluded.until \
+                        WHERE statusd_leases.node = excluded.node OR statusd_leases.until < now() \
+                        RETURNING node
+                        """, logger: logger
+                    ).collect().count == 1
+                }
             }
             leadsUntil.withLock { $0 = held ? started + Self.term - Self.margin : nil }
             if held != was {
@@ -67,9 +72,12 @@ package final class LeaderLease: Sendable {
     package func release() async {
         guard leads else { return }
         leadsUntil.withLock { $0 = nil }
-        _ = try? await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                "DELETE FROM statusd_leases WHERE name = 'leader' AND node = \(node)", logger: logger)
+        let (node, logger) = (self.node, self.logger)
+        _ = try? await connection.run(timeout: Self.renewEvery) { connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    "DELETE FROM statusd_leases WHERE name = 'leader' AND node = \(node)", logger: logger)
+            }
         }
     }
 }

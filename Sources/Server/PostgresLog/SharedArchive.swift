@@ -13,11 +13,15 @@ package import PostgresNIO
 /// a copy with more blocks than the table (a data directory of another log) is replaced.
 package struct SharedArchive: Sendable {
     package let client: PostgresClient
+    /// Where blocks are stored (the leader's archive pass): bounded in time, so that a connection cut
+    /// in the transaction cannot hold the pass, or the shutdown, forever. Nil for reading only.
+    package let writer: BoundedConnection?
     package let archive: HistoryArchive
     package let logger: Logger
 
-    package init(client: PostgresClient, archive: HistoryArchive, logger: Logger) {
+    package init(client: PostgresClient, writer: BoundedConnection? = nil, archive: HistoryArchive, logger: Logger) {
         self.client = client
+        self.writer = writer
         self.archive = archive
         self.logger = logger
     }
@@ -77,15 +81,18 @@ package struct SharedArchive: Sendable {
     /// them all (so that the copy stays the table's first blocks in order): the leader's archive pass.
     /// - Throws: when another node stored blocks of it at the same moment (the pass tries again later).
     package func store(_ org: OrgID, _ blocks: [[UInt8]]) async throws {
+        guard let writer else { throw PostgresLogError(description: "this archive only reads the cluster's blocks") }
         try await copy(org)
-        let numbered = blocks.map { ByteBuffer(bytes: $0) }
-        _ = try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                INSERT INTO statusd_archive (org, number, block) \
-                SELECT \(org.rawValue), coalesce((SELECT max(number) FROM statusd_archive WHERE org = \(org.rawValue)), 0) + n, b \
-                FROM unnest(\(numbered)::bytea[]) WITH ORDINALITY AS t(b, n)
-                """, logger: logger)
+        let (numbered, logger) = (blocks.map { ByteBuffer(bytes: $0) }, self.logger)
+        _ = try await writer.run(timeout: .seconds(10)) { connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    """
+                    INSERT INTO statusd_archive (org, number, block) \
+                    SELECT \(org.rawValue), coalesce((SELECT max(number) FROM statusd_archive WHERE org = \(org.rawValue)), 0) + n, b \
+                    FROM unnest(\(numbered)::bytea[]) WITH ORDINALITY AS t(b, n)
+                    """, logger: logger)
+            }
         }
     }
 }

@@ -115,13 +115,17 @@ struct Serve: AsyncParsableCommand {
         var sharedArchive: SharedArchive? = nil
         var sharing: HistoryArchive.Sharing? = nil
         var lease: LeaderLease? = nil
+        // The cluster's bookkeeping (lease, the node's report, archive blocks) on a connection of its own
+        // whose every call is bounded in time.
+        let bookkeeping = storage.cluster.map { BoundedConnection(configuration: $0.connection, logger: logger) }
         if let cluster = storage.cluster {
-            let shared = SharedArchive(client: cluster.client, archive: archive, logger: logger)
+            let shared = SharedArchive(
+                client: cluster.client, writer: bookkeeping, archive: archive, logger: logger)
             try await shared.copyAll()
             sharedArchive = shared
             sharing = { org, blocks in try await shared.store(org, blocks) }
-            if options.clusterLeader {
-                lease = LeaderLease(client: cluster.client, node: cluster.log.node, logger: logger)
+            if options.clusterLeader, let bookkeeping {
+                lease = LeaderLease(connection: bookkeeping, node: cluster.log.node, logger: logger)
             }
         }
         let leader = lease
@@ -227,15 +231,16 @@ struct Serve: AsyncParsableCommand {
                         lag: cluster.log.following, hub: hub, admission: admission,
                         readyLagLimit: Double(options.clusterReadyLagSeconds),
                         liveLagLimit: Double(options.clusterLiveLagSeconds), logger: logger)))
-        }
-        if let cluster = storage.cluster {
             let lag = cluster.log.following
             let epoch = cluster.identity.epoch
             services.append(
                 .init(
                     service: ClusterBookkeeping(
                         lease: lease,
-                        presence: ClusterPresence(client: cluster.client, node: cluster.log.node, logger: logger),
+                        presence: ClusterPresence(
+                            connection: bookkeeping
+                                ?? BoundedConnection(configuration: cluster.connection, logger: logger),
+                            node: cluster.log.node, logger: logger),
                         report: {
                             guard let address = listening.address else { return nil }
                             let report = lag.report()
@@ -256,11 +261,13 @@ struct Serve: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            await bookkeeping?.close()
             await storage.close()
             throw error
         }
         if let failure = log.report.failure {
             // Nothing more can be made durable: no final snapshot (recovery reads the log as it is).
+            await bookkeeping?.close()
             await storage.close()
             throw OperationFailure("stopped because the event log failed: \(failure)")
         }
@@ -270,6 +277,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             logger.error("final snapshot failed (the log still has everything): \(error)")
         }
+        await bookkeeping?.close()
         await storage.close()
     }
 

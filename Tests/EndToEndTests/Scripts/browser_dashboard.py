@@ -55,6 +55,14 @@ def present(driver, selector):
     return driver.find_elements(By.CSS_SELECTOR, selector)
 
 
+def text(driver, selector):
+    """The elements' text, read in one script call: a live redraw can replace them between two
+    WebDriver calls (a stale element)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim()).join(' ')",
+        selector)
+
+
 def fill(driver, form, values, submit=True):
     # The view may be redrawn by a live frame between finding a field and typing: start again then.
     for attempt in range(5):
@@ -176,9 +184,9 @@ try:
     wait(owner, lambda d: present(d, 'article[data-incident="API errors"]'), "the incident in the dashboard")
     seen["dashboard_body"] = read(owner, 'article[data-incident="API errors"] .body')
     seen["dashboard_script_ran"] = owner.execute_script("return window.__xss === 1")
-    wait(public, lambda d: "API errors" in " ".join(e.text for e in present(d, ".incident h3")),
+    wait(public, lambda d: "API errors" in text(d, ".incident h3"),
          "the incident on the public page, live")
-    seen["public_banner_during"] = " ".join(e.text for e in present(public, ".banner"))
+    seen["public_banner_during"] = text(public, ".banner")
     seen["public_same_document"] = public.execute_script("return window.__sameDocument === true")
     seen["public_script_ran"] = public.execute_script("return window.__xss === 1")
     shot(owner, "dashboard-incident.png")
@@ -187,7 +195,7 @@ try:
         By.XPATH, '//article[@data-incident="API errors"]//button[normalize-space(.)="Resolve"]').click() or True,
         "the Resolve button")
     wait(public, lambda d: not present(d, ".incident"), "the resolved incident to leave the public page")
-    seen["public_banner_after"] = " ".join(e.text for e in present(public, ".banner"))
+    seen["public_banner_after"] = text(public, ".banner")
     seen["public_still_same_document"] = public.execute_script("return window.__sameDocument === true")
 
     # Services: rename one, and move it up the page order.
@@ -230,7 +238,7 @@ try:
 
     viewer.get(link)
     wait(viewer, lambda d: present(d, '[data-form="signup"]'), "the invitation page's sign-up")
-    seen["invitation_text"] = " ".join(e.text for e in present(viewer, ".panel p"))
+    seen["invitation_text"] = text(viewer, ".panel p")
     # Signing up through the invitation accepts it.
     fill(viewer, "signup", {"name": "Vic Viewer", "email": "viewer@example.com", "password": PASSWORD})
     wait(viewer, lambda d: "#/o/acme/services" in d.current_url and present(d, 'tr[data-service="API"]'),

@@ -61,8 +61,11 @@ def wait(driver, condition, what, seconds=15):
 
 
 def text(driver, selector):
-    elements = driver.find_elements(By.CSS_SELECTOR, selector)
-    return " ".join(e.text for e in elements)
+    # Read in one script call: the page's live refresh replaces its main element at any moment, and an
+    # element found by one WebDriver call can be gone (stale) by the next.
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim()).join(' ')",
+        selector)
 
 
 def shot(driver, name, phone=False):
