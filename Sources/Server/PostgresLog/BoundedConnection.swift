@@ -45,6 +45,18 @@ package actor BoundedConnection {
         }
     }
 
+    /// `body` between BEGIN and COMMIT, all within `timeout`: the driver completes a lone statement
+    /// before an implicit transaction commits, so what must be durable counts as done only once an
+    /// explicit COMMIT answered.
+    package func transaction<T: Sendable>(
+        timeout: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let logger = self.logger
+        return try await run(timeout: timeout) { connection in
+            try await connection.withTransaction(logger: logger) { try await body($0) }
+        }
+    }
+
     /// The open connection, or a new one within `timeout`. One connect at a time: the probe and a batch
     /// may both find none (the actor lets them interleave at each await), and a second connection
     /// opened meanwhile would replace the first without closing it (postgres-nio traps on a connection

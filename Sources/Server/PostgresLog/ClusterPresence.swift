@@ -2,8 +2,8 @@ package import Logging
 package import PostgresNIO
 
 /// A node's row in `statusd_nodes` (schema version 2), renewed every 2 s, removed when the node stops:
-/// what `statusd cluster status` prints. Also where the leader's lease is renewed (`LeaderLease`), so
-/// that a node makes one round of cluster bookkeeping per period.
+/// what `statusd cluster status` prints. statusd's `ClusterBookkeeping` writes it in the same round as
+/// it renews the leader lease (`LeaderLease`).
 package struct ClusterPresence: Sendable {
     /// What a node says of itself.
     package struct Report: Sendable {
@@ -48,21 +48,19 @@ package struct ClusterPresence: Sendable {
     /// Writes this node's row; the leader also removes rows not renewed for an hour.
     package func report(_ report: Report) async throws {
         let (node, logger) = (self.node, self.logger)
-        _ = try await connection.run(timeout: .seconds(2)) { connection in
-            try await connection.withTransaction(logger: logger) { connection in
+        _ = try await connection.transaction(timeout: .seconds(2)) { connection in
+            try await connection.query(
+                """
+                INSERT INTO statusd_nodes (node, address, version, epoch, position, lag_seconds, leader, seen_at) \
+                VALUES (\(node), \(report.address), \(report.version), \(report.epoch), \(Int64(report.position)), \
+                \(report.lagSeconds), \(report.leader), now()) \
+                ON CONFLICT (node) DO UPDATE SET address = excluded.address, version = excluded.version, \
+                epoch = excluded.epoch, position = excluded.position, lag_seconds = excluded.lag_seconds, \
+                leader = excluded.leader, seen_at = excluded.seen_at
+                """, logger: logger)
+            if report.leader {
                 try await connection.query(
-                    """
-                    INSERT INTO statusd_nodes (node, address, version, epoch, position, lag_seconds, leader, seen_at) \
-                    VALUES (\(node), \(report.address), \(report.version), \(report.epoch), \(Int64(report.position)), \
-                    \(report.lagSeconds), \(report.leader), now()) \
-                    ON CONFLICT (node) DO UPDATE SET address = excluded.address, version = excluded.version, \
-                    epoch = excluded.epoch, position = excluded.position, lag_seconds = excluded.lag_seconds, \
-                    leader = excluded.leader, seen_at = excluded.seen_at
-                    """, logger: logger)
-                if report.leader {
-                    try await connection.query(
-                        "DELETE FROM statusd_nodes WHERE seen_at < now() - interval '1 hour'", logger: logger)
-                }
+                    "DELETE FROM statusd_nodes WHERE seen_at < now() - interval '1 hour'", logger: logger)
             }
         }
     }
@@ -70,10 +68,8 @@ package struct ClusterPresence: Sendable {
     /// Removes this node's row (it stops).
     package func leave() async {
         let (node, logger) = (self.node, self.logger)
-        _ = try? await connection.run(timeout: .seconds(2)) { connection in
-            try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query("DELETE FROM statusd_nodes WHERE node = \(node)", logger: logger)
-            }
+        _ = try? await connection.transaction(timeout: .seconds(2)) { connection in
+            try await connection.query("DELETE FROM statusd_nodes WHERE node = \(node)", logger: logger)
         }
     }
 

@@ -44,17 +44,15 @@ package final class LeaderLease: Sendable {
         do {
             let seconds = Int(Self.term.components.seconds)
             let (node, logger) = (self.node, self.logger)
-            let held = try await connection.run(timeout: Self.renewEvery) { connection in
-                try await connection.withTransaction(logger: logger) { connection in
-                    try await connection.query(
-                        """
-                        INSERT INTO statusd_leases (name, node, until) VALUES ('leader', \(node), now() + make_interval(secs => \(seconds))) \
-                        ON CONFLICT (name) DO UPDATE SET node = excluded.node, until = excluded.until \
-                        WHERE statusd_leases.node = excluded.node OR statusd_leases.until < now() \
-                        RETURNING node
-                        """, logger: logger
-                    ).collect().count == 1
-                }
+            let held = try await connection.transaction(timeout: Self.renewEvery) { connection in
+                try await connection.query(
+                    """
+                    INSERT INTO statusd_leases (name, node, until) VALUES ('leader', \(node), now() + make_interval(secs => \(seconds))) \
+                    ON CONFLICT (name) DO UPDATE SET node = excluded.node, until = excluded.until \
+                    WHERE statusd_leases.node = excluded.node OR statusd_leases.until < now() \
+                    RETURNING node
+                    """, logger: logger
+                ).collect().count == 1
             }
             leadsUntil.withLock { $0 = held ? started + Self.term - Self.margin : nil }
             if held != was {
@@ -73,11 +71,9 @@ package final class LeaderLease: Sendable {
         guard leads else { return }
         leadsUntil.withLock { $0 = nil }
         let (node, logger) = (self.node, self.logger)
-        _ = try? await connection.run(timeout: Self.renewEvery) { connection in
-            try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query(
-                    "DELETE FROM statusd_leases WHERE name = 'leader' AND node = \(node)", logger: logger)
-            }
+        _ = try? await connection.transaction(timeout: Self.renewEvery) { connection in
+            try await connection.query(
+                "DELETE FROM statusd_leases WHERE name = 'leader' AND node = \(node)", logger: logger)
         }
     }
 }

@@ -301,10 +301,8 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         // connection lost in between would hand back `appended` for a batch that rolled back. An
         // explicit COMMIT completes only once the commit is durable; lost before that, the outcome is
         // unknown and the batch is sent again (duplicates come back as such).
-        let rows = try await writer.run(timeout: timeout) { connection in
-            try await connection.withTransaction(logger: self.logger) { connection in
-                try await connection.query(query, logger: self.logger).collect()
-            }
+        let rows = try await writer.transaction(timeout: timeout) { connection in
+            try await connection.query(query, logger: self.logger).collect()
         }
         var outcomes: [Outcome] = []
         for row in rows {

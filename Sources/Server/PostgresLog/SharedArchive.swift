@@ -84,15 +84,13 @@ package struct SharedArchive: Sendable {
         guard let writer else { throw PostgresLogError(description: "this archive only reads the cluster's blocks") }
         try await copy(org)
         let (numbered, logger) = (blocks.map { ByteBuffer(bytes: $0) }, self.logger)
-        _ = try await writer.run(timeout: .seconds(10)) { connection in
-            try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query(
-                    """
-                    INSERT INTO statusd_archive (org, number, block) \
-                    SELECT \(org.rawValue), coalesce((SELECT max(number) FROM statusd_archive WHERE org = \(org.rawValue)), 0) + n, b \
-                    FROM unnest(\(numbered)::bytea[]) WITH ORDINALITY AS t(b, n)
-                    """, logger: logger)
-            }
+        _ = try await writer.transaction(timeout: .seconds(10)) { connection in
+            try await connection.query(
+                """
+                INSERT INTO statusd_archive (org, number, block) \
+                SELECT \(org.rawValue), coalesce((SELECT max(number) FROM statusd_archive WHERE org = \(org.rawValue)), 0) + n, b \
+                FROM unnest(\(numbered)::bytea[]) WITH ORDINALITY AS t(b, n)
+                """, logger: logger)
         }
     }
 }
