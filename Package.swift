@@ -121,7 +121,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Server/PostgresLog",
-            resources: [.embedInCode("Resources/schema-v1.sql"), .embedInCode("Resources/schema-v2.sql")],
+            resources: [
+                .embedInCode("Resources/schema-v1.sql"), .embedInCode("Resources/schema-v2.sql"),
+                .embedInCode("Resources/schema-v3.sql"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

@@ -96,21 +96,25 @@ import Testing
             async let first = LogSchema.prepare(client, create: true, logger: Self.logger)
             async let second = LogSchema.prepare(client, create: true, logger: Self.logger)
             let (a, b) = try await (first, second)
-            #expect(a == b && a.version == 2 && !a.epoch.isEmpty, "two nodes at once make one schema")
+            #expect(a == b && a.version == LogSchema.version && !a.epoch.isEmpty, "two nodes at once make one schema")
         }
-        try server.psql("UPDATE statusd_meta SET value = '3' WHERE key = 'schema_version'")
+        try server.psql("UPDATE statusd_meta SET value = '\(LogSchema.version + 1)' WHERE key = 'schema_version'")
         try await Self.withClient(server) { client, nodes in
             do {
                 _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
                 Issue.record("a newer schema was accepted")
             } catch let refusal as LogSchema.Refusal {
-                #expect(refusal.description.contains("version 3, newer than this statusd reads (2)"), "\(refusal)")
+                #expect(
+                    refusal.description.contains(
+                        "version \(LogSchema.version + 1), newer than this statusd reads (\(LogSchema.version))"),
+                    "\(refusal)")
             }
         }
     }
 
     /// A log made by a statusd of schema version 1 (its file, run as that statusd ran it) is upgraded in
-    /// place: its events and epoch stay, the tables of version 2 are there.
+    /// place, through every later version: its events and epoch stay, the tables of versions 2 and 3
+    /// are there.
     @Test func aVersion1Log_isUpgraded_keepingItsEventsAndEpoch() async throws {
         let server = try TemporaryPostgres()
         for statement in LogSchema.statements(LogSchema.schemaSQL[0]) { try server.psql(statement) }
@@ -122,7 +126,8 @@ import Testing
             async let first = LogSchema.prepare(client, create: true, logger: Self.logger)
             async let second = LogSchema.prepare(client, create: true, logger: Self.logger)
             let (a, b) = try await (first, second)
-            #expect(a == b && a.version == 2 && a.epoch == "made-by-version-1", "upgraded once, epoch kept")
+            #expect(
+                a == b && a.version == LogSchema.version && a.epoch == "made-by-version-1", "upgraded once, epoch kept")
             #expect(try await Self.all(log).count == 1, "the events stay")
         }
         #expect(
@@ -131,6 +136,12 @@ import Testing
         #expect(
             try server.psql("SELECT count(*) FROM statusd_leases").trimmingCharacters(in: .whitespacesAndNewlines)
                 == "0")
+        #expect(
+            try server.psql("SELECT count(*) FROM statusd_names").trimmingCharacters(in: .whitespacesAndNewlines)
+                == "0")
+        #expect(
+            try server.psql("SELECT value FROM statusd_meta WHERE key = 'pruned_before'")
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "1", "no event removed")
     }
 
     @Test func appends_readBackInOrder_withPositionsWithoutGaps() async throws {
@@ -145,6 +156,10 @@ import Testing
             let read = try await Self.all(log)
             #expect(read.map(\.0.rawValue) == [1, 2, 3, 4, 5])
             #expect(read.map(\.1) == written)
+            // A snapshot replays from what the node's follower applied, whoever wrote it, not from
+            // after the node's own appends (others' events before them may not be applied yet).
+            #expect(log.appendPosition == LogPosition(1))
+            log.following.applied(through: LogPosition(6))
             #expect(log.appendPosition == LogPosition(6))
         }
     }

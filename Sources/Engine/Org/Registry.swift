@@ -29,17 +29,20 @@ public final class Registry: Sendable {
     private let clock: @Sendable () -> Date
     private let onPublish: @Sendable (OrgView, [OrgEvent]) -> Void
     private let quotas: OrgQuotas
+    private let claims: (any NameClaims)?
 
     /// A registry whose organizations append to `log`.
     /// - Parameter onPublish: handed to every `OrgActor` (the live hub's entry point).
     /// - Parameter quotas: the per-tenant limits every organization gets.
+    /// - Parameter claims: where names are claimed across the writers of a shared log (cluster mode).
     public init(
         log: any EventLog, clock: @escaping @Sendable () -> Date = { WallClock.now() }, quotas: OrgQuotas = OrgQuotas(),
-        onPublish: @escaping @Sendable (OrgView, [OrgEvent]) -> Void = { _, _ in }
+        claims: (any NameClaims)? = nil, onPublish: @escaping @Sendable (OrgView, [OrgEvent]) -> Void = { _, _ in }
     ) {
         self.log = log
         self.clock = clock
         self.quotas = quotas
+        self.claims = claims
         self.onPublish = onPublish
     }
 
@@ -93,7 +96,9 @@ public final class Registry: Sendable {
         let command = OrgCommand.createOrganization(slug: slug, name: name, timeZone: timeZone, owner: owner)
         index.withLock { $0.creations[actor.id] = actor }
         defer { _ = index.withLock { $0.creations.removeValue(forKey: actor.id) } }
-        let commit = try await actor.submit(command, by: .account(owner))
+        let commit = try await claimingNames([OrgName(.slug, slug)], of: actor) {
+            try await actor.submit(command, by: .account(owner))
+        }
         index.withLock { $0.organizations[actor.id] = actor }
         return commit
     }
@@ -102,14 +107,47 @@ public final class Registry: Sendable {
     public func submit(_ command: OrgCommand, to actor: OrgActor, by principal: Principal, key: CommandKey? = nil)
         async throws -> Commit
     {
-        var claimed: [String] = []
-        if case .updateOrganization(let patch) = command {
+        var reserved: [String] = []
+        var wanted: Set<OrgName> = []
+        switch command {
+        case .updateOrganization(let patch):
             let domain = patch.customDomain.flatMap { $0 }
             try reserve(slug: patch.slug, domain: domain, for: actor.id)
-            claimed = [patch.slug, domain].compactMap { $0 }
+            reserved = [patch.slug, domain].compactMap { $0 }
+            wanted = Set(
+                [patch.slug.map { OrgName(.slug, $0) }, domain.map { OrgName(.domain, $0) }].compactMap { $0 })
+        case .deleteOrganization:
+            // Takes no name; the ones it lets go of are given back after it.
+            break
+        default:
+            return try await actor.submit(command, by: principal, key: key)
         }
-        defer { for name in claimed { release(name) } }
-        return try await actor.submit(command, by: principal, key: key)
+        defer { for name in reserved { release(name) } }
+        return try await claimingNames(wanted, of: actor) { try await actor.submit(command, by: principal, key: key) }
+    }
+
+    /// Runs `write` with `names` claimed for the organization first (on a shared log), then gives back
+    /// what it does not hold afterwards: the names it claimed when the write failed, the ones it had
+    /// before and moved away from when it succeeded.
+    private func claimingNames(_ names: Set<OrgName>, of actor: OrgActor, _ write: () async throws -> Commit)
+        async throws -> Commit
+    {
+        guard let claims else { return try await write() }
+        let before = actor.view.state.exists ? OrgName.held(by: actor.view.state.settings) : []
+        let claiming = names.subtracting(before)
+        if !claiming.isEmpty { try await claims.claim(claiming, for: actor.id) }
+        let commit: Commit
+        do {
+            commit = try await write()
+        } catch {
+            let after = actor.view.state.exists ? OrgName.held(by: actor.view.state.settings) : []
+            await claims.release(claiming.subtracting(after), of: actor.id)
+            throw error
+        }
+        let after = actor.view.state.exists ? OrgName.held(by: actor.view.state.settings) : []
+        let letGo = before.union(claiming).subtracting(after)
+        if !letGo.isEmpty { await claims.release(letGo, of: actor.id) }
+        return commit
     }
 
     /// Applies an organization's events that other writers appended (cluster mode: the node's follower

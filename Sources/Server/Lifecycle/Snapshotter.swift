@@ -19,6 +19,9 @@ package struct Snapshotter: ServiceLifecycle.Service {
     package let interval: Duration
     package let everyEvents: Int
     package let logger: Logger
+    /// Hands each snapshot written, with its file's bytes, to the cluster (the leader shares it); nil
+    /// outside cluster mode.
+    package let sharing: (@Sendable (SnapshotCapture, [UInt8]) async throws -> Void)?
     /// The timer, an operator's request and shutdown may ask at once; snapshots are taken one at a time.
     package let turns = SnapshotTurns()
 
@@ -53,7 +56,7 @@ package struct Snapshotter: ServiceLifecycle.Service {
     private func takeNow() async throws -> SnapshotStatus.Last {
         let capture = registry.capture(log: log, directory: directory)
         let (store, log, logger, status) = (self.store, self.log, self.logger, self.status)
-        return try await onDedicatedThread {
+        let last = try await onDedicatedThread {
             let start = ContinuousClock.now
             let written = try store.write(capture)
             let last = status.record(written, capture: capture)
@@ -68,11 +71,22 @@ package struct Snapshotter: ServiceLifecycle.Service {
                 ])
             return last
         }
+        if let sharing {
+            do {
+                let bytes = try await onDedicatedThread { try Array(Data(contentsOf: URL(fileURLWithPath: last.file))) }
+                try await sharing(capture, bytes)
+            } catch {
+                // The node's own snapshot is written; the cluster keeps its older shared one.
+                logger.error("sharing the snapshot with the cluster failed: \(error)")
+            }
+        }
+        return last
     }
 
     package init(
         registry: Registry, status: SnapshotStatus, directory: Directory, log: any ServedEventLog, store: SnapshotStore,
-        interval: Duration, everyEvents: Int, logger: Logger
+        interval: Duration, everyEvents: Int, logger: Logger,
+        sharing: (@Sendable (SnapshotCapture, [UInt8]) async throws -> Void)? = nil
     ) {
         self.registry = registry
         self.status = status
@@ -82,6 +96,7 @@ package struct Snapshotter: ServiceLifecycle.Service {
         self.interval = interval
         self.everyEvents = everyEvents
         self.logger = logger
+        self.sharing = sharing
     }
 }
 

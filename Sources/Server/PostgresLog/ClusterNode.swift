@@ -52,9 +52,10 @@ package final class ClusterNode: Sendable {
             let connection = try url.connectionConfiguration(connectTimeout: .seconds(2))
             let log = PostgresEventLog(
                 client: client, writer: connection, node: node, next: LogPosition(head + 1), logger: logger)
-            // The node's own newest snapshot, or, on a node that has none, the base the log was imported from.
-            var snapshot = try snapshots.loadNewest(logger: logger)
-            if let ahead = snapshot, ahead.replayFrom.rawValue > head + 1 {
+            // The node's own newest snapshot, unless the cluster's newest is newer or the log no longer
+            // holds the events after the node's (the leader removed them behind its shared snapshots).
+            var own = try snapshots.loadNewest(logger: logger)
+            if let ahead = own, ahead.replayFrom.rawValue > head + 1 {
                 // Of this epoch, yet past the log's end: the log was restored from an older copy without
                 // a new epoch (docs/CLUSTER.md, "Restoring the log"). Its states are of events the log
                 // no longer has; the log is the truth.
@@ -62,10 +63,24 @@ package final class ClusterNode: Sendable {
                     "the node's snapshot is at position \(ahead.replayFrom.rawValue - 1), past the log's end (\(head)): the log was restored; removing the node's snapshots and reloading from the log"
                 )
                 try snapshots.removeAll()
-                snapshot = nil
+                own = nil
             }
-            if snapshot == nil { snapshot = try await ClusterTransfer.base(client, logger: logger) }
-            let (recovered, through) = try await recover(from: log, snapshot: snapshot, logger: logger)
+            let recovered: RecoveredStates
+            let through: LogPosition
+            do {
+                let snapshot = try await startingSnapshot(own: own, client, logger: logger)
+                (recovered, through) = try await recover(from: log, snapshot: snapshot, logger: logger)
+            } catch {
+                // The leader removed events behind a newer shared snapshot while this node read its
+                // own, older one: start again from the shared one.
+                guard let own, try await SharedSnapshots.prunedBefore(client, logger: logger) > own.replayFrom.rawValue
+                else { throw error }
+                logger.notice(
+                    "the log's events after the node's snapshot were removed while it started; starting from the cluster's newest snapshot"
+                )
+                (recovered, through) = try await recover(
+                    from: log, snapshot: try await startingSnapshot(own: nil, client, logger: logger), logger: logger)
+            }
             // Recovery just read to the end: the follower goes on from there.
             log.following.applied(through: through)
             log.following.caughtUp(asOf: .now)
@@ -87,6 +102,28 @@ package final class ClusterNode: Sendable {
         await log.shutDown()
         running.cancel()
         await running.value
+    }
+
+    /// Where a node starts: its own snapshot if the log still holds every event after it and the
+    /// cluster has no newer one; else the cluster's newest shared snapshot (or the log's base).
+    static func startingSnapshot(own: SnapshotCapture?, _ client: PostgresClient, logger: Logger) async throws
+        -> SnapshotCapture?
+    {
+        let prunedBefore = try await SharedSnapshots.prunedBefore(client, logger: logger)
+        if let own, own.replayFrom.rawValue >= prunedBefore {
+            let shared = try await SharedSnapshots.newestPosition(client, logger: logger)
+            if shared.map({ $0 <= own.replayFrom.rawValue }) ?? true { return own }
+        }
+        let shared = try await SharedSnapshots.newest(client, logger: logger)
+        if let shared {
+            logger.info("starting from the cluster's shared snapshot at position \(shared.replayFrom)")
+        } else if prunedBefore > 1 {
+            throw PostgresLogError(
+                description:
+                    "the log's events before position \(prunedBefore) were removed but it holds no shared snapshot: restore the log from a backup"
+            )
+        }
+        return shared
     }
 
     /// `<data>/cluster/<epoch>/snapshots`; the folders of other epochs are snapshots of a log that is no

@@ -73,8 +73,8 @@ package enum ClusterTransfer {
         try await withClient(url, logger: logger) { try await LogSchema.prepare($0, create: true, logger: logger) }
     }
 
-    /// Every stream's state at the head of the log at `url`: the base, then every event; and the
-    /// cluster's history archive copied into `archive`.
+    /// Every stream's state at the head of the log at `url`: the newest shared snapshot (or the base),
+    /// then every event after it; and the cluster's history archive copied into `archive`.
     /// - Throws: `LogSchema.Refusal` when the database holds no statusd log.
     package static func exportStates(from url: PostgresURL, archive: HistoryArchive, logger: Logger) async throws
         -> RecoveredStates
@@ -87,7 +87,7 @@ package enum ClusterTransfer {
                 next: LogPosition(1), logger: logger)
             do {
                 let (states, _) = try await ClusterNode.recover(
-                    from: log, snapshot: try await base(client, logger: logger), logger: logger)
+                    from: log, snapshot: try await SharedSnapshots.newest(client, logger: logger), logger: logger)
                 await log.shutDown()
                 return states
             } catch {
@@ -95,13 +95,6 @@ package enum ClusterTransfer {
                 throw error
             }
         }
-    }
-
-    /// The log's base, if it was imported.
-    static func base(_ client: PostgresClient, logger: Logger) async throws -> SnapshotCapture? {
-        let rows = try await client.query("SELECT snapshot FROM statusd_base", logger: logger).collect()
-        guard let bytes = try rows.first?.decode(ByteBuffer.self) else { return nil }
-        return try SnapshotStore.decode(Array(bytes.readableBytesView), from: "statusd_base")
     }
 
     package static func withClient<Value: Sendable>(

@@ -112,10 +112,12 @@ package final class LogFollower: Sendable {
         }
     }
 
-    /// Throws `Replaced` when the log's epoch changed, its head went back behind the cursor, or the
+    /// Throws `Replaced` when the log's epoch changed, its head went back behind the cursor, the
     /// event before the cursor is not the one this node applied there (a failover to a standby that
-    /// had not received the tail, then new writes in its place).
-    private func check(_ look: (head: UInt64, epoch: String, event: String?), cursor: LogPosition) throws {
+    /// had not received the tail, then new writes in its place), or the leader removed events this
+    /// node has not read (it trailed for longer than the log keeps them: it must start again from the
+    /// cluster's shared snapshot).
+    private func check(_ look: PostgresEventLog.Look, cursor: LogPosition) throws {
         guard look.epoch == epoch else {
             throw Replaced(
                 description:
@@ -128,7 +130,14 @@ package final class LogFollower: Sendable {
                     "the log ends at position \(look.head) but this node applied events up to \(cursor.rawValue - 1): it was restored from an older copy; restart the node to reload from it"
             )
         }
-        if let last = state.withLock({ $0.last }), look.event != last {
+        guard cursor.rawValue >= look.prunedBefore else {
+            throw Replaced(
+                description:
+                    "the log's events before position \(look.prunedBefore) were removed but this node has read only up to \(cursor.rawValue - 1): restart the node to start from the cluster's shared snapshot"
+            )
+        }
+        // The event before the cursor is gone when it was removed behind a shared snapshot.
+        if let last = state.withLock({ $0.last }), cursor.rawValue - 1 >= look.prunedBefore, look.event != last {
             throw Replaced(
                 description:
                     "the event at position \(cursor.rawValue - 1) is not the one this node applied there: the log was replaced; restart the node to reload from it"

@@ -78,7 +78,12 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         state.withLock { $0.next = max(1, next.rawValue) }
     }
 
-    package var appendPosition: LogPosition { LogPosition(state.withLock { $0.next }) }
+    /// Where a snapshot taken now replays from: the follower's cursor, before which every event is
+    /// applied, whoever wrote it. The node's own appends are not a bound: other nodes' events before
+    /// its last one may not be applied yet (and a shared snapshot must hold every event before its
+    /// position: the leader removes them behind it); its appends in flight lower the snapshot's
+    /// position themselves (`OrgActor.unpublishedPosition`).
+    package var appendPosition: LogPosition { following.cursor }
 
     package var report: LogReport {
         state.withLock {
@@ -358,22 +363,31 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
     }
 
     /// What a follower checks on every read, in one round trip: the last position handed out, the
-    /// log's epoch, and what tells the event at `position` from another (as `page` gives it; nil when
-    /// there is none).
-    package func look(at position: LogPosition) async throws -> (head: UInt64, epoch: String, event: String?) {
+    /// log's epoch, what tells the event at `position` from another (as `page` gives it; nil when
+    /// there is none), and the position before which the leader removed events (1: none).
+    package func look(at position: LogPosition) async throws -> Look {
         let rows = try await client.query(
             """
             SELECT (SELECT position FROM statusd_log_head), (SELECT value FROM statusd_meta WHERE key = 'epoch'), \
-            e.stream || ':' || e.seq || ':' || e.command FROM (SELECT 1) AS one \
+            e.stream || ':' || e.seq || ':' || e.command, \
+            (SELECT value::bigint FROM statusd_meta WHERE key = 'pruned_before') FROM (SELECT 1) AS one \
             LEFT JOIN statusd_events e ON e.position = \(Int64(position.rawValue))
             """, logger: logger
         ).collect()
         guard let row = rows.first else { throw PostgresLogError(description: "the log's head cannot be read") }
-        let (head, epoch, event) = try row.decode((Int64?, String?, String?).self)
+        let (head, epoch, event, pruned) = try row.decode((Int64?, String?, String?, Int64?).self)
         guard let head, let epoch else {
             throw PostgresLogError(description: "statusd_log_head or the epoch is missing: not a statusd log")
         }
-        return (UInt64(max(head, 0)), epoch, event)
+        return Look(head: UInt64(max(head, 0)), epoch: epoch, event: event, prunedBefore: UInt64(max(pruned ?? 1, 1)))
+    }
+
+    /// What `look` found.
+    package struct Look: Sendable {
+        package let head: UInt64
+        package let epoch: String
+        package let event: String?
+        package let prunedBefore: UInt64
     }
 
     /// Every stream's last seq, as the log has it.

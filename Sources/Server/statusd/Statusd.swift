@@ -105,42 +105,35 @@ struct Serve: AsyncParsableCommand {
             topicIdle: .seconds(Int64(options.liveTopicIdleSeconds)), keepsUnfollowedRings: storage.cluster != nil)
         hub.startSweeping(on: MultiThreadedEventLoopGroup.singleton.next())
         defer { hub.stopSweeping() }
-        let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas)) { view, events in
-            hub.publish(view, events)
+        let archive = try HistoryArchive(directory: dataDirectory, logger: logger)
+        let cluster: ClusterServices?
+        if let node = storage.cluster {
+            do {
+                cluster = try await ClusterServices.open(
+                    node: node, archive: archive, mayLead: options.clusterLeader, logger: logger)
+            } catch {
+                await storage.close()
+                throw error
+            }
+        } else {
+            cluster = nil
+        }
+        // Alone on its log, the process does the work that runs once; in a cluster, the leader does.
+        let leads: @Sendable () -> Bool = { cluster?.leads ?? true }
+        let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas), claims: cluster?.names) {
+            view, events in hub.publish(view, events)
         }
         registry.restore(Array(states.organizations.values))
         let directory = Directory(state: states.directory, log: log)
-        let archive = try HistoryArchive(directory: dataDirectory, logger: logger)
-        // Cluster mode: the archive is the cluster's (copied here before serving), and one node leads.
-        var sharedArchive: SharedArchive? = nil
-        var sharing: HistoryArchive.Sharing? = nil
-        var lease: LeaderLease? = nil
-        // The cluster's bookkeeping (lease, the node's report, archive blocks) on a connection of its own
-        // whose every call is bounded in time.
-        let bookkeeping = storage.cluster.map { BoundedConnection(configuration: $0.connection, logger: logger) }
-        if let cluster = storage.cluster {
-            let shared = SharedArchive(
-                client: cluster.client, writer: bookkeeping, archive: archive, logger: logger)
-            try await shared.copyAll()
-            sharedArchive = shared
-            sharing = { org, blocks in try await shared.store(org, blocks) }
-            if options.clusterLeader, let bookkeeping {
-                lease = LeaderLease(connection: bookkeeping, node: cluster.log.node, logger: logger)
-            }
-        }
-        let leader = lease
-        let clustered = storage.cluster != nil
-        let leads: @Sendable () -> Bool = { leader?.leads ?? !clustered }
         if options.demo { try await DemoOrganization.seed(registry: registry, directory: directory) }
 
         let snapshotStatus = SnapshotStatus()
         let tokens: SessionTokens
         if let secret = secrets["session-secret"] {
             tokens = try SessionTokens(secret: secret)
-        } else if let cluster = storage.cluster {
+        } else if let cluster {
             // One key for every node, never a per-node file: a session made on one is valid on all.
-            tokens = SessionTokens(
-                clusterKey: try await LogSchema.sharedSecret(named: "session", cluster.client, logger: logger))
+            tokens = SessionTokens(clusterKey: try await cluster.sessionKey())
         } else {
             tokens = try SessionTokens.load(dataDirectory: dataDirectory.path)
         }
@@ -171,7 +164,7 @@ struct Serve: AsyncParsableCommand {
             registry: registry, status: snapshotStatus, directory: directory, log: log,
             store: storage.snapshots,
             interval: .seconds(options.snapshotIntervalSeconds), everyEvents: options.snapshotEveryEvents,
-            logger: logger)
+            logger: logger, sharing: cluster?.snapshotSharing)
         let demo = options.demo
         let listening = ListeningAddress()
         let requestTimeout = TimeAmount.seconds(Int64(options.requestTimeoutSeconds))
@@ -193,7 +186,7 @@ struct Serve: AsyncParsableCommand {
             services: [
                 MaintenanceTimer(
                     registry: registry, directory: directory, archive: archive, leads: leads,
-                    sharing: sharing, logger: logger),
+                    sharing: cluster?.archiveSharing, logger: logger),
                 snapshotter,
             ],
             onServerRunning: { channel in
@@ -221,34 +214,11 @@ struct Serve: AsyncParsableCommand {
                 successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: LogProbe(log: log)),
         ]
-        if let cluster = storage.cluster {
-            services.append(
-                .init(
-                    service: LogFollowing(
-                        follower: LogFollower(
-                            log: cluster.log, listener: cluster.connection, epoch: cluster.identity.epoch,
-                            registry: registry, directory: directory, archive: sharedArchive, logger: logger),
-                        lag: cluster.log.following, hub: hub, admission: admission,
-                        readyLagLimit: Double(options.clusterReadyLagSeconds),
-                        liveLagLimit: Double(options.clusterLiveLagSeconds), logger: logger)))
-            let lag = cluster.log.following
-            let epoch = cluster.identity.epoch
-            services.append(
-                .init(
-                    service: ClusterBookkeeping(
-                        lease: lease,
-                        presence: ClusterPresence(
-                            connection: bookkeeping
-                                ?? BoundedConnection(configuration: cluster.connection, logger: logger),
-                            node: cluster.log.node, logger: logger),
-                        report: {
-                            guard let address = listening.address else { return nil }
-                            let report = lag.report()
-                            return ClusterPresence.Report(
-                                address: address, version: StatusdVersion.current, epoch: epoch,
-                                position: max(report.cursor, 1) - 1, lagSeconds: report.seconds,
-                                leader: leader?.leads ?? false)
-                        }, logger: logger)))
+        if let cluster {
+            services += cluster.services(
+                registry: registry, directory: directory, hub: hub, admission: admission, listening: listening,
+                readyLagLimit: Double(options.clusterReadyLagSeconds),
+                liveLagLimit: Double(options.clusterLiveLagSeconds))
         }
         if let adminPort = options.adminPort {
             let operatorRoutes = OperatorRoutes(
@@ -261,13 +231,13 @@ struct Serve: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            await bookkeeping?.close()
+            await cluster?.close()
             await storage.close()
             throw error
         }
         if let failure = log.report.failure {
             // Nothing more can be made durable: no final snapshot (recovery reads the log as it is).
-            await bookkeeping?.close()
+            await cluster?.close()
             await storage.close()
             throw OperationFailure("stopped because the event log failed: \(failure)")
         }
@@ -277,7 +247,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             logger.error("final snapshot failed (the log still has everything): \(error)")
         }
-        await bookkeeping?.close()
+        await cluster?.close()
         await storage.close()
     }
 

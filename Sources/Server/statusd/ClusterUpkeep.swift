@@ -1,0 +1,43 @@
+import Engine
+import Logging
+import Persistence
+import PostgresLog
+import ServiceLifecycle
+
+/// The leader's slow round (cluster mode), once a minute while this node leads and has caught up with
+/// the log: the names organizations hold are claimed in `statusd_names` where they have no claim, and
+/// claims no organization holds are removed once stale (`ClusterNames.reconcile`). Caught up, because a
+/// claim made for an event this node has not applied yet must not look stale.
+struct ClusterUpkeep: ServiceLifecycle.Service {
+    let names: ClusterNames
+    let registry: Registry
+    let lag: FollowLag
+    let leads: @Sendable () -> Bool
+    let caughtUpWithin: Double
+    let logger: Logger
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if leads(), lag.report().seconds <= caughtUpWithin { await reconcileNames() }
+                try? await Task.sleep(for: .seconds(60))
+            }
+        }
+    }
+
+    private func reconcileNames() async {
+        var held: [OrgID: Set<OrgName>] = [:]
+        for actor in registry.all where actor.view.state.exists {
+            held[actor.id] = OrgName.held(by: actor.view.state.settings)
+        }
+        do {
+            let (added, removed) = try await names.reconcile(held: held)
+            if added + removed > 0 {
+                logger.notice("cluster names: \(added) claims added for names held, \(removed) stale claims removed")
+            }
+        } catch {
+            logger.warning(
+                "reconciling the cluster's names failed (tried again in a minute): \(PostgresEventLog.sentence(error))")
+        }
+    }
+}
