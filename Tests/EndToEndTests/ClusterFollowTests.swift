@@ -98,7 +98,7 @@ extension ClusterSuites {
             #expect(made.status == 201, "\(made.text)")
             let viewerOnSecond = APIClient(token: try #require(made.json["token"] as? String)).with(nodes[1])
             #expect(
-                await Self.eventually { try await viewerOnSecond.call("GET", "/api/services").status == 200 },
+                await eventually(within: 20) { try await viewerOnSecond.call("GET", "/api/services").status == 200 },
                 "a key made on one node works on the other")
 
             // An account and an organization made on the first node: the second finds the organization.
@@ -108,18 +108,8 @@ extension ClusterSuites {
                     == 201
             )
             #expect(
-                await Self.eventually { try await nodes[1].request("/api/status/elsewhere").status == 200 },
+                await eventually(within: 20) { try await nodes[1].request("/api/status/elsewhere").status == 200 },
                 "an organization made on one node is served by the other")
-        }
-
-        /// Whether `check` holds within 20 s (the follower polls every 300 ms and is rung at once).
-        static func eventually(_ check: () async throws -> Bool) async -> Bool {
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline {
-                if (try? await check()) == true { return true }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            return false
         }
     }
 }

@@ -50,7 +50,7 @@ extension ClusterSuites {
             }
             let viaProxy = try #require(URL(string: "http://127.0.0.1:\(proxyPort)"))
             #expect(
-                await ClusterFollowTests.eventually {
+                await eventually(within: 20) {
                     try await nodes[0].request(viaProxy, "/api/status/acme").status == 200
                 }, "HAProxy serves")
 
@@ -67,7 +67,7 @@ extension ClusterSuites {
                 return (writes: parts.first.flatMap { Int($0) } ?? 0, live: parts.last == "live")
             }
             #expect(
-                await ClusterLogTests.waitFor("writes and a live reader through the proxy", seconds: 60) {
+                await eventually("writes and a live reader through the proxy", within: 60) {
                     reported().writes >= 10 && reported().live
                 })
 
@@ -81,15 +81,15 @@ extension ClusterSuites {
             nodes[victim].process.waitUntilExit()
             let atKill = reported().writes
             #expect(
-                await ClusterLogTests.waitFor("writes to go on without the node", seconds: 60) {
+                await eventually("writes to go on without the node", within: 60) {
                     reported().writes >= atKill + 20
                 })
             nodes[victim] = try ClusterNodeTests.Pair.node(directories[victim], setup, arguments)
             let restarted = nodes[victim]
-            #expect(await ClusterFollowTests.eventually { try await restarted.request("/ready").status == 200 })
+            #expect(await eventually(within: 20) { try await restarted.request("/ready").status == 200 })
             let atRestart = reported().writes
             #expect(
-                await ClusterLogTests.waitFor("writes after the restart", seconds: 60) {
+                await eventually("writes after the restart", within: 60) {
                     reported().writes >= atRestart + 20
                 })
 

@@ -24,13 +24,13 @@ extension ClusterSuites {
             let setup = try await OffThePool.run { try ClusterLogTests.Setup(dataDirectory: first) }
             let leader = try ClusterNodeTests.Pair.node(directories[0], setup, [])
             #expect(
-                await ClusterFollowTests.eventually { try await Self.leads(leader) == true }, "the first node leads")
+                await eventually(within: 20) { try await Self.leads(leader) == true }, "the first node leads")
             let other = try ClusterNodeTests.Pair.node(directories[1], setup, [])
             #expect(try await Self.leads(other) == false, "one leader")
             // Both nodes report themselves: `statusd cluster status` lists them and names the leader.
             var status = ""
             #expect(
-                await ClusterLogTests.waitFor("both nodes in cluster status", seconds: 30) {
+                await eventually("both nodes in cluster status", within: 30) {
                     status =
                         (try? CommandLineTests.runCapturing(["cluster", "status"], environment: setup.environment))?
                         .stdout ?? ""
@@ -58,21 +58,21 @@ extension ClusterSuites {
             var resumed = false
             defer { if !resumed { kill(leader.process.processIdentifier, SIGCONT) } }
             #expect(
-                await ClusterLogTests.waitFor("the other node to lead", seconds: 30) {
+                await eventually("the other node to lead", within: 30) {
                     (try? await Self.leads(other)) == true
                 })
             #expect(
-                await ClusterLogTests.waitFor("the window to start", seconds: 30) {
+                await eventually("the window to start", within: 30) {
                     (try? await owner.call("GET", "/api/maintenance/\(id)").json["status"] as? String) == "in_progress"
                 })
             kill(leader.process.processIdentifier, SIGCONT)
             resumed = true
             #expect(
-                await ClusterLogTests.waitFor("the old leader to step down", seconds: 30) {
+                await eventually("the old leader to step down", within: 30) {
                     (try? await Self.leads(leader)) == false
                 })
             // The old leader has followed the log past the start (its lag is back under the limit).
-            #expect(await ClusterFollowTests.eventually { try await leader.request("/ready").status == 200 })
+            #expect(await eventually(within: 20) { try await leader.request("/ready").status == 200 })
             for node in [leader, other] {
                 let window = try await APIClient(token: setup.token).with(node).call("GET", "/api/maintenance/\(id)")
                     .json
@@ -89,7 +89,7 @@ extension ClusterSuites {
             let first = directories[0]
             let setup = try await OffThePool.run { try ClusterLogTests.Setup(dataDirectory: first) }
             let writer = try ClusterNodeTests.Pair.node(directories[0], setup, [])
-            #expect(await ClusterFollowTests.eventually { try await Self.leads(writer) == true })
+            #expect(await eventually(within: 20) { try await Self.leads(writer) == true })
             // A node whose clock is 200 days on: when it leads, the resolved incident is long past the
             // window kept in memory.
             let later = Date().addingTimeInterval(200 * 86_400).formatted(.iso8601)
@@ -106,7 +106,7 @@ extension ClusterSuites {
             #expect(try await owner.call("PUT", "/api/incidents/\(id)/resolve").status == 200)
             writer.stop()  // it gives up the lease: the node 200 days on leads, and archives
             #expect(
-                await ClusterLogTests.waitFor("the archive pass", seconds: 60) {
+                await eventually("the archive pass", within: 60) {
                     ((try? setup.postgres.psql("SELECT count(*) FROM statusd_archive")) ?? "")
                         .trimmingCharacters(in: .whitespacesAndNewlines) != "0"
                 })
@@ -115,7 +115,7 @@ extension ClusterSuites {
             for node in [archiver, follower, joined] {
                 let api = APIClient(token: setup.token).with(node)
                 #expect(
-                    await ClusterFollowTests.eventually {
+                    await eventually(within: 20) {
                         try await api.call("GET", "/api/incidents/\(id)").status == 200
                             && FileManager.default.fileExists(atPath: node.dataDirectory.path + "/archive")
                             && ((try? FileManager.default.contentsOfDirectory(

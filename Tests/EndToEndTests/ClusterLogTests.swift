@@ -41,16 +41,6 @@ extension ClusterSuites {
             }
         }
 
-        static func waitFor(_ what: String, seconds: Double = 60, _ check: () async -> Bool) async -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if await check() { return true }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            Issue.record("waited \(seconds) s for \(what)")
-            return false
-        }
-
         @Test func postgresStoppedHard_underLoad_writes503_readsServe_readyFollows_nothingAcknowledgedLost()
             async throws
         {
@@ -70,11 +60,17 @@ extension ClusterSuites {
             #expect(try await server.request("/api/status/acme").status == 200)
             #expect(try await server.request("/status/acme").status == 200)
             #expect(try await server.request("/health").status == 200)
-            #expect(await Self.waitFor("/ready to answer 503") { (try? await server.request("/ready").status) == 503 })
+            #expect(
+                await eventually("/ready to answer 503", within: 60) {
+                    (try? await server.request("/ready").status) == 503
+                })
 
             try await OffThePool.run { try setup.postgres.start() }
             let restartedTime = load.elapsed
-            #expect(await Self.waitFor("/ready to answer 200") { (try? await server.request("/ready").status) == 200 })
+            #expect(
+                await eventually("/ready to answer 200", within: 60) {
+                    (try? await server.request("/ready").status) == 200
+                })
             let backAt = load.all.count
             #expect(await load.wait { $0.dropFirst(backAt).filter { $0.status == 201 }.count >= 30 })
             await load.stop()
@@ -201,7 +197,7 @@ extension ClusterSuites {
             let onPostgres = ["STATUSD_POSTGRES_URL": postgres.url]
 
             let initialized = try CommandLineTests.runCapturing(["cluster", "init"], environment: onPostgres)
-            #expect(initialized.status == 0 && initialized.stdout.contains("schema version 2"), "\(initialized.stderr)")
+            #expect(initialized.status == 0 && initialized.stdout.contains("schema version 3"), "\(initialized.stderr)")
 
             // A server on its local WAL, with a service, an incident and a keyed write.
             let created = try CommandLineTests.runCapturing(
@@ -236,7 +232,7 @@ extension ClusterSuites {
                 arguments: [], dataDirectory: URL(fileURLWithPath: local),
                 environment: onWAL.merging(["STATUSD_TEST_FROZEN_AT": later]) { $1 })
             #expect(
-                await Self.waitFor("the archive pass", seconds: 30) {
+                await eventually("the archive pass", within: 30) {
                     ((try? FileManager.default.contentsOfDirectory(atPath: local + "/archive")) ?? []).contains {
                         $0.hasSuffix(".archive")
                     }

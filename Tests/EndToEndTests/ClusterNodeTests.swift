@@ -92,7 +92,7 @@ extension ClusterSuites {
             }
             var digests: [String?] = []
             #expect(
-                await ClusterFollowTests.eventually {
+                await eventually(within: 20) {
                     digests = []
                     for node in nodes { digests.append(try await Self.digest(node)) }
                     return digests[0] != nil && Set(digests).count == 1
@@ -108,11 +108,11 @@ extension ClusterSuites {
             let (onFirst, _) = try await AccountTests.signUp("roams@example.com", on: pair.nodes[0])
             let onSecond = APIClient(token: onFirst.token).with(pair.nodes[1])
             #expect(
-                await ClusterFollowTests.eventually { try await onSecond.call("GET", "/api/auth/me").status == 200 },
+                await eventually(within: 20) { try await onSecond.call("GET", "/api/auth/me").status == 200 },
                 "one session key for the cluster: a session made on one node opens the other")
             #expect(try await onFirst.call("POST", "/api/auth/logout").status == 204)
             #expect(
-                await ClusterFollowTests.eventually { try await onSecond.call("GET", "/api/auth/me").status == 401 },
+                await eventually(within: 20) { try await onSecond.call("GET", "/api/auth/me").status == 401 },
                 "a logout on one node revokes the session on the other")
         }
 
@@ -138,7 +138,7 @@ extension ClusterSuites {
             #expect(
                 first["status"] as? Int == 503, "the first answer after the pause says the node is behind: \(first)")
             #expect(
-                await ClusterFollowTests.eventually { try await paused.request("/ready").status == 200 },
+                await eventually(within: 20) { try await paused.request("/ready").status == 200 },
                 "ready again once caught up")
             let summary = String(decoding: try await paused.request("/api/status/acme/incidents").body, as: UTF8.self)
             #expect(summary.contains("Meanwhile 2"), "what was written during the pause is served")
@@ -152,7 +152,7 @@ extension ClusterSuites {
             async let left = Self.run("left", "\(node.baseURL.port ?? 0)", "acme")
             // The feed is open once the node counts it.
             #expect(
-                await ClusterFollowTests.eventually {
+                await eventually(within: 20) {
                     String(decoding: try await node.request("/metrics").body, as: UTF8.self)
                         .contains("statusd_live_connections{transport=\"websocket\"} 1")
                 })
@@ -167,10 +167,10 @@ extension ClusterSuites {
 
             try pair.setup.postgres.start()
             #expect(
-                await ClusterFollowTests.eventually { try await node.request("/ready").status == 200 },
+                await eventually(within: 20) { try await node.request("/ready").status == 200 },
                 "ready once the log is back and read")
             #expect(
-                await ClusterFollowTests.eventually {
+                await eventually(within: 20) {
                     let metrics = String(decoding: try await node.request("/metrics").body, as: UTF8.self)
                     guard metrics.contains("statusd_live_closed{reason=\"behind\"}") else { return false }
                     let feed = try await Self.run("resume", "\(node.baseURL.port ?? 0)", "acme", "0")
@@ -184,7 +184,7 @@ extension ClusterSuites {
             let owner = APIClient(token: pair.setup.token).with(pair.nodes[0])
             #expect(try await owner.call("POST", "/api/incidents", ["name": "Before", "body": "b"]).status == 201)
             #expect(
-                await ClusterFollowTests.eventually {
+                await eventually(within: 20) {
                     String(decoding: try await pair.nodes[1].request("/api/status/acme/incidents").body, as: UTF8.self)
                         .contains("Before")
                 })
@@ -194,12 +194,12 @@ extension ClusterSuites {
             #expect(
                 try await owner.call("POST", "/api/incidents", ["name": "After the cut", "body": "b"]).status == 201)
             #expect(
-                await ClusterFollowTests.eventually {
+                await eventually(within: 20) {
                     String(decoding: try await pair.nodes[1].request("/api/status/acme/incidents").body, as: UTF8.self)
                         .contains("After the cut")
                 }, "the node catches up after its LISTEN connection was cut")
             #expect(
-                await ClusterFollowTests.eventually {
+                await eventually(within: 20) {
                     try pair.setup.postgres.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'")
                         .trimmingCharacters(in: .whitespacesAndNewlines) == "2"
                 }, "and listens again")
@@ -222,7 +222,7 @@ extension ClusterSuites {
             try pair.setup.postgres.restore(backup)
             for node in pair.nodes {
                 #expect(
-                    await ClusterLogTests.waitFor("the node to stop on the replaced log", seconds: 30) {
+                    await eventually("the node to stop on the replaced log", within: 30) {
                         !node.process.isRunning
                     })
                 #expect(node.process.terminationStatus != 0, "a replaced log is a failure a supervisor restarts")

@@ -200,15 +200,6 @@ import Testing
         (try? await body()) != nil
     }
 
-    /// Waits until `condition` holds (polling: it reads state another process changes).
-    static func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<2_000 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        Issue.record("never: \(what)")
-    }
-
     @Test func aStreamThatMoved_refusesTheAppend_andEveryAppendQueuedOnTopOfIt() async throws {
         let server = try TemporaryPostgres()
         try await Self.withClient(server) { client, nodes in
@@ -229,15 +220,15 @@ import Testing
                 async let byB = Self.succeeds {
                     try await nodeB.append(Self.records(Self.org, from: 2, count: 1), isolation: nil)
                 }
-                try await Self.waitUntil("B waits for the lock") { try await waitingLocks() == 1 }
+                try #require(await eventually("B waits for the lock", within: 10) { try await waitingLocks() == 1 })
                 async let byA = Self.succeeds {
                     try await nodeA.append(Self.records(Self.org, from: 2, count: 1), isolation: nil)
                 }
-                try await Self.waitUntil("A waits for the lock") { try await waitingLocks() == 2 }
+                try #require(await eventually("A waits for the lock", within: 10) { try await waitingLocks() == 2 })
                 async let onTop = Self.succeeds {
                     try await nodeA.append(Self.records(Self.org, from: 3, count: 1), isolation: nil)
                 }
-                try await Self.waitUntil("A's next append is queued") { nodeA.waitingAppends == 1 }
+                try #require(await eventually("A's next append is queued", within: 10) { nodeA.waitingAppends == 1 })
                 try await holder.query("COMMIT", logger: Self.logger)
                 let (b, a, top) = await (byB, byA, onTop)
                 #expect(b && !a && !top, "B's seq 2 lands; A's seq 2 and the seq 3 on top of it are refused")
