@@ -166,7 +166,7 @@ struct ServeOptions: ParsableArguments {
     @Flag(
         inversion: .prefixedNo,
         help:
-            "Cluster mode: whether this node may lead (run the maintenance timers and the archive pass); --no-cluster-leader for nodes that only serve."
+            "Cluster mode: whether this node may lead (run the maintenance timers, the archive pass and the shared snapshots); --no-cluster-leader for nodes that only serve."
     )
     var clusterLeader = true
 
