@@ -26,12 +26,14 @@ package struct Snapshotter: ServiceLifecycle.Service {
     package let turns = SnapshotTurns()
 
     package func run() async throws {
-        var lastRecords = log.report.records
+        // Events counted by how far the states moved in the log, not by this process's own appends: in
+        // cluster mode most events a node applies (the leader included) were written by others.
+        var lastRecords = log.appendPosition.rawValue
         var lastTime = ContinuousClock.now
         for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
-            let records = log.report.records
+            let records = log.appendPosition.rawValue
             let due =
-                records - lastRecords >= everyEvents
+                records - lastRecords >= UInt64(everyEvents)
                 || (records > lastRecords && ContinuousClock.now - lastTime >= interval)
             guard due else { continue }
             do {

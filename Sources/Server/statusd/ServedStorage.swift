@@ -39,7 +39,7 @@ struct ServedStorage {
         let dataDirectory = try DataDirectory.open(dataDir)
         do {
             let (node, states) = try await ClusterNode.open(
-                url: url, dataDirectory: dataDirectory, node: nodeName, logger: logger)
+                url: url, dataDirectory: dataDirectory, node: nodeName(dataDirectory), logger: logger)
             logger.info(
                 "recovered \(states.organizations.count) organizations from the log on PostgreSQL: \(states.records) events applied, \(states.skipped) already in the snapshot",
                 metadata: [
@@ -54,10 +54,12 @@ struct ServedStorage {
         }
     }
 
-    /// This process in the events it writes: host and pid, so that an operator reading the log can
-    /// tell the nodes apart.
-    private static var nodeName: String {
-        "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    /// The node in the events it writes, the lease and `statusd_nodes`: its host and data directory,
+    /// which one process at a time holds (the directory's lock). The same across restarts, so that a
+    /// node killed and started again takes its own row (and lease, while it is unexpired) back rather
+    /// than leaving a dead one that holds back the removal of old events for minutes.
+    private static func nodeName(_ dataDirectory: DataDirectory) -> String {
+        "\(ProcessInfo.processInfo.hostName):\(dataDirectory.path)"
     }
 
     /// After the HTTP server has drained: every acknowledged write is already in the log; closing
