@@ -311,7 +311,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Engine"], swiftSettings: strictSettings),
-        .testTarget(name: "LiveTests", dependencies: ["Live"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LiveTests",
+            dependencies: [
+                "Live", "Engine", "Wire", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )

@@ -9,8 +9,10 @@ import Testing
 
 extension ClusterSuites {
     /// Nodes killed with SIGKILL over and over (the leader among them) while others write, read, share
-    /// snapshots and remove events behind them: every acknowledged write is on every node exactly once, the nodes that stayed up answered every read,
-    /// and once quiet all three hold the same states (the operator port's digest).
+    /// snapshots and remove events behind them: every acknowledged write is on every node exactly once,
+    /// the nodes that stayed up answered every read, a live reader on the node never killed saw every
+    /// frame without a gap or a resync, and once quiet all three hold the same states (the operator
+    /// port's digest).
     @Suite struct ClusterCrashTests {
         /// Reads the public summary from every node in turn until stopped, counting what was not 200 on
         /// a node that was up (a killed node's refusals are expected and not counted).
@@ -56,6 +58,19 @@ extension ClusterSuites {
                     environment: setup.environment)
             }
             var nodes = try (0..<3).map(start)
+            // A live reader on the node that is never killed: no seq gap, no resync, whoever wrote.
+            let (stop, progress) = (directories[2] + ".stop", directories[2] + ".progress")
+            defer { for file in [stop, progress] { try? FileManager.default.removeItem(atPath: file) } }
+            let follower = Process()
+            let followed = Pipe()
+            follower.executableURL = URL(fileURLWithPath: WebSocketTests.python)
+            follower.arguments = [
+                ClusterNodeTests.script, "follow", "\(nodes[2].baseURL.port ?? 0)", "acme", stop, progress,
+            ]
+            follower.standardOutput = followed
+            try follower.run()
+            let framesSeen = { Int((try? String(contentsOfFile: progress, encoding: .utf8)) ?? "") ?? -1 }
+            #expect(await eventually("the live reader to subscribe", within: 30) { framesSeen() >= 0 })
             // Writes go to the first two (each retried on the other under its Idempotency-Key until
             // acknowledged); reads go to all three.
             let load = WriteLoad(targets: [nodes[0], nodes[1]], token: setup.token, keyed: true)
@@ -89,6 +104,22 @@ extension ClusterSuites {
             await load.stop()
             readers.stop()
             await reading.value
+            // One incident per name acknowledged (a write retried under its key after its first answer
+            // was lost is acknowledged twice).
+            let written = Set(load.all.filter { $0.status == 201 }.map(\.name)).count
+            #expect(
+                await eventually(within: 30) { framesSeen() >= written },
+                "the live reader sees a frame of every write: \(framesSeen()) frames, \(written) writes")
+            _ = FileManager.default.createFile(atPath: stop, contents: nil)
+            let live = try #require(
+                try JSONSerialization.jsonObject(with: try await OffThePool.output(of: follower, followed))
+                    as? [String: Any])
+            let created = Set(live["created"] as? [String] ?? [])
+            let missing = load.all.filter { $0.status == 201 && !created.contains($0.name) }
+            #expect(missing.isEmpty, "no incident_created frame for \(missing.prefix(10).map(\.name))")
+            #expect(
+                (live["gaps"] as? [Any])?.isEmpty == true && live["resyncs"] as? Int == 0
+                    && live["ended"] is NSNull, "the live reader on the node that stayed up: \(live)")
 
             #expect(
                 readers.failures.withLock { $0 }.isEmpty,

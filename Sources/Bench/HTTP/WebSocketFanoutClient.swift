@@ -28,6 +28,26 @@ enum WebSocketFanoutClient {
         }
     }
 
+    /// What every loop's subscribers received: per update, when the last one got it; the frames and
+    /// bytes received in all.
+    static func collect(_ tallies: [ObjectIdentifier: Tally], updates: Int, group: any EventLoopGroup) async throws
+        -> (lastArrival: [UInt64], delivered: Int, bytes: Int)
+    {
+        var lastArrival = [UInt64](repeating: 0, count: updates)
+        var delivered = 0
+        var bytes = 0
+        for loop in group.makeIterator() {
+            guard let tally = tallies[ObjectIdentifier(loop)] else { continue }
+            let (arrivals, received, tallyBytes) = try await loop.submit {
+                (tally.lastArrival, tally.received, tally.bytes)
+            }.get()
+            for index in 0..<updates { lastArrival[index] = max(lastArrival[index], arrivals[index]) }
+            delivered += received.reduce(0, +)
+            bytes += tallyBytes
+        }
+        return (lastArrival, delivered, bytes)
+    }
+
     /// Connected subscribers, open ones included, for the progress of a run.
     final class Counters: Sendable {
         let subscribed = Atomic<Int>(0)

@@ -18,7 +18,8 @@ import Synchronization
 /// With `--cluster-nodes N` (and `STATUSD_BENCH_POSTGRES_URL`), statusd is N nodes on one log on
 /// PostgreSQL: the updates are written on the first node and the subscribers spread over the others
 /// (over all N when `--subscribe-on-writer`), so the latency is cross-node propagation: the write
-/// acknowledged on one node to the frame received from another.
+/// acknowledged on one node to the frame received from another. With `--client-processes K` the
+/// subscribers are spread over K `statusbench fanout-client` processes (more than 20,000 of them).
 struct FanoutScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fanout",
@@ -60,6 +61,12 @@ struct FanoutScenario: AsyncParsableCommand {
     @Flag(help: "With --cluster-nodes: subscribers on the writing node too, not only on the others.")
     var subscribeOnWriter = false
 
+    @Option(
+        help:
+            "Client processes the subscribers are spread over (a process may open at most 20,000 files here); 1 = in this process."
+    )
+    var clientProcesses = 1
+
     @Option(help: "Directory for fanout.jsonl and fanout.md.")
     var output = "bench-results"
 
@@ -74,6 +81,7 @@ struct FanoutScenario: AsyncParsableCommand {
         }
         guard (1...100_000).contains(updates) else { throw ValidationError("--updates must be 1...100000") }
         guard (1...8).contains(clusterNodes) else { throw ValidationError("--cluster-nodes must be 1...8") }
+        guard (1...16).contains(clientProcesses) else { throw ValidationError("--client-processes must be 1...16") }
         if clusterNodes > 1 {
             guard ProcessInfo.processInfo.environment["STATUSD_BENCH_POSTGRES_URL"] != nil else {
                 throw ValidationError("--cluster-nodes needs STATUSD_BENCH_POSTGRES_URL (an empty database per run)")
@@ -103,6 +111,7 @@ struct FanoutScenario: AsyncParsableCommand {
                         parameters: [
                             "target": clusterNodes > 1 ? "statusd x\(clusterNodes)" : target,
                             "connections": "\(count)", "round": "\(round)", "interval_ms": "\(intervalMs)",
+                            "client_processes": "\(clientProcesses)",
                         ],
                         opsPerSecond: figures.framesPerSecond,
                         p50Micros: figures.latency.percentile(50), p99Micros: figures.latency.percentile(99),
@@ -147,19 +156,29 @@ struct FanoutScenario: AsyncParsableCommand {
         try await Task.sleep(for: .milliseconds(500))
         let memoryBefore = server.pids.reduce(0) { $0 + ProcessStats.residentBytes($1) }
         var channels: [any Channel] = []
-        for (index, port) in server.subscribePorts.enumerated() {
-            let share =
-                subscribers / server.subscribePorts.count + (index < subscribers % server.subscribePorts.count ? 1 : 0)
-            channels += await WebSocketFanoutClient.connect(
-                count: share, port: port, path: server.subscribePath, greeting: server.greeting, tallies: tallies,
-                counters: counters, group: group)
+        var clients: FanoutClientProcesses?
+        defer { clients?.stop() }
+        if clientProcesses > 1 {
+            clients = try FanoutClientProcesses(
+                statusbench: ProcessInfo.processInfo.arguments[0], processes: clientProcesses, count: subscribers,
+                ports: server.subscribePorts, path: server.subscribePath, greeting: server.greeting, updates: updates)
+        } else {
+            for (index, port) in server.subscribePorts.enumerated() {
+                let share =
+                    subscribers / server.subscribePorts.count
+                    + (index < subscribers % server.subscribePorts.count ? 1 : 0)
+                channels += await WebSocketFanoutClient.connect(
+                    count: share, port: port, path: server.subscribePath, greeting: server.greeting, tallies: tallies,
+                    counters: counters, group: group)
+            }
         }
+        let subscribed = clients?.subscribed ?? channels.count
         try await Task.sleep(for: .seconds(1))  // idle: what each connection costs at rest
         var figures = Figures()
-        figures.subscribed = channels.count
+        figures.subscribed = subscribed
         figures.kibPerConnection =
             Double(server.pids.reduce(0) { $0 + ProcessStats.residentBytes($1) } - memoryBefore) / 1024
-            / Double(max(1, channels.count))
+            / Double(max(1, subscribed))
 
         let cpuBefore = server.pids.reduce(0) { $0 + ProcessStats.cpuSeconds($1) }
         let start = DispatchTime.now().uptimeNanoseconds
@@ -169,23 +188,27 @@ struct FanoutScenario: AsyncParsableCommand {
             try await server.publish(update)
             acknowledged.append(DispatchTime.now().uptimeNanoseconds)
         }
-        let expected = channels.count * updates
-        let deadline = ContinuousClock.now + .seconds(60)
-        while counters.received.load(ordering: .relaxed) < expected && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let cpuAfter = server.pids.reduce(0) { $0 + ProcessStats.cpuSeconds($1) }
-
         var lastArrival = [UInt64](repeating: 0, count: updates)
         var bytes = 0
-        for loop in group.makeIterator() {
-            guard let tally = tallies[ObjectIdentifier(loop)] else { continue }
-            let (arrivals, received, tallyBytes) = try await loop.submit {
-                (tally.lastArrival, tally.received, tally.bytes)
-            }.get()
-            for index in 0..<updates { lastArrival[index] = max(lastArrival[index], arrivals[index]) }
-            figures.delivered += received.reduce(0, +)
-            bytes += tallyBytes
+        let cpuAfter: Double
+        if let clients {
+            for result in try clients.collect(waiting: 60) {
+                for index in 0..<updates { lastArrival[index] = max(lastArrival[index], result.lastArrival[index]) }
+                figures.delivered += result.delivered
+                bytes += result.bytes
+            }
+            cpuAfter = server.pids.reduce(0) { $0 + ProcessStats.cpuSeconds($1) }
+        } else {
+            let expected = channels.count * updates
+            let deadline = ContinuousClock.now + .seconds(60)
+            while counters.received.load(ordering: .relaxed) < expected && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            cpuAfter = server.pids.reduce(0) { $0 + ProcessStats.cpuSeconds($1) }
+            let collected = try await WebSocketFanoutClient.collect(tallies, updates: updates, group: group)
+            lastArrival = collected.lastArrival
+            figures.delivered = collected.delivered
+            bytes = collected.bytes
         }
         for index in 0..<updates where lastArrival[index] > 0 {
             let wait = lastArrival[index] > acknowledged[index] ? lastArrival[index] - acknowledged[index] : 0
@@ -205,7 +228,7 @@ struct FanoutScenario: AsyncParsableCommand {
         try (results.map { $0.jsonLine() }.joined(separator: "\n") + "\n")
             .write(to: directory.appendingPathComponent("fanout.jsonl"), atomically: true, encoding: .utf8)
         try ResultTable.markdown(
-            results, columns: ["target", "connections", "interval_ms", "round"],
+            results, columns: ["target", "connections", "interval_ms", "client_processes", "round"],
             extraColumns: [
                 "subscribed", "delivered", "expected", "cpu_us_per_frame", "kib_per_idle_connection", "frame_bytes",
             ]

@@ -6,7 +6,6 @@ the folder given. Prints one JSON object: the problems found (none expected) and
 
     python browser_public_page.py <port> <slug> <API key> <service id> <screenshot folder>
 """
-import http.client
 import json
 import os
 import sys
@@ -19,6 +18,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+import statusd_http
+
 PORT, SLUG, KEY, SERVICE, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 BASE = "http://127.0.0.1:%s" % PORT
 problems = []
@@ -26,13 +27,7 @@ seen = {}
 
 
 def api(method, path, body=None):
-    c = http.client.HTTPConnection("127.0.0.1", int(PORT), timeout=10)
-    c.request(method, path, body=json.dumps(body) if body is not None else None,
-              headers={"Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, json.loads(data) if data else None
+    return statusd_http.api(PORT, method, path, KEY, body)
 
 
 def browser(width, height, dark=False):

@@ -8,6 +8,11 @@
         reason), within 120 s.
     python cluster_node.py resume <port> <slug> <since>
         Follows the public WebSocket feed from seq <since> and prints the first frame after hello.
+    python cluster_node.py follow <port> <slug> <stop file> <progress file>
+        Follows the public WebSocket feed until the stop file exists (at most 300 s), writing how many
+        frames it has to the progress file (0 once subscribed), and prints the frames' count, every
+        gap (a frame whose prev is not the seq before it), the resyncs, how the feed ended if it did,
+        and the names of the incidents created.
 """
 import asyncio
 import json
@@ -19,6 +24,37 @@ import sys
 import websockets
 
 SCENARIO, PORT = sys.argv[1], int(sys.argv[2])
+
+
+async def follow(slug, stop, progress):
+    out = {"frames": 0, "gaps": [], "resyncs": 0, "ended": None, "created": []}
+    async with websockets.connect("ws://127.0.0.1:%d/ws/%s" % (PORT, slug)) as ws:
+        last = json.loads(await ws.recv())["seq"]  # hello
+        with open(progress, "w") as f:
+            f.write("0")  # following: the writes may begin
+        async with asyncio.timeout(300):
+            while not os.path.exists(stop):
+                try:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 0.2))
+                except asyncio.TimeoutError:
+                    continue
+                except websockets.ConnectionClosed as closed:
+                    out["ended"] = [closed.code, closed.reason]
+                    break
+                if frame.get("type") == "resync":
+                    out["resyncs"] += 1
+                    continue
+                if "prev" not in frame:
+                    continue
+                if frame["prev"] != last:
+                    out["gaps"].append([last, frame["prev"], frame["seq"]])
+                last = frame["seq"]
+                out["frames"] += 1
+                if frame.get("type") == "incident_created":
+                    out["created"].append(frame["data"]["name"])
+                with open(progress, "w") as f:
+                    f.write(str(out["frames"]))
+    print(json.dumps(out))
 
 
 def first_ready(pid):
@@ -62,5 +98,7 @@ elif SCENARIO == "left":
     asyncio.run(left(sys.argv[3]))
 elif SCENARIO == "resume":
     asyncio.run(resume(sys.argv[3], sys.argv[4]))
+elif SCENARIO == "follow":
+    asyncio.run(follow(sys.argv[3], sys.argv[4], sys.argv[5]))
 else:
     sys.exit("unknown scenario " + SCENARIO)

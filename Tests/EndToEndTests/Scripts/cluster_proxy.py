@@ -10,7 +10,6 @@ acknowledged so far and whether the live reader is connected ("12 live"). Prints
 one JSON object.
 """
 import asyncio
-import http.client
 import json
 import os
 import random
@@ -19,6 +18,8 @@ import threading
 import time
 
 import websockets
+
+import statusd_http
 
 PORT, TOKEN, STOP, PROGRESS = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 DEADLINE = time.time() + 300
@@ -40,13 +41,8 @@ def stopping():
 
 
 def request(method, path, body=None, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    try:
-        c.request(method, path, json.dumps(body) if body is not None else None, headers or {})
-        r = c.getresponse()
-        return r.status, r.read()
-    finally:
-        c.close()
+    status, _, data = statusd_http.request(PORT, method, path, body, headers)
+    return status, data
 
 
 def writer():

@@ -3,23 +3,19 @@ badges as XML and JSON. Prints one JSON object the Swift test checks.
 
     python feeds_client.py <port> <slug> <service id>
 """
-import http.client
 import json
 import sys
 import xml.etree.ElementTree as ElementTree
 
 import feedparser
 
+import statusd_http
+
 PORT, SLUG, SERVICE = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 
 
 def get(path, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    c.request("GET", path, headers=headers or {})
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, dict(r.getheaders()), body
+    return statusd_http.request(PORT, "GET", path, headers=headers)
 
 
 out = {"feeds": {}}

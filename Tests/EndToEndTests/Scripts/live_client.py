@@ -8,7 +8,6 @@ scenario prints one JSON object the Swift test checks.
 """
 import asyncio
 import base64
-import http.client
 import json
 import os
 import signal
@@ -19,18 +18,14 @@ import time
 
 import websockets
 
+import statusd_http
+
 PORT = int(sys.argv[2])
 URL = "ws://127.0.0.1:%d" % PORT
 
 
 def api(method, path, token, body=None):
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    c.request(method, path, json.dumps(body) if body is not None else None,
-              {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, (json.loads(data) if data else None)
+    return statusd_http.api(PORT, method, path, token, body, timeout=30)
 
 
 async def frames(ws, count, seconds=30):
@@ -236,10 +231,7 @@ async def limits():
     out = {}
     held = [await websockets.connect(URL + "/ws/demo") for _ in range(3)]
     out["fourth"] = await closed(await websockets.connect(URL + "/ws/demo"))
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    c.request("GET", "/api/status/demo/events")
-    out["fourth_stream"] = c.getresponse().status
-    c.close()
+    out["fourth_stream"] = statusd_http.request(PORT, "GET", "/api/status/demo/events")[0]
     for ws in held:
         await ws.close()
     await asyncio.sleep(0.3)  # their places are given back as the server sees them close
@@ -308,11 +300,8 @@ async def full():
     """Started with --live-max-connections 2: the third live connection is refused."""
     held = [await websockets.connect(URL + "/ws/demo") for _ in range(2)]
     out = {"third": await closed(await websockets.connect(URL + "/ws/demo"))}
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    c.request("GET", "/api/status/demo/events")
-    response = c.getresponse()
-    out["third_stream"] = [response.status, response.getheader("Retry-After")]
-    c.close()
+    status, headers, _ = statusd_http.request(PORT, "GET", "/api/status/demo/events")
+    out["third_stream"] = [status, headers.get("Retry-After")]
     for ws in held:
         await ws.close()
     await asyncio.sleep(0.3)
@@ -356,9 +345,7 @@ async def expiry(owner):
     soon = [short(f) for f in (await frames(again, 2))[0]]
     await again.close()
     await asyncio.sleep(3)
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    c.request("GET", "/metrics")
-    metrics = c.getresponse().read().decode()
+    metrics = statusd_http.request(PORT, "GET", "/metrics")[2].decode()
     topics = [line for line in metrics.split("\n") if line.startswith("statusd_live_topics ")]
     later = await websockets.connect(URL + "/ws/feed?since=%d" % hello["seq"])
     out = {"soon": soon, "later": [short(f) for f in (await frames(later, 2))[0]], "topics": topics}

@@ -4,13 +4,14 @@ the problems found (none expected) and the figures the Swift test checks.
 
     python statuspage_client.py <port> <slug>
 """
-import http.client
 import json
 import os
 import re
 import sys
 
 import jsonschema_rs
+
+import statusd_http
 
 PORT, SLUG = int(sys.argv[1]), sys.argv[2]
 BASE = "/s/%s/api/v2/" % SLUG
@@ -23,12 +24,7 @@ problems = []
 
 
 def get(path, headers=None, base=BASE):
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    c.request("GET", base + path, headers=headers or {})
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, dict(r.getheaders()), body
+    return statusd_http.request(PORT, "GET", base + path, headers=headers)
 
 
 def check(where, value, fields):

@@ -6,13 +6,14 @@ found (none expected), how many checks ran, and ids the Swift test reads back th
 
     python statuspage_v1_client.py <port> <slug> <admin key> <viewer key> <foreign component id> <foreign incident id>
 """
-import http.client
 import json
 import os
 import sys
 import urllib.parse
 
 import jsonschema_rs
+
+import statusd_http
 
 PORT, SLUG, KEY, VIEWER, FOREIGN_COMPONENT, FOREIGN_INCIDENT = sys.argv[1:7]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,13 +43,8 @@ def request(method, path, body=None, form=None, auth="oauth", key=None):
     elif form is not None:
         data = urllib.parse.urlencode(form)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    c = http.client.HTTPConnection("127.0.0.1", int(PORT), timeout=10)
-    c.request(method, "/v1" + path, body=data, headers=headers)
-    r = c.getresponse()
-    raw = r.read()
-    c.close()
-    value = json.loads(raw) if raw else None
-    return r.status, value
+    status, _, raw = statusd_http.request(PORT, method, "/v1" + path, data, headers)
+    return status, json.loads(raw) if raw else None
 
 
 def expect(condition, what):
