@@ -32,8 +32,9 @@ extension ClusterSuites {
 
         /// Two nodes on a fresh log with `acme`, started with `arguments`, and the owner's key.
         struct Pair {
-            let setup: ClusterLogTests.Setup
+            // Before the setup: the nodes stop (and say goodbye to PostgreSQL) before it does.
             let nodes: [StatusdProcess]
+            let setup: ClusterLogTests.Setup
             let directories: [String]
 
             init(_ name: String, arguments: [String] = []) async throws {

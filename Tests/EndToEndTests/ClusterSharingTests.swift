@@ -126,5 +126,31 @@ extension ClusterSuites {
             #expect(
                 try await onSecond.call("PUT", "/api/organizations/\(made[3])", ["slug": "twin-2"]).status == 200)
         }
+
+        @Test func aKeysLastUseOnOneNode_isAnsweredByANodeThatNeverSawItUsed() async throws {
+            let pair = try await ClusterNodeTests.Pair("key-use", arguments: ["--admin-port", "0"])
+            defer { pair.remove() }
+            let owner = APIClient(token: pair.setup.token).with(pair.nodes[0])
+            let made = try await owner.call("POST", "/api/keys", ["name": "lister", "role": "admin"])
+            let lister = try #require(made.json["token"] as? String)
+            let used = try await owner.call("GET", "/api/services")
+            #expect(used.status == 200)
+            let ownerKey = try #require(
+                try await owner.call("GET", "/api/keys").items.first {
+                    $0["id"] as? String != made.json["id"] as? String
+                }?[
+                    "id"] as? String)
+            // The first node shares its times when it stops; a node that starts reads everyone's.
+            pair.nodes[0].stop()
+            let directory = OperatorCommandTests.temporary("key-use-c")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let joined = try ClusterNodeTests.Pair.node(directory, pair.setup, [])
+            let listing = APIClient(token: lister).with(joined)
+            #expect(
+                await eventually("the owner key's last use on the new node") {
+                    try await listing.call("GET", "/api/keys").items.first { $0["id"] as? String == ownerKey }?[
+                        "last_used_at"] is String
+                })
+        }
     }
 }

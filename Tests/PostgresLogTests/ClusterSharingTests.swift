@@ -197,4 +197,26 @@ import Testing
             #expect(try await start(95) == 95)
         }
     }
+
+    @Test func keysLastUse_sharedByTwoNodes_keepsTheLater_andForgetsRevokedKeysOnceQuiet() async throws {
+        let server = try TemporaryPostgres()
+        try await PostgresEventLogTests.withClient(server) { client, _ in
+            _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
+            let usage = ClusterKeyUsage(client: client, logger: Self.logger)
+            let (kept, revoked) = (KeyID.random(), KeyID.random())
+            let (earlier, later) = (
+                Date(timeIntervalSince1970: 1_790_000_000), Date(timeIntervalSince1970: 1_790_000_060)
+            )
+            _ = try await usage.share([kept: later])
+            let seen = try await usage.share([kept: earlier, revoked: earlier])
+            #expect(seen == [kept: later, revoked: earlier], "the later use wins, whichever node says it last")
+            #expect(try await usage.share([:]) == seen, "a node with nothing new reads everyone's")
+            #expect(try await usage.forget(keysOtherThan: [kept]) == 1)
+            #expect(try await usage.share([:]) == [kept: later])
+            let recent = KeyID.random()
+            _ = try await usage.share([recent: Date()])
+            #expect(
+                try await usage.forget(keysOtherThan: [kept]) == 0, "a key used lately may be one made a moment ago")
+        }
+    }
 }

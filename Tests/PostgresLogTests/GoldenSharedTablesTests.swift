@@ -11,7 +11,7 @@ import Testing
 
 /// The tables the nodes of a cluster share besides the events, as schema version 3 holds them:
 /// `snapshots/postgres-v3/shared.tsv` has a row of each (`statusd_meta`'s shared rows, `statusd_names`,
-/// `statusd_snapshots`, `statusd_archive`, `statusd_leases`, `statusd_nodes`), loaded into today's
+/// `statusd_snapshots`, `statusd_archive`, `statusd_leases`, `statusd_nodes`, `statusd_key_usage`), loaded into today's
 /// schema and read back through the nodes' own code, forever. Write it again only for a new schema
 /// version, into a new folder: `STATUSD_WRITE_GOLDEN=1 scripts/with-postgres.sh swift test --filter
 /// GoldenSharedTablesTests`.
@@ -19,6 +19,7 @@ import Testing
     static let file = GoldenLogTests.root.appendingPathComponent("snapshots/postgres-v3/shared.tsv")
     static let logger = PostgresEventLogTests.logger
     static let org = GoldenLogTests.org
+    static let key = KeyID("key_" + String(repeating: "7", count: 20))!
     /// Each table's columns in the file's order; bytea columns are hex.
     static let tables: [(name: String, columns: [String], bytea: Set<String>)] = [
         ("statusd_meta", ["key", "value"], []),
@@ -30,6 +31,7 @@ import Testing
             "statusd_nodes", ["node", "address", "version", "epoch", "position", "lag_seconds", "leader", "seen_at"],
             []
         ),
+        ("statusd_key_usage", ["key", "last_used"], []),
     ]
 
     @Test func schemaV3SharedTables_loadIntoTodaysSchema_andReadBackThroughTheNodesCode() async throws {
@@ -90,6 +92,8 @@ import Testing
             )
             .collect().first?.decode(String.self)
             #expect(lease == "golden:1")
+            let keyUsed = try await ClusterKeyUsage(client: client, logger: Self.logger).share([:])
+            #expect(keyUsed == [Self.key: Date(timeIntervalSince1970: 1_795_000_000)])
         }
     }
 
@@ -153,6 +157,9 @@ import Testing
                 INSERT INTO statusd_nodes (node, address, version, epoch, position, lag_seconds, leader, seen_at) \
                 VALUES ('golden:1', '127.0.0.1:8080', '0.3.0', 'golden-epoch', 4, 0.25, true, '2026-12-03T00:00:00Z')
                 """, logger: Self.logger)
+            _ = try await ClusterKeyUsage(client: client, logger: Self.logger).share([
+                Self.key: Date(timeIntervalSince1970: 1_795_000_000)
+            ])
         }
         var lines = [
             "# statusd log on PostgreSQL, schema version 3: the tables nodes share besides the events, a row per line: table, then its columns (bytea in hex)"
@@ -161,7 +168,7 @@ import Testing
             let columns = table.columns.map { column in
                 table.bytea.contains(column)
                     ? "encode(\(column), 'hex')"
-                    : (column.hasSuffix("_at") || column == "until"
+                    : (column.hasSuffix("_at") || column == "until" || column == "last_used"
                         ? "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
                         : "\(column)::text")
             }

@@ -133,21 +133,25 @@ public final class Registry: Sendable {
         async throws -> Commit
     {
         guard let claims else { return try await write() }
-        let before = actor.view.state.exists ? OrgName.held(by: actor.view.state.settings) : []
+        let before = Self.names(of: actor)
         let claiming = names.subtracting(before)
         if !claiming.isEmpty { try await claims.claim(claiming, for: actor.id) }
         let commit: Commit
         do {
             commit = try await write()
         } catch {
-            let after = actor.view.state.exists ? OrgName.held(by: actor.view.state.settings) : []
-            await claims.release(claiming.subtracting(after), of: actor.id)
+            await claims.release(claiming.subtracting(Self.names(of: actor)), of: actor.id)
             throw error
         }
-        let after = actor.view.state.exists ? OrgName.held(by: actor.view.state.settings) : []
-        let letGo = before.union(claiming).subtracting(after)
+        let letGo = before.union(claiming).subtracting(Self.names(of: actor))
         if !letGo.isEmpty { await claims.release(letGo, of: actor.id) }
         return commit
+    }
+
+    /// The names the organization holds now (none before it exists or after its deletion).
+    private static func names(of actor: OrgActor) -> Set<OrgName> {
+        let state = actor.view.state
+        return state.exists ? OrgName.held(by: state.settings) : []
     }
 
     /// Applies an organization's events that other writers appended (cluster mode: the node's follower

@@ -9,10 +9,14 @@ import Wire
 
 /// When each API key was last used: kept in memory on every request and written to
 /// `<data>/key-usage.json` at most once a minute and at shutdown, never as a log event per request.
-/// After a crash a key's last use may be up to a minute old; nothing else depends on it.
+/// After a crash a key's last use may be up to a minute old; nothing else depends on it. In cluster
+/// mode the nodes also share their times through the log's database (`KeyUsageWriter`), so that each
+/// answers the latest use on any node.
 package final class KeyUsage: Sendable {
     private let lastUsed = Mutex<[KeyID: Date]>([:])
     private let dirty = Atomic<Bool>(false)
+    /// Keys used here since the times were last shared with the cluster.
+    private let unshared = Mutex<Set<KeyID>>([])
     private let file: String
 
     /// Loads what the last run wrote (an unreadable file is dropped: it only ever holds times).
@@ -30,7 +34,35 @@ package final class KeyUsage: Sendable {
 
     package func record(_ key: KeyID, at now: Date = WallClock.now()) {
         lastUsed.withLock { $0[key] = now }
+        unshared.withLock { _ = $0.insert(key) }
         dirty.store(true, ordering: .relaxed)
+    }
+
+    /// The times of the keys used here since the last call: what this node tells the cluster.
+    package func takeUnshared() -> [KeyID: Date] {
+        let keys = unshared.withLock { keys in
+            defer { keys = [] }
+            return keys
+        }
+        return lastUsed.withLock { times in times.filter { keys.contains($0.key) } }
+    }
+
+    /// Shares these keys again in the next round (sharing them failed).
+    package func markUnshared(_ keys: some Sequence<KeyID>) {
+        unshared.withLock { $0.formUnion(keys) }
+    }
+
+    /// Takes the cluster's times where they are later than this node's.
+    package func merge(_ times: [KeyID: Date]) {
+        let moved = lastUsed.withLock { mine in
+            var moved = false
+            for (key, time) in times where mine[key].map({ $0 < time }) ?? true {
+                mine[key] = time
+                moved = true
+            }
+            return moved
+        }
+        if moved { dirty.store(true, ordering: .relaxed) }
     }
 
     package func lastUse(of key: KeyID) -> Date? { lastUsed.withLock { $0[key] } }

@@ -93,9 +93,11 @@ package actor BoundedConnection {
 
     /// `body`'s answer, or past `timeout` an error after `whenLate` ran. Not a task group: a group
     /// waits for every child, and a query that ignores its connection closing would hold the caller
-    /// forever; here it is left behind on a connection no one uses again.
-    private static func race<T: Sendable>(
-        timeout: Duration, whenLate: @escaping @Sendable () async -> Void,
+    /// forever; here it is left behind on a connection no one uses again. Also the bound of the pool's
+    /// single statements that a request or a shutdown waits on (the pool retries a lost server for a
+    /// minute): the statement is left to end by itself.
+    package static func race<T: Sendable>(
+        timeout: Duration, whenLate: @escaping @Sendable () async -> Void = {},
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let once = Once()

@@ -12,6 +12,8 @@ package struct ClusterNames: NameClaims {
 
     /// A claim no organization holds is removed once it is this old: longer than any append waits.
     package static let staleAfterSeconds = 300
+    /// How long a write waits for its claim, or its give-back: then the log counts as unreachable.
+    static let timeout = Duration.seconds(5)
 
     package init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -26,18 +28,23 @@ package struct ClusterNames: NameClaims {
             // One statement, all or none: nothing is inserted when another organization holds one of
             // the names; two nodes inserting one new name at once meet on its key, and the second's
             // row comes back missing (its `DO UPDATE` only renews a claim of the same organization).
-            let rows = try await client.query(
-                """
-                WITH wanted AS (SELECT * FROM unnest(\(kinds)::text[], \(values)::text[]) AS w(kind, name)), \
-                taken AS (SELECT n.kind, n.name FROM statusd_names n JOIN wanted w USING (kind, name) \
-                    WHERE n.org <> \(org.rawValue)), \
-                claimed AS (INSERT INTO statusd_names (kind, name, org) \
-                    SELECT kind, name, \(org.rawValue) FROM wanted WHERE NOT EXISTS (SELECT 1 FROM taken) \
-                    ON CONFLICT (kind, name) DO UPDATE SET claimed_at = now() \
-                    WHERE statusd_names.org = excluded.org RETURNING kind, name) \
-                SELECT true, kind, name FROM claimed UNION ALL SELECT false, kind, name FROM taken
-                """, logger: logger)
-            for try await (ours, kind, name) in rows.decode((Bool, String, String).self) {
+            let (client, logger) = (self.client, self.logger)
+            let rows = try await BoundedConnection.race(timeout: Self.timeout) {
+                try await client.query(
+                    """
+                    WITH wanted AS (SELECT * FROM unnest(\(kinds)::text[], \(values)::text[]) AS w(kind, name)), \
+                    taken AS (SELECT n.kind, n.name FROM statusd_names n JOIN wanted w USING (kind, name) \
+                        WHERE n.org <> \(org.rawValue)), \
+                    claimed AS (INSERT INTO statusd_names (kind, name, org) \
+                        SELECT kind, name, \(org.rawValue) FROM wanted WHERE NOT EXISTS (SELECT 1 FROM taken) \
+                        ON CONFLICT (kind, name) DO UPDATE SET claimed_at = now() \
+                        WHERE statusd_names.org = excluded.org RETURNING kind, name) \
+                    SELECT true, kind, name FROM claimed UNION ALL SELECT false, kind, name FROM taken
+                    """, logger: logger
+                ).collect()
+            }
+            for row in rows {
+                let (ours, kind, name) = try row.decode((Bool, String, String).self)
                 guard let kind = OrgName.Kind(rawValue: kind) else { continue }
                 if ours { claimed.insert(OrgName(kind, name)) } else { taken = OrgName(kind, name) }
             }
@@ -54,12 +61,15 @@ package struct ClusterNames: NameClaims {
 
     package func release(_ names: Set<OrgName>, of org: OrgID) async {
         let (kinds, values) = Self.columns(names)
+        let (client, logger) = (self.client, self.logger)
         do {
-            try await client.query(
-                """
-                DELETE FROM statusd_names n USING unnest(\(kinds)::text[], \(values)::text[]) AS w(kind, name) \
-                WHERE n.kind = w.kind AND n.name = w.name AND n.org = \(org.rawValue)
-                """, logger: logger)
+            _ = try await BoundedConnection.race(timeout: Self.timeout) {
+                try await client.query(
+                    """
+                    DELETE FROM statusd_names n USING unnest(\(kinds)::text[], \(values)::text[]) AS w(kind, name) \
+                    WHERE n.kind = w.kind AND n.name = w.name AND n.org = \(org.rawValue)
+                    """, logger: logger)
+            }
         } catch {
             logger.warning(
                 "could not give back \(names.map(\.description).sorted().joined(separator: ", ")) of \(org) (the leader removes the claim later): \(PostgresEventLog.sentence(error))"

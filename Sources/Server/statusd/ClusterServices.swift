@@ -53,6 +53,12 @@ struct ClusterServices: Sendable {
         { [archive] org, blocks in try await archive.store(org, blocks) }
     }
 
+    /// API keys' last use, shared with the other nodes.
+    var keyUsageSharing: KeyUsageWriter.Sharing {
+        let shared = ClusterKeyUsage(client: node.client, logger: logger)
+        return { try await shared.share($0) }
+    }
+
     /// Hands each snapshot this node takes to `shareSnapshot`.
     var snapshotSharing: @Sendable (SnapshotCapture, [UInt8]) async throws -> Void {
         { try await self.shareSnapshot($0, bytes: $1) }
@@ -100,7 +106,8 @@ struct ClusterServices: Sendable {
                     }, logger: logger)),
             .init(
                 service: ClusterUpkeep(
-                    names: names, registry: registry, lag: lag, leads: { self.leads }, caughtUpWithin: readyLagLimit,
+                    names: names, keyUsage: ClusterKeyUsage(client: node.client, logger: logger), registry: registry,
+                    lag: lag, leads: { self.leads }, caughtUpWithin: readyLagLimit,
                     logger: logger)),
         ]
     }

@@ -1,4 +1,5 @@
 import Engine
+import HashTreeCollections
 import Logging
 import Persistence
 import PostgresLog
@@ -6,10 +7,12 @@ import ServiceLifecycle
 
 /// The leader's slow round (cluster mode), once a minute while this node leads and has caught up with
 /// the log: the names organizations hold are claimed in `statusd_names` where they have no claim, and
-/// claims no organization holds are removed once stale (`ClusterNames.reconcile`). Caught up, because a
-/// claim made for an event this node has not applied yet must not look stale.
+/// claims no organization holds are removed once stale (`ClusterNames.reconcile`); the last-use times
+/// of API keys that no longer exist are removed. Caught up, because a claim made (or a key created) by
+/// an event this node has not applied yet must not look stale.
 struct ClusterUpkeep: ServiceLifecycle.Service {
     let names: ClusterNames
+    let keyUsage: ClusterKeyUsage
     let registry: Registry
     let lag: FollowLag
     let leads: @Sendable () -> Bool
@@ -19,9 +22,23 @@ struct ClusterUpkeep: ServiceLifecycle.Service {
     func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                if leads(), lag.report().seconds <= caughtUpWithin { await reconcileNames() }
+                if leads(), lag.report().seconds <= caughtUpWithin {
+                    await reconcileNames()
+                    await forgetRevokedKeys()
+                }
                 try? await Task.sleep(for: .seconds(60))
             }
+        }
+    }
+
+    private func forgetRevokedKeys() async {
+        var keys: Set<KeyID> = []
+        for actor in registry.all { keys.formUnion(actor.view.state.keys.keys) }
+        do {
+            _ = try await keyUsage.forget(keysOtherThan: keys)
+        } catch {
+            logger.debug(
+                "removing revoked keys' last use failed (tried again in a minute): \(PostgresEventLog.sentence(error))")
         }
     }
 

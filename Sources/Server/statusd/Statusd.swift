@@ -208,7 +208,9 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
-            .init(service: KeyUsageWriter(usage: usage, registry: registry, logger: logger)),
+            .init(
+                service: KeyUsageWriter(
+                    usage: usage, registry: registry, sharing: cluster?.keyUsageSharing, logger: logger)),
             .init(
                 service: LogFailureWatch(log: log, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup),

@@ -62,3 +62,11 @@ BEGIN
     RETURN v_to - v_from;
 END
 $$;
+
+-- When each API key was last used, on any node: each node adds the times of the keys used on it
+-- (keeping the later of two) and reads everyone's, once a minute and when it starts and stops, so
+-- that every node answers the latest use. Not events: a key's use is not part of its history.
+CREATE TABLE statusd_key_usage (
+    key text PRIMARY KEY,
+    last_used timestamptz NOT NULL
+);
