@@ -83,7 +83,9 @@ extension ClusterSuites {
             }
         }
 
-        @Test func archivedIncidents_areServedByEveryNode_aFollowerAndOneThatJoinsLater() async throws {
+        @Test func archivedIncidents_areServedByEveryNode_aFollowerAndOneThatJoinsFromTheSharedSnapshot()
+            async throws
+        {
             let directories = ["a", "b", "c", "d"].map { OperatorCommandTests.temporary("archive-" + $0) }
             defer { for directory in directories { try? FileManager.default.removeItem(atPath: directory) } }
             let first = directories[0]
@@ -93,8 +95,9 @@ extension ClusterSuites {
             // A node whose clock is 200 days on: when it leads, the resolved incident is long past the
             // window kept in memory.
             let later = Date().addingTimeInterval(200 * 86_400).formatted(.iso8601)
+            // It shares a snapshot at every event it applies: the node that joins starts from one.
             let archiver = try StatusdProcess(
-                arguments: [], dataDirectory: URL(fileURLWithPath: directories[1]),
+                arguments: ["--snapshot-every-events", "1"], dataDirectory: URL(fileURLWithPath: directories[1]),
                 environment: setup.environment.merging(["STATUSD_TEST_FROZEN_AT": later]) { $1 })
             // It may not lead, so that the node 200 days on is the one that takes over.
             let follower = try ClusterNodeTests.Pair.node(directories[2], setup, ["--no-cluster-leader"])
@@ -109,6 +112,15 @@ extension ClusterSuites {
                 await eventually("the archive pass", within: 60) {
                     ((try? setup.postgres.psql("SELECT count(*) FROM statusd_archive")) ?? "")
                         .trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+                })
+            // A shared snapshot that holds the archive pass's event (the items out of memory).
+            #expect(
+                await eventually("a shared snapshot after the archive pass", within: 60) {
+                    let newest =
+                        (try? setup.postgres.psql("SELECT coalesce(max(position), 0) FROM statusd_snapshots")) ?? ""
+                    let head = (try? setup.postgres.psql("SELECT position + 1 FROM statusd_log_head")) ?? "?"
+                    return newest.trimmingCharacters(in: .whitespacesAndNewlines)
+                        == head.trimmingCharacters(in: .whitespacesAndNewlines)
                 })
             let joined = try ClusterNodeTests.Pair.node(directories[3], setup, [])
             var answers: [String] = []
@@ -126,6 +138,11 @@ extension ClusterSuites {
             }
             #expect(Set(answers).count == 1, "the same archived incident on every node: \(answers)")
             #expect(answers.first?.contains("Long ago") == true)
+            // The public page's bytes: the node that follows and the one that joined (the archiver's
+            // clock is 200 days on, and uptime is counted to today).
+            let followerPage = try await follower.request("/api/status/acme").body
+            let joinedPage = try await joined.request("/api/status/acme").body
+            #expect(followerPage == joinedPage, "the same public answer on the follower and the joined node")
         }
     }
 }
