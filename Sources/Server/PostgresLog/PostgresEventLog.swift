@@ -346,12 +346,15 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
     package func page(from position: LogPosition, limit: Int) async throws
         -> (records: [(LogPosition, LogRecord)], last: String?)
     {
-        let rows = try await client.query(
-            """
-            SELECT position, record, stream || ':' || seq || ':' || command FROM statusd_events \
-            WHERE position >= \(Int64(position.rawValue)) ORDER BY position LIMIT \(Int64(limit))
-            """, logger: logger
-        ).collect()
+        let (client, logger) = (self.client, self.logger)
+        let rows = try await BoundedConnection.race(timeout: Self.followerReadTimeout) {
+            try await client.query(
+                """
+                SELECT position, record, stream || ':' || seq || ':' || command FROM statusd_events \
+                WHERE position >= \(Int64(position.rawValue)) ORDER BY position LIMIT \(Int64(limit))
+                """, logger: logger
+            ).collect()
+        }
         var records: [(LogPosition, LogRecord)] = []
         var last: String?
         for row in rows {
@@ -362,18 +365,26 @@ package final class PostgresEventLog: ServedEventLog, Sendable {
         return (records, last)
     }
 
+    /// How long the follower waits for one of its reads (`look`, `page`): past it the read counts as
+    /// failed and is tried again on the next ring, so that a pool connection that never answers (its
+    /// backend terminated mid-query) cannot stop the node following for good.
+    static let followerReadTimeout = Duration.seconds(10)
+
     /// What a follower checks on every read, in one round trip: the last position handed out, the
     /// log's epoch, what tells the event at `position` from another (as `page` gives it; nil when
     /// there is none), and the position before which the leader removed events (1: none).
     package func look(at position: LogPosition) async throws -> Look {
-        let rows = try await client.query(
-            """
-            SELECT (SELECT position FROM statusd_log_head), (SELECT value FROM statusd_meta WHERE key = 'epoch'), \
-            e.stream || ':' || e.seq || ':' || e.command, \
-            (SELECT value::bigint FROM statusd_meta WHERE key = 'pruned_before') FROM (SELECT 1) AS one \
-            LEFT JOIN statusd_events e ON e.position = \(Int64(position.rawValue))
-            """, logger: logger
-        ).collect()
+        let (client, logger) = (self.client, self.logger)
+        let rows = try await BoundedConnection.race(timeout: Self.followerReadTimeout) {
+            try await client.query(
+                """
+                SELECT (SELECT position FROM statusd_log_head), (SELECT value FROM statusd_meta WHERE key = 'epoch'), \
+                e.stream || ':' || e.seq || ':' || e.command, \
+                (SELECT value::bigint FROM statusd_meta WHERE key = 'pruned_before') FROM (SELECT 1) AS one \
+                LEFT JOIN statusd_events e ON e.position = \(Int64(position.rawValue))
+                """, logger: logger
+            ).collect()
+        }
         guard let row = rows.first else { throw PostgresLogError(description: "the log's head cannot be read") }
         let (head, epoch, event, pruned) = try row.decode((Int64?, String?, String?, Int64?).self)
         guard let head, let epoch else {
