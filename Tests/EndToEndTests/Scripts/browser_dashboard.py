@@ -105,6 +105,18 @@ def click(driver, xpath, what):
     wait(driver, lambda d: d.find_element(By.XPATH, xpath).click() or True, what)
 
 
+def open_form(driver, xpath, form, what):
+    """Clicks `xpath` until `form` is shown: a live frame that redraws the list just after the click
+    (the write before it reaching the page late, as through a cluster's follower) closes the form
+    the click opened."""
+    def opened(d):
+        if present(d, '[data-form="%s"]' % form):
+            return True
+        d.find_element(By.XPATH, xpath).click()
+        return False
+    wait(driver, opened, what)
+
+
 def confirm(driver, xpath, what):
     """Clicks `xpath` until the browser asks for confirmation, and accepts it: a live frame redrawing
     the list may take the button away under a click, which then opens nothing."""
@@ -200,7 +212,8 @@ try:
 
     # Services: rename one, and move it up the page order.
     owner.get(BASE + "/dashboard#/o/acme/services")
-    click(owner, '//tr[@data-service="Website"]//button[normalize-space(.)="Edit"]', "Edit Website")
+    open_form(owner, '//tr[@data-service="Website"]//button[normalize-space(.)="Edit"]', "service-edit",
+              "Edit Website")
     fill(owner, "service-edit", {"name": "Website & Docs"})
     wait(owner, lambda d: present(d, 'tr[data-service="Website & Docs"]'), "the renamed service")
     def order(driver):
@@ -220,7 +233,8 @@ try:
                                                      "scheduled_end": "2030-01-01T11:00:00Z"})
     seen["maintenance_made"] = made["status"]
     owner.get(BASE + "/dashboard#/o/acme/maintenance")
-    click(owner, '//article[@data-window="Upgrade"]//button[normalize-space(.)="Edit"]', "Edit Upgrade")
+    open_form(owner, '//article[@data-window="Upgrade"]//button[normalize-space(.)="Edit"]', "maintenance-edit",
+              "Edit Upgrade")
     fill(owner, "maintenance-edit", {"name": "Database upgrade"})
     wait(owner, lambda d: present(d, 'article[data-window="Database upgrade"]'), "the edited window")
 
