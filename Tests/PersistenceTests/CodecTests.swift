@@ -45,11 +45,19 @@ import Testing
         }
     }
 
+    @Test(arguments: SampleRecords.subscriberRecords)
+    func subscriberRecord_roundTrips(_ record: LogRecord) throws {
+        try record_roundTrips(record)
+    }
+
     @Test func record_isWrittenAtTheOldestVersionThatSaysIt() throws {
         let keyed = OrgEvent(
             seq: Seq(1), at: SampleRecords.at, by: .system,
             change: .commandKeyed(CommandKey(key: "k", fingerprint: "f")!, events: 1))
-        for (record, version) in [(SampleRecords.records[0], 1), (.organization(SampleRecords.org, keyed), 2)] {
+        let subscribed = SampleRecords.subscriberRecords[3]
+        for (record, version) in [
+            (SampleRecords.records[0], 1), (.organization(SampleRecords.org, keyed), 2), (subscribed, 3),
+        ] {
             var buffer = ByteBuffer()
             buffer.writeWALRecord(record)
             #expect(buffer.getInteger(at: 5, as: UInt8.self) == UInt8(version))

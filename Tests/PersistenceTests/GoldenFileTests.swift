@@ -6,8 +6,8 @@ import Testing
 @testable import Persistence
 
 /// Files written by released format versions keep loading forever (invariant 7, docs/ARCHITECTURE.md).
-/// `snapshots/wal-v1/` holds a WAL of format version 1 with one record of every kind, `wal-v2/` and
-/// `snapshot-v3/` what later versions added; never regenerate a released file: a new version gets new
+/// `snapshots/wal-v1/` holds a WAL of format version 1 with one record of every kind, `wal-v2/`,
+/// `snapshot-v3/`, `wal-v3/` and `snapshot-v4/` what later versions added; never regenerate a released file: a new version gets new
 /// files (write them with `STATUSD_WRITE_GOLDEN=1 swift test --filter GoldenFileTests`, then remove the
 /// older ones the run rewrote from the diff).
 @Suite struct GoldenFileTests {
@@ -16,6 +16,8 @@ import Testing
     static let walV1 = root.appendingPathComponent("snapshots/wal-v1/wal/0000000000000000.wal")
     static let walV2 = root.appendingPathComponent("snapshots/wal-v2/wal/0000000000000000.wal")
     static let snapshotV3 = root.appendingPathComponent("snapshots/snapshot-v3/snapshot-0000000000000007.lz4")
+    static let walV3 = root.appendingPathComponent("snapshots/wal-v3/wal/0000000000000000.wal")
+    static let snapshotV4 = root.appendingPathComponent("snapshots/snapshot-v4/snapshot-000000000000000f.lz4")
 
     @Test func walV1_decodesToEveryKindOfRecord() async throws {
         if Self.writing { try await Self.writeWAL(SampleRecords.records, to: Self.walV1) }
@@ -40,6 +42,29 @@ import Testing
         let loaded = try SnapshotStore.read(Self.snapshotV3.path)
         #expect(loaded.organizations == capture.organizations)
         #expect(loaded.organizations[1].keyedCommands["0d5c6a1e-retry-safe"]?.events.count == 1)
+    }
+
+    /// Record version 3 (subscribers, subscription settings, notices) and snapshot version 4 (the
+    /// subscribers, settings and pending notices an organization holds).
+    @Test func walV3_andSnapshotV4_decodeToSubscribersAndNotices() async throws {
+        var told = OrgState(id: SampleRecords.id("org", "3"))
+        for case .organization(_, let event) in SampleRecords.subscriberRecords { told.evolve(event) }
+        let capture = SnapshotCapture(
+            replayFrom: LogPosition(15), logEnd: LogPosition(15), directory: SnapshotTests.sampleDirectory,
+            organizations: [SnapshotTests.sampleOrg, told])
+        if Self.writing {
+            try await Self.writeWAL(SampleRecords.subscriberRecords, to: Self.walV3)
+            try SnapshotStore(path: Self.snapshotV4.deletingLastPathComponent().path).write(capture)
+        }
+        #expect(try Self.recover(Self.walV3) == SampleRecords.subscriberRecords)
+        let loaded = try SnapshotStore.read(Self.snapshotV4.path)
+        #expect(loaded.organizations == capture.organizations)
+        let state = loaded.organizations[1]
+        #expect(state.subscribers.count == 1)
+        #expect(state.subscribers[SampleRecords.id("sub", "1")]?.signingSecret?.count == 32)
+        #expect(state.subscriptionSettings.channels == [.email, .webhook, .discord])
+        #expect(state.pendingNotices.keys.map(\.rawValue).sorted() == [12, 13])
+        #expect(state.activeSubscribers[.webhook] == 1)
     }
 
     static var writing: Bool { ProcessInfo.processInfo.environment["STATUSD_WRITE_GOLDEN"] == "1" }

@@ -139,4 +139,48 @@ enum SampleRecords {
                 org, OrgEvent(seq: Seq(UInt64(index + 1)), at: at, by: .apiKey(key), change: change))
         }
     }
+
+    /// A third organization with subscribers and notices: the records of WAL record version 3, in
+    /// `snapshots/wal-v3` and, as state, in `snapshots/snapshot-v4`.
+    static var subscriberRecords: [LogRecord] {
+        let org: OrgID = id("org", "3")
+        let hook = Subscriber(
+            id: id("sub", "1"), channel: .webhook, address: "https://hooks.example/statusd?token=s3cr3t",
+            contactEmail: "ops@example.com", components: [id("svc", "8")], incident: nil, state: .active,
+            signingSecret: Array(repeating: 0x5a, count: 32), createdAt: at, confirmedAt: at, quarantinedAt: nil,
+            quarantineReason: nil)
+        let mail = Subscriber(
+            id: id("sub", "2"), channel: .email, address: "reader@example.com", contactEmail: nil, components: [],
+            incident: id("inc", "8"), state: .unconfirmed, signingSecret: nil, createdAt: at, confirmedAt: nil,
+            quarantinedAt: nil, quarantineReason: nil)
+        let changes: [OrgChange] = [
+            .organizationCreated(
+                org, OrgSettings(slug: "told", name: "Told", timeZone: "UTC"),
+                owner: Member(id: id("mem", "3"), accountID: owner, role: .owner, joinedAt: at)),
+            .serviceCreated(
+                Service(
+                    id: id("svc", "8"), name: "Mail", description: "", status: .operational,
+                    statusReason: .created, groupID: nil, position: 0, createdAt: at, updatedAt: at)),
+            .subscriptionSettingsChanged(
+                SubscriptionSettings(
+                    channels: [.email, .webhook, .discord], allowIncidentSubscribers: false,
+                    allowComponentSubscribers: true)),
+            .subscriberAdded(hook),
+            .subscriberAdded(mail),
+            .subscriberConfirmed(mail.id),
+            .subscriberComponentsChanged(mail.id, [id("svc", "8")]),
+            .subscriberQuarantined(hook.id, reason: "10 failed deliveries in 1 hour"),
+            .subscriberReactivated(hook.id),
+            .noticeRequested(.incident(id("inc", "8"), id("upd", "8"))),
+            .noticeRequested(.maintenance(id("mnt", "8"), nil)),
+            .noticeRequested(.maintenance(id("mnt", "8"), id("upd", "9"))),
+            .noticeRequested(.component(id("svc", "8"), from: .operational, to: .majorOutage)),
+            .noticesCompleted([Seq(10), Seq(11)]),
+            .subscriberRemoved(mail.id),
+        ]
+        return changes.enumerated().map { index, change in
+            LogRecord.organization(
+                org, OrgEvent(seq: Seq(UInt64(index + 1)), at: at, by: .system, change: change))
+        }
+    }
 }

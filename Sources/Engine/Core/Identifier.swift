@@ -121,6 +121,7 @@ public enum MemberKind: IdentifierKind { public static var prefix: String { "mem
 public enum InvitationKind: IdentifierKind { public static var prefix: String { "inv" } }
 public enum KeyKind: IdentifierKind { public static var prefix: String { "key" } }
 public enum SessionKind: IdentifierKind { public static var prefix: String { "ses" } }
+public enum SubscriberKind: IdentifierKind { public static var prefix: String { "sub" } }
 
 public typealias OrgID = Identifier<OrganizationKind>
 public typealias ServiceID = Identifier<ServiceKind>
@@ -133,3 +134,4 @@ public typealias MemberID = Identifier<MemberKind>
 public typealias InvitationID = Identifier<InvitationKind>
 public typealias KeyID = Identifier<KeyKind>
 public typealias SessionID = Identifier<SessionKind>
+public typealias SubscriberID = Identifier<SubscriberKind>

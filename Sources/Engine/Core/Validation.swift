@@ -88,6 +88,15 @@ enum Validate {
         return text
     }
 
+    /// An absolute http or https URL of at most 2,000 characters, without credentials in it (a
+    /// destination statusd posts to; the outbound guard checks where it leads when it is used).
+    static func webURL(_ text: String, field: String) throws -> String {
+        guard text.count <= 2_000, let url = URL(string: text), url.scheme == "https" || url.scheme == "http",
+            url.host?.isEmpty == false, url.user == nil, url.password == nil
+        else { throw EngineError.invalid(field, "must be an http or https URL") }
+        return text
+    }
+
     /// An email address as people type them: one `@`, a dot in the domain; lowercased for matching.
     static func email(_ text: String, field: String = "email") throws -> String {
         let email = text.trimmingCharacters(in: .whitespaces).lowercased()

@@ -13,7 +13,7 @@ extension OrgState {
             let newImpact = impact ?? incident.impact
             if newName == incident.name && newImpact == incident.impact { return [] }
             return [.incidentEdited(id, name: newName, impact: newImpact)]
-        case .postIncidentUpdate(let id, let status, let body, let affected):
+        case .postIncidentUpdate(let id, let status, let body, let affected, _):
             return try decideIncidentUpdate(id, status: status, body: body, affected: affected, by: principal, at: now)
         case .editIncidentUpdate(let id, let update, let body):
             let incident = try existingIncident(id)

@@ -5,7 +5,7 @@ extension OrgState {
     /// Maintenance windows: schedule, edit, move through their states by hand or by timer, delete.
     func decideMaintenanceCommand(_ command: OrgCommand, by principal: Principal, at now: Date) throws -> [OrgChange] {
         switch command {
-        case .scheduleMaintenance(let draft):
+        case .scheduleMaintenance(let draft, _):
             let open = maintenance.values.count { !$0.status.isFinal }
             guard open < quotas.openMaintenanceMax else {
                 throw EngineError(
@@ -20,7 +20,7 @@ extension OrgState {
             return [.maintenanceScheduled(window)]
         case .editMaintenance(let id, let patch):
             return try decideEdit(try existingMaintenance(id), patch)
-        case .setMaintenanceStatus(let id, let status, let body):
+        case .setMaintenanceStatus(let id, let status, let body, _):
             let window = try existingMaintenance(id)
             guard window.status.canMove(to: status) else {
                 throw EngineError.conflict(

@@ -22,14 +22,17 @@ public enum OrgCommand: Sendable {
 
     case createIncident(IncidentDraft)
     case editIncident(IncidentID, name: String?, impact: IncidentImpact?)
-    case postIncidentUpdate(IncidentID, status: IncidentStatus?, body: String, affected: [AffectedService]?)
+    /// `notify`: tell subscribers (Statuspage's `deliver_notifications`); nil: when services are named.
+    case postIncidentUpdate(
+        IncidentID, status: IncidentStatus?, body: String, affected: [AffectedService]?, notify: Bool? = nil)
     /// Corrects the text of an update already posted (its status and time stay).
     case editIncidentUpdate(IncidentID, UpdateID, body: String)
     case deleteIncident(IncidentID)
 
-    case scheduleMaintenance(MaintenanceDetails)
+    /// `notify` as for incidents; nil: when services are named.
+    case scheduleMaintenance(MaintenanceDetails, notify: Bool? = nil)
     case editMaintenance(MaintenanceID, MaintenancePatch)
-    case setMaintenanceStatus(MaintenanceID, MaintenanceStatus, body: String?)
+    case setMaintenanceStatus(MaintenanceID, MaintenanceStatus, body: String?, notify: Bool? = nil)
     /// Corrects the text of an update already posted (its status and time stay).
     case editMaintenanceUpdate(MaintenanceID, UpdateID, body: String)
     case deleteMaintenance(MaintenanceID)
@@ -49,6 +52,23 @@ public enum OrgCommand: Sendable {
     case removeMember(MemberID)
     case createKey(name: String, role: Role, secretHash: [UInt8])
     case revokeKey(KeyID)
+
+    /// Adds a subscriber; the same channel, address and incident again is a conflict (the public flow
+    /// answers it by mailing a manage link).
+    case addSubscriber(SubscriberDraft)
+    /// The confirmation link was followed (or an admin confirms).
+    case confirmSubscriber(SubscriberID)
+    case setSubscriberComponents(SubscriberID, [ServiceID])
+    /// Stops deliveries to a subscriber for good (the deliverer's; system only).
+    case quarantineSubscriber(SubscriberID, reason: String)
+    case reactivateSubscriber(SubscriberID)
+    case removeSubscriber(SubscriberID)
+    case updateSubscriptionSettings(SubscriptionSettings)
+    /// Marks notifications done (the deliverer's; system only).
+    case completeNotices([Seq])
+    /// Forgets quarantined subscribers past their purge time and unconfirmed ones past the
+    /// confirmation expiry (the timer's; system only).
+    case purgeSubscribers
 }
 
 /// Fields of an organization to change; `nil` leaves one as it is.
@@ -108,14 +128,19 @@ public struct IncidentDraft: Sendable {
     public var impact: IncidentImpact
     public var body: String
     public var affected: [AffectedService]
+    /// Tell subscribers; nil: when services are named (Statuspage's default).
+    public var notify: Bool?
 
-    public init(name: String, status: IncidentStatus, impact: IncidentImpact, body: String, affected: [AffectedService])
-    {
+    public init(
+        name: String, status: IncidentStatus, impact: IncidentImpact, body: String, affected: [AffectedService],
+        notify: Bool? = nil
+    ) {
         self.name = name
         self.status = status
         self.impact = impact
         self.body = body
         self.affected = affected
+        self.notify = notify
     }
 }
 

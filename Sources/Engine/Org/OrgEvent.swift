@@ -70,6 +70,20 @@ public enum OrgChange: Hashable, Sendable, Codable {
     /// with the key is answered with them rather than applied again.
     case commandKeyed(CommandKey, events: Int)
 
+    case subscriberAdded(Subscriber)
+    /// The subscriber followed its confirmation link (double opt-in) and is active.
+    case subscriberConfirmed(SubscriberID)
+    case subscriberComponentsChanged(SubscriberID, [ServiceID])
+    /// Deliveries stopped for good; `reason` says why, for the admin.
+    case subscriberQuarantined(SubscriberID, reason: String)
+    case subscriberReactivated(SubscriberID)
+    case subscriberRemoved(SubscriberID)
+    case subscriptionSettingsChanged(SubscriptionSettings)
+    /// Subscribers are to be told of `subject`: the deliverer's work item, identified by this event's seq.
+    case noticeRequested(NoticeSubject)
+    /// The deliverer finished these notifications (every recipient sent, or handed to its retry queue).
+    case noticesCompleted([Seq])
+
     /// Whether this change can move the page indicator: services, incidents and maintenance.
     var canMovePageStatus: Bool {
         switch self {
@@ -86,7 +100,10 @@ public enum OrgChange: Hashable, Sendable, Codable {
     public var isPublic: Bool {
         switch self {
         case .memberAdded, .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked,
-            .keyCreated, .keyRevoked, .historyCompacted, .historyArchived, .customDomainVerified, .commandKeyed:
+            .keyCreated, .keyRevoked, .historyCompacted, .historyArchived, .customDomainVerified, .commandKeyed,
+            .subscriberAdded, .subscriberConfirmed, .subscriberComponentsChanged, .subscriberQuarantined,
+            .subscriberReactivated, .subscriberRemoved, .subscriptionSettingsChanged, .noticeRequested,
+            .noticesCompleted:
             false
         default:
             true

@@ -13,12 +13,26 @@ public struct ArchivableHistory: Sendable {
 extension OrgState {
     /// Resolved incidents and completed or cancelled maintenance that closed before the start of the
     /// raw window (`HistoryPolicy.rawWindowDays` days before today, in the organization's zone).
-    /// Nothing still open is ever archived: it could change again.
+    /// Nothing still open is ever archived: it could change again; nor anything a pending notification
+    /// is about, which the deliverer renders from memory.
     public func archivableHistory(at now: Date) -> ArchivableHistory {
         let cutoff = historyCutoff(at: now)
+        var noticed = Set<IncidentID>()
+        var noticedWindows = Set<MaintenanceID>()
+        for notice in pendingNotices.values {
+            switch notice.subject {
+            case .incident(let id, _): noticed.insert(id)
+            case .maintenance(let id, _): noticedWindows.insert(id)
+            case .component: break
+            }
+        }
         return ArchivableHistory(
-            incidents: incidents.values.filter { ($0.resolvedAt ?? .distantFuture) < cutoff },
-            maintenance: maintenance.values.filter { $0.status.isFinal && $0.updatedAt < cutoff })
+            incidents: incidents.values.filter {
+                ($0.resolvedAt ?? .distantFuture) < cutoff && !noticed.contains($0.id)
+            },
+            maintenance: maintenance.values.filter {
+                $0.status.isFinal && $0.updatedAt < cutoff && !noticedWindows.contains($0.id)
+            })
     }
 
     /// The archiver's command, after it made the items durable in the archive: forget them here.

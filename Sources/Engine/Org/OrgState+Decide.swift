@@ -8,6 +8,11 @@ extension OrgState {
     /// Never mutates: the actor evolves its working state with the result.
     /// - Throws: `EngineError` naming the field at fault.
     public func decide(_ command: OrgCommand, by principal: Principal, at now: Date) throws -> [OrgChange] {
+        let changes = try decideChanges(command, by: principal, at: now)
+        return changes + notices(asked: command, changes: changes)
+    }
+
+    private func decideChanges(_ command: OrgCommand, by principal: Principal, at now: Date) throws -> [OrgChange] {
         if case .createOrganization(let slug, let name, let timeZone, let owner) = command {
             return try decideCreation(slug: slug, name: name, timeZone: timeZone, owner: owner, at: now)
         }
@@ -43,6 +48,9 @@ extension OrgState {
         case .invite, .revokeInvitation, .acceptInvitation, .changeMemberRole, .removeMember,
             .createKey, .revokeKey:
             return try decideTeamCommand(command, by: principal, at: now)
+        case .addSubscriber, .confirmSubscriber, .setSubscriberComponents, .quarantineSubscriber,
+            .reactivateSubscriber, .removeSubscriber, .updateSubscriptionSettings, .completeNotices, .purgeSubscribers:
+            return try decideSubscriberCommand(command, at: now)
         }
     }
 
@@ -63,7 +71,8 @@ extension OrgState {
     private func authorize(_ command: OrgCommand, by principal: Principal) throws {
         if case .acceptInvitation = command { return }  // the token is the credential; checked in Team
         switch command {
-        case .advanceMaintenance, .compactHistory, .archiveHistory:
+        case .advanceMaintenance, .compactHistory, .archiveHistory, .quarantineSubscriber, .completeNotices,
+            .purgeSubscribers:
             guard principal == .system else { throw EngineError.forbidden("only statusd's own timers run this") }
         default: break
         }
@@ -87,7 +96,9 @@ extension OrgState {
         case .deleteOrganization: .owner
         case .updateOrganization, .markCustomDomainVerified, .importRecord, .invite, .revokeInvitation,
             .changeMemberRole,
-            .removeMember, .createKey, .revokeKey:
+            .removeMember, .createKey, .revokeKey, .addSubscriber, .confirmSubscriber, .setSubscriberComponents,
+            .quarantineSubscriber, .reactivateSubscriber, .removeSubscriber, .updateSubscriptionSettings,
+            .completeNotices, .purgeSubscribers:
             .admin
         case .acceptInvitation: .viewer
         default: .editor

@@ -71,6 +71,14 @@ public struct OrgState: Equatable, Sendable {
     /// Commands clients named with an `Idempotency-Key`, by key (OrgState+KeyedCommands.swift).
     public internal(set) var keyedCommands: TreeDictionary<String, KeyedCommand> = [:]
     public internal(set) var keyedCommandFilling: KeyedCommandFilling?
+    public internal(set) var subscribers: TreeDictionary<SubscriberID, Subscriber> = [:]
+    /// Subscribers by `Subscriber.addressKey` (derived from `subscribers`, never stored).
+    public internal(set) var subscriberKeys: TreeDictionary<String, SubscriberID> = [:]
+    /// How many active subscribers each channel has (derived): a write asks it whether anyone listens.
+    public internal(set) var activeSubscribers = SubscriberTally()
+    public internal(set) var subscriptionSettings = SubscriptionSettings()
+    /// Notifications asked for and not yet finished by the deliverer, by the seq that asked.
+    public internal(set) var pendingNotices: TreeDictionary<Seq, PendingNotice> = [:]
 
     /// The custom domain statusd serves this organization under: the configured one, once verified.
     public var servedDomain: String? {
@@ -95,7 +103,10 @@ public struct OrgState: Equatable, Sendable {
         incidents: TreeDictionary<IncidentID, Incident>, maintenance: TreeDictionary<MaintenanceID, Maintenance>,
         members: TreeDictionary<MemberID, Member>, invitations: TreeDictionary<InvitationID, Invitation>,
         keys: TreeDictionary<KeyID, APIKey>, verifiedDomain: String?,
-        keyedCommands: TreeDictionary<String, KeyedCommand> = [:], keyedCommandFilling: KeyedCommandFilling? = nil
+        keyedCommands: TreeDictionary<String, KeyedCommand> = [:], keyedCommandFilling: KeyedCommandFilling? = nil,
+        subscribers: TreeDictionary<SubscriberID, Subscriber> = [:],
+        subscriptionSettings: SubscriptionSettings = SubscriptionSettings(),
+        pendingNotices: TreeDictionary<Seq, PendingNotice> = [:]
     ) {
         self.id = id
         self.seq = seq
@@ -118,6 +129,9 @@ public struct OrgState: Equatable, Sendable {
         self.verifiedDomain = verifiedDomain
         self.keyedCommands = keyedCommands
         self.keyedCommandFilling = keyedCommandFilling
+        self.subscriptionSettings = subscriptionSettings
+        self.pendingNotices = pendingNotices
+        for subscriber in subscribers.values { indexSubscriber(subscriber) }
     }
 
     /// Applies one durable event. Never throws: recovery replays old history with it, so a rule
@@ -128,6 +142,9 @@ public struct OrgState: Equatable, Sendable {
         if event.change.isPublic { publicSeq = event.seq }
         updatedAt = event.at
         rememberKeyed(event)
+        if case .noticeRequested(let subject) = event.change {
+            pendingNotices[event.seq] = PendingNotice(seq: event.seq, subject: subject, at: event.at)
+        }
         apply(event.change, at: event.at, by: event.by)
     }
 
@@ -169,6 +186,11 @@ public struct OrgState: Equatable, Sendable {
             break  // derived from the state: `pageStatus` computes it
         case .commandKeyed:
             break  // `rememberKeyed` keeps it
+        case .noticeRequested:
+            break  // `evolve` keeps it under its seq
+        case .subscriberAdded, .subscriberConfirmed, .subscriberComponentsChanged, .subscriberQuarantined,
+            .subscriberReactivated, .subscriberRemoved, .subscriptionSettingsChanged, .noticesCompleted:
+            applySubscriberChange(change, at: at)
         }
     }
 

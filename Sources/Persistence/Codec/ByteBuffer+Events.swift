@@ -155,7 +155,8 @@ extension ByteBuffer {
             writeWALInteger(UInt8(60)); writeWALEnum(status.indicator); writeWALString(status.description)
         case .commandKeyed(let key, let events):
             writeWALInteger(UInt8(61)); writeWALCommandKey(key); writeWALInt(events)
-        default: preconditionFailure("change without a tag: \(change)")
+        default:
+            guard writeWALSubscriberChange(change) else { preconditionFailure("change without a tag: \(change)") }
         }
     }
 
@@ -208,7 +209,11 @@ extension ByteBuffer {
         case 56: return .keyRevoked(try readWALID())
         case 60: return .pageStatusChanged(PageStatus(indicator: try readWALEnum(), description: try readWALString()))
         case 61: return .commandKeyed(try readWALCommandKey(), events: try readWALInt())
-        default: throw CodecError("unknown organization change tag \(tag)")
+        default:
+            guard let change = try readWALSubscriberChange(tag: tag) else {
+                throw CodecError("unknown organization change tag \(tag)")
+            }
+            return change
         }
     }
 

@@ -189,3 +189,11 @@ extension MaintenanceStatus: WALCoded {
 extension Role: WALCoded {
     static let walCodes: [Role] = [.owner, .admin, .editor, .viewer]
 }
+
+extension SubscriberChannel: WALCoded {
+    static let walCodes: [SubscriberChannel] = [.email, .sms, .webhook, .slack, .teams, .discord]
+}
+
+extension SubscriberState: WALCoded {
+    static let walCodes: [SubscriberState] = [.unconfirmed, .active, .quarantined]
+}

@@ -46,10 +46,17 @@ extension ByteBuffer {
             buffer.writeWALString(filling.key)
             buffer.writeWALInt(filling.remaining)
         }
+        writeWALEntries(state.subscribers, canonical: canonical) { $0.writeWALSubscriber($1.value) }
+        writeWALSubscriptionSettings(state.subscriptionSettings)
+        writeWALEntries(state.pendingNotices, canonical: canonical) { buffer, entry in
+            buffer.writeWALInteger(entry.key.rawValue)
+            buffer.writeWALDate(entry.value.at)
+            buffer.writeWALNoticeSubject(entry.value.subject)
+        }
     }
 
     /// - Parameter version: the snapshot's format version: 1 has no verified custom domain, 2 no keyed
-    ///   commands.
+    ///   commands, 3 no subscribers.
     mutating func readSnapshotOrg(version: UInt16) throws -> OrgState {
         let id: OrgID = try readWALID()
         let seq = Seq(try readWALInteger(as: UInt64.self))
@@ -91,13 +98,23 @@ extension ByteBuffer {
             version >= 3
             ? try readWALOptional { KeyedCommandFilling(key: try $0.readWALString(), remaining: try $0.readWALInt()) }
             : nil
+        let subscribers = version >= 4 ? try Self.map(try readWALArray { try $0.readWALSubscriber() }, { $0.id }) : [:]
+        let subscription = version >= 4 ? try readWALSubscriptionSettings() : SubscriptionSettings()
+        let notices =
+            version >= 4
+            ? try readWALArray { buffer -> PendingNotice in
+                let seq = Seq(try buffer.readWALInteger(as: UInt64.self))
+                let at = try buffer.readWALDate()
+                return PendingNotice(seq: seq, subject: try buffer.readWALNoticeSubject(), at: at)
+            } : []
         return OrgState(
             id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
             exists: exists, services: try Self.map(services, { $0.id }), groups: try Self.map(groups, { $0.id }),
             statusHistory: try Self.unique(histories), dailyUptime: try Self.unique(daily),
             claims: try Self.unique(claims), incidents: incidents, maintenance: maintenance, members: members,
             invitations: invitations, keys: keys, verifiedDomain: verifiedDomain,
-            keyedCommands: try Self.unique(keyed), keyedCommandFilling: filling)
+            keyedCommands: try Self.unique(keyed), keyedCommandFilling: filling, subscribers: subscribers,
+            subscriptionSettings: subscription, pendingNotices: try Self.map(notices, { $0.seq }))
     }
 
     /// - Parameter canonical: as for `writeSnapshotOrg`.

@@ -11,13 +11,21 @@ enum WALRecordType: UInt8 {
 extension ByteBuffer {
     /// The newest payload version this build writes. The reader accepts every version up to it and
     /// refuses newer ones by name.
-    static var walRecordVersionCurrent: UInt8 { 2 }
+    static var walRecordVersionCurrent: UInt8 { 3 }
 
     /// The version a record is written at: the oldest that can say it, so that a node of an older
-    /// build refuses only the records it cannot read. 2 added `commandKeyed` (change tag 61).
+    /// build refuses only the records it cannot read. 2 added `commandKeyed` (change tag 61), 3 the
+    /// subscriber changes (tags 70-78).
     static func walRecordVersion(of record: LogRecord) -> UInt8 {
-        if case .organization(_, let event) = record, case .commandKeyed = event.change { return 2 }
-        return 1
+        guard case .organization(_, let event) = record else { return 1 }
+        switch event.change {
+        case .commandKeyed: return 2
+        case .subscriberAdded, .subscriberConfirmed, .subscriberComponentsChanged, .subscriberQuarantined,
+            .subscriberReactivated, .subscriberRemoved, .subscriptionSettingsChanged, .noticeRequested,
+            .noticesCompleted:
+            return 3
+        default: return 1
+        }
     }
     /// Bytes of the record header before the payload.
     static var walRecordHeaderBytes: Int { 6 }

@@ -10,7 +10,7 @@ enum SnapshotFile {
     static let magic = Array("STATUSSN".utf8)
     /// 2 adds each organization's verified custom domain at the end of its record, 3 its keyed commands
     /// (Idempotency-Keys); 1 and 2 are still read.
-    static let versionCurrent: UInt16 = 3
+    static let versionCurrent: UInt16 = 4
 
     static func encode(_ capture: SnapshotCapture) -> [UInt8] {
         var buffer = ByteBuffer()

@@ -81,7 +81,9 @@ package enum LiveFrame {
             return ("status_update", status)
         case .organizationDeleted, .customDomainVerified, .historyCompacted, .historyArchived, .memberAdded,
             .memberRoleChanged, .memberRemoved, .invitationCreated, .invitationRevoked, .keyCreated, .keyRevoked,
-            .commandKeyed:
+            .commandKeyed, .subscriberAdded, .subscriberConfirmed, .subscriberComponentsChanged,
+            .subscriberQuarantined, .subscriberReactivated, .subscriberRemoved, .subscriptionSettingsChanged,
+            .noticeRequested, .noticesCompleted:
             return nil
         }
     }

@@ -1,0 +1,27 @@
+public import Foundation  // Date is part of the public values.
+
+/// What a notification is about: the event in the log that subscribers are told of.
+public enum NoticeSubject: Hashable, Sendable, Codable {
+    /// An incident was opened (its first update) or an update was posted.
+    case incident(IncidentID, UpdateID)
+    /// A maintenance window was scheduled (no update yet) or moved to a new state.
+    case maintenance(MaintenanceID, UpdateID?)
+    /// A service changed status: webhook subscribers hear every one (Statuspage's `component_update`).
+    case component(ServiceID, from: ServiceStatus, to: ServiceStatus)
+}
+
+/// A notification the log asked for and the deliverer has not finished: kept in the organization's
+/// state (so snapshots and followers carry it) until a `noticesCompleted` event.
+public struct PendingNotice: Hashable, Sendable, Codable {
+    /// The seq of the `noticeRequested` event: the notification's identity, in idempotency keys and
+    /// `Message-ID`s.
+    public let seq: Seq
+    public let subject: NoticeSubject
+    public let at: Date
+
+    package init(seq: Seq, subject: NoticeSubject, at: Date) {
+        self.seq = seq
+        self.subject = subject
+        self.at = at
+    }
+}
