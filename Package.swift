@@ -170,6 +170,22 @@ let package = Package(
             path: "Sources/Server/Lifecycle",
             swiftSettings: strictSettings
         ),
+        // Telling subscribers: the deliverer, its messages (Statuspage's webhook shape, Slack, Teams,
+        // Discord) and how they leave (the guarded client).
+        .target(
+            name: "Notify",
+            dependencies: [
+                "Engine", "Wire", "Auth", "OutboundClient",
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Server/Notify",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "HTTP",
             dependencies: [
@@ -230,7 +246,7 @@ let package = Package(
             name: "statusd",
             dependencies: [
                 "Engine", "Persistence", "Wire", "Outbound", "OutboundClient", "Auth", "Live", "Lifecycle", "HTTP",
-                "StatuspageCompat", "PostgresLog",
+                "StatuspageCompat", "PostgresLog", "Notify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -311,6 +327,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Engine"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: [
+                "Notify", "Engine", "Persistence", "Auth", "TestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "LiveTests",
             dependencies: [

@@ -44,6 +44,12 @@ package struct SessionTokens: Sendable {
         return SessionTokens(key: SymmetricKey(data: bytes))
     }
 
+    /// A key for another purpose derived from this one (HKDF-SHA256 with `label`): one secret per
+    /// cluster covers sessions and subscription links, and the two can never be confused.
+    package func derivedKey(_ label: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(label.utf8), outputByteCount: 32)
+    }
+
     package func token(for session: SessionID) -> String {
         session.rawValue + "."
             + Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(session.rawValue.utf8), using: key)))
@@ -65,7 +71,7 @@ package struct SessionTokens: Sendable {
         Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data("csrf|\(session.rawValue)".utf8), using: key)))
     }
 
-    private static func base64URL(_ data: Data) -> String {
+    static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

@@ -22,6 +22,8 @@ package struct OutboundClient: Sendable {
     /// What a request is for, the label of its metric.
     package enum Purpose: String, Sendable, CaseIterable {
         case domainCheck = "domain_check"
+        /// A notification to a subscriber's webhook, Slack, Teams or Discord URL.
+        case notification
     }
 
     /// How long and how much: a tenant's server must not hold statusd's resources.
@@ -126,6 +128,27 @@ package struct OutboundClient: Sendable {
         }
     }
 
+    /// POSTs `body` to `url` once. A redirect is not followed: it comes back as the answer (a webhook
+    /// that redirects has failed, as Statuspage counts it).
+    /// - Throws: `Failure`.
+    package func post(
+        _ url: URL, purpose: Purpose, body: [UInt8], headers: [(String, String)], bodyLimit: Int = 64 * 1024
+    ) async throws -> Answer {
+        do {
+            let answer = try await fetch(
+                url, deadline: .now() + limits.totalTimeout, bodyLimit: bodyLimit, headers: headers, body: body)
+            outcomes[purpose]?[.answered]?.increment()
+            return Answer(status: answer.status, body: answer.body, url: url)
+        } catch let failure as Failure {
+            if case .refused = failure {
+                outcomes[purpose]?[.refused]?.increment()
+            } else {
+                outcomes[purpose]?[.failed]?.increment()
+            }
+            throw failure
+        }
+    }
+
     private func follow(_ start: URL, bodyLimit: Int, headers: [(String, String)]) async throws -> Answer {
         let deadline = NIODeadline.now() + limits.totalTimeout
         var url = start
@@ -144,9 +167,9 @@ package struct OutboundClient: Sendable {
     }
 
     /// One request to one checked address: its status, and its body unless it redirects.
-    private func fetch(_ url: URL, deadline: NIODeadline, bodyLimit: Int, headers: [(String, String)])
-        async throws -> (status: Int, location: String?, body: [UInt8])
-    {
+    private func fetch(
+        _ url: URL, deadline: NIODeadline, bodyLimit: Int, headers: [(String, String)], body: [UInt8]? = nil
+    ) async throws -> (status: Int, location: String?, body: [UInt8]) {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else { throw Failure.unsupportedURL(url.absoluteString) }
@@ -161,7 +184,8 @@ package struct OutboundClient: Sendable {
         configuration.dnsOverride = [Self.overrideKey(host): "\(address)"]
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         do {
-            let result = try await exchange(client, url, deadline: deadline, bodyLimit: bodyLimit, headers: headers)
+            let result = try await exchange(
+                client, url, deadline: deadline, bodyLimit: bodyLimit, headers: headers, body: body)
             try? await client.shutdown()
             return result
         } catch {
@@ -172,9 +196,14 @@ package struct OutboundClient: Sendable {
     }
 
     private func exchange(
-        _ client: HTTPClient, _ url: URL, deadline: NIODeadline, bodyLimit: Int, headers: [(String, String)]
+        _ client: HTTPClient, _ url: URL, deadline: NIODeadline, bodyLimit: Int, headers: [(String, String)],
+        body: [UInt8]?
     ) async throws -> (status: Int, location: String?, body: [UInt8]) {
         var request = HTTPClientRequest(url: url.absoluteString)
+        if let body {
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         request.headers.add(name: "User-Agent", value: "statusd")
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         let response = try await client.execute(request, deadline: deadline)

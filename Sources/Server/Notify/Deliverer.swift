@@ -1,0 +1,250 @@
+import AsyncAlgorithms
+package import Auth
+package import Engine
+import Foundation
+import HashTreeCollections
+package import Logging
+package import Prometheus
+import ServiceLifecycle
+
+/// Tells subscribers. Each pending notice in an organization's state (a `noticeRequested` event) is
+/// delivered to its recipients in id order, a batch at a time; after each batch one durable progress
+/// mark (and a retry mark per failure) goes to the delivery journal, outside the organization's
+/// stream. When every recipient is done the journal says `finished` and a `noticesCompleted` event
+/// takes the notice out of the state.
+///
+/// After a crash the state still holds the notice and the journal says how far it got: delivery goes
+/// on after the last mark, so every recipient is told at least once, and only the batch in flight can
+/// be told twice (with the same idempotency key). Writes never wait for any of this: the notice is an
+/// event like any other, and delivery starts once it is published.
+///
+/// In a cluster only the leader delivers (`leads`).
+package actor Deliverer: ServiceLifecycle.Service {
+    let registry: Registry
+    let journal: any DeliveryJournal
+    let sending: any NoticeSending
+    let settings: DeliverySettings
+    let leads: @Sendable () -> Bool
+    let logger: Logger
+    let metrics: DeliveryMetrics
+    let links: SubscriptionLinks
+    private var ledger = DeliveryLedger()
+    private var loaded = false
+    private nonisolated let wakeups: AsyncStream<Void>
+    private nonisolated let wakeup: AsyncStream<Void>.Continuation
+
+    package init(
+        registry: Registry, journal: any DeliveryJournal, sending: any NoticeSending, settings: DeliverySettings,
+        links: SubscriptionLinks, leads: @escaping @Sendable () -> Bool = { true },
+        metrics: PrometheusCollectorRegistry, logger: Logger
+    ) {
+        self.registry = registry
+        self.journal = journal
+        self.sending = sending
+        self.settings = settings
+        self.links = links
+        self.leads = leads
+        self.metrics = DeliveryMetrics(registry: metrics)
+        self.logger = logger
+        (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Called with every published batch of events: a requested notice starts its delivery now rather
+    /// than at the next second's look.
+    package nonisolated func published(_ events: [OrgEvent]) {
+        if events.contains(where: { if case .noticeRequested = $0.change { true } else { false } }) {
+            wakeup.yield()
+        }
+    }
+
+    package func run() async throws {
+        let ticks = AsyncTimerSequence(interval: .seconds(1), clock: .continuous).map { _ in () }
+        for await _ in merge(ticks, wakeups).cancelOnGracefulShutdown() {
+            await pass()
+        }
+    }
+
+    /// One look at every organization: deliver what is pending, retry what is due, forget what is done.
+    package func pass() async {
+        guard leads() else {
+            loaded = false  // another node delivers; read the journal again when this one leads
+            return
+        }
+        do {
+            if !loaded {
+                ledger = try await journal.load()
+                loaded = true
+            }
+            var oldest: Date? = nil
+            var pendingCount = 0
+            for actor in registry.all {
+                let pending = actor.view.state.pendingNotices.values.sorted { $0.seq < $1.seq }
+                pendingCount += pending.count
+                if let first = pending.first, first.at < oldest ?? .distantFuture { oldest = first.at }
+                for notice in pending { try await deliver(notice, of: actor) }
+            }
+            try await retryDue()
+            try await forgetCompleted()
+            metrics.pending.set(Double(pendingCount))
+            metrics.retrying.set(Double(ledger.notices.values.reduce(0) { $0 + $1.retries.count }))
+            metrics.oldestPendingSeconds.set(oldest.map { max(0, WallClock.now().timeIntervalSince($0)) } ?? 0)
+        } catch {
+            // The journal could not be read or written: nothing is marked, so the next pass sends the
+            // unmarked batch again (duplicates, never a loss).
+            logger.error("notification delivery paused: \(error)")
+        }
+    }
+
+    /// Delivers one notice from where the journal says it got to.
+    private func deliver(_ notice: PendingNotice, of actor: OrgActor) async throws {
+        let key = NoticeKey(org: actor.id, seq: notice.seq)
+        if ledger.notices[key]?.finished != true {
+            let state = actor.view.state
+            if let content = NoticeContent(notice, org: state, publicURL: settings.publicURL) {
+                var recipients = state.recipients(of: notice)
+                if let through = ledger.notices[key]?.through { recipients.removeAll { $0.id <= through } }
+                var start = 0
+                while start < recipients.count {
+                    let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
+                    start += batch.count
+                    var marks: [DeliveryMark] = []
+                    for (subscriber, failure) in await send(content, to: batch) {
+                        guard let failure else { continue }
+                        marks.append(
+                            .retry(
+                                key, subscriber.id, attempt: 1, due: WallClock.now() + settings.backoff(after: 1),
+                                reason: failure))
+                    }
+                    marks.append(.progress(key, through: batch[batch.count - 1].id))
+                    try await record(marks)
+                }
+            }
+            guard ledger.notices[key]?.retries.isEmpty ?? true else { return }
+            try await record([.finished(key)])
+        }
+        _ = try? await actor.submit(.completeNotices([notice.seq]), by: .system)
+    }
+
+    /// Sends `content` to each subscriber, `settings.concurrency` at a time; the failures' reasons.
+    private func send(_ content: NoticeContent, to subscribers: [Subscriber]) async -> [(Subscriber, String?)] {
+        let now = WallClock.now()
+        let documentation = settings.publicURL + "/docs#subscribers"
+        var messages: [(Subscriber, OutgoingMessage?)] = []
+        for subscriber in subscribers {
+            let unsubscribe = links.url(.unsubscribe, subscriber.id, org: content.key.org, base: settings.publicURL)
+            let message = try? OutgoingMessage.make(
+                content, for: subscriber, unsubscribe: unsubscribe, documentation: documentation, now: now)
+            messages.append((subscriber, message))
+        }
+        let sending = self.sending
+        let metrics = self.metrics
+        return await withTaskGroup(of: (Int, String?).self) { group in
+            var results = [(Subscriber, String?)](repeating: (subscribers[0], nil), count: messages.count)
+            var next = 0
+            func start(_ index: Int) {
+                let (subscriber, message) = messages[index]
+                group.addTask {
+                    guard let message else {
+                        metrics.count(subscriber.channel, .undeliverable)
+                        return (index, nil)
+                    }
+                    let failure = await sending.send(message)
+                    metrics.count(subscriber.channel, failure == nil ? .sent : .failed)
+                    return (index, failure)
+                }
+            }
+            while next < min(settings.concurrency, messages.count) {
+                start(next)
+                next += 1
+            }
+            for await (index, failure) in group {
+                results[index] = (messages[index].0, failure)
+                if next < messages.count {
+                    start(next)
+                    next += 1
+                }
+            }
+            return results
+        }
+    }
+
+    /// Tries every delivery whose retry is due; quarantines a subscriber at its last failed attempt.
+    private func retryDue() async throws {
+        let now = WallClock.now()
+        for (key, progress) in ledger.notices where !progress.finished {
+            let due = progress.retries.filter { $0.value.due <= now }
+            guard !due.isEmpty else { continue }
+            guard let actor = registry.organization(id: key.org) else {
+                try await record(due.keys.map { DeliveryMark.settled(key, $0) })
+                continue
+            }
+            let state = actor.view.state
+            guard let notice = state.pendingNotices[key.seq],
+                let content = NoticeContent(notice, org: state, publicURL: settings.publicURL)
+            else {
+                try await record(due.keys.map { DeliveryMark.settled(key, $0) })
+                continue
+            }
+            var gone: [DeliveryMark] = []
+            var subscribers: [Subscriber] = []
+            for id in due.keys.sorted() {
+                if let subscriber = state.subscribers[id], subscriber.state == .active {
+                    subscribers.append(subscriber)
+                } else {
+                    gone.append(.settled(key, id))  // unsubscribed or quarantined meanwhile
+                }
+            }
+            var marks = gone
+            for (subscriber, failure) in subscribers.isEmpty ? [] : await send(content, to: subscribers) {
+                guard let failure else {
+                    marks.append(.settled(key, subscriber.id))
+                    continue
+                }
+                let attempt = (due[subscriber.id]?.attempt ?? 0) + 1
+                if attempt >= settings.attempts {
+                    await quarantine(subscriber, of: actor, after: attempt, failure)
+                    marks.append(.settled(key, subscriber.id))
+                } else {
+                    marks.append(
+                        .retry(
+                            key, subscriber.id, attempt: attempt, due: now + settings.backoff(after: attempt),
+                            reason: failure))
+                }
+            }
+            try await record(marks)
+        }
+    }
+
+    private func quarantine(_ subscriber: Subscriber, of actor: OrgActor, after attempts: Int, _ failure: String) async
+    {
+        let reason = "\(attempts) failed deliveries; the last: \(failure)"
+        do {
+            _ = try await actor.submit(.quarantineSubscriber(subscriber.id, reason: reason), by: .system)
+            metrics.count(subscriber.channel, .quarantined)
+            logger.warning(
+                "subscriber quarantined",
+                metadata: ["org": "\(actor.id)", "subscriber": "\(subscriber.id)", "reason": "\(reason.prefix(200))"])
+        } catch {
+            logger.error("could not quarantine subscriber \(subscriber.id): \(error)")
+        }
+    }
+
+    /// Drops finished notices whose completion is in the state (the event is durable) and rewrites the
+    /// journal without them.
+    private func forgetCompleted() async throws {
+        let done = ledger.notices.filter { key, progress in
+            progress.finished && registry.organization(id: key.org)?.view.state.pendingNotices[key.seq] == nil
+        }.map(\.key)
+        guard !done.isEmpty else { return }
+        var compacted = ledger
+        compacted.forget(done)
+        try await journal.compact(to: compacted)
+        ledger = compacted
+    }
+
+    private func record(_ marks: [DeliveryMark]) async throws {
+        guard !marks.isEmpty else { return }
+        try await journal.append(marks)
+        for mark in marks { ledger.apply(mark) }
+    }
+}

@@ -1,0 +1,72 @@
+import Crypto
+import Engine
+package import Foundation
+import Wire
+
+/// One request to one subscriber's URL: its body and headers, ready to send.
+package struct OutgoingMessage: Sendable {
+    package let url: URL
+    package let body: [UInt8]
+    package let headers: [(String, String)]
+
+    /// The key a receiver drops duplicates by: the same for every attempt at one notification to one
+    /// subscriber, on every node (SHA-256 of the organization, the notice's seq and the subscriber).
+    static func idempotencyKey(_ key: NoticeKey, _ subscriber: SubscriberID) -> String {
+        let digest = SHA256.hash(data: Data("\(key.org.rawValue):\(key.seq.rawValue):\(subscriber.rawValue)".utf8))
+        return "ntf_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The message for `subscriber`'s channel, or nil when the URL does not parse (it was checked when
+    /// the subscriber was made, so this is never expected).
+    static func make(
+        _ content: NoticeContent, for subscriber: Subscriber, unsubscribe: String, documentation: String, now: Date
+    ) throws -> OutgoingMessage? {
+        guard let url = URL(string: subscriber.address) else { return nil }
+        let id = idempotencyKey(content.key, subscriber.id)
+        let body: [UInt8]
+        switch subscriber.channel {
+        case .webhook:
+            body = try webhookBody(content, unsubscribe: unsubscribe, documentation: documentation)
+        case .slack:
+            body = try ChatMessage.slack(content)
+        case .teams:
+            body = try ChatMessage.teams(content)
+        case .discord:
+            body = try ChatMessage.discord(content)
+        case .email, .sms:
+            return nil
+        }
+        var headers = [("Content-Type", "application/json"), ("Idempotency-Key", id), ("webhook-id", id)]
+        if let secret = subscriber.signingSecret {
+            let timestamp = String(Int(now.timeIntervalSince1970))
+            headers.append(("webhook-timestamp", timestamp))
+            headers.append(("webhook-signature", signature(id: id, timestamp: timestamp, body: body, secret: secret)))
+        }
+        return OutgoingMessage(url: url, body: body, headers: headers)
+    }
+
+    /// The Standard Webhooks signature (standardwebhooks.com): `v1,` and the base64 HMAC-SHA256 of
+    /// `id.timestamp.body` under the subscriber's secret, so receivers can use that spec's libraries.
+    static func signature(id: String, timestamp: String, body: [UInt8], secret: [UInt8]) -> String {
+        var signed = Data("\(id).\(timestamp).".utf8)
+        signed.append(contentsOf: body)
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: secret))
+        return "v1," + Data(mac).base64EncodedString()
+    }
+
+    private static func webhookBody(_ content: NoticeContent, unsubscribe: String, documentation: String) throws
+        -> [UInt8]
+    {
+        let meta = WebhookPayload.Meta(unsubscribe: unsubscribe, documentation: documentation)
+        let payload: WebhookPayload
+        switch content.subject {
+        case .incident(let incident):
+            payload = WebhookPayload(
+                meta: meta, page: content.page, incident: incident, componentUpdate: nil, component: nil)
+        case .component(let update, let component):
+            payload = WebhookPayload(
+                meta: meta, page: content.page, incident: nil, componentUpdate: update, component: component)
+        }
+        return Array(try PublicSummary.makeEncoder().encode(payload))
+    }
+}
