@@ -221,6 +221,7 @@ let package = Package(
                 .embedInCode("Resources/page-status.mustache"),
                 .embedInCode("Resources/page-history.mustache"),
                 .embedInCode("Resources/page-permalink.mustache"),
+                .embedInCode("Resources/page-subscription.mustache"),
             ],
             swiftSettings: strictSettings
         ),

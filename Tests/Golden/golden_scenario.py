@@ -15,6 +15,7 @@ def run(r):
     pages(r, ids)
     live(r, owner)
     bad_requests(r, owner)
+    subscribers(r, owner)
     closing(r, owner)
 
 
@@ -299,6 +300,34 @@ def bad_requests(r, owner):
     r.ask("GET", "/api/team/invitations/nosuchtoken")
     r.ask("GET", "/status/demo/badge.svg?uptime=sideways")
     r.ask("GET", "/api/status/demo/uptime?days=0")
+
+
+def subscribers(r, owner):
+    r.begin("subscribers")
+    h = bearer(owner["token"], "acme")
+    acme = owner["org"]
+    r.ask("GET", "/api/subscription-settings", headers=h)
+    r.ask("PUT", "/api/subscription-settings", body={"allow_incident_subscribers": False}, headers=h)
+    hook_body = {"type": "webhook", "endpoint": "https://hooks.example.com/statusd?token=secret",
+                 "contact_email": "ops@example.com"}
+    _, _, _, hook = r.ask("POST", "/api/subscribers", body=hook_body, headers=h)
+    r.ask("POST", "/api/subscribers", body=hook_body, headers=h, label="POST /api/subscribers (again)")
+    r.ask("POST", "/api/subscribers", body={"type": "email", "email": "reader@example.com"}, headers=h,
+          label="POST /api/subscribers (email: no way to send yet)")
+    r.ask("POST", "/api/subscribers", body={"type": "pager"}, headers=h, label="POST /api/subscribers (bad type)")
+    r.ask("GET", "/api/subscribers", headers=h)
+    r.ask("GET", "/api/subscribers?state=active&type=webhook", headers=h)
+    r.ask("GET", "/api/subscribers?state=gone", headers=h)
+    r.ask("GET", "/api/subscribers/counts", headers=h)
+    r.ask("GET", "/api/subscribers/" + hook["id"], headers=h)
+    r.ask("PUT", "/api/subscribers/" + hook["id"], body={"component_ids": []}, headers=h)
+    r.ask("POST", "/api/subscribers/%s/reactivate" % hook["id"], headers=h)
+    r.ask("GET", "/api/subscribers", headers=bearer(owner["viewer_key"]), label="GET /api/subscribers (viewer)")
+    link = "/subscriptions/%s/%s/unsubscribe?token=not-the-token" % (acme, hook["id"])
+    r.ask("GET", link)
+    r.ask("POST", link)
+    r.ask("DELETE", "/api/subscribers/" + hook["id"], headers=h)
+    r.ask("PUT", "/api/subscription-settings", body={"allow_incident_subscribers": True}, headers=h)
 
 
 def closing(r, owner):

@@ -104,9 +104,18 @@ extension OrgState {
             state: draft.confirmed ? .active : .unconfirmed, signingSecret: draft.signingSecret, createdAt: now,
             confirmedAt: draft.confirmed ? now : nil, quarantinedAt: nil, quarantineReason: nil)
         guard subscriberKeys[subscriber.addressKey] == nil else {
-            throw EngineError.conflict("address", "this address is already subscribed")
+            throw EngineError.conflict(Self.addressField(draft.channel), "this address is already subscribed")
         }
         return subscriber
+    }
+
+    /// The API's name for a channel's address.
+    static func addressField(_ channel: SubscriberChannel) -> String {
+        switch channel {
+        case .email: "email"
+        case .sms: "phone_number"
+        case .webhook, .slack, .teams, .discord: "endpoint"
+        }
     }
 
     /// An address as its channel reads it: an email address, a phone number in E.164 form, or an
@@ -124,7 +133,7 @@ extension OrgState {
             let digits = text.dropFirst()
             guard text.hasPrefix("+"), (8...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber })
             else {
-                throw EngineError.invalid("phone_number", "must be a phone number in E.164 form (+15551234567)")
+                throw EngineError.invalid(addressField(channel), "must be a phone number in E.164 form (+15551234567)")
             }
             return text
         case .webhook, .slack, .teams, .discord:

@@ -13,5 +13,11 @@ package enum RandomSecret {
         return (secret, hash(secret))
     }
 
+    /// `count` bytes from the system's cryptographic random source (a webhook's signing key).
+    package static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
     package static func hash(_ secret: String) -> [UInt8] { Array(SHA256.hash(data: Data(secret.utf8))) }
 }

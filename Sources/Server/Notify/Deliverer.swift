@@ -30,12 +30,12 @@ package actor Deliverer: ServiceLifecycle.Service {
     let links: SubscriptionLinks
     private var ledger = DeliveryLedger()
     private var loaded = false
-    private nonisolated let wakeups: AsyncStream<Void>
-    private nonisolated let wakeup: AsyncStream<Void>.Continuation
+    private nonisolated let doorbell: DeliveryDoorbell
 
     package init(
         registry: Registry, journal: any DeliveryJournal, sending: any NoticeSending, settings: DeliverySettings,
-        links: SubscriptionLinks, leads: @escaping @Sendable () -> Bool = { true },
+        links: SubscriptionLinks, doorbell: DeliveryDoorbell = DeliveryDoorbell(),
+        leads: @escaping @Sendable () -> Bool = { true },
         metrics: PrometheusCollectorRegistry, logger: Logger
     ) {
         self.registry = registry
@@ -46,20 +46,12 @@ package actor Deliverer: ServiceLifecycle.Service {
         self.leads = leads
         self.metrics = DeliveryMetrics(registry: metrics)
         self.logger = logger
-        (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
-    }
-
-    /// Called with every published batch of events: a requested notice starts its delivery now rather
-    /// than at the next second's look.
-    package nonisolated func published(_ events: [OrgEvent]) {
-        if events.contains(where: { if case .noticeRequested = $0.change { true } else { false } }) {
-            wakeup.yield()
-        }
+        self.doorbell = doorbell
     }
 
     package func run() async throws {
         let ticks = AsyncTimerSequence(interval: .seconds(1), clock: .continuous).map { _ in () }
-        for await _ in merge(ticks, wakeups).cancelOnGracefulShutdown() {
+        for await _ in merge(ticks, doorbell.rings).cancelOnGracefulShutdown() {
             await pass()
         }
     }

@@ -81,10 +81,13 @@ package struct IncidentInput: Decodable {
     package var impact: IncidentImpact?
     package var body: String?
     package var affected: [AffectedService]?
+    /// Tell subscribers (Statuspage's `deliver_notifications`); absent: when services are named.
+    package var notify: Bool?
 
     package init(from decoder: any Decoder) throws {
         let input = try decoder.container(keyedBy: InputKey.self)
         name = try input.value(String.self, "name", "title")
+        notify = try input.value(Bool.self, "notify", "deliver_notifications")
         status = try input.value(String.self, "status").map {
             try input.parsed("status", $0, choices: choices(IncidentStatus.self), IncidentStatus.init(input:))
         }
@@ -107,10 +110,13 @@ package struct MaintenanceInput: Decodable {
     package var affected: [ServiceID]?
     package var autoStart: Bool?
     package var autoComplete: Bool?
+    /// Tell subscribers when the window is scheduled; absent: when services are named.
+    package var notify: Bool?
 
     package init(from decoder: any Decoder) throws {
         let input = try decoder.container(keyedBy: InputKey.self)
         name = try input.value(String.self, "name", "title")
+        notify = try input.value(Bool.self, "notify", "deliver_notifications")
         description = try input.value(String.self, "description")
         scheduledStart = try input.value(String.self, "scheduled_start").map { try input.date("scheduled_start", $0) }
         scheduledEnd = try input.value(String.self, "scheduled_end").map { try input.date("scheduled_end", $0) }
@@ -136,9 +142,12 @@ package struct UpdateTextInput: Decodable {
 package struct MaintenanceStatusInput: Decodable {
     package let status: MaintenanceStatus
     package let body: String?
+    /// Tell subscribers; absent: when the window names services.
+    package let notify: Bool?
 
     package init(from decoder: any Decoder) throws {
         let input = try decoder.container(keyedBy: InputKey.self)
+        notify = try input.value(Bool.self, "notify", "deliver_notifications")
         status = try input.parsed(
             "status", try input.required(String.self, "status"), choices: choices(MaintenanceStatus.self),
             MaintenanceStatus.init(input:))

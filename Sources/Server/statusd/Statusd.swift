@@ -10,6 +10,7 @@ import Logging
 import Mustache
 import NIOCore
 import NIOPosix
+import Notify
 import Outbound
 import OutboundClient
 import Persistence
@@ -120,8 +121,11 @@ struct Serve: AsyncParsableCommand {
         }
         // Alone on its log, the process does the work that runs once; in a cluster, the leader does.
         let leads: @Sendable () -> Bool = { cluster?.leads ?? true }
+        let doorbell = DeliveryDoorbell()
         let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas), claims: cluster?.names) {
-            view, events in hub.publish(view, events)
+            view, events in
+            hub.publish(view, events)
+            doorbell.published(events)
         }
         registry.restore(Array(states.organizations.values))
         let directory = Directory(state: states.directory, log: log)
@@ -206,8 +210,24 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             },
             logger: logger)
+        let deliveries = FileDeliveryJournal(dataDirectory: dataDirectory.path)
+        defer { deliveries.close() }
+        var delivery = DeliverySettings(publicURL: options.publicBaseURL)
+        delivery.retryBase = options.notifyRetryBaseSeconds
+        delivery.concurrency = options.notifyConcurrency
+        var notificationLimits = OutboundClient.Limits()
+        notificationLimits.totalTimeout = .seconds(30)  // Statuspage's: a 2xx within 30 s is success
+        let deliverer = Deliverer(
+            registry: registry, journal: deliveries,
+            sending: GuardedPosting(
+                client: OutboundClient(
+                    policy: try options.outboundPolicy(),
+                    resolver: AddressResolver(dnsServer: try options.configuredDNSServer()), limits: notificationLimits,
+                    metrics: metrics)), settings: delivery, links: SubscriptionLinks(sessions: tokens),
+            doorbell: doorbell, leads: leads, metrics: metrics, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
+            .init(service: deliverer),
             .init(
                 service: KeyUsageWriter(
                     usage: usage, registry: registry, sharing: cluster?.keyUsageSharing, logger: logger)),
@@ -287,6 +307,8 @@ struct Serve: AsyncParsableCommand {
         FeedAndBadgeRoutes(registry: registry, representation: representation, baseURL: options.publicBaseURL)
             .add(to: router)
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
+        SubscriptionLinkRoutes(registry: registry, links: SubscriptionLinks(sessions: tokens), library: pages).add(
+            to: router)
         StatusPageRoutes(registry: registry, representation: representation, archive: archive, library: pages).add(
             to: router)
         DashboardRoutes().add(to: router)
@@ -306,6 +328,7 @@ struct Serve: AsyncParsableCommand {
         IncidentRoutes(api: api).add(to: router)
         MaintenanceRoutes(api: api).add(to: router)
         KeyRoutes(api: api).add(to: router)
+        SubscriberRoutes(api: api).add(to: router)
         DomainRoutes(
             api: api,
             verifier: DomainVerifier(

@@ -45,7 +45,7 @@ package struct IncidentRoutes: Sendable {
         }
         let draft = IncidentDraft(
             name: name, status: input.status ?? .investigating, impact: input.impact ?? .minor, body: body,
-            affected: input.affected ?? [])
+            affected: input.affected ?? [], notify: input.notify)
         let (commit, state) = try await api.run(.createIncident(draft), as: caller)
         let id = try ResourceAPI.created(commit) {
             if case .incidentCreated(let incident) = $0 { incident.id } else { nil }
@@ -122,7 +122,8 @@ package struct IncidentRoutes: Sendable {
     private func post(_ input: IncidentInput, to id: IncidentID, as caller: Caller) async throws -> OrgState {
         let body = input.body ?? input.status?.defaultUpdateBody ?? ""
         return try await api.run(
-            .postIncidentUpdate(id, status: input.status, body: body, affected: input.affected), as: caller
+            .postIncidentUpdate(
+                id, status: input.status, body: body, affected: input.affected, notify: input.notify), as: caller
         ).state
     }
 

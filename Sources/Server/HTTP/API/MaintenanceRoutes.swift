@@ -62,7 +62,7 @@ package struct MaintenanceRoutes: Sendable {
             name: name, description: input.description ?? "", scheduledStart: start, scheduledEnd: end,
             affected: input.affected ?? [], autoStart: input.autoStart ?? true, autoComplete: input.autoComplete ?? true
         )
-        let (commit, state) = try await api.run(.scheduleMaintenance(details), as: caller)
+        let (commit, state) = try await api.run(.scheduleMaintenance(details, notify: input.notify), as: caller)
         let id = try ResourceAPI.created(commit) {
             if case .maintenanceScheduled(let window) = $0 { window.id } else { nil }
         }
@@ -98,7 +98,8 @@ package struct MaintenanceRoutes: Sendable {
         let (caller, current) = try await api.authorize(request, role: .editor)
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceStatusInput.self, from: request)
-        let (_, state) = try await api.run(.setMaintenanceStatus(id, input.status, body: input.body), as: caller)
+        let (_, state) = try await api.run(
+            .setMaintenanceStatus(id, input.status, body: input.body, notify: input.notify), as: caller)
         return try ResourceAPI.json(Representation.MaintenanceBody(try window(id, in: state)))
     }
 

@@ -9,8 +9,8 @@ package enum OpenAPIPaths {
     private typealias P = OpenAPIParameters
 
     package static var all: [OpenAPIOperation] {
-        operations + accounts + organizations + team + keys + services + groups + incidents + maintenance
-            + publicReads + pages
+        operations + accounts + organizations + team + keys + subscribers + services + groups + incidents
+            + maintenance + publicReads + pages
     }
 
     /// The public HTML pages (`StatusPageRoutes`); their stylesheet and script are unlisted files.
@@ -48,8 +48,22 @@ package enum OpenAPIPaths {
                 method: "get", path: "/accept-invitation", summary: "Accept an invitation (HTML; ?token=...)", tag: tag,
                 access: .open, parameters: [P.query("token", S.string, "The invitation's token."), P.ifNoneMatch],
                 success: html, more: [304]),
+            Op(
+                method: "get", path: "/subscriptions/{org}/{subscriber}/unsubscribe",
+                summary: "The unsubscribe link's page: a button, nothing changed by the GET (HTML)", tag: tag,
+                access: .open, parameters: subscriptionLink, success: html, more: [404]),
+            Op(
+                method: "post", path: "/subscriptions/{org}/{subscriber}/unsubscribe",
+                summary: "Unsubscribe (the page's button, or RFC 8058 one-click) (HTML)", tag: tag, access: .open,
+                parameters: subscriptionLink, success: html, more: [404]),
         ]
     }()
+
+    /// The path and token of a link in a notification.
+    private static let subscriptionLink: [JSONValue] = [
+        P.path("org", S.id(OrgID.self)), P.path("subscriber", S.id(SubscriberID.self)),
+        P.query("token", S.string, "The link's token, from the notification."),
+    ]
 
     package static let operations: [Op] = [
         Op(
@@ -179,4 +193,47 @@ package enum OpenAPIPaths {
             method: "delete", path: "/api/keys/{id}", summary: "Revoke an API key (admin)", tag: "API keys",
             parameters: [P.id(KeyID.self)], success: (204, nil), more: [503]),
     ]
+
+    package static let subscribers: [Op] = {
+        let tag = "Subscribers"
+        let one = (status: 200, schema: Optional(S.ref("Subscriber")))
+        return [
+            Op(
+                method: "get", path: "/api/subscribers", summary: "Subscribers (admin), in id order", tag: tag,
+                parameters: [
+                    P.query("state", S.enumeration(SubscriberState.self), "Only subscribers in this state."),
+                    P.query("type", S.enumeration(SubscriberChannel.self), "Only subscribers of this type."),
+                    P.limit, P.cursor,
+                ], success: (200, S.list(S.ref("Subscriber"))), more: [422]),
+            Op(
+                method: "post", path: "/api/subscribers",
+                summary: "Add a subscriber (admin); a signed webhook's secret is in this answer only", tag: tag,
+                body: "SubscriberInput", success: (201, S.ref("Subscriber")), more: [404, 409],
+                links: [.init(operation: "deleteApiSubscribersId")]),
+            Op(
+                method: "get", path: "/api/subscribers/counts", summary: "How many subscribers, by state and type",
+                tag: tag, success: (200, S.ref("SubscriberCounts"))),
+            Op(
+                method: "get", path: "/api/subscribers/{id}", summary: "A subscriber (admin)", tag: tag,
+                parameters: [P.id(SubscriberID.self)], success: one, more: [404]),
+            Op(
+                method: "put", path: "/api/subscribers/{id}", summary: "The components a subscriber follows (admin)",
+                tag: tag, parameters: [P.id(SubscriberID.self)], body: "SubscriberComponentsInput", success: one,
+                more: [404]),
+            Op(
+                method: "post", path: "/api/subscribers/{id}/reactivate",
+                summary: "Deliver to a quarantined subscriber again (admin)", tag: tag,
+                parameters: [P.id(SubscriberID.self)], success: one, more: [404]),
+            Op(
+                method: "delete", path: "/api/subscribers/{id}", summary: "Remove a subscriber (admin)", tag: tag,
+                parameters: [P.id(SubscriberID.self)], success: (204, nil), more: [404, 503]),
+            Op(
+                method: "get", path: "/api/subscription-settings", summary: "Which ways of subscribing the page offers",
+                tag: tag, success: (200, S.ref("SubscriptionSettings"))),
+            Op(
+                method: "put", path: "/api/subscription-settings",
+                summary: "Switch ways of subscribing on or off (admin)", tag: tag, body: "SubscriptionSettingsInput",
+                success: (200, S.ref("SubscriptionSettings"))),
+        ]
+    }()
 }

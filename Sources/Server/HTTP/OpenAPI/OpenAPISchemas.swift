@@ -111,6 +111,11 @@ package enum OpenAPISchemas {
         ]),
         "IncidentInput": S.input([
             "name": S.string(maxLength: TextLimits.nameCharactersMax, minLength: 1),
+            "notify": [
+                "type": "boolean",
+                "description":
+                    "Tell subscribers (Statuspage's deliver_notifications); absent: when services are named.",
+            ],
             "status": S.enumeration(IncidentStatus.self), "impact": S.enumeration(IncidentImpact.self),
             "body": S.string(maxLength: TextLimits.bodyCharactersMax, minLength: 1),
             "affected_services": S.array([
@@ -138,6 +143,11 @@ package enum OpenAPISchemas {
             "description": S.string(maxLength: TextLimits.descriptionCharactersMax),
             "scheduled_start": S.dateTime, "scheduled_end": S.dateTime,
             "affected_services": S.array(S.id(ServiceID.self)), "auto_start": S.boolean, "auto_complete": S.boolean,
+            "notify": [
+                "type": "boolean",
+                "description":
+                    "Tell subscribers (Statuspage's deliver_notifications); absent: when services are named.",
+            ],
         ]),
         "UpdateTextInput": S.input(
             ["body": S.string(maxLength: TextLimits.bodyCharactersMax, minLength: 1)], required: ["body"]),
@@ -145,6 +155,11 @@ package enum OpenAPISchemas {
             [
                 "status": S.enumeration(MaintenanceStatus.self),
                 "body": S.string(maxLength: TextLimits.bodyCharactersMax),
+                "notify": [
+                    "type": "boolean",
+                    "description":
+                        "Tell subscribers (Statuspage's deliver_notifications); absent: when services are named.",
+                ],
             ], required: ["status"]),
         "ServiceUptime": S.object([
             "service_id": S.id(ServiceID.self), "name": S.string, "uptime": S.nullable(["type": "number"]),
@@ -189,6 +204,52 @@ package enum OpenAPISchemas {
                 "created_at": S.dateTime, "last_used_at": S.dateTime,
                 "token": ["type": "string", "description": "The secret, only in the answer that creates the key."],
             ], optional: ["last_used_at", "token"]),
+        "Subscriber": S.object(
+            [
+                "id": S.id(SubscriberID.self), "type": S.enumeration(SubscriberChannel.self),
+                "state": S.enumeration(SubscriberState.self), "email": S.string, "phone_number": S.string,
+                "endpoint": [
+                    "type": "string",
+                    "description": "Scheme and host only: the whole URL is a secret (whoever has it can post).",
+                ],
+                "contact_email": S.string, "component_ids": S.array(S.id(ServiceID.self)),
+                "incident_id": S.nullable(S.id(IncidentID.self)), "signed": S.boolean,
+                "signing_secret": [
+                    "type": "string",
+                    "description":
+                        "The Standard Webhooks key (whsec_...), only in the answer that creates a signed webhook.",
+                ],
+                "created_at": S.dateTime, "confirmed_at": S.nullable(S.dateTime),
+                "quarantined_at": S.nullable(S.dateTime), "quarantine_reason": S.nullable(S.string),
+                "purge_at": S.nullable(S.dateTime),
+            ], optional: ["email", "phone_number", "endpoint", "contact_email", "signing_secret"]),
+        "SubscriberInput": S.input(
+            [
+                "type": S.enumeration(SubscriberChannel.self),
+                "email": S.string(maxLength: TextLimits.emailCharactersMax, minLength: 3),
+                "phone_number": S.string, "endpoint": S.string(maxLength: 2_000, minLength: 1),
+                "contact_email": S.string(maxLength: TextLimits.emailCharactersMax, minLength: 3),
+                "component_ids": S.array(S.id(ServiceID.self)), "incident_id": S.id(IncidentID.self),
+                "skip_confirmation_notification": S.boolean,
+                "sign": ["type": "boolean", "description": "Sign each request (Standard Webhooks); webhooks only."],
+            ], required: ["type"]),
+        "SubscriberComponentsInput": S.input(
+            ["component_ids": S.array(S.id(ServiceID.self))], required: ["component_ids"]),
+        "SubscriberCounts": S.object([
+            "total": S.integer,
+            "by_state": S.object(
+                Dictionary(uniqueKeysWithValues: SubscriberState.allCases.map { ($0.rawValue, S.integer) })),
+            "by_type": S.object(
+                Dictionary(uniqueKeysWithValues: SubscriberChannel.allCases.map { ($0.rawValue, S.integer) })),
+        ]),
+        "SubscriptionSettings": S.object([
+            "types": S.array(S.enumeration(SubscriberChannel.self)), "allow_incident_subscribers": S.boolean,
+            "allow_component_subscribers": S.boolean,
+        ]),
+        "SubscriptionSettingsInput": S.input([
+            "types": S.array(S.enumeration(SubscriberChannel.self)), "allow_incident_subscribers": S.boolean,
+            "allow_component_subscribers": S.boolean,
+        ]),
         "KeyInput": S.input(
             [
                 "name": S.string(maxLength: TextLimits.nameCharactersMax, minLength: 1),

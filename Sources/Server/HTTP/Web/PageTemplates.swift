@@ -14,7 +14,7 @@ package enum PageTemplates {
 
     package static let sources: [(String, String)] = [
         ("head", head), ("foot", foot), ("incident", incident), ("maintenance", maintenance),
-        ("status", status), ("history", history), ("permalink", permalink),
+        ("status", status), ("history", history), ("permalink", permalink), ("subscription", subscription),
     ]
 
     package static let head = String(decoding: PackageResources.page_head_mustache, as: UTF8.self)
@@ -30,4 +30,6 @@ package enum PageTemplates {
     package static let history = String(decoding: PackageResources.page_history_mustache, as: UTF8.self)
 
     package static let permalink = String(decoding: PackageResources.page_permalink_mustache, as: UTF8.self)
+
+    package static let subscription = String(decoding: PackageResources.page_subscription_mustache, as: UTF8.self)
 }

@@ -22,6 +22,8 @@ package struct V1IncidentInput {
     package var scheduledUntil: Date?
     package var autoStart: Bool?
     package var autoComplete: Bool?
+    /// Statuspage's `deliver_notifications`: tell subscribers; absent: when components are named.
+    package var notify: Bool?
 
     package static let maintenanceStatuses: Set<String> = ["scheduled", "in_progress", "verifying", "completed"]
 
@@ -41,6 +43,7 @@ package struct V1IncidentInput {
             }
         }
         affected = try Self.affected(fields)
+        notify = try fields.bool("deliver_notifications")
         scheduledFor = try fields.date("scheduled_for")
         scheduledUntil = try fields.date("scheduled_until")
         autoStart = try fields.bool("scheduled_auto_in_progress") ?? fields.bool("auto_transition_to_maintenance_state")

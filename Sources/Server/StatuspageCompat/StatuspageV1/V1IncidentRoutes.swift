@@ -131,7 +131,7 @@ package struct V1IncidentRoutes: Sendable {
         let draft = IncidentDraft(
             name: name, status: input.status ?? .investigating, impact: input.derivedImpact,
             body: input.body ?? (input.status ?? .investigating).defaultUpdateBody,
-            affected: input.affected ?? [])
+            affected: input.affected ?? [], notify: input.notify)
         let (commit, state) = try await v1.run(.createIncident(draft), as: caller)
         let id = try ResourceAPI.created(commit) {
             if case .incidentCreated(let incident) = $0 { incident.id } else { nil }
@@ -150,7 +150,7 @@ package struct V1IncidentRoutes: Sendable {
             name: name, description: input.body ?? "", scheduledStart: start, scheduledEnd: end,
             affected: input.serviceIDs ?? [], autoStart: input.autoStart ?? false,
             autoComplete: input.autoComplete ?? false)
-        var (commit, state) = try await v1.run(.scheduleMaintenance(details), as: caller)
+        var (commit, state) = try await v1.run(.scheduleMaintenance(details, notify: input.notify), as: caller)
         let id = try ResourceAPI.created(commit) {
             if case .maintenanceScheduled(let window) = $0 { window.id } else { nil }
         }
@@ -214,7 +214,9 @@ package struct V1IncidentRoutes: Sendable {
                 ?? (input.status == nil
                     ? "The affected components have changed." : (input.status?.defaultUpdateBody ?? ""))
             state = try await v1.run(
-                .postIncidentUpdate(id, status: input.status, body: body, affected: input.affected), as: caller
+                .postIncidentUpdate(
+                    id, status: input.status, body: body, affected: input.affected, notify: input.notify),
+                as: caller
             ).state
         }
         guard let incident = state.incidents[id] else {
@@ -243,7 +245,9 @@ package struct V1IncidentRoutes: Sendable {
             state = try await v1.run(.editMaintenance(id, patch), as: caller).state
         }
         if let status = input.maintenanceStatus, status != state.maintenance[id]?.status {
-            state = try await v1.run(.setMaintenanceStatus(id, status, body: input.body), as: caller).state
+            state = try await v1.run(
+                .setMaintenanceStatus(id, status, body: input.body, notify: input.notify), as: caller
+            ).state
         }
         guard let window = state.maintenance[id] else {
             throw Problem(status: .notFound, detail: "no incident '\(id)'")

@@ -109,6 +109,15 @@ struct ServeOptions: ParsableArguments {
     )
     var outboundAllow = ""
 
+    @Option(
+        help:
+            "Seconds before a failed notification is tried again; each next wait doubles (7.5 s and 10 attempts: the last about an hour after the first)."
+    )
+    var notifyRetryBaseSeconds = 7.5
+
+    @Option(help: "Notifications sent at once (webhooks, chat).")
+    var notifyConcurrency = 64
+
     @Option(help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = LogLevelSetting.info
 
@@ -243,6 +252,12 @@ struct ServeOptions: ParsableArguments {
         guard (1...3_600).contains(liveAuthTimeoutSeconds) else {
             throw ValidationError("--live-auth-timeout-seconds must be 1...3600, got \(liveAuthTimeoutSeconds)")
         }
+        guard notifyRetryBaseSeconds > 0, notifyRetryBaseSeconds <= 3_600 else {
+            throw ValidationError("--notify-retry-base-seconds must be more than 0 and at most 3600")
+        }
+        guard (1...10_000).contains(notifyConcurrency) else {
+            throw ValidationError("--notify-concurrency must be 1...10000, got \(notifyConcurrency)")
+        }
         guard (1...3_600).contains(requestTimeoutSeconds) else {
             throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
         }
@@ -359,6 +374,8 @@ struct ServeOptions: ParsableArguments {
             "dns-server",
             "outbound-allow",
             "log-level",
+            "notify-retry-base-seconds",
+            "notify-concurrency",
             "request-timeout-seconds",
             "live-heartbeat-seconds",
             "live-max-connections",
