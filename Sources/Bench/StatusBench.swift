@@ -10,6 +10,6 @@ struct StatusBench: AsyncParsableCommand {
         subcommands: [
             EngineScenario.self, WALScenario.self, RestoreScenario.self, MemoryScenario.self, ReadScenario.self,
             CrashScenario.self, ReadVersusNginxScenario.self, FanoutScenario.self, ClusterScenario.self,
-            FanoutClientCommand.self,
+            FanoutClientCommand.self, NotifyScenario.self,
         ])
 }

@@ -64,3 +64,48 @@ import Testing
         await #expect(throws: PersistenceError.self) { try await FileDeliveryJournal(dataDirectory: folder).load() }
     }
 }
+
+/// `snapshots/deliveries-v1/journal`, written by version 1 of the journal, keeps loading forever
+/// (docs/FORMAT.md "Delivery journal"); `STATUSD_WRITE_GOLDEN=1` writes it (never again once released).
+@Suite struct GoldenDeliveryJournalTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let folder = root.appendingPathComponent("snapshots/deliveries-v1")
+
+    static func id<Kind>(_ prefix: String, _ suffix: String) -> Identifier<Kind> {
+        Identifier<Kind>(prefix + "_" + String(repeating: "0", count: 20 - suffix.count) + suffix)!
+    }
+
+    static var marks: [DeliveryMark] {
+        let key = NoticeKey(org: id("org", "3"), seq: Seq(12))
+        let done = NoticeKey(org: id("org", "3"), seq: Seq(10))
+        return [
+            .progress(key, through: id("sub", "1")),
+            .retry(
+                key, id("sub", "2"), attempt: 3, due: Date(timeIntervalSince1970: 1_795_000_060), reason: "HTTP 503"),
+            .progress(key, through: id("sub", "4")),
+            .retry(key, id("sub", "4"), attempt: 1, due: Date(timeIntervalSince1970: 1_795_000_007.5), reason: "x"),
+            .settled(key, id("sub", "2")),
+            .progress(done, through: id("sub", "9")),
+            .finished(done),
+        ]
+    }
+
+    @Test func version1_decodesToTheSameLedger() async throws {
+        let path = Self.folder.appendingPathComponent("journal").path
+        if ProcessInfo.processInfo.environment["STATUSD_WRITE_GOLDEN"] == "1" {
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(UUID())").path
+            let journal = FileDeliveryJournal(dataDirectory: scratch)
+            _ = try await journal.load()
+            try await journal.append(Self.marks)
+            journal.close()
+            try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.copyItem(atPath: scratch + "/deliveries/journal", toPath: path)
+        }
+        let (marks, end) = try FileDeliveryJournal.decode(
+            try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+        #expect(marks == Self.marks)
+        #expect(end == (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int))
+    }
+}

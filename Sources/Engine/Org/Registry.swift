@@ -205,6 +205,20 @@ public final class Registry: Sendable {
         return changed
     }
 
+    /// Forgets subscribers whose time is up (quarantined past their purge time, unconfirmed past the
+    /// confirmation expiry), for every organization that has some: the hourly timer's work.
+    /// - Returns: how many organizations changed.
+    @discardableResult
+    public func purgeDueSubscribers(now: Date) async -> Int {
+        var changed = 0
+        for actor in all where actor.view.state.hasPurgeableSubscribers(at: now) {
+            if let commit = try? await actor.submit(.purgeSubscribers, by: .system), !commit.events.isEmpty {
+                changed += 1
+            }
+        }
+        return changed
+    }
+
     /// Puts recovered organizations in place (start-up, before the port opens).
     public func restore(_ states: [OrgState]) {
         for var state in states where state.exists {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation  // Date is part of the public signatures.
 import HashTreeCollections
 
 /// How many active subscribers each channel has.
@@ -51,6 +51,11 @@ extension OrgState {
         default:
             preconditionFailure("not a subscriber command: \(command)")
         }
+    }
+
+    /// Whether any subscriber is due to be forgotten at `now` (the hourly timer asks before it submits).
+    public func hasPurgeableSubscribers(at now: Date) -> Bool {
+        !purgeable(at: now).isEmpty
     }
 
     /// Subscribers due to be forgotten at `now`: quarantined ones past their purge time, unconfirmed

@@ -9,8 +9,9 @@ import ServiceLifecycle
 /// Moves maintenance windows at their `scheduled_start` and `scheduled_end` (auto start/complete).
 /// Once a second it asks the registry for due windows; each org's next deadline is a field of its
 /// view, so an idle tick reads one field per organization and writes nothing. Once an hour it folds
-/// status history that left the raw window into daily totals, moves closed incidents and maintenance
-/// that left it to the history archive, and removes expired sessions.
+/// status history that left the raw window into daily totals, forgets subscribers whose time is up,
+/// moves closed incidents and maintenance that left it to the history archive, and removes expired
+/// sessions.
 ///
 /// In a cluster only the leader runs it (`leads`), and the archive pass stores its blocks where every
 /// node copies them from (`sharing`) before the items leave memory.
@@ -34,6 +35,11 @@ package struct MaintenanceTimer: ServiceLifecycle.Service {
                 let compacted = await registry.compactDueHistory(now: WallClock.now())
                 if compacted > 0 {
                     logger.info("status history folded into daily totals", metadata: ["organizations": "\(compacted)"])
+                }
+                let purged = await registry.purgeDueSubscribers(now: WallClock.now())
+                if purged > 0 {
+                    logger.info(
+                        "expired and long-quarantined subscribers removed", metadata: ["organizations": "\(purged)"])
                 }
                 let archived = await archive.archiveDue(in: registry, now: WallClock.now(), sharing: sharing)
                 if archived > 0 {

@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `statusbench notify`: N webhook subscribers of one organization, their receivers inside this process
+/// on 127.0.0.2 to 127.0.0.9 (`WebhookSinkServer`), and an incident that names a service: the time from
+/// the incident post's 2xx to the last incident webhook answered, and to the last component webhook
+/// (webhooks hear both), deliveries per second, statusd's CPU per delivery and its memory. Beside it,
+/// the latency of small writes (an incident update that notifies nobody) while the burst runs and
+/// while nothing runs, alternating in one run.
+struct NotifyScenario: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify", abstract: "Webhook notifications to N subscribers: burst time and write latency.")
+
+    @Option(help: "The statusd binary (a release build).")
+    var statusd = ".build/release/statusd"
+
+    @Option(help: "Webhook subscribers.")
+    var webhooks = 10_000
+
+    @Option(help: "Rounds; each makes a new statusd and sends one burst.")
+    var rounds = 3
+
+    @Option(help: "Small writes timed during each burst and again while idle.")
+    var writes = 200
+
+    @Option(help: "Notifications statusd sends at once (--notify-concurrency).")
+    var concurrency = 64
+
+    @Option(help: "Directory for notify.jsonl and notify.md.")
+    var output = "bench-results"
+
+    mutating func validate() throws {
+        guard FileManager.default.isExecutableFile(atPath: statusd) else {
+            throw ValidationError("no statusd at \(statusd): swift build -c release --product statusd")
+        }
+        guard (1...200_000).contains(webhooks) else { throw ValidationError("--webhooks must be 1...200000") }
+    }
+
+    func run() async throws {
+        let environment = BenchEnvironment.current()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let sink = try await WebhookSinkServer.start(group: group)
+        var results: [BenchResult] = []
+        for round in 1...rounds {
+            sink.reset()
+            let server = try StatusdChild(
+                binary: statusd,
+                arguments: [
+                    "--outbound-allow", "127.0.0.2/31,127.0.0.4/30,127.0.0.8/31",
+                    "--notify-concurrency", "\(concurrency)", "--public-url", "https://status.bench.example",
+                ])
+            defer { server.stop() }
+            let base = "http://127.0.0.1:\(server.port)"
+            let token = try await Self.owner(base)
+            let service =
+                try await Self.call(base, "POST", "/api/services", token, ["name": "API"])["id"] as? String ?? ""
+            try await Self.subscribe(webhooks, base: base, token: token, sinks: sink.bases)
+            let quiet =
+                try await Self.call(
+                    base, "POST", "/api/incidents", token,
+                    ["name": "Timing", "body": "A write timed", "notify": false])["id"] as? String ?? ""
+            let idle = try await Self.timeWrites(writes, base: base, token: token, incident: quiet)
+
+            let cpuBefore = ProcessStats.cpuSeconds(server.process.processIdentifier)
+            let start = ContinuousClock.now
+            _ = try await Self.call(
+                base, "POST", "/api/incidents", token,
+                [
+                    "name": "Outage", "body": "Looking into it", "impact": "major",
+                    "affected_services": [["service_id": service, "status": "major_outage"]],
+                ])
+            let acknowledged = ContinuousClock.now
+            let busy = try await Self.timeWrites(writes, base: base, token: token, incident: quiet)
+            let deadline = ContinuousClock.now + .seconds(600)
+            while sink.arrivals.withLock({ $0.incident < webhooks || $0.component < webhooks }) {
+                guard ContinuousClock.now < deadline else { throw ValidationError("the burst did not finish in 600 s") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let arrivals = sink.arrivals.withLock { $0 }
+            let cpu = ProcessStats.cpuSeconds(server.process.processIdentifier) - cpuBefore
+            let rss = ProcessStats.residentBytes(server.process.processIdentifier)
+            let incidentSeconds = Self.seconds(arrivals.lastIncident - acknowledged)
+            let allSeconds = Self.seconds(max(arrivals.lastIncident, arrivals.lastComponent) - acknowledged)
+            let deliveries = Double(arrivals.incident + arrivals.component)
+            let result = BenchResult(
+                scenario: "notify", parameters: ["webhooks": "\(webhooks)", "round": "\(round)"],
+                opsPerSecond: deliveries / allSeconds, p50Micros: busy.percentile(50),
+                p99Micros: busy.percentile(99), p999Micros: busy.percentile(99.9),
+                extra: [
+                    "incident_webhooks_s": incidentSeconds, "all_webhooks_s": allSeconds,
+                    "post_ms": Self.seconds(acknowledged - start) * 1_000, "deliveries": deliveries,
+                    "cpu_us_per_delivery": cpu / deliveries * 1_000_000, "rss_mib": Double(rss) / 1_048_576,
+                    "idle_write_p50_us": Double(idle.percentile(50)), "idle_write_p99_us": Double(idle.percentile(99)),
+                ],
+                environment: environment)
+            print(result.jsonLine())
+            results.append(result)
+        }
+        await sink.stop()
+        try await group.shutdownGracefully()
+        let directory = URL(fileURLWithPath: output, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try (results.map { $0.jsonLine() }.joined(separator: "\n") + "\n")
+            .write(to: directory.appendingPathComponent("notify.jsonl"), atomically: true, encoding: .utf8)
+        try ResultTable.markdown(
+            results, columns: ["webhooks", "round"],
+            extraColumns: [
+                "incident_webhooks_s", "all_webhooks_s", "post_ms", "cpu_us_per_delivery", "rss_mib",
+                "idle_write_p50_us", "idle_write_p99_us",
+            ]
+        ).write(to: directory.appendingPathComponent("notify.md"), atomically: true, encoding: .utf8)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Signs up, makes the organization, and returns the session token.
+    static func owner(_ base: String) async throws -> String {
+        let signUp = try await call(
+            base, "POST", "/api/auth/signup", nil,
+            ["email": "bench@example.com", "password": "correct horse battery", "name": "Bench"])
+        guard let token = signUp["token"] as? String else { throw ValidationError("sign-up failed: \(signUp)") }
+        _ = try await call(base, "POST", "/api/organizations", token, ["slug": "notify", "name": "Notify"])
+        return token
+    }
+
+    /// Adds `count` webhook subscribers, 32 requests at a time, spread over the sinks' addresses.
+    static func subscribe(_ count: Int, base: String, token: String, sinks: [String]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func add(_ index: Int) {
+                group.addTask {
+                    _ = try await call(
+                        base, "POST", "/api/subscribers", token,
+                        [
+                            "type": "webhook", "endpoint": "\(sinks[index % sinks.count])/hook/\(index)",
+                            "contact_email": "ops@bench.example",
+                        ])
+                }
+            }
+            while next < min(32, count) {
+                add(next)
+                next += 1
+            }
+            while try await group.next() != nil {
+                if next < count {
+                    add(next)
+                    next += 1
+                }
+            }
+        }
+    }
+
+    /// Posts `count` updates that notify nobody, one after the other; their latencies in µs.
+    static func timeWrites(_ count: Int, base: String, token: String, incident: String) async throws
+        -> LatencyRecorder
+    {
+        var latencies = LatencyRecorder()
+        for index in 0..<count {
+            let start = ContinuousClock.now
+            _ = try await call(
+                base, "POST", "/api/incidents/\(incident)/updates", token,
+                ["body": "Timed write \(index)", "notify": false])
+            latencies.record(ContinuousClock.now - start)
+        }
+        return latencies
+    }
+
+    static func call(_ base: String, _ method: String, _ path: String, _ token: String?, _ body: [String: Any]?)
+        async throws -> [String: Any]
+    {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        request.httpBody = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
+            throw ValidationError("\(method) \(path): \(String(decoding: data, as: UTF8.self))")
+        }
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+}
