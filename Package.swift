@@ -123,7 +123,7 @@ let package = Package(
             path: "Sources/Server/PostgresLog",
             resources: [
                 .embedInCode("Resources/schema-v1.sql"), .embedInCode("Resources/schema-v2.sql"),
-                .embedInCode("Resources/schema-v3.sql"),
+                .embedInCode("Resources/schema-v3.sql"), .embedInCode("Resources/schema-v4.sql"),
             ],
             swiftSettings: strictSettings
         ),

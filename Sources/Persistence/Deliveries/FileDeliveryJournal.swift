@@ -1,6 +1,6 @@
 public import Engine
 import Foundation
-import NIOCore
+package import NIOCore
 import Synchronization
 
 /// The delivery journal of a single node: `deliveries/journal` in the data directory (docs/FORMAT.md
@@ -151,6 +151,23 @@ public final class FileDeliveryJournal: DeliveryJournal {
             validEnd = buffer.readerIndex
         }
         return (marks, validEnd)
+    }
+}
+
+/// A mark's bytes without the file's framing: what a journal row on PostgreSQL holds.
+package enum DeliveryMarkCodec {
+    package static func encode(_ mark: DeliveryMark) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeDeliveryMark(mark)
+        return buffer
+    }
+
+    /// - Throws: `CodecError` for bytes that are not one whole mark.
+    package static func decode(_ bytes: ByteBuffer) throws -> DeliveryMark {
+        var buffer = bytes
+        let mark = try buffer.readDeliveryMark()
+        guard buffer.readableBytes == 0 else { throw CodecError("\(buffer.readableBytes) bytes left after a mark") }
+        return mark
     }
 }
 

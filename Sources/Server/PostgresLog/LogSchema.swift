@@ -3,11 +3,11 @@ import Logging
 package import PostgresNIO
 
 /// The log's tables and functions (`Resources/schema-v1.sql`, then each upgrade in turn:
-/// `Resources/schema-v2.sql`, `Resources/schema-v3.sql`), created or upgraded when older, and refused by name when newer than
+/// `Resources/schema-v2.sql`, `Resources/schema-v3.sql`, `Resources/schema-v4.sql`), created or upgraded when older, and refused by name when newer than
 /// this statusd.
 package enum LogSchema {
     /// The schema version this statusd creates and reads.
-    package static let version = 3
+    package static let version = 4
 
     package struct Refusal: Error, CustomStringConvertible {
         package let description: String
@@ -150,9 +150,10 @@ package enum LogSchema {
     /// The schema's files, compiled into the binary: index 0 creates version 1, index n upgrades
     /// version n to n + 1.
     static var schemaSQL: [String] {
-        [PackageResources.schema_v1_sql, PackageResources.schema_v2_sql, PackageResources.schema_v3_sql].map {
-            String(decoding: $0, as: UTF8.self)
-        }
+        [
+            PackageResources.schema_v1_sql, PackageResources.schema_v2_sql, PackageResources.schema_v3_sql,
+            PackageResources.schema_v4_sql,
+        ].map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

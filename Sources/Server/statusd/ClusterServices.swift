@@ -59,6 +59,10 @@ struct ClusterServices: Sendable {
         return { try await shared.share($0) }
     }
 
+    /// Where the leader records how far it got telling subscribers: shared, so a new leader goes on
+    /// where the last one stopped.
+    var deliveryJournal: ClusterDeliveryJournal { ClusterDeliveryJournal(client: node.client, logger: logger) }
+
     /// Hands each snapshot this node takes to `shareSnapshot`.
     var snapshotSharing: @Sendable (SnapshotCapture, [UInt8]) async throws -> Void {
         { try await self.shareSnapshot($0, bytes: $1) }

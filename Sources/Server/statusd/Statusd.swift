@@ -210,8 +210,11 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             },
             logger: logger)
-        let deliveries = FileDeliveryJournal(dataDirectory: dataDirectory.path)
-        defer { deliveries.close() }
+        // The journal of how far notifications got: the cluster's table (only the leader delivers, and a
+        // new leader goes on from its marks), else a file beside the WAL.
+        let localJournal = FileDeliveryJournal(dataDirectory: dataDirectory.path)
+        defer { localJournal.close() }
+        let deliveries: any DeliveryJournal = cluster?.deliveryJournal ?? localJournal
         var delivery = DeliverySettings(publicURL: options.publicBaseURL)
         delivery.retryBase = options.notifyRetryBaseSeconds
         delivery.concurrency = options.notifyConcurrency
