@@ -30,6 +30,9 @@ package actor Deliverer: ServiceLifecycle.Service {
     let links: SubscriptionLinks
     private var ledger = DeliveryLedger()
     private var loaded = false
+    /// Notices whose recipients this process has walked to the end and that wait for retries only: not
+    /// walked again each second (a walk filters and sorts every subscriber).
+    private var walked = Set<NoticeKey>()
     private nonisolated let doorbell: DeliveryDoorbell
 
     package init(
@@ -60,6 +63,7 @@ package actor Deliverer: ServiceLifecycle.Service {
     package func pass() async {
         guard leads() else {
             loaded = false  // another node delivers; read the journal again when this one leads
+            walked = []
             return
         }
         do {
@@ -90,9 +94,10 @@ package actor Deliverer: ServiceLifecycle.Service {
     /// Delivers one notice from where the journal says it got to.
     private func deliver(_ notice: PendingNotice, of actor: OrgActor) async throws {
         let key = NoticeKey(org: actor.id, seq: notice.seq)
-        if ledger.notices[key]?.finished != true {
+        if ledger.notices[key]?.finished != true, !walked.contains(key) {
             let state = actor.view.state
             if let content = NoticeContent(notice, org: state, publicURL: settings.publicURL) {
+                let webhook = try WebhookBody(content, documentation: documentation)
                 var recipients = state.recipients(of: notice)
                 if let through = ledger.notices[key]?.through { recipients.removeAll { $0.id <= through } }
                 var start = 0
@@ -100,7 +105,7 @@ package actor Deliverer: ServiceLifecycle.Service {
                     let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
                     start += batch.count
                     var marks: [DeliveryMark] = []
-                    for (subscriber, failure) in await send(content, to: batch) {
+                    for (subscriber, failure) in await send(content, webhook, to: batch) {
                         guard let failure else { continue }
                         marks.append(
                             .retry(
@@ -111,6 +116,9 @@ package actor Deliverer: ServiceLifecycle.Service {
                     try await record(marks)
                 }
             }
+            walked.insert(key)
+        }
+        if ledger.notices[key]?.finished != true {
             guard ledger.notices[key]?.retries.isEmpty ?? true else { return }
             try await record([.finished(key)])
         }
@@ -118,14 +126,15 @@ package actor Deliverer: ServiceLifecycle.Service {
     }
 
     /// Sends `content` to each subscriber, `settings.concurrency` at a time; the failures' reasons.
-    private func send(_ content: NoticeContent, to subscribers: [Subscriber]) async -> [(Subscriber, String?)] {
+    private func send(_ content: NoticeContent, _ webhook: WebhookBody, to subscribers: [Subscriber]) async
+        -> [(Subscriber, String?)]
+    {
         let now = WallClock.now()
-        let documentation = settings.publicURL + "/docs#subscribers"
         var messages: [(Subscriber, OutgoingMessage?)] = []
         for subscriber in subscribers {
             let unsubscribe = links.url(.unsubscribe, subscriber.id, org: content.key.org, base: settings.publicURL)
             let message = try? OutgoingMessage.make(
-                content, for: subscriber, unsubscribe: unsubscribe, documentation: documentation, now: now)
+                content, webhook: webhook, for: subscriber, unsubscribe: unsubscribe, now: now)
             messages.append((subscriber, message))
         }
         let sending = self.sending
@@ -172,7 +181,8 @@ package actor Deliverer: ServiceLifecycle.Service {
             }
             let state = actor.view.state
             guard let notice = state.pendingNotices[key.seq],
-                let content = NoticeContent(notice, org: state, publicURL: settings.publicURL)
+                let content = NoticeContent(notice, org: state, publicURL: settings.publicURL),
+                let webhook = try? WebhookBody(content, documentation: documentation)
             else {
                 try await record(due.keys.map { DeliveryMark.settled(key, $0) })
                 continue
@@ -187,7 +197,7 @@ package actor Deliverer: ServiceLifecycle.Service {
                 }
             }
             var marks = gone
-            for (subscriber, failure) in subscribers.isEmpty ? [] : await send(content, to: subscribers) {
+            for (subscriber, failure) in subscribers.isEmpty ? [] : await send(content, webhook, to: subscribers) {
                 guard let failure else {
                     marks.append(.settled(key, subscriber.id))
                     continue
@@ -228,11 +238,15 @@ package actor Deliverer: ServiceLifecycle.Service {
             progress.finished && registry.organization(id: key.org)?.view.state.pendingNotices[key.seq] == nil
         }.map(\.key)
         guard !done.isEmpty else { return }
+        walked.subtract(done)
         var compacted = ledger
         compacted.forget(done)
         try await journal.compact(to: compacted)
         ledger = compacted
     }
+
+    /// Where a webhook's `meta.documentation` points.
+    private var documentation: String { settings.publicURL + "/docs#subscribers" }
 
     private func record(_ marks: [DeliveryMark]) async throws {
         guard !marks.isEmpty else { return }

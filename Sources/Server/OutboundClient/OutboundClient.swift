@@ -6,6 +6,7 @@ import NIOPosix
 import NIOSSL
 package import Outbound
 package import Prometheus
+import Synchronization
 
 /// Every HTTP request statusd makes to an address a tenant chose (a custom domain's well-known file
 /// now; webhooks and checks later) goes through here, so that none reaches what `OutboundPolicy`
@@ -76,6 +77,7 @@ package struct OutboundClient: Sendable {
     package let resolver: AddressResolver
     package let limits: Limits
     private let outcomes: [Purpose: [Outcome: Counter]]
+    private let ownAddresses = OwnAddresses()
 
     private enum Outcome: String, CaseIterable {
         case answered, refused, failed
@@ -228,7 +230,7 @@ package struct OutboundClient: Sendable {
         } catch {
             throw Failure.unresolved("\(error)")
         }
-        let policy = self.policy.withOwnAddresses(OutboundPolicy.hostAddresses())
+        let policy = self.policy.withOwnAddresses(ownAddresses.current())
         for address in addresses {
             if let reason = policy.refusal(for: address) {
                 throw Failure.refused(host: host, address: address, reason: reason)
@@ -267,5 +269,20 @@ package struct OutboundClient: Sendable {
         default:
             "\(error)"
         }
+    }
+}
+
+/// This host's interface addresses, read again when a second old: they change (DHCP, a VPN coming
+/// up) but not per request, and reading them (getifaddrs) cost 7% of a webhook delivery's CPU when read
+/// for each one (BENCHMARKS.md, "Notifications").
+private final class OwnAddresses: Sendable {
+    private let cache = Mutex<(read: ContinuousClock.Instant, addresses: Set<IPAddress>)?>(nil)
+
+    func current() -> Set<IPAddress> {
+        let now = ContinuousClock.now
+        if let cached = cache.withLock({ $0 }), now - cached.read < .seconds(1) { return cached.addresses }
+        let addresses = OutboundPolicy.hostAddresses()
+        cache.withLock { $0 = (now, addresses) }
+        return addresses
     }
 }
