@@ -144,7 +144,8 @@ package actor Deliverer: ServiceLifecycle.Service {
             var next = 0
             func start(_ index: Int) {
                 let (subscriber, message) = messages[index]
-                group.addTask {
+                // Below the requests the server answers: a write's p99 matters more than a burst's end.
+                group.addTask(priority: .background) {
                     guard let message else {
                         metrics.count(subscriber.channel, .undeliverable)
                         return (index, nil)

@@ -78,6 +78,10 @@ package struct OutboundClient: Sendable {
     package let limits: Limits
     private let outcomes: [Purpose: [Outcome: Counter]]
     private let ownAddresses = OwnAddresses()
+    /// Where the connections run: the process's shared event loops, or a group of the caller's own (the
+    /// deliverer's, so that a burst of webhooks never queues behind, or in front of, the server's
+    /// requests on the same loops).
+    private let eventLoops: any EventLoopGroup
 
     private enum Outcome: String, CaseIterable {
         case answered, refused, failed
@@ -85,11 +89,12 @@ package struct OutboundClient: Sendable {
 
     package init(
         policy: OutboundPolicy, resolver: AddressResolver, limits: Limits = Limits(),
-        metrics: PrometheusCollectorRegistry
+        eventLoops: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, metrics: PrometheusCollectorRegistry
     ) {
         self.policy = policy
         self.resolver = resolver
         self.limits = limits
+        self.eventLoops = eventLoops
         outcomes = Dictionary(
             uniqueKeysWithValues: Purpose.allCases.map { purpose in
                 (
@@ -184,7 +189,7 @@ package struct OutboundClient: Sendable {
         // knocking on a tenant's server again and again and holding the check for the whole timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.dnsOverride = [Self.overrideKey(host): "\(address)"]
-        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        let client = HTTPClient(eventLoopGroup: eventLoops, configuration: configuration)
         do {
             let result = try await exchange(
                 client, url, deadline: deadline, bodyLimit: bodyLimit, headers: headers, body: body)

@@ -218,6 +218,10 @@ struct Serve: AsyncParsableCommand {
         var delivery = DeliverySettings(publicURL: options.publicBaseURL)
         delivery.retryBase = options.notifyRetryBaseSeconds
         delivery.concurrency = options.notifyConcurrency
+        // The deliverer's connections on a loop of their own: a burst to 10,000 webhooks must not queue
+        // the server's requests behind it (BENCHMARKS.md, "Notifications"). It lives as long as the
+        // process, as NIO's shared group does.
+        let notificationLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var notificationLimits = OutboundClient.Limits()
         notificationLimits.totalTimeout = .seconds(30)  // Statuspage's: a 2xx within 30 s is success
         let deliverer = Deliverer(
@@ -226,7 +230,8 @@ struct Serve: AsyncParsableCommand {
                 client: OutboundClient(
                     policy: try options.outboundPolicy(),
                     resolver: AddressResolver(dnsServer: try options.configuredDNSServer()), limits: notificationLimits,
-                    metrics: metrics)), settings: delivery, links: SubscriptionLinks(sessions: tokens),
+                    eventLoops: notificationLoops, metrics: metrics)), settings: delivery,
+            links: SubscriptionLinks(sessions: tokens),
             doorbell: doorbell, leads: leads, metrics: metrics, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
