@@ -197,7 +197,7 @@ extension ClusterSuites {
             let onPostgres = ["STATUSD_POSTGRES_URL": postgres.url]
 
             let initialized = try CommandLineTests.runCapturing(["cluster", "init"], environment: onPostgres)
-            #expect(initialized.status == 0 && initialized.stdout.contains("schema version 3"), "\(initialized.stderr)")
+            #expect(initialized.status == 0 && initialized.stdout.contains("schema version 4"), "\(initialized.stderr)")
 
             // A server on its local WAL, with a service, an incident and a keyed write.
             let created = try CommandLineTests.runCapturing(

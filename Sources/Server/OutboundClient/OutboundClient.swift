@@ -33,6 +33,16 @@ package struct OutboundClient: Sendable {
         /// For the whole request, redirects included.
         package var totalTimeout: TimeAmount = .seconds(10)
         package var redirects = 3
+        /// Keep a client per checked destination (host and the address it was checked at) while it is
+        /// used, so that deliveries to one host reuse its connections (thousands of Slack webhooks are
+        /// one host; a TLS handshake per message would cost more than the message). Every request
+        /// still resolves and checks its host first; a new address gets a new client.
+        package var reuseClients = false
+        /// How long a reused client may sit unused before it is shut down: longer than a request may
+        /// take (`totalTimeout`), so none is shut down under a request.
+        package var idleClientSeconds: Int64 = 60
+        /// Connections open at once to one destination, when clients are reused.
+        package var connectionsPerDestination = 8
 
         package init() {}
     }
@@ -78,6 +88,7 @@ package struct OutboundClient: Sendable {
     package let limits: Limits
     private let outcomes: [Purpose: [Outcome: Counter]]
     private let ownAddresses = OwnAddresses()
+    private let clients = ReusedClients()
     /// Where the connections run: the process's shared event loops, or a group of the caller's own (the
     /// deliverer's, so that a burst of webhooks never queues behind, or in front of, the server's
     /// requests on the same loops).
@@ -181,15 +192,20 @@ package struct OutboundClient: Sendable {
             let host = url.host, !host.isEmpty
         else { throw Failure.unsupportedURL(url.absoluteString) }
         let address = try await checkedAddress(of: host)
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.proxy = nil  // never one from the environment: the connection goes to the checked address
-        configuration.timeout = .init(connect: limits.connectTimeout, read: limits.totalTimeout)
-        // One attempt: the pool would otherwise retry a failed connection or handshake until the deadline,
-        // knocking on a tenant's server again and again and holding the check for the whole timeout.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.dnsOverride = [Self.overrideKey(host): "\(address)"]
-        let client = HTTPClient(eventLoopGroup: eventLoops, configuration: configuration)
+        if limits.reuseClients {
+            let client = clients.client(
+                for: ReusedClients.Destination(host: host, address: address),
+                idle: .seconds(limits.idleClientSeconds)
+            ) { makeClient(host: host, address: address) }
+            do {
+                return try await exchange(
+                    client, url, deadline: deadline, bodyLimit: bodyLimit, headers: headers, body: body)
+            } catch {
+                if let failure = error as? Failure { throw failure }
+                throw Failure.unreachable("\(host) (\(address)): \(Self.sentence(error))")
+            }
+        }
+        let client = makeClient(host: host, address: address)
         do {
             let result = try await exchange(
                 client, url, deadline: deadline, bodyLimit: bodyLimit, headers: headers, body: body)
@@ -200,6 +216,20 @@ package struct OutboundClient: Sendable {
             if let failure = error as? Failure { throw failure }
             throw Failure.unreachable("\(host) (\(address)): \(Self.sentence(error))")
         }
+    }
+
+    /// A client that connects `host` to the checked `address` only.
+    private func makeClient(host: String, address: IPAddress) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.proxy = nil  // never one from the environment: the connection goes to the checked address
+        configuration.timeout = .init(connect: limits.connectTimeout, read: limits.totalTimeout)
+        // One attempt: the pool would otherwise retry a failed connection or handshake until the deadline,
+        // knocking on a tenant's server again and again and holding the check for the whole timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = limits.connectionsPerDestination
+        configuration.dnsOverride = [Self.overrideKey(host): "\(address)"]
+        return HTTPClient(eventLoopGroup: eventLoops, configuration: configuration)
     }
 
     private func exchange(
@@ -289,5 +319,40 @@ private final class OwnAddresses: Sendable {
         let addresses = OutboundPolicy.hostAddresses()
         cache.withLock { $0 = (now, addresses) }
         return addresses
+    }
+}
+
+/// The clients kept for reuse (`Limits.reuseClients`), one per destination; those idle longer than
+/// the limit are shut down, looked for at most once a second.
+private final class ReusedClients: Sendable {
+    struct Destination: Hashable {
+        let host: String
+        let address: IPAddress
+    }
+
+    private struct Kept {
+        var clients: [Destination: (client: HTTPClient, used: ContinuousClock.Instant)] = [:]
+        var swept = ContinuousClock.now
+    }
+
+    private let kept = Mutex(Kept())
+
+    func client(for destination: Destination, idle: Duration, make: () -> HTTPClient) -> HTTPClient {
+        let now = ContinuousClock.now
+        var idleOnes: [HTTPClient] = []
+        let client = kept.withLock { kept in
+            if now - kept.swept > .seconds(1) {
+                kept.swept = now
+                for (key, entry) in kept.clients where now - entry.used > idle {
+                    idleOnes.append(entry.client)
+                    kept.clients[key] = nil
+                }
+            }
+            let client = kept.clients[destination]?.client ?? make()
+            kept.clients[destination] = (client, now)
+            return client
+        }
+        for idleOne in idleOnes { Task { try? await idleOne.shutdown() } }
+        return client
     }
 }

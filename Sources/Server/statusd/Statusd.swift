@@ -210,29 +210,10 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             },
             logger: logger)
-        // The journal of how far notifications got: the cluster's table (only the leader delivers, and a
-        // new leader goes on from its marks), else a file beside the WAL.
-        let localJournal = FileDeliveryJournal(dataDirectory: dataDirectory.path)
-        defer { localJournal.close() }
-        let deliveries: any DeliveryJournal = cluster?.deliveryJournal ?? localJournal
-        var delivery = DeliverySettings(publicURL: options.publicBaseURL)
-        delivery.retryBase = options.notifyRetryBaseSeconds
-        delivery.concurrency = options.notifyConcurrency
-        // The deliverer's connections on a loop of their own: a burst to 10,000 webhooks must not queue
-        // the server's requests behind it (BENCHMARKS.md, "Notifications"). It lives as long as the
-        // process, as NIO's shared group does.
-        let notificationLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var notificationLimits = OutboundClient.Limits()
-        notificationLimits.totalTimeout = .seconds(30)  // Statuspage's: a 2xx within 30 s is success
-        let deliverer = Deliverer(
-            registry: registry, journal: deliveries,
-            sending: GuardedPosting(
-                client: OutboundClient(
-                    policy: try options.outboundPolicy(),
-                    resolver: AddressResolver(dnsServer: try options.configuredDNSServer()), limits: notificationLimits,
-                    eventLoops: notificationLoops, metrics: metrics)), settings: delivery,
-            links: SubscriptionLinks(sessions: tokens),
+        let (deliverer, localJournal) = try NotificationServices.deliverer(
+            options: options, registry: registry, cluster: cluster, dataDirectory: dataDirectory.path, tokens: tokens,
             doorbell: doorbell, leads: leads, metrics: metrics, logger: logger)
+        defer { localJournal.close() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
             .init(service: deliverer),
