@@ -5,8 +5,9 @@ import NIOPosix
 import Synchronization
 
 /// The receiving end of `statusbench notify`: an HTTP server on each of 127.0.0.2 to 127.0.0.9 that
-/// answers every POST 200 and records when each arrived and whether it was an incident or a component
-/// change (a Python sink would be the bottleneck, not statusd).
+/// answers every POST 200, keeping the connection open as real receivers do (`--close` closes it after
+/// each answer), and records when each arrived and whether it was an incident or a component change
+/// (a Python sink would be the bottleneck, not statusd).
 final class WebhookSinkServer: Sendable {
     struct Arrivals {
         var incident = 0
@@ -23,7 +24,7 @@ final class WebhookSinkServer: Sendable {
     private init(bases: [String]) { self.bases = bases }
 
     /// Listens on 127.0.0.2 to 127.0.0.9, each on a port of its own.
-    static func start(group: any EventLoopGroup) async throws -> WebhookSinkServer {
+    static func start(group: any EventLoopGroup, closing: Bool) async throws -> WebhookSinkServer {
         let ports = Mutex<[Int]>([])
         let sink = Box()
         var opened: [any Channel] = []
@@ -33,7 +34,7 @@ final class WebhookSinkServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.pipeline.configureHTTPServerPipeline().flatMap {
-                        channel.pipeline.addHandler(SinkHandler(sink: sink))
+                        channel.pipeline.addHandler(SinkHandler(sink: sink, closing: closing))
                     }
                 }
                 .bind(host: "127.0.0.\(host)", port: 0).get()
@@ -64,9 +65,13 @@ private final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias OutboundOut = HTTPServerResponsePart
 
     let sink: WebhookSinkServer.Box
+    let closing: Bool
     private var body = ByteBuffer()
 
-    init(sink: WebhookSinkServer.Box) { self.sink = sink }
+    init(sink: WebhookSinkServer.Box, closing: Bool) {
+        self.sink = sink
+        self.closing = closing
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -86,13 +91,16 @@ private final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             var headers = HTTPHeaders()
             headers.add(name: "Content-Length", value: "2")
-            headers.add(name: "Connection", value: "close")
+            if closing { headers.add(name: "Connection", value: "close") }
             context.write(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil
             )
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            let closing = self.closing
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+                if closing { channel.close(promise: nil) }
+            }
         }
     }
 }

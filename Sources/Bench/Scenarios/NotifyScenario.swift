@@ -33,6 +33,9 @@ struct NotifyScenario: AsyncParsableCommand {
     @Option(help: "Notifications statusd sends at once (--notify-concurrency).")
     var concurrency = 64
 
+    @Flag(help: "The receivers close each connection after answering (statusd then connects per webhook).")
+    var close = false
+
     @Option(help: "Directory for notify.jsonl and notify.md.")
     var output = "bench-results"
 
@@ -46,7 +49,7 @@ struct NotifyScenario: AsyncParsableCommand {
     func run() async throws {
         let environment = BenchEnvironment.current()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let sink = try await WebhookSinkServer.start(group: group)
+        let sink = try await WebhookSinkServer.start(group: group, closing: close)
         var results: [BenchResult] = []
         for round in 1...rounds {
             sink.reset()
@@ -90,7 +93,8 @@ struct NotifyScenario: AsyncParsableCommand {
             let allSeconds = Self.seconds(max(arrivals.lastIncident, arrivals.lastComponent) - acknowledged)
             let deliveries = Double(arrivals.incident + arrivals.component)
             let result = BenchResult(
-                scenario: "notify", parameters: ["webhooks": "\(webhooks)", "round": "\(round)"],
+                scenario: "notify",
+                parameters: ["webhooks": "\(webhooks)", "round": "\(round)", "receivers": close ? "close" : "keep-alive"],
                 opsPerSecond: deliveries / allSeconds, p50Micros: busy.percentile(50),
                 p99Micros: busy.percentile(99), p999Micros: busy.percentile(99.9),
                 extra: [
