@@ -108,6 +108,9 @@ import Testing
             #expect(delivery.headers["idempotency-key"] == id)
         }
 
+        // Every payload, and Statuspage's own documented examples, validate against one strict schema.
+        try Self.validate(received.map(\.body))
+
         // An update without notify: nobody is told; a resolution is.
         let id = try #require(incidentID)
         _ = try await setup.owner.call(
@@ -137,6 +140,87 @@ import Testing
         #expect(done.status == 200)
         #expect(try await setup.owner.call("GET", "/api/subscribers/counts").json["total"] as? Int == 1)
         #expect(try await setup.server.request(path, method: "POST").status == 404)
+    }
+
+    /// Runs `Scripts/webhook_schema.py` over `bodies` and Statuspage's examples (`Fixtures/statuspage-webhook`).
+    static func validate(_ bodies: [Data]) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("webhooks-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var paths: [String] = []
+        for (index, body) in bodies.enumerated() {
+            let file = folder.appendingPathComponent("\(index).json")
+            try body.write(to: file)
+            paths.append(file.path)
+        }
+        let scripts = URL(fileURLWithPath: StatuspageTests.script).deletingLastPathComponent()
+        let fixtures = scripts.deletingLastPathComponent().appendingPathComponent("Fixtures/statuspage-webhook")
+        paths += ["incident.json", "component.json"].map { fixtures.appendingPathComponent($0).path }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
+        process.arguments = [scripts.appendingPathComponent("webhook_schema.py").path] + paths
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text.prefix(4_000))")
+        #expect(text.contains("valid \(paths.count)"), "\(text.prefix(2_000))")
+    }
+
+    @Test func chatAndMaintenance_payloads_haveTheirShapes_withinLimits() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        for type in ["slack", "teams", "discord"] {
+            let answer = try await setup.owner.call(
+                "POST", "/api/subscribers", ["type": type, "endpoint": setup.sink.url("ok/\(type)")])
+            #expect(answer.status == 201, "\(answer.text)")
+        }
+        _ = try await setup.hook("ok/hook")
+        let long = String(repeating: "A very long update. ", count: 600)  // 12,000 characters
+        _ = try await setup.owner.call(
+            "POST", "/api/incidents",
+            [
+                "name": "Long <@everyone>", "body": long, "impact": "minor",
+                "affected_services": [["service_id": setup.api, "status": "degraded_performance"]],
+            ])
+        let start = Date().addingTimeInterval(3_600)
+        _ = try await setup.owner.call(
+            "POST", "/api/maintenance",
+            [
+                "name": "Database upgrade", "scheduled_start": start.formatted(.iso8601),
+                "scheduled_end": start.addingTimeInterval(3_600).formatted(.iso8601),
+                "affected_services": [setup.web],
+            ])
+        var received: [WebhookSink.Delivery] = []
+        await eventually("the chat messages and the maintenance webhook") {
+            received = try await setup.sink.received()
+            return ["slack", "teams", "discord"].allSatisfy { type in
+                received.filter { $0.path == "/ok/\(type)" }.count >= 2
+            } && received.contains { (($0.json["incident"] as? [String: Any])?["impact"] as? String) == "maintenance" }
+        }
+        let slack = try #require(received.first { $0.path == "/ok/slack" }).json
+        let section = try #require((slack["blocks"] as? [[String: Any]])?.first?["text"] as? [String: Any])
+        let text = try #require(section["text"] as? String)
+        #expect(text.count <= 3_000 && text.contains("… (truncated)") && text.contains("&lt;@everyone&gt;"))
+        let discord = try #require(received.first { $0.path == "/ok/discord" }).json
+        let embed = try #require((discord["embeds"] as? [[String: Any]])?.first)
+        #expect((embed["description"] as? String)?.count ?? 0 <= 4_096)
+        #expect(((discord["content"] as? String)?.count ?? 0) <= 2_000)
+        #expect((discord["allowed_mentions"] as? [String: Any])?["parse"] as? [String] == [])
+        let teams = try #require(received.first { $0.path == "/ok/teams" }).json
+        let card = try #require((teams["attachments"] as? [[String: Any]])?.first?["content"] as? [String: Any])
+        #expect(card["type"] as? String == "AdaptiveCard")
+        #expect(!received.contains { $0.path.hasPrefix("/ok/") && $0.path != "/ok/hook" && $0.json["meta"] != nil })
+        let window =
+            try #require(
+                received.first {
+                    (($0.json["incident"] as? [String: Any])?["impact"] as? String) == "maintenance"
+                }
+            ).json["incident"] as? [String: Any]
+        #expect(window?["status"] as? String == "scheduled" && window?["scheduled_for"] is String)
+        try Self.validate(received.filter { $0.path == "/ok/hook" }.map(\.body))
     }
 
     @Test func badInput_unauthorised_andCrossTenant_areRefused() async throws {

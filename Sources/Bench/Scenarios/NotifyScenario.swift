@@ -94,7 +94,9 @@ struct NotifyScenario: AsyncParsableCommand {
             let deliveries = Double(arrivals.incident + arrivals.component)
             let result = BenchResult(
                 scenario: "notify",
-                parameters: ["webhooks": "\(webhooks)", "round": "\(round)", "receivers": close ? "close" : "keep-alive"],
+                parameters: [
+                    "webhooks": "\(webhooks)", "round": "\(round)", "receivers": close ? "close" : "keep-alive",
+                ],
                 opsPerSecond: deliveries / allSeconds, p50Micros: busy.percentile(50),
                 p99Micros: busy.percentile(99), p999Micros: busy.percentile(99.9),
                 extra: [

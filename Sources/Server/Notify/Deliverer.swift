@@ -102,6 +102,8 @@ package actor Deliverer: ServiceLifecycle.Service {
                 if let through = ledger.notices[key]?.through { recipients.removeAll { $0.id <= through } }
                 var start = 0
                 while start < recipients.count {
+                    // Stopping: what is marked is durable, the rest goes on at the next start.
+                    guard !Task.isShuttingDownGracefully else { return }
                     let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
                     start += batch.count
                     var marks: [DeliveryMark] = []

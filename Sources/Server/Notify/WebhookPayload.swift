@@ -28,6 +28,24 @@ struct WebhookPayload: Encodable {
         let displayAt: Date
         let wantsTwitterUpdate = false
         let twitterUpdatedAt: Date? = nil
+
+        /// Every member, nulls included, as Statuspage sends them.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(incidentId, forKey: .incidentId)
+            try container.encode(status, forKey: .status)
+            try container.encode(body, forKey: .body)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(updatedAt, forKey: .updatedAt)
+            try container.encode(displayAt, forKey: .displayAt)
+            try container.encode(wantsTwitterUpdate, forKey: .wantsTwitterUpdate)
+            try container.encode(twitterUpdatedAt, forKey: .twitterUpdatedAt)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case id, incidentId, status, body, createdAt, updatedAt, displayAt, wantsTwitterUpdate, twitterUpdatedAt
+        }
     }
 
     struct Incident: Encodable {
@@ -56,6 +74,45 @@ struct WebhookPayload: Encodable {
         let postmortemPublishedAt: Date? = nil
         let incidentUpdates: [IncidentUpdate]
         let components: [Component]
+
+        /// Every member, nulls included (a synthesized encoder leaves a nil out): clients of Statuspage's
+        /// payload read `"resolved_at": null`, not a missing key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(organizationId, forKey: .organizationId)
+            try container.encode(name, forKey: .name)
+            try container.encode(status, forKey: .status)
+            try container.encode(impact, forKey: .impact)
+            try container.encode(impactOverride, forKey: .impactOverride)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(updatedAt, forKey: .updatedAt)
+            try container.encode(monitoringAt, forKey: .monitoringAt)
+            try container.encode(resolvedAt, forKey: .resolvedAt)
+            try container.encode(shortlink, forKey: .shortlink)
+            try container.encode(backfilled, forKey: .backfilled)
+            try container.encode(scheduledFor, forKey: .scheduledFor)
+            try container.encode(scheduledUntil, forKey: .scheduledUntil)
+            try container.encode(scheduledAutoTransition, forKey: .scheduledAutoTransition)
+            try container.encode(scheduledRemindPrior, forKey: .scheduledRemindPrior)
+            try container.encode(scheduledRemindedAt, forKey: .scheduledRemindedAt)
+            try container.encode(postmortemBody, forKey: .postmortemBody)
+            try container.encode(postmortemBodyLastUpdatedAt, forKey: .postmortemBodyLastUpdatedAt)
+            try container.encode(postmortemIgnored, forKey: .postmortemIgnored)
+            try container.encode(postmortemNotifiedSubscribers, forKey: .postmortemNotifiedSubscribers)
+            try container.encode(postmortemNotifiedTwitter, forKey: .postmortemNotifiedTwitter)
+            try container.encode(postmortemPublishedAt, forKey: .postmortemPublishedAt)
+            try container.encode(incidentUpdates, forKey: .incidentUpdates)
+            try container.encode(components, forKey: .components)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case id, organizationId, name, status, impact, impactOverride, createdAt, updatedAt, monitoringAt
+            case resolvedAt, shortlink, backfilled, scheduledFor, scheduledUntil, scheduledAutoTransition
+            case scheduledRemindPrior, scheduledRemindedAt, postmortemBody, postmortemBodyLastUpdatedAt
+            case postmortemIgnored, postmortemNotifiedSubscribers, postmortemNotifiedTwitter, postmortemPublishedAt
+            case incidentUpdates, components
+        }
     }
 
     struct ComponentUpdate: Encodable {
@@ -118,12 +175,19 @@ extension WebhookPayload.Incident {
     /// `in_progress`, `verifying`, `completed` (a cancelled window is `completed`: Statuspage has no
     /// other end for one), impact `maintenance`.
     init(_ window: Maintenance, org: OrgState, pageURL: String) {
-        let updates = window.updates.reversed().map { update in
+        var updates = window.updates.reversed().map { update in
             WebhookPayload.IncidentUpdate(
                 id: update.id.rawValue, incidentId: window.id.rawValue, status: Self.status(update.status),
                 body: update.body, createdAt: update.createdAt, updatedAt: update.createdAt,
                 displayAt: update.createdAt)
         }
+        // Statuspage's scheduled incident starts with a `scheduled` update; a window here starts with
+        // none, so its scheduling stands as the oldest update, under the window's own id.
+        updates.append(
+            WebhookPayload.IncidentUpdate(
+                id: window.id.rawValue, incidentId: window.id.rawValue, status: "scheduled",
+                body: window.description.isEmpty ? "Scheduled maintenance: \(window.name)." : window.description,
+                createdAt: window.createdAt, updatedAt: window.createdAt, displayAt: window.createdAt))
         self.init(
             id: window.id.rawValue, organizationId: org.id.rawValue, name: window.name,
             status: Self.status(window.status), impact: "maintenance", createdAt: window.createdAt,
