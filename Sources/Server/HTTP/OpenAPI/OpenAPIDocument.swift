@@ -46,10 +46,12 @@ package struct OpenAPIDocument: Sendable {
             for status in operation.errorStatuses {
                 var response: [String: JSONValue] = ["description": .string(OpenAPIOperation.reason(status))]
                 if status != 304 {
-                    response["content"] =
-                        operation.errorShape == .problem
-                        ? ["application/problem+json": ["schema": Schema.ref("Problem")]]
-                        : ["application/json": ["schema": Schema.ref("StatuspageError")]]
+                    switch operation.errorShape {
+                    case .problem: response["content"] = ["application/problem+json": ["schema": Schema.ref("Problem")]]
+                    case .statuspage:
+                        response["content"] = ["application/json": ["schema": Schema.ref("StatuspageError")]]
+                    case .page: response["content"] = ["text/html": [:]]
+                    }
                 }
                 responses[operation.errorShape.responseName(status)] = .object(response)
             }

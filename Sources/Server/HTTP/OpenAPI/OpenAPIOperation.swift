@@ -39,10 +39,16 @@ package struct OpenAPIOperation {
     package enum ErrorShape {
         case problem
         case statuspage
+        /// An HTML page a person reads (the pages behind the links in notifications).
+        case page
 
         /// The name of the shared response for `status`, under `#/components/responses/`.
         package func responseName(_ status: Int) -> String {
-            self == .problem ? String(status) : "Statuspage\(status)"
+            switch self {
+            case .problem: String(status)
+            case .statuspage: "Statuspage\(status)"
+            case .page: "Page\(status)"
+            }
         }
     }
 

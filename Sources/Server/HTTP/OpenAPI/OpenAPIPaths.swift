@@ -51,11 +51,11 @@ package enum OpenAPIPaths {
             Op(
                 method: "get", path: "/subscriptions/{org}/{subscriber}/unsubscribe",
                 summary: "The unsubscribe link's page: a button, nothing changed by the GET (HTML)", tag: tag,
-                access: .open, parameters: subscriptionLink, success: html, more: [404]),
+                access: .open, parameters: subscriptionLink, success: html, more: [404], errorShape: .page),
             Op(
                 method: "post", path: "/subscriptions/{org}/{subscriber}/unsubscribe",
                 summary: "Unsubscribe (the page's button, or RFC 8058 one-click) (HTML)", tag: tag, access: .open,
-                parameters: subscriptionLink, success: html, more: [404]),
+                parameters: subscriptionLink, success: html, more: [404], errorShape: .page),
         ]
     }()
 
