@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
-targets=(wal-records wal-batch snapshot archive request-bodies dns-answer)
+targets=(wal-records wal-batch snapshot archive request-bodies dns-answer delivery-journal)
 export STATUSD_FUZZ=1
 flags=(--build-path .build-fuzz --product statusd-fuzz -Xswiftc -sanitize=fuzzer,address)
 swift build "${flags[@]}" 2>&1 | grep -v "warning: Cannot export local symbol" | grep -v "^ld.gold" || true

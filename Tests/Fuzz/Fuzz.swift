@@ -22,6 +22,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case .archive: FuzzTarget.archive(bytes)
     case .requestBodies: FuzzTarget.requestBodies(bytes)
     case .dnsAnswer: FuzzTarget.dnsAnswer(bytes)
+    case .deliveryJournal: FuzzTarget.deliveryJournal(bytes)
     }
     return 0
 }
@@ -51,6 +52,7 @@ enum FuzzTarget: String, CaseIterable {
     case archive
     case requestBodies = "request-bodies"
     case dnsAnswer = "dns-answer"
+    case deliveryJournal = "delivery-journal"
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
@@ -84,6 +86,16 @@ enum FuzzTarget: String, CaseIterable {
         let segment = WALSegmentBytes(
             bytes: Array(framed.readableBytesView), path: "fuzz", batchBytesMax: 1 << 20)
         _ = segment.readBatch(at: 0)
+    }
+
+    /// A delivery journal file: the marks that decode must encode and decode back to the same marks.
+    static func deliveryJournal(_ bytes: [UInt8]) {
+        guard let (marks, _) = try? FileDeliveryJournal.decode(bytes, path: "fuzz") else { return }
+        var again = ByteBuffer(bytes: Array(bytes.prefix(FileDeliveryJournal.headerBytes)))
+        for mark in marks { FileDeliveryJournal.writeRecord(mark, into: &again) }
+        precondition(
+            (try? FileDeliveryJournal.decode(Array(again.readableBytesView), path: "fuzz"))?.marks == marks,
+            "a decoded delivery mark does not round-trip")
     }
 
     /// A snapshot's LZ4 frame (bounded output) and its payload decoder, over the frame's content when

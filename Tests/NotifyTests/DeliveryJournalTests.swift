@@ -58,6 +58,10 @@ import Testing
         #expect(repaired.notices[key]?.finished == false)
         #expect(repaired.notices[key]?.through != nil)
 
+        // A header cut short (the fuzzer's first find: it trapped) is refused by name.
+        try Data(whole.prefix(15)).write(to: URL(fileURLWithPath: path))
+        await #expect(throws: PersistenceError.self) { try await FileDeliveryJournal(dataDirectory: folder).load() }
+
         var damaged = whole
         damaged[FileDeliveryJournal.headerBytes + 9] ^= 0xff  // inside the first record's payload
         try Data(damaged).write(to: URL(fileURLWithPath: path))

@@ -18,6 +18,8 @@ import Testing
     static func seeds() throws -> [String: [String: [UInt8]]] {
         var records = ByteBuffer()
         for record in SampleRecords.records { records.writeWALRecord(record) }
+        var subscriberRecords = ByteBuffer()
+        for record in SampleRecords.subscriberRecords { subscriberRecords.writeWALRecord(record) }
         var segment = ByteBuffer(bytes: WALFormat.segmentHeader(first: LogPosition(0)))
         WALFormat.writeBatch(records: records, count: SampleRecords.records.count, into: &segment)
         let snapshot = SnapshotFile.encode(SnapshotTests.sampleCapture)
@@ -28,7 +30,10 @@ import Testing
             kind: .incidents, count: SnapshotTests.sampleOrg.incidents.count, oldest: SampleRecords.at,
             newest: SampleRecords.at, payload: try LZ4Frame.compress(itemBytes))
         return [
-            "wal-records": ["sample-records": Array(records.readableBytesView)],
+            "wal-records": [
+                "sample-records": Array(records.readableBytesView),
+                "sample-subscriber-records": Array(subscriberRecords.readableBytesView),
+            ],
             "wal-batch": ["sample-segment": Array(segment.readableBytesView)],
             "snapshot": ["sample-frame": try LZ4Frame.compress(snapshot), "sample-payload": snapshot],
             "archive": ["sample-file": ArchiveFormat.fileHeader() + block, "sample-items": itemBytes],
@@ -48,6 +53,12 @@ import Testing
         let read = { (target: String, name: String) in
             Array(try Data(contentsOf: Self.corpus.appendingPathComponent(target).appendingPathComponent(name)))
         }
+        var subscribers = ByteBuffer(bytes: try read("wal-records", "sample-subscriber-records"))
+        var decodedSubscribers: [LogRecord] = []
+        while subscribers.readableBytes > 0 { decodedSubscribers.append(try subscribers.readWALRecord()) }
+        #expect(decodedSubscribers == SampleRecords.subscriberRecords)
+        let journal = try read("delivery-journal", "sample-journal")
+        #expect(try FileDeliveryJournal.decode(journal, path: "seed").marks.count == 7)
         var records = ByteBuffer(bytes: try read("wal-records", "sample-records"))
         var decoded: [LogRecord] = []
         while records.readableBytes > 0 { decoded.append(try records.readWALRecord()) }

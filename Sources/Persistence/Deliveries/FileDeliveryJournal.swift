@@ -115,6 +115,9 @@ public final class FileDeliveryJournal: DeliveryJournal {
     /// The marks of a journal file and the offset where its valid records end. A bad header or a bad
     /// record before the last is corruption, refused by name; only a damaged last record is a torn tail.
     static func decode(_ bytes: [UInt8], path: String) throws -> (marks: [DeliveryMark], validEnd: Int) {
+        guard bytes.count >= headerBytes else {
+            throw PersistenceError(.corrupt, path: path, "delivery journal header cut short (\(bytes.count) bytes)")
+        }
         var buffer = ByteBuffer(bytes: bytes)
         guard buffer.readBytes(length: magic.count) == magic else {
             throw PersistenceError(.corrupt, path: path, "not a statusd delivery journal")
