@@ -279,17 +279,17 @@ private final class StatusdTarget: FanoutTarget, @unchecked Sendable {
         self.children = children
         subscribePorts = (nodes == 1 || subscribeOnWriter ? children : Array(children.dropFirst())).map(\.port)
         let base = "http://127.0.0.1:\(children[0].port)"
-        let signUp = try await Self.call(
+        let signUp = try await BenchAPI.call(
             base, "POST", "/api/auth/signup", nil,
             ["email": "bench@example.com", "password": "correct horse battery", "name": "Bench"])
         guard let token = signUp["token"] as? String else { throw ValidationError("sign-up failed: \(signUp)") }
         self.token = token
-        _ = try await Self.call(base, "POST", "/api/organizations", token, ["slug": "fanout", "name": "Fanout"])
+        _ = try await BenchAPI.call(base, "POST", "/api/organizations", token, ["slug": "fanout", "name": "Fanout"])
         let description = String(repeating: "The public API that every integration calls. ", count: 14)
-        let api = try await Self.call(
+        let api = try await BenchAPI.call(
             base, "POST", "/api/services", token,
             ["name": "API", "description": description, "status": "degraded_performance"])
-        let batch = try await Self.call(
+        let batch = try await BenchAPI.call(
             base, "POST", "/api/services", token, ["name": "Batch", "status": "major_outage"])
         guard let service = api["id"] as? String, batch["id"] != nil else {
             throw ValidationError("could not create the services: \(api) \(batch)")
@@ -298,7 +298,8 @@ private final class StatusdTarget: FanoutTarget, @unchecked Sendable {
         // Every node serves the organization before anyone subscribes.
         for child in children.dropFirst() {
             let deadline = ContinuousClock.now + .seconds(30)
-            while (try? await Self.call("http://127.0.0.1:\(child.port)", "GET", "/api/status/fanout", nil, nil)) == nil
+            while (try? await BenchAPI.call("http://127.0.0.1:\(child.port)", "GET", "/api/status/fanout", nil, nil))
+                == nil
             {
                 guard ContinuousClock.now < deadline else {
                     throw ValidationError("a node never served the organization")
@@ -320,27 +321,12 @@ private final class StatusdTarget: FanoutTarget, @unchecked Sendable {
     }
 
     func publish(_ index: Int) async throws {
-        _ = try await Self.call(
+        _ = try await BenchAPI.call(
             "http://127.0.0.1:\(port)", "PUT", "/api/services/\(service)/status", token,
             ["status": index % 2 == 0 ? "partial_outage" : "degraded_performance"])
     }
 
     func stop() { for child in children { child.stop() } }
-
-    static func call(_ base: String, _ method: String, _ path: String, _ token: String?, _ body: [String: Any]?)
-        async throws -> [String: Any]
-    {
-        var request = URLRequest(url: URL(string: base + path)!)
-        request.httpMethod = method
-        request.httpBody = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
-            throw ValidationError("\(method) \(path): \(String(decoding: data, as: UTF8.self))")
-        }
-        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-    }
 }
 
 /// nginx + nchan: `POST /pub` with a body the size of statusd's frame.

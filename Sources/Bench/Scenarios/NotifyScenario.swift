@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
+import Persistence
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -63,17 +64,17 @@ struct NotifyScenario: AsyncParsableCommand {
             let base = "http://127.0.0.1:\(server.port)"
             let token = try await Self.owner(base)
             let service =
-                try await Self.call(base, "POST", "/api/services", token, ["name": "API"])["id"] as? String ?? ""
+                try await BenchAPI.call(base, "POST", "/api/services", token, ["name": "API"])["id"] as? String ?? ""
             try await Self.subscribe(webhooks, base: base, token: token, sinks: sink.bases)
             let quiet =
-                try await Self.call(
+                try await BenchAPI.call(
                     base, "POST", "/api/incidents", token,
                     ["name": "Timing", "body": "A write timed", "notify": false])["id"] as? String ?? ""
             let idle = try await Self.timeWrites(writes, base: base, token: token, incident: quiet)
 
             let cpuBefore = ProcessStats.cpuSeconds(server.process.processIdentifier)
             let start = ContinuousClock.now
-            _ = try await Self.call(
+            _ = try await BenchAPI.call(
                 base, "POST", "/api/incidents", token,
                 [
                     "name": "Outage", "body": "Looking into it", "impact": "major",
@@ -89,8 +90,8 @@ struct NotifyScenario: AsyncParsableCommand {
             let arrivals = sink.arrivals.withLock { $0 }
             let cpu = ProcessStats.cpuSeconds(server.process.processIdentifier) - cpuBefore
             let rss = ProcessStats.residentBytes(server.process.processIdentifier)
-            let incidentSeconds = Self.seconds(arrivals.lastIncident - acknowledged)
-            let allSeconds = Self.seconds(max(arrivals.lastIncident, arrivals.lastComponent) - acknowledged)
+            let incidentSeconds = (arrivals.lastIncident - acknowledged).seconds
+            let allSeconds = (max(arrivals.lastIncident, arrivals.lastComponent) - acknowledged).seconds
             let deliveries = Double(arrivals.incident + arrivals.component)
             let result = BenchResult(
                 scenario: "notify",
@@ -101,7 +102,7 @@ struct NotifyScenario: AsyncParsableCommand {
                 p99Micros: busy.percentile(99), p999Micros: busy.percentile(99.9),
                 extra: [
                     "incident_webhooks_s": incidentSeconds, "all_webhooks_s": allSeconds,
-                    "post_ms": Self.seconds(acknowledged - start) * 1_000, "deliveries": deliveries,
+                    "post_ms": (acknowledged - start).seconds * 1_000, "deliveries": deliveries,
                     "cpu_us_per_delivery": cpu / deliveries * 1_000_000, "rss_mib": Double(rss) / 1_048_576,
                     "idle_write_p50_us": Double(idle.percentile(50)), "idle_write_p99_us": Double(idle.percentile(99)),
                 ],
@@ -124,17 +125,13 @@ struct NotifyScenario: AsyncParsableCommand {
         ).write(to: directory.appendingPathComponent("notify.md"), atomically: true, encoding: .utf8)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// Signs up, makes the organization, and returns the session token.
     static func owner(_ base: String) async throws -> String {
-        let signUp = try await call(
+        let signUp = try await BenchAPI.call(
             base, "POST", "/api/auth/signup", nil,
             ["email": "bench@example.com", "password": "correct horse battery", "name": "Bench"])
         guard let token = signUp["token"] as? String else { throw ValidationError("sign-up failed: \(signUp)") }
-        _ = try await call(base, "POST", "/api/organizations", token, ["slug": "notify", "name": "Notify"])
+        _ = try await BenchAPI.call(base, "POST", "/api/organizations", token, ["slug": "notify", "name": "Notify"])
         return token
     }
 
@@ -144,7 +141,7 @@ struct NotifyScenario: AsyncParsableCommand {
             var next = 0
             func add(_ index: Int) {
                 group.addTask {
-                    _ = try await call(
+                    _ = try await BenchAPI.call(
                         base, "POST", "/api/subscribers", token,
                         [
                             "type": "webhook", "endpoint": "\(sinks[index % sinks.count])/hook/\(index)",
@@ -172,26 +169,11 @@ struct NotifyScenario: AsyncParsableCommand {
         var latencies = LatencyRecorder()
         for index in 0..<count {
             let start = ContinuousClock.now
-            _ = try await call(
+            _ = try await BenchAPI.call(
                 base, "POST", "/api/incidents/\(incident)/updates", token,
                 ["body": "Timed write \(index)", "notify": false])
             latencies.record(ContinuousClock.now - start)
         }
         return latencies
-    }
-
-    static func call(_ base: String, _ method: String, _ path: String, _ token: String?, _ body: [String: Any]?)
-        async throws -> [String: Any]
-    {
-        var request = URLRequest(url: URL(string: base + path)!)
-        request.httpMethod = method
-        request.httpBody = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
-            throw ValidationError("\(method) \(path): \(String(decoding: data, as: UTF8.self))")
-        }
-        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 }

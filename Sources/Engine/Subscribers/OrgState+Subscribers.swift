@@ -167,8 +167,7 @@ extension OrgState {
 
     /// The subscriber of a channel and address (and followed incident), if any.
     public func subscriber(channel: SubscriberChannel, address: String, incident: IncidentID? = nil) -> Subscriber? {
-        let key = channel.rawValue + " " + address + (incident.map { " " + $0.rawValue } ?? "")
-        return subscriberKeys[key].flatMap { subscribers[$0] }
+        subscriberKeys[Subscriber.addressKey(channel, address, incident)].flatMap { subscribers[$0] }
     }
 
     mutating func applySubscriberChange(_ change: OrgChange, at: Date) {

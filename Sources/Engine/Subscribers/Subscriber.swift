@@ -82,7 +82,9 @@ public struct Subscriber: Hashable, Sendable, Codable, Identifiable {
 
     /// The key two subscriptions of the same address share: one per channel, address and followed
     /// incident (subscribing again changes nothing).
-    var addressKey: String {
+    var addressKey: String { Self.addressKey(channel, address, incident) }
+
+    static func addressKey(_ channel: SubscriberChannel, _ address: String, _ incident: IncidentID?) -> String {
         channel.rawValue + " " + address + (incident.map { " " + $0.rawValue } ?? "")
     }
 
