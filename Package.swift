@@ -48,6 +48,13 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libcurl, for mail (Sources/Server/Mail/SMTPTransport.swift says why); the header wraps its
+        // variadic option setters, which Swift cannot call.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(name: "CPlatform"),
         .target(
             name: "Engine",
@@ -170,13 +177,24 @@ let package = Package(
             path: "Sources/Server/Lifecycle",
             swiftSettings: strictSettings
         ),
+        // Mail: messages as RFC 5322 and MIME write them, and an SMTP transport (libcurl).
+        .target(
+            name: "Mail",
+            dependencies: [
+                "CCurl",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Server/Mail",
+            swiftSettings: strictSettings
+        ),
         // Telling subscribers: the deliverer, its messages (Statuspage's webhook shape, Slack, Teams,
         // Discord) and how they leave (the guarded client).
         .target(
             name: "Notify",
             dependencies: [
-                "Engine", "Wire", "Auth", "OutboundClient",
+                "Engine", "Wire", "Auth", "OutboundClient", "Mail",
                 .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -184,6 +202,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Server/Notify",
+            resources: [
+                .embedInCode("Resources/mail-notice.txt.mustache"),
+                .embedInCode("Resources/mail-notice.html.mustache"),
+                .embedInCode("Resources/mail-subscription.txt.mustache"),
+                .embedInCode("Resources/mail-subscription.html.mustache"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -247,7 +271,7 @@ let package = Package(
             name: "statusd",
             dependencies: [
                 "Engine", "Persistence", "Wire", "Outbound", "OutboundClient", "Auth", "Live", "Lifecycle", "HTTP",
-                "StatuspageCompat", "PostgresLog", "Notify",
+                "StatuspageCompat", "PostgresLog", "Notify", "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -331,7 +355,7 @@ let package = Package(
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "Engine", "Persistence", "Auth", "TestSupport",
+                "Notify", "Mail", "Engine", "Persistence", "Auth", "TestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

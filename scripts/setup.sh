@@ -6,7 +6,7 @@
 # asks nothing (CI has no standard input).
 set -euo pipefail
 
-packages=(liblz4-dev lz4 libssl-dev pkg-config)
+packages=(liblz4-dev lz4 libssl-dev libcurl4-openssl-dev pkg-config)
 while (($# > 0)); do
     case $1 in
         --browser) packages+=(chromium chromium-driver); shift ;;

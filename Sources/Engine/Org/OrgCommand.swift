@@ -56,6 +56,11 @@ public enum OrgCommand: Sendable {
     /// Adds a subscriber; the same channel, address and incident again is a conflict (the public flow
     /// answers it by mailing a manage link).
     case addSubscriber(SubscriberDraft)
+    /// The public subscribe form (system only: the caller is anonymous and rate limited): a new address
+    /// is added unconfirmed and mailed its confirmation link; an address already subscribed changes
+    /// nothing and is mailed its confirmation link again (unconfirmed) or a manage link. Either way the
+    /// caller learns nothing about whether the address was known.
+    case requestSubscription(SubscriberDraft)
     /// The confirmation link was followed (or an admin confirms).
     case confirmSubscriber(SubscriberID)
     case setSubscriberComponents(SubscriberID, [ServiceID])

@@ -23,7 +23,7 @@ extension OrgState {
             switch notice.subject {
             case .incident(let id, _): noticed.insert(id)
             case .maintenance(let id, _): noticedWindows.insert(id)
-            case .component: break
+            case .component, .subscription: break
             }
         }
         return ArchivableHistory(

@@ -48,8 +48,9 @@ extension OrgState {
         case .invite, .revokeInvitation, .acceptInvitation, .changeMemberRole, .removeMember,
             .createKey, .revokeKey:
             return try decideTeamCommand(command, by: principal, at: now)
-        case .addSubscriber, .confirmSubscriber, .setSubscriberComponents, .quarantineSubscriber,
-            .reactivateSubscriber, .removeSubscriber, .updateSubscriptionSettings, .completeNotices, .purgeSubscribers:
+        case .addSubscriber, .requestSubscription, .confirmSubscriber, .setSubscriberComponents,
+            .quarantineSubscriber, .reactivateSubscriber, .removeSubscriber, .updateSubscriptionSettings,
+            .completeNotices, .purgeSubscribers:
             return try decideSubscriberCommand(command, at: now)
         }
     }
@@ -72,7 +73,7 @@ extension OrgState {
         if case .acceptInvitation = command { return }  // the token is the credential; checked in Team
         switch command {
         case .advanceMaintenance, .compactHistory, .archiveHistory, .quarantineSubscriber, .completeNotices,
-            .purgeSubscribers:
+            .purgeSubscribers, .requestSubscription:
             guard principal == .system else { throw EngineError.forbidden("only statusd's own timers run this") }
         default: break
         }
@@ -96,7 +97,8 @@ extension OrgState {
         case .deleteOrganization: .owner
         case .updateOrganization, .markCustomDomainVerified, .importRecord, .invite, .revokeInvitation,
             .changeMemberRole,
-            .removeMember, .createKey, .revokeKey, .addSubscriber, .confirmSubscriber, .setSubscriberComponents,
+            .removeMember, .createKey, .revokeKey, .addSubscriber, .requestSubscription, .confirmSubscriber,
+            .setSubscriberComponents,
             .quarantineSubscriber, .reactivateSubscriber, .removeSubscriber, .updateSubscriptionSettings,
             .completeNotices, .purgeSubscribers:
             .admin

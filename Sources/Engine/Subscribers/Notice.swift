@@ -8,6 +8,20 @@ public enum NoticeSubject: Hashable, Sendable, Codable {
     case maintenance(MaintenanceID, UpdateID?)
     /// A service changed status: webhook subscribers hear every one (Statuspage's `component_update`).
     case component(ServiceID, from: ServiceStatus, to: ServiceStatus)
+    /// A mail about one subscription: its confirmation link, its manage link, or (to a webhook's
+    /// contact) that it was quarantined.
+    case subscription(SubscriberID, SubscriptionMail)
+}
+
+/// The mails statusd sends about a subscription itself rather than about the page.
+public enum SubscriptionMail: String, CaseIterable, Hashable, Sendable, Codable {
+    /// The double opt-in link, sent when an address subscribes (or subscribes again unconfirmed).
+    case confirm
+    /// A link to the manage page, sent when a subscribed address subscribes again: the only way to
+    /// reach it, so nobody learns or changes another person's subscription by typing their address.
+    case manage
+    /// To a webhook's contact: its deliveries failed for good and stopped.
+    case quarantined
 }
 
 /// A notification the log asked for and the deliverer has not finished: kept in the organization's

@@ -55,6 +55,16 @@ extension OrgState {
     /// progress in): active, confirmed by the time of the notice, following one of the services it is
     /// about (or the incident, for an incident subscriber), on a channel that carries this kind of notice.
     public func recipients(of notice: PendingNotice) -> [Subscriber] {
+        if case .subscription(let id, let mail) = notice.subject {
+            guard let subscriber = subscribers[id] else { return [] }
+            let due =
+                switch mail {
+                case .confirm: subscriber.state == .unconfirmed && subscriber.channel == .email
+                case .manage: subscriber.state != .unconfirmed && subscriber.channel == .email
+                case .quarantined: subscriber.state == .quarantined && subscriber.contactEmail != nil
+                }
+            return due ? [subscriber] : []
+        }
         guard let reach = reach(of: notice.subject) else { return [] }
         return subscribers.values.filter { subscriber in
             subscriber.state == .active && (subscriber.confirmedAt ?? .distantFuture) <= notice.at
@@ -83,6 +93,8 @@ extension OrgState {
             return NoticeReach(services: window.affected, incident: nil, channels: { $0 != .sms || texted })
         case .component(let id, _, _):
             return NoticeReach(services: [id], incident: nil, channels: { $0 == .webhook })
+        case .subscription:
+            return nil  // one subscriber, chosen in `recipients(of:)`
         }
     }
 }

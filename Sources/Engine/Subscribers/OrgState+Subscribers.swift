@@ -23,7 +23,17 @@ extension OrgState {
     func decideSubscriberCommand(_ command: OrgCommand, at now: Date) throws -> [OrgChange] {
         switch command {
         case .addSubscriber(let draft):
-            return [.subscriberAdded(try checkedSubscriber(draft, at: now))]
+            let subscriber = try checkedSubscriber(draft, at: now)
+            guard subscriber.state == .unconfirmed, subscriber.channel == .email else { return [.subscriberAdded(subscriber)] }
+            return [.subscriberAdded(subscriber), .noticeRequested(.subscription(subscriber.id, .confirm))]
+        case .requestSubscription(var draft):
+            draft.confirmed = false
+            let address = try Self.checkedAddress(draft.address, channel: draft.channel)
+            if let known = subscriber(channel: draft.channel, address: address, incident: draft.incident) {
+                return [.noticeRequested(.subscription(known.id, known.state == .unconfirmed ? .confirm : .manage))]
+            }
+            let subscriber = try checkedSubscriber(draft, at: now)
+            return [.subscriberAdded(subscriber), .noticeRequested(.subscription(subscriber.id, .confirm))]
         case .confirmSubscriber(let id):
             let subscriber = try existingSubscriber(id)
             return subscriber.state == .unconfirmed ? [.subscriberConfirmed(id)] : []
@@ -33,8 +43,11 @@ extension OrgState {
             return checked == subscriber.components ? [] : [.subscriberComponentsChanged(id, checked)]
         case .quarantineSubscriber(let id, let reason):
             let subscriber = try existingSubscriber(id)
-            return subscriber.state == .quarantined
-                ? [] : [.subscriberQuarantined(id, reason: String(reason.prefix(200)))]
+            guard subscriber.state != .quarantined else { return [] }
+            let quarantined = OrgChange.subscriberQuarantined(id, reason: String(reason.prefix(200)))
+            // A webhook's contact is told; an email address that refused mail is not mailed again.
+            guard subscriber.contactEmail != nil else { return [quarantined] }
+            return [quarantined, .noticeRequested(.subscription(id, .quarantined))]
         case .reactivateSubscriber(let id):
             let subscriber = try existingSubscriber(id)
             return subscriber.state == .quarantined ? [.subscriberReactivated(id)] : []

@@ -197,3 +197,7 @@ extension SubscriberChannel: WALCoded {
 extension SubscriberState: WALCoded {
     static let walCodes: [SubscriberState] = [.unconfirmed, .active, .quarantined]
 }
+
+extension SubscriptionMail: WALCoded {
+    static let walCodes: [SubscriptionMail] = [.confirm, .manage, .quarantined]
+}

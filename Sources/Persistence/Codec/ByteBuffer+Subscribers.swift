@@ -56,6 +56,7 @@ extension ByteBuffer {
             writeWALInteger(UInt8(2)); writeWALID(id); writeWALOptional(update) { $0.writeWALID($1) }
         case .component(let id, let from, let to):
             writeWALInteger(UInt8(3)); writeWALID(id); writeWALEnum(from); writeWALEnum(to)
+        case .subscription(let id, let mail): writeWALInteger(UInt8(4)); writeWALID(id); writeWALEnum(mail)
         }
     }
 
@@ -64,6 +65,7 @@ extension ByteBuffer {
         case 1: return .incident(try readWALID(), try readWALID())
         case 2: return .maintenance(try readWALID(), try readWALOptional { try $0.readWALID() })
         case 3: return .component(try readWALID(), from: try readWALEnum(), to: try readWALEnum())
+        case 4: return .subscription(try readWALID(), try readWALEnum())
         case let tag: throw CodecError("unknown notice subject tag \(tag)")
         }
     }

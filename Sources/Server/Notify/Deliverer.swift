@@ -4,6 +4,7 @@ package import Engine
 import Foundation
 import HashTreeCollections
 package import Logging
+package import Mail
 package import Prometheus
 import ServiceLifecycle
 
@@ -28,6 +29,7 @@ package actor Deliverer: ServiceLifecycle.Service {
     let logger: Logger
     let metrics: DeliveryMetrics
     let links: SubscriptionLinks
+    let mail: MailDelivery?
     private var ledger = DeliveryLedger()
     private var loaded = false
     /// Notices whose recipients this process has walked to the end and that wait for retries only: not
@@ -37,7 +39,7 @@ package actor Deliverer: ServiceLifecycle.Service {
 
     package init(
         registry: Registry, journal: any DeliveryJournal, sending: any NoticeSending, settings: DeliverySettings,
-        links: SubscriptionLinks, doorbell: DeliveryDoorbell = DeliveryDoorbell(),
+        links: SubscriptionLinks, mail: MailDelivery? = nil, doorbell: DeliveryDoorbell = DeliveryDoorbell(),
         leads: @escaping @Sendable () -> Bool = { true },
         metrics: PrometheusCollectorRegistry, logger: Logger
     ) {
@@ -46,6 +48,7 @@ package actor Deliverer: ServiceLifecycle.Service {
         self.sending = sending
         self.settings = settings
         self.links = links
+        self.mail = mail
         self.leads = leads
         self.metrics = DeliveryMetrics(registry: metrics)
         self.logger = logger
@@ -97,7 +100,7 @@ package actor Deliverer: ServiceLifecycle.Service {
         if ledger.notices[key]?.finished != true, !walked.contains(key) {
             let state = actor.view.state
             if let content = NoticeContent(notice, org: state, publicURL: settings.publicURL) {
-                let webhook = try WebhookBody(content, documentation: documentation)
+                let webhook = content.aboutThePage ? try WebhookBody(content, documentation: documentation) : nil
                 var recipients = state.recipients(of: notice)
                 if let through = ledger.notices[key]?.through { recipients.removeAll { $0.id <= through } }
                 var start = 0
@@ -107,12 +110,17 @@ package actor Deliverer: ServiceLifecycle.Service {
                     let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
                     start += batch.count
                     var marks: [DeliveryMark] = []
-                    for (subscriber, failure) in await send(content, webhook, to: batch) {
-                        guard let failure else { continue }
-                        marks.append(
-                            .retry(
-                                key, subscriber.id, attempt: 1, due: WallClock.now() + settings.backoff(after: 1),
-                                reason: failure))
+                    for (subscriber, outcome) in await send(content, webhook, to: batch) {
+                        switch outcome {
+                        case .sent: break
+                        case .failed(let failure):
+                            marks.append(
+                                .retry(
+                                    key, subscriber.id, attempt: 1,
+                                    due: WallClock.now() + settings.backoff(after: 1), reason: failure))
+                        case .refused(let refusal):
+                            await quarantine(subscriber, of: actor, "the mail server refused the address: \(refusal)")
+                        }
                     }
                     marks.append(.progress(key, through: batch[batch.count - 1].id))
                     try await record(marks)
@@ -127,43 +135,46 @@ package actor Deliverer: ServiceLifecycle.Service {
         _ = try? await actor.submit(.completeNotices([notice.seq]), by: .system)
     }
 
-    /// Sends `content` to each subscriber, `settings.concurrency` at a time; the failures' reasons.
-    private func send(_ content: NoticeContent, _ webhook: WebhookBody, to subscribers: [Subscriber]) async
-        -> [(Subscriber, String?)]
+    /// Sends `content` to each subscriber, `settings.concurrency` at a time; how each went.
+    private func send(_ content: NoticeContent, _ webhook: WebhookBody?, to subscribers: [Subscriber]) async
+        -> [(Subscriber, MailOutcome)]
     {
         let now = WallClock.now()
-        var messages: [(Subscriber, OutgoingMessage?)] = []
+        var deliveries: [(Subscriber, Delivery?)] = []
         for subscriber in subscribers {
-            let unsubscribe = links.url(.unsubscribe, subscriber.id, org: content.key.org, base: settings.publicURL)
-            let message = try? OutgoingMessage.make(
-                content, webhook: webhook, for: subscriber, unsubscribe: unsubscribe, now: now)
-            messages.append((subscriber, message))
+            deliveries.append((subscriber, delivery(of: content, webhook, to: subscriber, now: now)))
         }
         let sending = self.sending
+        let transport = mail?.transport
         let metrics = self.metrics
-        return await withTaskGroup(of: (Int, String?).self) { group in
-            var results = [(Subscriber, String?)](repeating: (subscribers[0], nil), count: messages.count)
+        return await withTaskGroup(of: (Int, MailOutcome).self) { group in
+            var results = [(Subscriber, MailOutcome)](repeating: (subscribers[0], .sent), count: deliveries.count)
             var next = 0
             func start(_ index: Int) {
-                let (subscriber, message) = messages[index]
+                let (subscriber, delivery) = deliveries[index]
                 // Below the requests the server answers: a write's p99 matters more than a burst's end.
                 group.addTask(priority: .background) {
-                    guard let message else {
+                    let outcome: MailOutcome
+                    switch delivery {
+                    case .post(let message):
+                        outcome = await sending.send(message).map { .failed($0) } ?? .sent
+                    case .mail(let message):
+                        outcome = await transport?.send(message) ?? .failed("no mail server is configured")
+                    case nil:
                         metrics.count(subscriber.channel, .undeliverable)
-                        return (index, nil)
+                        return (index, .sent)
                     }
-                    let failure = await sending.send(message)
-                    metrics.count(subscriber.channel, failure == nil ? .sent : .failed)
-                    return (index, failure)
+                    metrics.count(subscriber.channel, outcome == .sent ? .sent : .failed)
+                    return (index, outcome)
                 }
             }
-            while next < min(settings.concurrency, messages.count) {
+            while next < min(settings.concurrency, deliveries.count) {
                 start(next)
                 next += 1
             }
-            for await (index, failure) in group {
-                results[index] = (messages[index].0, failure)
-                if next < messages.count {
+            for await (index, outcome) in group {
+                results[index] = (deliveries[index].0, outcome)
+                if next < deliveries.count {
                     start(next)
                     next += 1
                 }
@@ -171,6 +182,28 @@ package actor Deliverer: ServiceLifecycle.Service {
             return results
         }
     }
+
+    /// What goes to one subscriber: a request to its URL, or a mail (to its address, or to a webhook's
+    /// contact); nil when its channel has no way out here (SMS; email without a mail server).
+    private func delivery(of content: NoticeContent, _ webhook: WebhookBody?, to subscriber: Subscriber, now: Date)
+        -> Delivery?
+    {
+        let org = content.key.org
+        let base = settings.publicURL
+        let unsubscribe = links.url(.unsubscribe, subscriber.id, org: org, base: base)
+        if subscriber.channel == .email || !content.aboutThePage {
+            let messageID = OutgoingMessage.idempotencyKey(content.key, subscriber.id) + "@" + mailDomain
+            let links = MailComposer.Links(
+                confirm: links.url(.confirm, subscriber.id, org: org, base: base),
+                manage: links.url(.manage, subscriber.id, org: org, base: base), unsubscribe: unsubscribe)
+            return mail?.composer.mail(content, to: subscriber, links: links, messageID: messageID).map { .mail($0) }
+        }
+        return (try? OutgoingMessage.make(content, webhook: webhook, for: subscriber, unsubscribe: unsubscribe, now: now))
+            .flatMap { $0 }.map { .post($0) }
+    }
+
+    /// The right-hand side of `Message-ID`s: the public address's host.
+    private var mailDomain: String { URL(string: settings.publicURL)?.host ?? "statusd.invalid" }
 
     /// Tries every delivery whose retry is due; quarantines a subscriber at its last failed attempt.
     private func retryDue() async throws {
@@ -184,30 +217,37 @@ package actor Deliverer: ServiceLifecycle.Service {
             }
             let state = actor.view.state
             guard let notice = state.pendingNotices[key.seq],
-                let content = NoticeContent(notice, org: state, publicURL: settings.publicURL),
-                let webhook = try? WebhookBody(content, documentation: documentation)
+                let content = NoticeContent(notice, org: state, publicURL: settings.publicURL)
             else {
                 try await record(due.keys.map { DeliveryMark.settled(key, $0) })
                 continue
             }
+            let webhook = content.aboutThePage ? try? WebhookBody(content, documentation: documentation) : nil
             var gone: [DeliveryMark] = []
             var subscribers: [Subscriber] = []
             for id in due.keys.sorted() {
-                if let subscriber = state.subscribers[id], subscriber.state == .active {
+                if let subscriber = state.subscribers[id], subscriber.state == .active || !content.aboutThePage {
                     subscribers.append(subscriber)
                 } else {
                     gone.append(.settled(key, id))  // unsubscribed or quarantined meanwhile
                 }
             }
             var marks = gone
-            for (subscriber, failure) in subscribers.isEmpty ? [] : await send(content, webhook, to: subscribers) {
-                guard let failure else {
+            for (subscriber, outcome) in subscribers.isEmpty ? [] : await send(content, webhook, to: subscribers) {
+                let failure: String
+                switch outcome {
+                case .sent:
                     marks.append(.settled(key, subscriber.id))
                     continue
+                case .refused(let refusal):
+                    await quarantine(subscriber, of: actor, "the mail server refused the address: \(refusal)")
+                    marks.append(.settled(key, subscriber.id))
+                    continue
+                case .failed(let reason): failure = reason
                 }
                 let attempt = (due[subscriber.id]?.attempt ?? 0) + 1
                 if attempt >= settings.attempts {
-                    await quarantine(subscriber, of: actor, after: attempt, failure)
+                    await quarantine(subscriber, of: actor, "\(attempt) failed deliveries; the last: \(failure)")
                     marks.append(.settled(key, subscriber.id))
                 } else {
                     marks.append(
@@ -220,9 +260,7 @@ package actor Deliverer: ServiceLifecycle.Service {
         }
     }
 
-    private func quarantine(_ subscriber: Subscriber, of actor: OrgActor, after attempts: Int, _ failure: String) async
-    {
-        let reason = "\(attempts) failed deliveries; the last: \(failure)"
+    private func quarantine(_ subscriber: Subscriber, of actor: OrgActor, _ reason: String) async {
         do {
             _ = try await actor.submit(.quarantineSubscriber(subscriber.id, reason: reason), by: .system)
             metrics.count(subscriber.channel, .quarantined)
@@ -256,4 +294,21 @@ package actor Deliverer: ServiceLifecycle.Service {
         try await journal.append(marks)
         for mark in marks { ledger.apply(mark) }
     }
+}
+
+/// How mail leaves, and how it is written; absent when no mail server is configured.
+package struct MailDelivery: Sendable {
+    let transport: any MailTransport
+    let composer: MailComposer
+
+    package init(transport: any MailTransport, composer: MailComposer) {
+        self.transport = transport
+        self.composer = composer
+    }
+}
+
+/// One subscriber's message.
+private enum Delivery: Sendable {
+    case post(OutgoingMessage)
+    case mail(MailMessage)
 }

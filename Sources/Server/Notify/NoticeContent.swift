@@ -8,6 +8,8 @@ struct NoticeContent: Sendable {
     enum Subject: Sendable {
         case incident(WebhookPayload.Incident)
         case component(WebhookPayload.ComponentUpdate, WebhookPayload.Component)
+        /// A mail about the subscription itself (its `text` is the quarantine reason, if any).
+        case subscription(SubscriptionMail)
     }
 
     let key: NoticeKey
@@ -21,6 +23,16 @@ struct NoticeContent: Sendable {
     let text: String
     /// The page's accent colour as an integer (Discord's embed colour), if set.
     let accent: Int?
+    /// The same as `#rrggbb`, or statusd's blue: the colour of a mail's rule and button.
+    let accentColor: String
+    /// When it happened (the notice's event).
+    let at: Date
+
+    /// Whether it is about the page (an incident, a window, a service), not about a subscription.
+    var aboutThePage: Bool {
+        if case .subscription = subject { return false }
+        return true
+    }
 
     /// Nil when what the notice is about is gone (deleted): nobody is told.
     init?(_ notice: PendingNotice, org: OrgState, publicURL: String) {
@@ -32,6 +44,8 @@ struct NoticeContent: Sendable {
         page = WebhookPayload.Page(
             id: org.id.rawValue, statusIndicator: status.indicator.rawValue, statusDescription: status.description)
         accent = org.settings.branding.accentColor.flatMap { Int($0.dropFirst(), radix: 16) }
+        accentColor = org.settings.branding.accentColor ?? "#0969da"
+        at = notice.at
         switch notice.subject {
         case .incident(let id, let updateID):
             guard let incident = org.incidents[id] else { return nil }
@@ -56,6 +70,15 @@ struct NoticeContent: Sendable {
                 component)
             title = "\(service.name) is \(Self.words(to.rawValue))"
             text = "\(service.name) changed from \(Self.words(from.rawValue)) to \(Self.words(to.rawValue))."
+        case .subscription(let id, let mail):
+            guard let subscriber = org.subscribers[id] else { return nil }
+            subject = .subscription(mail)
+            switch mail {
+            case .confirm: title = "Confirm your subscription to \(pageName)"
+            case .manage: title = "Manage your subscription to \(pageName)"
+            case .quarantined: title = "Notifications to your webhook from \(pageName) have stopped"
+            }
+            text = subscriber.quarantineReason ?? ""
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 package import OutboundClient
 
-/// How a message leaves statusd: an HTTP POST through the outbound guard in the server, a recorder
-/// in tests below the process level.
+/// How an HTTP message leaves statusd: a POST through the outbound guard in the server, a recorder in
+/// tests below the process level. (Mail leaves through a `MailTransport`.)
 package protocol NoticeSending: Sendable {
     /// Sends one message once; nil when it was accepted (a 2xx), else why not.
     func send(_ message: OutgoingMessage) async -> String?

@@ -19,13 +19,14 @@ package struct OutgoingMessage: Sendable {
     /// The message for `subscriber`'s channel, or nil for a channel without one (email, SMS) or a URL
     /// that does not parse (it was checked when the subscriber was made, so this is never expected).
     static func make(
-        _ content: NoticeContent, webhook: WebhookBody, for subscriber: Subscriber, unsubscribe: String, now: Date
+        _ content: NoticeContent, webhook: WebhookBody?, for subscriber: Subscriber, unsubscribe: String, now: Date
     ) throws -> OutgoingMessage? {
-        guard let url = URL(string: subscriber.address) else { return nil }
+        guard let url = URL(string: subscriber.address), content.aboutThePage else { return nil }
         let id = idempotencyKey(content.key, subscriber.id)
         let body: [UInt8]
         switch subscriber.channel {
         case .webhook:
+            guard let webhook else { return nil }
             body = try webhook.body(unsubscribe: unsubscribe)
         case .slack:
             body = try ChatMessage.slack(content)
@@ -74,6 +75,9 @@ struct WebhookBody: Sendable {
         case .component(let update, let component):
             payload = WebhookPayload(
                 meta: meta, page: content.page, incident: nil, componentUpdate: update, component: component)
+        case .subscription:
+            throw EncodingError.invalidValue(
+                content.title, .init(codingPath: [], debugDescription: "a subscription mail has no webhook body"))
         }
         let bytes = Array(try PublicSummary.makeEncoder().encode(payload))
         guard let range = bytes.firstRange(of: Array(marker.utf8)) else {

@@ -1,6 +1,7 @@
 import Auth
 import Engine
 import Logging
+import Mail
 import NIOCore
 import NIOPosix
 import Notify
@@ -14,8 +15,8 @@ import Prometheus
 enum NotificationServices {
     /// - Returns: the deliverer, and the local journal to close at shutdown (opened only when used).
     static func deliverer(
-        options: ServeOptions, registry: Registry, cluster: ClusterServices?, dataDirectory: String,
-        tokens: SessionTokens, doorbell: DeliveryDoorbell, leads: @escaping @Sendable () -> Bool,
+        options: ServeOptions, smtpPassword: String?, registry: Registry, cluster: ClusterServices?,
+        dataDirectory: String, tokens: SessionTokens, doorbell: DeliveryDoorbell, leads: @escaping @Sendable () -> Bool,
         metrics: PrometheusCollectorRegistry, logger: Logger
     ) throws -> (Deliverer, FileDeliveryJournal) {
         // Only the leader delivers; in a cluster its marks are rows every node can read, so a new leader
@@ -36,9 +37,14 @@ enum NotificationServices {
             policy: try options.outboundPolicy(),
             resolver: AddressResolver(dnsServer: try options.configuredDNSServer()),
             limits: limits, eventLoops: loops, metrics: metrics)
+        // Mail goes to the operator's server, not to an address a tenant chose: no outbound guard.
+        var mail: MailDelivery? = nil
+        if let smtp = options.smtpSettings(password: smtpPassword), let from = options.smtpFrom {
+            mail = MailDelivery(transport: try SMTPTransport(settings: smtp), composer: try MailComposer(from: from))
+        }
         let deliverer = Deliverer(
             registry: registry, journal: journal, sending: GuardedPosting(client: client), settings: settings,
-            links: SubscriptionLinks(sessions: tokens), doorbell: doorbell, leads: leads, metrics: metrics,
+            links: SubscriptionLinks(sessions: tokens), mail: mail, doorbell: doorbell, leads: leads, metrics: metrics,
             logger: logger)
         return (deliverer, localJournal)
     }

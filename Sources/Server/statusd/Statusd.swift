@@ -211,8 +211,8 @@ struct Serve: AsyncParsableCommand {
             },
             logger: logger)
         let (deliverer, localJournal) = try NotificationServices.deliverer(
-            options: options, registry: registry, cluster: cluster, dataDirectory: dataDirectory.path, tokens: tokens,
-            doorbell: doorbell, leads: leads, metrics: metrics, logger: logger)
+            options: options, smtpPassword: secrets["smtp-password"], registry: registry, cluster: cluster,
+            dataDirectory: dataDirectory.path, tokens: tokens, doorbell: doorbell, leads: leads, metrics: metrics, logger: logger)
         defer { localJournal.close() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
@@ -317,7 +317,7 @@ struct Serve: AsyncParsableCommand {
         IncidentRoutes(api: api).add(to: router)
         MaintenanceRoutes(api: api).add(to: router)
         KeyRoutes(api: api).add(to: router)
-        SubscriberRoutes(api: api).add(to: router)
+        SubscriberRoutes(api: api, deliverable: options.deliverableChannels).add(to: router)
         DomainRoutes(
             api: api,
             verifier: DomainVerifier(

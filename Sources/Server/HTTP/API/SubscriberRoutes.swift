@@ -1,5 +1,5 @@
 import Auth
-import Engine
+package import Engine
 import Foundation
 import HashTreeCollections
 package import Hummingbird
@@ -7,12 +7,17 @@ import Wire
 
 /// `/api/subscribers` and `/api/subscription-settings`: who is told of incidents and maintenance.
 /// Admins and owners see and manage subscribers (addresses are personal data); editors see counts.
-/// Email and SMS subscribers are refused until statusd has a way to send them (an SMTP server, an SMS
-/// provider): a subscriber that can never be told is worse than none.
+/// Email subscribers are refused unless a mail server is configured, SMS ones until statusd has an SMS
+/// provider: a subscriber that can never be told is worse than none.
 package struct SubscriberRoutes: Sendable {
     package let api: ResourceAPI
+    /// Channels this process can deliver on (email only with `--smtp-url`).
+    let deliverable: Set<SubscriberChannel>
 
-    package init(api: ResourceAPI) { self.api = api }
+    package init(api: ResourceAPI, deliverable: Set<SubscriberChannel>) {
+        self.api = api
+        self.deliverable = deliverable
+    }
 
     package func add(to router: Router<StatusdRequestContext>) {
         router.get("/api/subscribers", use: list)
@@ -25,9 +30,6 @@ package struct SubscriberRoutes: Sendable {
         router.get("/api/subscription-settings", use: settings)
         router.put("/api/subscription-settings", use: updateSettings)
     }
-
-    /// Channels statusd can deliver on in this process.
-    static let deliverable: Set<SubscriberChannel> = [.webhook, .slack, .teams, .discord]
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (_, state) = try await api.authorize(request, role: .admin)
@@ -48,11 +50,11 @@ package struct SubscriberRoutes: Sendable {
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .admin)
         let input = try await JSONBody.decode(SubscriberInput.self, from: request)
-        guard Self.deliverable.contains(input.channel) else {
+        guard deliverable.contains(input.channel) else {
+            let missing = input.channel == .email ? "no mail server is configured (smtp-url)" : "no SMS provider exists yet"
             throw Problem(
                 status: .unprocessableContent,
-                detail: "\(input.channel.rawValue) subscribers are not available: statusd has no way to send them yet",
-                field: "type")
+                detail: "\(input.channel.rawValue) subscribers are not available: \(missing)", field: "type")
         }
         if input.sign && input.channel != .webhook {
             throw Problem(status: .unprocessableContent, detail: "only webhooks are signed", field: "sign")

@@ -86,7 +86,7 @@ enum ConfigurationSources {
 
     /// Settings that hold a secret (a key, a password, a database URL): taken from the configuration
     /// file or the environment only, never from the command line, never logged, not in `--help`.
-    static let secretNames: Set<String> = ["session-secret", "postgres-url"]
+    static let secretNames: Set<String> = ["session-secret", "postgres-url", "smtp-password"]
 
     /// The secrets the configuration file and the environment give (the environment wins), by name.
     static func secrets(configPath: String?, environment: [String: String]) throws -> [String: String] {

@@ -115,8 +115,34 @@ struct ServeOptions: ParsableArguments {
     )
     var notifyRetryBaseSeconds = 7.5
 
-    @Option(help: "Notifications sent at once (webhooks, chat).")
+    @Option(help: "Notifications sent at once (webhooks, chat, mails handed to the mail server's connections).")
     var notifyConcurrency = 64
+
+    @Option(
+        help:
+            "Mail server for email subscribers: smtp://host:port (STARTTLS) or smtps://host:port (TLS). No email subscribers without it. The password is the secret setting smtp-password (file or environment)."
+    )
+    var smtpURL: String?
+
+    @Option(help: "Address mails come from (the page's name is shown beside it), e.g. status@example.com.")
+    var smtpFrom: String?
+
+    @Option(help: "User name to log in to the mail server with (with the secret setting smtp-password).")
+    var smtpUsername: String?
+
+    @Option(help: "PEM file of the certificate authorities the mail server's certificate is checked against.")
+    var smtpCaFile: String?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Refuse to send over smtp:// without STARTTLS. Off only for a relay on the same host.")
+    var smtpStarttls = true
+
+    @Option(help: "Connections kept open to the mail server (mails in flight at once).")
+    var smtpConnections = 4
+
+    @Option(help: "Mails a second at most (the mail server's own limit); 0: no limit.")
+    var smtpPerSecond = 0.0
 
     @Option(help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = LogLevelSetting.info
@@ -258,6 +284,7 @@ struct ServeOptions: ParsableArguments {
         guard (1...10_000).contains(notifyConcurrency) else {
             throw ValidationError("--notify-concurrency must be 1...10000, got \(notifyConcurrency)")
         }
+        try validateMail()
         guard (1...3_600).contains(requestTimeoutSeconds) else {
             throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
         }
@@ -376,6 +403,12 @@ struct ServeOptions: ParsableArguments {
             "log-level",
             "notify-retry-base-seconds",
             "notify-concurrency",
+            "smtp-url",
+            "smtp-from",
+            "smtp-username",
+            "smtp-ca-file",
+            "smtp-connections",
+            "smtp-per-second",
             "request-timeout-seconds",
             "live-heartbeat-seconds",
             "live-max-connections",
@@ -394,6 +427,7 @@ struct ServeOptions: ParsableArguments {
             "access-log",
             "public-fast-path",
             "cluster-leader",
+            "smtp-starttls",
         ]
     )
 }
