@@ -162,7 +162,7 @@ struct Serve: AsyncParsableCommand {
             options.publicFastPath && !options.accessLog
             ? PublicReadFastPath.Shared(
                 registry: registry, representation: representation, metrics: requestMetrics, serverName: "statusd",
-                pages: pages)
+                pages: pages, mailAvailable: options.deliverableChannels.contains(.email))
             : nil
         let snapshotter = Snapshotter(
             registry: registry, status: snapshotStatus, directory: directory, log: log,
@@ -298,7 +298,14 @@ struct Serve: AsyncParsableCommand {
         LiveRoutes(registry: registry, origins: options.corsOriginSet).add(to: router)
         SubscriptionLinkRoutes(registry: registry, links: SubscriptionLinks(sessions: tokens), library: pages).add(
             to: router)
-        StatusPageRoutes(registry: registry, representation: representation, archive: archive, library: pages).add(
+        PublicSubscribeRoutes(
+            registry: registry, library: pages, throttle: SubscribeThrottle(),
+            mailAvailable: options.deliverableChannels.contains(.email)
+        ).add(to: router)
+        StatusPageRoutes(
+            registry: registry, representation: representation, archive: archive, library: pages,
+            mailAvailable: options.deliverableChannels.contains(.email)
+        ).add(
             to: router)
         DashboardRoutes().add(to: router)
         var api = ResourceAPI(registry: registry, authenticator: authenticator, archive: archive)

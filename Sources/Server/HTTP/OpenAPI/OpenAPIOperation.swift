@@ -35,6 +35,8 @@ package struct OpenAPIOperation {
     package var links: [Link] = []
     /// The shape of its error answers: problem+json, or Statuspage's `{"error": ...}` under `/v1`.
     package var errorShape: ErrorShape = .problem
+    /// The request body's media type: JSON, or a form a page posts.
+    package var bodyType = "application/json"
 
     package enum ErrorShape {
         case problem
@@ -107,7 +109,7 @@ package struct OpenAPIOperation {
         if let body {
             operation["requestBody"] = [
                 "required": .bool(bodyRequired),
-                "content": ["application/json": ["schema": Schema.ref(body)]],
+                "content": .object([bodyType: ["schema": Schema.ref(body)]]),
             ]
         }
         return .object(operation)
@@ -142,8 +144,9 @@ package struct OpenAPIOperation {
         method: String, path: String, summary: String, tag: String, access: Access = .member,
         parameters: [JSONValue] = [], body: String? = nil, bodyRequired: Bool = true,
         success: (status: Int, schema: JSONValue?), more: Set<Int> = [], description: String? = nil, links: [Link] = [],
-        errorShape: ErrorShape = .problem
+        errorShape: ErrorShape = .problem, bodyType: String = "application/json"
     ) {
+        self.bodyType = bodyType
         self.method = method
         self.path = path
         self.summary = summary

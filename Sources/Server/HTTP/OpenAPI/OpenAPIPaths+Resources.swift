@@ -163,6 +163,15 @@ extension OpenAPIPaths {
     }
 
     package static let publicReads: [Op] = [
+        Op(
+            method: "post", path: "/api/status/{slug}/subscriptions",
+            summary: "Subscribe an email address (double opt-in: a confirmation link is mailed)", tag: "Public",
+            access: .open, parameters: [P.slug], body: "SubscriptionRequest",
+            success: (202, S.object(["status": S.enumeration(["pending"]), "detail": S.string])),
+            more: [400, 404, 413, 415, 422, 429],
+            description:
+                "The same 202 whether the address was new, unconfirmed (its link is mailed again) or subscribed (a manage link is mailed): nobody learns who is subscribed. Limited per client address, per email address over every page, and per page (429 with Retry-After). 404 when the page takes no email subscribers or no mail server is configured."
+        ),
         cached("/api/status/{slug}", "The whole status page", S.ref("PublicSummary")),
         cached("/api/public/{slug}/status", "The whole status page (the other seed's path)", S.ref("PublicSummary")),
         cached(

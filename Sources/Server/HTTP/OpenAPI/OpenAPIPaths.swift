@@ -56,6 +56,28 @@ package enum OpenAPIPaths {
                 method: "post", path: "/subscriptions/{org}/{subscriber}/unsubscribe",
                 summary: "Unsubscribe (the page's button, or RFC 8058 one-click) (HTML)", tag: tag, access: .open,
                 parameters: subscriptionLink, success: html, more: [404], errorShape: .page),
+            Op(
+                method: "get", path: "/subscriptions/{org}/{subscriber}/confirm",
+                summary: "The confirmation link's page: a button, nothing changed by the GET (HTML)", tag: tag,
+                access: .open, parameters: subscriptionLink, success: html, more: [404], errorShape: .page),
+            Op(
+                method: "post", path: "/subscriptions/{org}/{subscriber}/confirm",
+                summary: "Confirm an email subscription (double opt-in) (HTML)", tag: tag, access: .open,
+                parameters: subscriptionLink, success: html, more: [404], errorShape: .page),
+            Op(
+                method: "get", path: "/subscriptions/{org}/{subscriber}/manage",
+                summary: "The manage link's page: services followed, unsubscribe (HTML)", tag: tag,
+                access: .open, parameters: subscriptionLink, success: html, more: [404], errorShape: .page),
+            Op(
+                method: "post", path: "/subscriptions/{org}/{subscriber}/manage",
+                summary: "Choose the services a subscription follows (none: all) (HTML)", tag: tag, access: .open,
+                parameters: subscriptionLink, body: "SubscriptionChoice", bodyRequired: false, success: html,
+                more: [404, 413, 422], errorShape: .page, bodyType: "application/x-www-form-urlencoded"),
+            Op(
+                method: "post", path: "/status/{slug}/subscribe",
+                summary: "Subscribe by email from the status page's form (HTML; double opt-in)", tag: tag,
+                access: .open, parameters: [P.slug], body: "SubscriptionForm", success: (202, nil),
+                more: [400, 404, 413, 422, 429], errorShape: .page, bodyType: "application/x-www-form-urlencoded"),
         ]
     }()
 

@@ -42,6 +42,13 @@ package enum OpenAPISchemas {
                 "name": S.string(maxLength: TextLimits.nameCharactersMax),
                 "invitation": S.string,
             ], required: ["email", "password"]),
+        "SubscriptionRequest": S.input(
+            [
+                "email": S.string(maxLength: 254), "components": S.array(S.id(ServiceID.self)),
+                "incident_id": S.id(IncidentID.self),
+            ], required: ["email"]),
+        "SubscriptionForm": S.input(["email": S.string(maxLength: 254)], required: ["email"]),
+        "SubscriptionChoice": S.input(["components[]": S.array(S.id(ServiceID.self))]),
         "PasswordChange": S.input(
             ["current_password": S.string, "new_password": S.string(maxLength: PasswordPolicy.length.upperBound)],
             required: ["current_password", "new_password"]),

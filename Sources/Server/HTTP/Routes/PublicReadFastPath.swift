@@ -36,11 +36,14 @@ package final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHa
         package let serverName: String
         /// The status page's templates (`StatusPageRoutes.page`).
         package let pages: MustacheLibrary
+        /// Whether the status page offers "Subscribe to updates".
+        package let mailAvailable: Bool
 
         package init(
             registry: Registry, representation: CachedRepresentation, metrics: RequestMetrics, serverName: String,
-            pages: MustacheLibrary
+            pages: MustacheLibrary, mailAvailable: Bool = false
         ) {
+            self.mailAvailable = mailAvailable
             self.registry = registry
             self.representation = representation
             self.metrics = metrics
@@ -107,7 +110,8 @@ package final class PublicReadFastPath: ChannelDuplexHandler, RemovableChannelHa
         var answer: CachedRepresentation.Answer
         do {
             if route == Self.pageRoute {
-                let page = StatusPageRoutes.page(of: view, library: shared.pages, now: WallClock.now())
+                let page = StatusPageRoutes.page(
+                    of: view, library: shared.pages, mailAvailable: shared.mailAvailable, now: WallClock.now())
                 answer = try shared.representation.answer(
                     ifNoneMatch: ifNoneMatch, acceptEncoding: acceptEncoding, view: view, key: page.key,
                     contentType: StatusPageRoutes.htmlType, variant: page.variant, render: page.render)

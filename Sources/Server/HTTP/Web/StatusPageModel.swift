@@ -30,8 +30,10 @@ package struct StatusPageModel {
     }
 
     /// `/status/{slug}`: the banner, incidents under way, maintenance, and the services with their bars.
-    package func statusPage(seq: Seq) -> [String: Any] {
+    package func statusPage(seq: Seq, mailAvailable: Bool = false) -> [String: Any] {
         var values = frame(seq: seq, title: state.settings.name + " status")
+        // A form that posts without JavaScript (`PublicSubscribeRoutes`).
+        values["subscribe"] = mailAvailable && state.subscriptionSettings.channels.contains(.email)
         let status = state.pageStatus
         values["indicator"] = status.indicator.rawValue
         values["description"] = status.description

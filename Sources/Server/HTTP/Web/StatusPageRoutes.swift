@@ -22,12 +22,16 @@ package struct StatusPageRoutes: Sendable {
     package let representation: CachedRepresentation
     package let archive: HistoryArchive
     package let library: MustacheLibrary
+    /// Whether the page offers "Subscribe to updates" (a mail server is configured).
+    package let mailAvailable: Bool
     package let stylesheet: StaticBytes
     package let script: StaticBytes
 
     package init(
-        registry: Registry, representation: CachedRepresentation, archive: HistoryArchive, library: MustacheLibrary
+        registry: Registry, representation: CachedRepresentation, archive: HistoryArchive, library: MustacheLibrary,
+        mailAvailable: Bool = false
     ) {
+        self.mailAvailable = mailAvailable
         self.registry = registry
         self.representation = representation
         self.archive = archive
@@ -57,7 +61,7 @@ package struct StatusPageRoutes: Sendable {
 
     @Sendable package func page(request: Request, context: StatusdRequestContext) async throws -> Response {
         let view = try view(context)
-        let page = Self.page(of: view, library: library, now: WallClock.now())
+        let page = Self.page(of: view, library: library, mailAvailable: mailAvailable, now: WallClock.now())
         var response = try representation.respond(
             to: request, view: view, key: page.key, contentType: Self.htmlType, variant: page.variant,
             render: page.render)
@@ -68,7 +72,7 @@ package struct StatusPageRoutes: Sendable {
     /// How `/status/{slug}` is answered for `view` at `now`: its memo key and the period in its ETag
     /// (the bars' day, and ten-minute slots while a service is down), and how it is rendered. Shared
     /// with the fast path below the router (`PublicReadFastPath`), so both answer the same bytes.
-    package static func page(of view: OrgView, library: MustacheLibrary, now: Date)
+    package static func page(of view: OrgView, library: MustacheLibrary, mailAvailable: Bool, now: Date)
         -> (key: String, variant: String, render: (OrgView) -> ByteBuffer)
     {
         let period = view.uptimePeriod.label(at: now)
@@ -77,7 +81,8 @@ package struct StatusPageRoutes: Sendable {
             { view in
                 ByteBuffer(
                     string: render(
-                        StatusPageModel(view.state, now: now).statusPage(seq: view.publicSeq), "status", library))
+                        StatusPageModel(view.state, now: now).statusPage(
+                            seq: view.publicSeq, mailAvailable: mailAvailable), "status", library))
             }
         )
     }

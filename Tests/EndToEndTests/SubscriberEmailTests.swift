@@ -1,0 +1,177 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Email subscribers end to end: a real statusd sending through a real SMTP server (aiosmtpd on
+/// 127.0.0.2, STARTTLS on a test CA that statusd verifies, AUTH with the password from the
+/// environment). Double opt-in from the public form, the confirm page's button, the manage and
+/// one-click unsubscribe links, the notification's headers, and an address the server refuses.
+@Suite(.serialized) struct SubscriberEmailTests {
+    struct Setup {
+        let sink: SMTPSink
+        let server: StatusdProcess
+        let owner: APIClient
+        let data: String
+        let api: String
+        let web: String
+
+        init() async throws {
+            sink = try SMTPSink()
+            data = OperatorCommandTests.temporary("email-subscribers")
+            owner = APIClient(token: try TwoTenants.createOrganization("acme", data: data))
+            server = try StatusdProcess(
+                arguments: [
+                    "--fsync", "none", "--notify-retry-base-seconds", "0.05", "--public-url", "https://status.acme.example",
+                ] + sink.arguments,
+                dataDirectory: URL(fileURLWithPath: data), environment: SMTPSink.environment)
+            owner.server = server
+            api = try await owner.call("POST", "/api/services", ["name": "API"]).json["id"] as? String ?? ""
+            web = try await owner.call("POST", "/api/services", ["name": "Web"]).json["id"] as? String ?? ""
+        }
+
+        /// The form on the status page, as a browser without JavaScript posts it.
+        func subscribeByForm(_ email: String) async throws -> (status: Int, text: String) {
+            let body = "email=" + (email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let answer = try await server.request(
+                "/status/acme/subscribe", method: "POST",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(body.utf8))
+            return (answer.status, String(decoding: answer.body, as: UTF8.self))
+        }
+
+        /// The subscriber the admin API lists for `email`.
+        func subscriber(_ email: String) async throws -> [String: Any]? {
+            try await owner.call("GET", "/api/subscribers?type=email").items.first { $0["email"] as? String == email }
+        }
+
+        /// A link from a mail, as a path on this server (the links carry the public address).
+        func path(_ link: String) -> String {
+            guard let url = URLComponents(string: link) else { return link }
+            return url.path + (url.query.map { "?" + $0 } ?? "")
+        }
+
+        func stop() {
+            server.stop()
+            sink.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+    }
+
+    @Test func theWholeFlow_confirm_notify_manage_unsubscribe() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        let reader = "reader@example.test"
+
+        // The page offers the form; posting it answers the same page for a new address and a known one.
+        let page = String(decoding: try await setup.server.request("/status/acme").body, as: UTF8.self)
+        #expect(page.contains("action=\"/status/acme/subscribe\""))
+        let first = try await setup.subscribeByForm(reader)
+        #expect(first.status == 202, "\(first.text)")
+        let confirmation = try #require(await setup.sink.mails(to: reader, "the confirmation mail").first)
+        #expect(confirmation.tls && confirmation.login == SMTPSink.user, "STARTTLS and AUTH were used")
+        #expect(confirmation.envelopeFrom == "status@statusd.example")
+        #expect(confirmation.headers["subject"]?.hasPrefix("Confirm your subscription") == true)
+        #expect(confirmation.headers["message-id"]?.hasPrefix("<ntf_") == true)
+        #expect(try await setup.subscriber(reader)?["state"] as? String == "unconfirmed")
+
+        // A GET of the link shows a button and changes nothing; the POST confirms.
+        let confirm = setup.path(try #require(confirmation.link("confirm"), "\(confirmation.text)"))
+        let shown = try await setup.server.request(confirm)
+        #expect(shown.status == 200 && String(decoding: shown.body, as: UTF8.self).contains("<form method=\"post\""))
+        #expect(try await setup.subscriber(reader)?["state"] as? String == "unconfirmed")
+        let confirmed = try await setup.server.request(confirm, method: "POST")
+        #expect(confirmed.status == 200)
+        #expect(try await setup.subscriber(reader)?["state"] as? String == "active")
+
+        // Subscribing again: the same answer, a manage link mailed, nothing changed.
+        let again = try await setup.subscribeByForm(reader)
+        #expect(again.status == first.status && again.text == first.text)
+        let manageMail = try #require(
+            await setup.sink.mails(to: reader, atLeast: 2, "the manage mail").last)
+        #expect(manageMail.headers["subject"]?.hasPrefix("Manage your subscription") == true)
+        let manage = setup.path(try #require(manageMail.link("manage"), "\(manageMail.text)"))
+
+        // An incident named in more than ASCII: the subject is written in RFC 2047 words. (A name with
+        // a line break is refused by the engine; MailHeader's unit tests cover what would reach it.)
+        let name = "Zahlungsausfall — API ✓"
+        let created = try await setup.owner.call(
+            "POST", "/api/incidents",
+            [
+                "name": name, "status": "investigating", "impact": "major", "body": "Payments fail: we look into it",
+                "affected_services": [["service_id": setup.api, "status": "major_outage"]],
+            ])
+        #expect(created.status == 201, "\(created.text)")
+        let notice = try #require(await setup.sink.mails(to: reader, atLeast: 3, "the incident mail").last)
+        #expect(notice.recipients == [reader])
+        #expect(notice.rawHeaders["subject"]?.hasPrefix("=?UTF-8?B?") == true)
+        #expect(notice.headers["subject"]?.contains("Zahlungsausfall — API") == true)
+        #expect(notice.text.contains("Payments fail: we look into it"))
+        #expect(notice.html.contains("Payments fail: we look into it"))
+        let unsubscribeLink = try #require(notice.link("unsubscribe"))
+        #expect(notice.headers["list-unsubscribe"] == "<\(unsubscribeLink)>")
+        #expect(notice.headers["list-unsubscribe-post"] == "List-Unsubscribe=One-Click")
+        #expect(notice.headers["message-id"]?.hasPrefix("<ntf_") == true)
+        #expect(notice.headers["from"]?.contains("<status@statusd.example>") == true)
+
+        // The manage link chooses services: Web only; an incident on API then reaches nobody.
+        let saved = try await setup.server.request(
+            manage, method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Data("components[]=\(setup.web)".utf8))
+        #expect(saved.status == 200)
+        #expect(try await setup.subscriber(reader)?["component_ids"] as? [String] == [setup.web])
+
+        // A GET of the unsubscribe link changes nothing; the one-click POST (RFC 8058) unsubscribes.
+        let unsubscribe = setup.path(unsubscribeLink)
+        _ = try await setup.server.request(unsubscribe)
+        #expect(try await setup.subscriber(reader) != nil)
+        let done = try await setup.server.request(
+            unsubscribe, method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Data("List-Unsubscribe=One-Click".utf8))
+        #expect(done.status == 200)
+        #expect(try await setup.subscriber(reader) == nil)
+    }
+
+    @Test func aRefusedAddress_isQuarantined_aDeferredOneRetried_andBadInputRefused() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        for email in ["refused@example.test", "deferred@example.test", "fine@example.test"] {
+            let added = try await setup.owner.call(
+                "POST", "/api/subscribers", ["type": "email", "email": email, "skip_confirmation_notification": true])
+            #expect(added.status == 201, "\(added.text)")
+        }
+        _ = try await setup.owner.call(
+            "POST", "/api/incidents",
+            [
+                "name": "Slow", "status": "investigating", "impact": "minor", "body": "Slow pages",
+                "affected_services": [["service_id": setup.web, "status": "degraded_performance"]],
+            ])
+        _ = await setup.sink.mails(to: "fine@example.test", "the mail to the address that takes it")
+        // A 550 to RCPT TO quarantines at once; a 451 is retried (and after 10 attempts quarantined too).
+        var refused: [String: Any]? = nil
+        #expect(
+            await eventually("the refused address quarantined") {
+                refused = try await setup.subscriber("refused@example.test")
+                return refused?["state"] as? String == "quarantined"
+            })
+        #expect((refused?["quarantine_reason"] as? String)?.contains("550") == true, "\(refused ?? [:])")
+        #expect(
+            await eventually("the deferred address quarantined after its retries", within: 120) {
+                try await setup.subscriber("deferred@example.test")?["state"] as? String == "quarantined"
+            })
+
+        // Bad input on the public form and its JSON twin: no address, a wrong one, a page that
+        // does not exist, too many for one address.
+        #expect(try await setup.subscribeByForm("").status == 422)
+        #expect(try await setup.subscribeByForm("not an address").status == 422)
+        let missing = try await setup.server.request(
+            "/status/nobody/subscribe", method: "POST",
+            headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data("email=a%40b.test".utf8))
+        #expect(missing.status == 404)
+        let json = try await setup.server.request(
+            "/api/status/acme/subscriptions", method: "POST", headers: ["Content-Type": "application/json"],
+            body: Data(#"{"email": "json@example.test"}"#.utf8))
+        #expect(json.status == 202)
+        var statuses: [Int] = []
+        for _ in 0..<6 { statuses.append(try await setup.subscribeByForm("victim@example.test").status) }
+        #expect(statuses.prefix(5).allSatisfy { $0 == 202 } && statuses.last == 429, "\(statuses)")
+    }
+}
