@@ -95,7 +95,7 @@ import Testing
         // Nobody active: no notice event, whatever the write asks.
         try Self.add(&fixture, SubscriberDraft(channel: .email, address: "later@example.com", confirmed: false))
         let quiet = try fixture.incident([api: .majorOutage])
-        #expect(fixture.state.pendingNotices.isEmpty)
+        #expect(fixture.state.pendingNotices.values.allSatisfy { Self.aboutTheSubscription($0.subject) })
         try fixture.resolve(quiet)
 
         try Self.add(&fixture, SubscriberDraft(channel: .email, address: "ops@example.com", confirmed: true))
@@ -220,5 +220,47 @@ extension SubscriberTests {
         settings.channels.insert(draft.channel)
         try fixture.run(.updateSubscriptionSettings(settings))
         return try add(&fixture, draft, by: principal)
+    }
+
+    static func aboutTheSubscription(_ subject: NoticeSubject) -> Bool {
+        if case .subscription = subject { return true }
+        return false
+    }
+
+    @Test func thePublicForm_addsUnconfirmed_mailsALink_andNeverTellsWhetherAnAddressWasKnown() throws {
+        var fixture = try Fixture()
+        let draft = SubscriberDraft(channel: .email, address: "Reader@Example.com", confirmed: true)
+        // Only the system runs it: the form's caller is anonymous.
+        #expect(engineError { try fixture.run(.requestSubscription(draft)) }?.code == .forbidden)
+        let first = try fixture.run(.requestSubscription(draft), by: .system)
+        guard case .subscriberAdded(let subscriber) = first.first, case .noticeRequested(let mail) = first.last else {
+            Issue.record("expected a subscriber and a mail, got \(first)")
+            return
+        }
+        #expect(subscriber.state == .unconfirmed && subscriber.address == "reader@example.com")
+        #expect(mail == .subscription(subscriber.id, .confirm))
+        let notice = try #require(fixture.state.pendingNotices.values.first)
+        #expect(fixture.state.recipients(of: notice).map(\.id) == [subscriber.id])
+
+        // Again while unconfirmed: the link again, nothing added.
+        #expect(try fixture.run(.requestSubscription(draft), by: .system) == [.noticeRequested(.subscription(subscriber.id, .confirm))])
+        #expect(fixture.state.subscribers.count == 1)
+        // Confirmed, then again: a manage link; the confirmation mail no longer reaches anyone.
+        try fixture.run(.confirmSubscriber(subscriber.id), by: .system)
+        #expect(fixture.state.recipients(of: notice).isEmpty)
+        #expect(try fixture.run(.requestSubscription(draft), by: .system) == [.noticeRequested(.subscription(subscriber.id, .manage))])
+
+        // A webhook quarantined: its contact is told; an email address that refused mail is not mailed.
+        let hook = try Self.add(
+            &fixture,
+            SubscriberDraft(
+                channel: .webhook, address: "https://hooks.example/x", contactEmail: "ops@example.com", confirmed: true))
+        #expect(
+            try fixture.run(.quarantineSubscriber(hook.id, reason: "10 failures"), by: .system).last
+                == .noticeRequested(.subscription(hook.id, .quarantined)))
+        #expect(
+            try fixture.run(.quarantineSubscriber(subscriber.id, reason: "550"), by: .system)
+                == [.subscriberQuarantined(subscriber.id, reason: "550")])
+        #expect(fixture.replayed() == fixture.state)
     }
 }

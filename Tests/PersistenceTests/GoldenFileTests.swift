@@ -63,7 +63,7 @@ import Testing
         #expect(state.subscribers.count == 1)
         #expect(state.subscribers[SampleRecords.id("sub", "1")]?.signingSecret?.count == 32)
         #expect(state.subscriptionSettings.channels == [.email, .webhook, .discord])
-        #expect(state.pendingNotices.keys.map(\.rawValue).sorted() == [12, 13])
+        #expect(state.pendingNotices.keys.map(\.rawValue).sorted() == [12, 13, 16, 17, 18])
         #expect(state.activeSubscribers[.webhook] == 1)
     }
 

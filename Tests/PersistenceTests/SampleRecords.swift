@@ -177,6 +177,9 @@ enum SampleRecords {
             .noticeRequested(.component(id("svc", "8"), from: .operational, to: .majorOutage)),
             .noticesCompleted([Seq(10), Seq(11)]),
             .subscriberRemoved(mail.id),
+            .noticeRequested(.subscription(hook.id, .quarantined)),
+            .noticeRequested(.subscription(mail.id, .confirm)),
+            .noticeRequested(.subscription(mail.id, .manage)),
         ]
         return changes.enumerated().map { index, change in
             LogRecord.organization(

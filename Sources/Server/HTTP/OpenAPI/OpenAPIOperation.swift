@@ -133,6 +133,7 @@ package struct OpenAPIOperation {
         case 404: "Not Found"
         case 409: "Conflict: a unique name is taken, or the Idempotency-Key's request cannot be answered now"
         case 413: "Content Too Large: the body is over the limit"
+        case 415: "Unsupported Media Type: the body must be JSON (application/json)"
         case 422: "Unprocessable Content: a field is missing or wrong (the problem names it)"
         case 429: "Too Many Requests: wait the seconds in Retry-After"
         case 503: "Service Unavailable: the event log cannot take writes, or the server is busy"
