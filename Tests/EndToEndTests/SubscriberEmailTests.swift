@@ -21,7 +21,8 @@ import Testing
             owner = APIClient(token: try TwoTenants.createOrganization("acme", data: data))
             server = try StatusdProcess(
                 arguments: [
-                    "--fsync", "none", "--notify-retry-base-seconds", "0.05", "--public-url", "https://status.acme.example",
+                    "--fsync", "none", "--notify-retry-base-seconds", "0.05", "--public-url",
+                    "https://status.acme.example",
                 ] + sink.arguments,
                 dataDirectory: URL(fileURLWithPath: data), environment: SMTPSink.environment)
             owner.server = server

@@ -243,18 +243,25 @@ extension SubscriberTests {
         #expect(fixture.state.recipients(of: notice).map(\.id) == [subscriber.id])
 
         // Again while unconfirmed: the link again, nothing added.
-        #expect(try fixture.run(.requestSubscription(draft), by: .system) == [.noticeRequested(.subscription(subscriber.id, .confirm))])
+        #expect(
+            try fixture.run(.requestSubscription(draft), by: .system) == [
+                .noticeRequested(.subscription(subscriber.id, .confirm))
+            ])
         #expect(fixture.state.subscribers.count == 1)
         // Confirmed, then again: a manage link; the confirmation mail no longer reaches anyone.
         try fixture.run(.confirmSubscriber(subscriber.id), by: .system)
         #expect(fixture.state.recipients(of: notice).isEmpty)
-        #expect(try fixture.run(.requestSubscription(draft), by: .system) == [.noticeRequested(.subscription(subscriber.id, .manage))])
+        #expect(
+            try fixture.run(.requestSubscription(draft), by: .system) == [
+                .noticeRequested(.subscription(subscriber.id, .manage))
+            ])
 
         // A webhook quarantined: its contact is told; an email address that refused mail is not mailed.
         let hook = try Self.add(
             &fixture,
             SubscriberDraft(
-                channel: .webhook, address: "https://hooks.example/x", contactEmail: "ops@example.com", confirmed: true))
+                channel: .webhook, address: "https://hooks.example/x", contactEmail: "ops@example.com", confirmed: true)
+        )
         #expect(
             try fixture.run(.quarantineSubscriber(hook.id, reason: "10 failures"), by: .system).last
                 == .noticeRequested(.subscription(hook.id, .quarantined)))

@@ -39,7 +39,8 @@ import Testing
         let bytes = mail.rendered(date: Date(timeIntervalSince1970: 0), boundary: "b")
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends in CRLF")
-        let (head, body) = try #require(text.range(of: "\r\n\r\n").map { (text[..<$0.lowerBound], text[$0.upperBound...]) })
+        let (head, body) = try #require(
+            text.range(of: "\r\n\r\n").map { (text[..<$0.lowerBound], text[$0.upperBound...]) })
         let headers = head.components(separatedBy: "\r\n")
         #expect(headers.contains("From: =?UTF-8?B?QWNtw6k=?= <status@example.test>"))
         #expect(headers.contains("Message-ID: <ntf_1@status.example.test>"))

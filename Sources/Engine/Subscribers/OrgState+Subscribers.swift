@@ -24,7 +24,9 @@ extension OrgState {
         switch command {
         case .addSubscriber(let draft):
             let subscriber = try checkedSubscriber(draft, at: now)
-            guard subscriber.state == .unconfirmed, subscriber.channel == .email else { return [.subscriberAdded(subscriber)] }
+            guard subscriber.state == .unconfirmed, subscriber.channel == .email else {
+                return [.subscriberAdded(subscriber)]
+            }
             return [.subscriberAdded(subscriber), .noticeRequested(.subscription(subscriber.id, .confirm))]
         case .requestSubscription(var draft):
             draft.confirmed = false

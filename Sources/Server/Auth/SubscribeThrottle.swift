@@ -1,6 +1,6 @@
+import Engine
 package import Foundation
 import Synchronization
-import Engine
 
 /// Bounds the public subscribe form, which mails an address anyone may type: per client address (one
 /// machine filling the form in a loop), per email address over every organization (so one victim

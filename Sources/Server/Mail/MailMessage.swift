@@ -72,7 +72,9 @@ package struct MailMessage: Sendable, Equatable {
 
     /// A part's headers, a blank line, and its text in base64 lines of 76 characters (RFC 2045).
     private static func part(_ text: String, type: String) -> [String] {
-        let encoded = Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(text.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", ""]
             + encoded.components(separatedBy: "\r\n")
     }

@@ -155,7 +155,10 @@ private final class CurlHandle: @unchecked Sendable {
                 set(statusd_curl_set_string(handle, CURLOPT_URL, settings.url))
                 set(statusd_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps"))
                 set(statusd_curl_set_long(handle, CURLOPT_NOSIGNAL, 1))
-                set(statusd_curl_set_long(handle, CURLOPT_USE_SSL, Int(settings.requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue)))
+                set(
+                    statusd_curl_set_long(
+                        handle, CURLOPT_USE_SSL,
+                        Int(settings.requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue)))
                 set(statusd_curl_set_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)))
                 set(statusd_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeout.milliseconds))
                 set(statusd_curl_set_long(handle, CURLOPT_TIMEOUT_MS, settings.timeout.milliseconds))
@@ -179,7 +182,8 @@ private final class CurlHandle: @unchecked Sendable {
         var reply = 0
         _ = statusd_curl_response_code(handle, &reply)
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        let reason = (detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+        let reason =
+            (detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
             + (reply > 0 ? " (SMTP \(reply))" : "")
         // Only a refusal of the recipient is the address's fault; a 5xx to MAIL FROM or AUTH is ours.
         if detail.hasPrefix("RCPT failed"), (500..<600).contains(reply) { return .refused(reason) }

@@ -198,7 +198,8 @@ package actor Deliverer: ServiceLifecycle.Service {
                 manage: links.url(.manage, subscriber.id, org: org, base: base), unsubscribe: unsubscribe)
             return mail?.composer.mail(content, to: subscriber, links: links, messageID: messageID).map { .mail($0) }
         }
-        return (try? OutgoingMessage.make(content, webhook: webhook, for: subscriber, unsubscribe: unsubscribe, now: now))
+        return
+            (try? OutgoingMessage.make(content, webhook: webhook, for: subscriber, unsubscribe: unsubscribe, now: now))
             .flatMap { $0 }.map { .post($0) }
     }
 

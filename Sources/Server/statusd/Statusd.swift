@@ -212,7 +212,8 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         let (deliverer, localJournal) = try NotificationServices.deliverer(
             options: options, smtpPassword: secrets["smtp-password"], registry: registry, cluster: cluster,
-            dataDirectory: dataDirectory.path, tokens: tokens, doorbell: doorbell, leads: leads, metrics: metrics, logger: logger)
+            dataDirectory: dataDirectory.path, tokens: tokens, doorbell: doorbell, leads: leads, metrics: metrics,
+            logger: logger)
         defer { localJournal.close() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),

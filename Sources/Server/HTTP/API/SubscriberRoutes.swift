@@ -51,7 +51,8 @@ package struct SubscriberRoutes: Sendable {
         let (caller, _) = try await api.authorize(request, role: .admin)
         let input = try await JSONBody.decode(SubscriberInput.self, from: request)
         guard deliverable.contains(input.channel) else {
-            let missing = input.channel == .email ? "no mail server is configured (smtp-url)" : "no SMS provider exists yet"
+            let missing =
+                input.channel == .email ? "no mail server is configured (smtp-url)" : "no SMS provider exists yet"
             throw Problem(
                 status: .unprocessableContent,
                 detail: "\(input.channel.rawValue) subscribers are not available: \(missing)", field: "type")

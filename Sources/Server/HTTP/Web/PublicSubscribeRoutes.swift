@@ -51,8 +51,7 @@ package struct PublicSubscribeRoutes: Sendable {
     static let accepted =
         "If this address can receive mail, a link to confirm the subscription is on its way. Nothing else is sent before it is followed."
 
-    @Sendable package func subscribeByJSON(request: Request, context: StatusdRequestContext) async throws -> Response
-    {
+    @Sendable package func subscribeByJSON(request: Request, context: StatusdRequestContext) async throws -> Response {
         let input = try await JSONBody.decode(Input.self, from: request)
         try await subscribe(input, request: request, context: context)
         var headers = HTTPFields()
@@ -62,8 +61,7 @@ package struct PublicSubscribeRoutes: Sendable {
         return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    @Sendable package func subscribeByForm(request: Request, context: StatusdRequestContext) async throws -> Response
-    {
+    @Sendable package func subscribeByForm(request: Request, context: StatusdRequestContext) async throws -> Response {
         let state = registry.organization(slug: context.parameters.get("slug") ?? "")?.view.state
         do {
             let buffer = try await request.body.collect(upTo: 16 * 1_024)

@@ -37,7 +37,9 @@ package struct SubscriptionLinkRoutes: Sendable {
     @Sendable package func showConfirm(request: Request, context: StatusdRequestContext) async throws -> Response {
         guard let (actor, subscriber, token) = found(request, context, .confirm) else { return gone(nil) }
         let state = actor.view.state
-        guard subscriber.state == .unconfirmed else { return managePage(state, subscriber, heading: "Already confirmed") }
+        guard subscriber.state == .unconfirmed else {
+            return managePage(state, subscriber, heading: "Already confirmed")
+        }
         var model = Self.frame(state, title: "Confirm")
         model["heading"] = "Confirm your subscription to \(state.settings.name)"
         model["message"] = "\(subscriber.address) will be told of incidents and maintenance."
@@ -62,7 +64,8 @@ package struct SubscriptionLinkRoutes: Sendable {
 
     @Sendable package func showManage(request: Request, context: StatusdRequestContext) async throws -> Response {
         guard let (actor, subscriber, _) = found(request, context, .manage) else { return gone(nil) }
-        return managePage(actor.view.state, subscriber, heading: "Your subscription to \(actor.view.state.settings.name)")
+        return managePage(
+            actor.view.state, subscriber, heading: "Your subscription to \(actor.view.state.settings.name)")
     }
 
     /// Saves the services chosen on the manage page (none ticked: every service).

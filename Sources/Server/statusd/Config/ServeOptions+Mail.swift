@@ -14,17 +14,20 @@ extension ServeOptions {
         guard let url = URLComponents(string: smtpURL), url.scheme == "smtp" || url.scheme == "smtps",
             let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil
         else {
-            throw ValidationError("--smtp-url must be smtp://host:port or smtps://host:port, got '\(smtpURL.prefix(80))'")
+            throw ValidationError(
+                "--smtp-url must be smtp://host:port or smtps://host:port, got '\(smtpURL.prefix(80))'")
         }
         guard url.user == nil, url.password == nil else {
             throw ValidationError(
-                "--smtp-url must not carry a user or password: use --smtp-username and the secret setting smtp-password")
+                "--smtp-url must not carry a user or password: use --smtp-username and the secret setting smtp-password"
+            )
         }
         let parts = smtpFrom?.split(separator: "@", omittingEmptySubsequences: false) ?? []
         guard let smtpFrom, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), smtpFrom.allSatisfy(\.isASCII),
             !smtpFrom.contains(where: { "<>()[],;:\"\\ ".contains($0) || $0.isNewline })
         else {
-            throw ValidationError("--smtp-from must be a plain email address (status@example.com) when --smtp-url is set")
+            throw ValidationError(
+                "--smtp-from must be a plain email address (status@example.com) when --smtp-url is set")
         }
         guard (1...256).contains(smtpConnections) else {
             throw ValidationError("--smtp-connections must be 1...256, got \(smtpConnections)")
