@@ -149,7 +149,8 @@ struct NotifyScenario: AsyncParsableCommand {
         try ResultTable.markdown(
             results, columns: ["webhooks", "emails", "round"],
             extraColumns: [
-                "incident_webhooks_s", "all_mails_s", "all_s", "mails_per_s", "post_ms", "cpu_us_per_delivery", "rss_mib",
+                "incident_webhooks_s", "all_mails_s", "all_s", "mails_per_s", "post_ms", "cpu_us_per_delivery",
+                "rss_mib",
                 "idle_write_p50_us", "idle_write_p99_us",
             ]
         ).write(to: directory.appendingPathComponent("notify.md"), atomically: true, encoding: .utf8)

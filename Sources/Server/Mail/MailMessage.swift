@@ -44,39 +44,51 @@ package struct MailMessage: Sendable, Equatable {
 
     /// The message as the SMTP `DATA` command carries it (the transport does the dot-stuffing).
     package func rendered(date: Date, boundary: String = "statusd-" + UUID().uuidString) -> [UInt8] {
-        var lines: [String] = []
+        var head: [String] = []
         let sender = fromName.map { MailHeader.phrase($0) + " <\(from)>" } ?? from
-        lines.append("From: " + sender)
-        lines.append("To: " + to)
-        lines.append("Subject: " + MailHeader.value(subject))
-        lines.append("Date: " + Self.dateFormatter.string(from: date))
-        lines.append("Message-ID: <\(messageID)>")
-        for (name, value) in headers { lines.append("\(name): " + MailHeader.value(value)) }
-        lines.append("MIME-Version: 1.0")
-        var body: [String]
-        if let html {
-            lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
-            body = ["--" + boundary] + Self.part(text, type: "text/plain")
-            body += ["--" + boundary] + Self.part(html, type: "text/html")
-            body.append("--" + boundary + "--")
-        } else {
-            body = Self.part(text, type: "text/plain")
-            lines.append(body.removeFirst())
-            lines.append(body.removeFirst())
-            body.removeFirst()  // the blank line ends the headers below
+        head.append("From: " + sender)
+        head.append("To: " + to)
+        head.append("Subject: " + MailHeader.value(subject))
+        head.append("Date: " + Self.dateFormatter.string(from: date))
+        head.append("Message-ID: <\(messageID)>")
+        for (name, value) in headers { head.append("\(name): " + MailHeader.value(value)) }
+        head.append("MIME-Version: 1.0")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count * 4 / 3 + (html?.utf8.count ?? 0) * 4 / 3 + 2_048)
+        func line(_ text: String) {
+            bytes += text.utf8
+            bytes += Self.crlf
         }
-        lines.append("")
-        lines += body
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        guard let html else {
+            for field in head { line(field) }
+            Self.part(text, type: "text/plain", into: &bytes)
+            return bytes
+        }
+        head.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        for field in head { line(field) }
+        line("")
+        line("--" + boundary)
+        Self.part(text, type: "text/plain", into: &bytes)
+        line("--" + boundary)
+        Self.part(html, type: "text/html", into: &bytes)
+        line("--" + boundary + "--")
+        return bytes
     }
 
-    /// A part's headers, a blank line, and its text in base64 lines of 76 characters (RFC 2045).
-    private static func part(_ text: String, type: String) -> [String] {
-        let encoded = Data(text.utf8).base64EncodedString(options: [
-            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
-        ])
-        return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", ""]
-            + encoded.components(separatedBy: "\r\n")
+    private static let crlf: [UInt8] = [13, 10]
+
+    /// A part's headers, a blank line, and its text in base64 lines of 76 characters (RFC 2045), cut
+    /// here by bytes: Foundation's line option plus a split by "\r\n" was a quarter of a mail's CPU.
+    private static func part(_ text: String, type: String, into bytes: inout [UInt8]) {
+        bytes += "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8
+        let encoded = Array(Data(text.utf8).base64EncodedData())
+        var start = 0
+        while start < encoded.count {
+            let end = min(start + 76, encoded.count)
+            bytes += encoded[start..<end]
+            bytes += crlf
+            start = end
+        }
     }
 
     /// RFC 5322's date: `Thu, 03 Dec 2026 09:26:17 +0000`.
@@ -99,6 +111,10 @@ package enum MailHeader {
     private static let plainLimit = 900
 
     package static func value(_ text: String) -> String {
+        // Most values (every subject of one notification, the links) are short printable ASCII.
+        if text.utf8.count <= plainLimit, text.utf8.allSatisfy({ (0x20..<0x7f).contains($0) }), !text.contains("=?") {
+            return text
+        }
         let flat = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
         if flat.allSatisfy(\.isASCII), flat.utf8.count <= plainLimit, !flat.contains("=?") { return flat }
         return encodedWords(flat)

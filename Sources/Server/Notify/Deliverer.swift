@@ -140,9 +140,10 @@ package actor Deliverer: ServiceLifecycle.Service {
         -> [(Subscriber, MailOutcome)]
     {
         let now = WallClock.now()
+        let prepared = content.aboutThePage ? mail?.composer.prepare(content) : nil
         var deliveries: [(Subscriber, Delivery?)] = []
         for subscriber in subscribers {
-            deliveries.append((subscriber, delivery(of: content, webhook, to: subscriber, now: now)))
+            deliveries.append((subscriber, delivery(of: content, webhook, prepared, to: subscriber, now: now)))
         }
         let sending = self.sending
         let transport = mail?.transport
@@ -185,19 +186,22 @@ package actor Deliverer: ServiceLifecycle.Service {
 
     /// What goes to one subscriber: a request to its URL, or a mail (to its address, or to a webhook's
     /// contact); nil when its channel has no way out here (SMS; email without a mail server).
-    private func delivery(of content: NoticeContent, _ webhook: WebhookBody?, to subscriber: Subscriber, now: Date)
-        -> Delivery?
-    {
+    private func delivery(
+        of content: NoticeContent, _ webhook: WebhookBody?, _ prepared: MailComposer.PreparedNotice?,
+        to subscriber: Subscriber, now: Date
+    ) -> Delivery? {
         let org = content.key.org
         let base = settings.publicURL
-        let unsubscribe = links.url(.unsubscribe, subscriber.id, org: org, base: base)
+        let links = links
+        let link: MailComposer.Link = { links.url($0, subscriber.id, org: org, base: base) }
         if subscriber.channel == .email || !content.aboutThePage {
+            guard let mail else { return nil }
             let messageID = OutgoingMessage.idempotencyKey(content.key, subscriber.id) + "@" + mailDomain
-            let links = MailComposer.Links(
-                confirm: links.url(.confirm, subscriber.id, org: org, base: base),
-                manage: links.url(.manage, subscriber.id, org: org, base: base), unsubscribe: unsubscribe)
-            return mail?.composer.mail(content, to: subscriber, links: links, messageID: messageID).map { .mail($0) }
+            if let prepared { return .mail(prepared.mail(to: subscriber, link: link, messageID: messageID)) }
+            return mail.composer.subscriptionMail(content, to: subscriber, link: link, messageID: messageID)
+                .map { .mail($0) }
         }
+        let unsubscribe = link(.unsubscribe)
         return
             (try? OutgoingMessage.make(content, webhook: webhook, for: subscriber, unsubscribe: unsubscribe, now: now))
             .flatMap { $0 }.map { .post($0) }

@@ -13,7 +13,13 @@ package struct OutgoingMessage: Sendable {
     /// subscriber, on every node (SHA-256 of the organization, the notice's seq and the subscriber).
     static func idempotencyKey(_ key: NoticeKey, _ subscriber: SubscriberID) -> String {
         let digest = SHA256.hash(data: Data("\(key.org.rawValue):\(key.seq.rawValue):\(subscriber.rawValue)".utf8))
-        return "ntf_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var text = Array("ntf_".utf8)
+        for byte in digest.prefix(16) {
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The message for `subscriber`'s channel, or nil for a channel without one (email, SMS) or a URL
