@@ -151,6 +151,39 @@ import Testing
         #expect((result["screenshots"] as? [String])?.count == 5)
     }
 
+    /// Email subscription as a person does it, with a real SMTP server (`SMTPSink`): the page's form,
+    /// the confirmation mail's link and button, the manage page, the incident mail, and unsubscribe
+    /// (opening the link changes nothing; the mail client's one-click POST unsubscribes).
+    @Test func emailSubscription_formConfirmManageNotifyUnsubscribe() async throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let server = try StatusdProcess(
+            arguments: ["--fsync", "none", "--public-url", "https://status.acme.example"] + sink.arguments,
+            environment: SMTPSink.environment)
+        defer { server.stop() }
+        let (owner, _) = try await AccountTests.signUp("mail@example.com", on: server)
+        #expect(
+            try await owner.call("POST", "/api/organizations", ["slug": "acme", "name": "Acme Cloud"]).status == 201)
+        let key = try #require(
+            try await owner.call("POST", "/api/keys", ["name": "b", "role": "admin"]).json["token"] as? String)
+        _ = try await owner.call("POST", "/api/services", ["name": "API"])
+        let web = try #require(try await owner.call("POST", "/api/services", ["name": "Web"]).json["id"] as? String)
+
+        let result = try await StatuspageTests.read(
+            server, script: "browser_email_flow.py", "acme", key, web, sink.spool, Self.screenshots)
+        #expect((result["problems"] as? [String]) == [], "\(result["problems"] ?? "")")
+        #expect(result["form_answer"] as? String == "Check your inbox")
+        #expect(result["state_after_form"] as? String == "unconfirmed")
+        #expect(result["state_after_opening"] as? String == "unconfirmed", "opening the link confirms nothing")
+        #expect(result["state_after_button"] as? String == "active")
+        #expect(result["components"] as? [String] == [web])
+        #expect(result["incident_created"] as? Int == 201 && result["text_has_body"] as? Bool == true)
+        #expect(result["list_unsubscribe_post"] as? String == "List-Unsubscribe=One-Click")
+        #expect(result["list_unsubscribe_matches"] as? Bool == true)
+        #expect(result["subscribed_after_opening"] as? Bool == true, "opening the unsubscribe link changes nothing")
+        #expect(result["one_click"] as? Int == 200 && result["subscribed_after_one_click"] as? Bool == false)
+    }
+
     /// Sign up, create an organization, add services, open an incident that the public page shows
     /// live, resolve it, invite a viewer who joins in a third browser profile and cannot edit.
     @Test func dashboard_ownerAndViewer() async throws {

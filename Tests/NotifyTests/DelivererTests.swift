@@ -111,7 +111,7 @@ import Testing
         // A previous process marked the first two done and crashed.
         let journal = FileDeliveryJournal(dataDirectory: setup.folder)
         _ = try await journal.load()
-        try await journal.append([.progress(key, through: hooks.sorted()[1])])
+        try await journal.append([.progress(key, lane: .urls, through: hooks.sorted()[1])])
         journal.close()
 
         let recorder = Recorder()

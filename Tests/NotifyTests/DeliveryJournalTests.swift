@@ -17,9 +17,10 @@ import Testing
         let (a, b) = (SubscriberID.random(), SubscriberID.random())
         let due = Date(timeIntervalSince1970: 1_800_000_000)
         let marks: [DeliveryMark] = [
-            .progress(key, through: min(a, b)), .retry(key, a, attempt: 2, due: due, reason: "HTTP 503"),
-            .progress(key, through: max(a, b)), .settled(key, a), .retry(key, b, attempt: 1, due: due, reason: "x"),
-            .progress(other, through: a), .finished(other),
+            .progress(key, lane: .urls, through: min(a, b)), .retry(key, a, attempt: 2, due: due, reason: "HTTP 503"),
+            .progress(key, lane: .urls, through: max(a, b)), .settled(key, a),
+            .retry(key, b, attempt: 1, due: due, reason: "x"),
+            .progress(other, lane: .urls, through: a), .finished(other),
         ]
         try await journal.append(Array(marks[..<3]))
         try await journal.append(Array(marks[3...]))
@@ -29,7 +30,7 @@ import Testing
         let reopened = FileDeliveryJournal(dataDirectory: folder)
         let ledger = try await reopened.load()
         #expect(ledger == expected)
-        #expect(ledger.notices[key]?.through == max(a, b))
+        #expect(ledger.notices[key]?.through == [.urls: max(a, b)])
         #expect(ledger.notices[key]?.retries.keys.map { $0 } == [b])
         #expect(ledger.notices[other]?.finished == true)
 
@@ -46,7 +47,7 @@ import Testing
     @Test func aTornTail_isCutOff_aDamagedMiddleIsRefused() async throws {
         let journal = FileDeliveryJournal(dataDirectory: folder)
         _ = try await journal.load()
-        try await journal.append([.progress(key, through: .random())])
+        try await journal.append([.progress(key, lane: .urls, through: .random())])
         try await journal.append([.finished(key)])
         journal.close()
         let path = folder + "/deliveries/journal"
@@ -56,7 +57,7 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let repaired = try await FileDeliveryJournal(dataDirectory: folder).load()
         #expect(repaired.notices[key]?.finished == false)
-        #expect(repaired.notices[key]?.through != nil)
+        #expect(repaired.notices[key]?.through.isEmpty == false)
 
         // A header cut short (the fuzzer's first find: it trapped) is refused by name.
         try Data(whole.prefix(15)).write(to: URL(fileURLWithPath: path))
@@ -84,13 +85,14 @@ import Testing
         let key = NoticeKey(org: id("org", "3"), seq: Seq(12))
         let done = NoticeKey(org: id("org", "3"), seq: Seq(10))
         return [
-            .progress(key, through: id("sub", "1")),
+            .progress(key, lane: .urls, through: id("sub", "1")),
             .retry(
                 key, id("sub", "2"), attempt: 3, due: Date(timeIntervalSince1970: 1_795_000_060), reason: "HTTP 503"),
-            .progress(key, through: id("sub", "4")),
+            .progress(key, lane: .urls, through: id("sub", "4")),
             .retry(key, id("sub", "4"), attempt: 1, due: Date(timeIntervalSince1970: 1_795_000_007.5), reason: "x"),
             .settled(key, id("sub", "2")),
-            .progress(done, through: id("sub", "9")),
+            .progress(key, lane: .mail, through: id("sub", "5")),
+            .progress(done, lane: .urls, through: id("sub", "9")),
             .finished(done),
         ]
     }

@@ -58,7 +58,7 @@ import Testing
         while subscribers.readableBytes > 0 { decodedSubscribers.append(try subscribers.readWALRecord()) }
         #expect(decodedSubscribers == SampleRecords.subscriberRecords)
         let journal = try read("delivery-journal", "sample-journal")
-        #expect(try FileDeliveryJournal.decode(journal, path: "seed").marks.count == 7)
+        #expect(try FileDeliveryJournal.decode(journal, path: "seed").marks.count == 8)
         var records = ByteBuffer(bytes: try read("wal-records", "sample-records"))
         var decoded: [LogRecord] = []
         while records.readableBytes > 0 { decoded.append(try records.readWALRecord()) }

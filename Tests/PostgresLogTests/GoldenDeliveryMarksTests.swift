@@ -22,11 +22,12 @@ import Testing
         let key = NoticeKey(org: id("org", "7"), seq: Seq(40))
         let done = NoticeKey(org: id("org", "7"), seq: Seq(31))
         return [
-            .progress(key, through: id("sub", "3")),
+            .progress(key, lane: .urls, through: id("sub", "3")),
             .retry(
                 key, id("sub", "2"), attempt: 4, due: Date(timeIntervalSince1970: 1_795_000_120), reason: "HTTP 502"),
             .settled(key, id("sub", "2")),
-            .progress(done, through: id("sub", "8")),
+            .progress(key, lane: .mail, through: id("sub", "6")),
+            .progress(done, lane: .urls, through: id("sub", "8")),
             .finished(done),
         ]
     }
@@ -76,7 +77,7 @@ import Testing
             compacted.forget([NoticeKey(org: Self.id("org", "7"), seq: Seq(31))])
             try await journal.compact(to: compacted)
             let extra = DeliveryMark.progress(
-                NoticeKey(org: Self.id("org", "7"), seq: Seq(40)), through: Self.id("sub", "9"))
+                NoticeKey(org: Self.id("org", "7"), seq: Seq(40)), lane: .urls, through: Self.id("sub", "9"))
             try await journal.append([extra])
             compacted.apply(extra)
             #expect(try await journal.load() == compacted)

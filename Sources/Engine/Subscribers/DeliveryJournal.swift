@@ -15,12 +15,27 @@ public struct NoticeKey: Hashable, Sendable, Comparable {
     }
 }
 
+/// Recipients are walked in two lanes, each in id order with its own progress: the requests to URLs
+/// (webhooks, chat; quick) first, then the mails (as fast as the mail server takes them), so that a
+/// page's 10,000 webhooks are not held behind its 100,000 mails.
+public enum DeliveryLane: UInt8, CaseIterable, Hashable, Sendable, Comparable {
+    case urls = 0
+    case mail = 1
+
+    public static func < (lhs: DeliveryLane, rhs: DeliveryLane) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+extension SubscriberChannel {
+    /// The lane a subscriber's deliveries are walked in.
+    public var lane: DeliveryLane { self == .email ? .mail : .urls }
+}
+
 /// One durable fact about delivering notifications, kept outside the organizations' streams so that a
 /// notification to 100,000 people costs a few marks, not 100,000 events in front of the writes.
 public enum DeliveryMark: Hashable, Sendable {
-    /// Every recipient of the notice up to and including `through` (in id order) was sent to, or has a
-    /// `retry` mark of its own.
-    case progress(NoticeKey, through: SubscriberID)
+    /// Every recipient of the notice in `lane` up to and including `through` (in id order) was sent to,
+    /// or has a `retry` mark of its own.
+    case progress(NoticeKey, lane: DeliveryLane, through: SubscriberID)
     /// A delivery failed `attempt` times (the last for `reason`); the next try is due at `due`.
     case retry(NoticeKey, SubscriberID, attempt: Int, due: Date, reason: String)
     /// A delivery that was retried is over: sent at last, or given up (the subscriber quarantined).
@@ -44,12 +59,12 @@ public struct PendingRetry: Hashable, Sendable {
 
 /// Where one notification stands, folded from its marks.
 public struct NoticeProgress: Hashable, Sendable {
-    /// The last recipient done in id order; nil before the first.
-    public var through: SubscriberID?
+    /// Each lane's last recipient done in id order; none before its first.
+    public var through: [DeliveryLane: SubscriberID] = [:]
     public var retries: [SubscriberID: PendingRetry] = [:]
     public var finished = false
 
-    public init(through: SubscriberID? = nil) { self.through = through }
+    public init() {}
 }
 
 /// Every unfinished notification's progress: what the marks of a journal add up to.
@@ -62,10 +77,12 @@ public struct DeliveryLedger: Hashable, Sendable {
     /// gives the same ledger; a mark about a finished notice is ignored.
     public mutating func apply(_ mark: DeliveryMark) {
         switch mark {
-        case .progress(let key, let through):
+        case .progress(let key, let lane, let through):
             guard notices[key]?.finished != true else { return }
-            let current = notices[key]?.through
-            if current == nil || current! < through { notices[key, default: NoticeProgress()].through = through }
+            let current = notices[key]?.through[lane]
+            if current == nil || current! < through {
+                notices[key, default: NoticeProgress()].through[lane] = through
+            }
         case .retry(let key, let subscriber, let attempt, let due, let reason):
             guard notices[key]?.finished != true else { return }
             notices[key, default: NoticeProgress()].retries[subscriber] = PendingRetry(
@@ -88,7 +105,9 @@ public struct DeliveryLedger: Hashable, Sendable {
     public var marks: [DeliveryMark] {
         notices.sorted { $0.key < $1.key }.flatMap { key, progress -> [DeliveryMark] in
             if progress.finished { return [.finished(key)] }
-            var marks: [DeliveryMark] = progress.through.map { [.progress(key, through: $0)] } ?? []
+            var marks: [DeliveryMark] = progress.through.sorted { $0.key < $1.key }.map {
+                .progress(key, lane: $0.key, through: $0.value)
+            }
             for (subscriber, retry) in progress.retries.sorted(by: { $0.key < $1.key }) {
                 marks.append(
                     .retry(key, subscriber, attempt: retry.attempt, due: retry.due, reason: retry.reason))

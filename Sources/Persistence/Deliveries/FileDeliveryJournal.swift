@@ -182,8 +182,9 @@ extension ByteBuffer {
             buffer.writeWALInteger(key.seq.rawValue)
         }
         switch mark {
-        case .progress(let notice, let through):
+        case .progress(let notice, let lane, let through):
             key(notice, tag: 1, into: &self)
+            writeWALInteger(lane.rawValue)
             writeWALID(through)
         case .retry(let notice, let subscriber, let attempt, let due, let reason):
             key(notice, tag: 2, into: &self)
@@ -203,7 +204,10 @@ extension ByteBuffer {
         let tag = try readWALInteger(as: UInt8.self)
         let key = NoticeKey(org: try readWALID(), seq: Seq(try readWALInteger(as: UInt64.self)))
         switch tag {
-        case 1: return .progress(key, through: try readWALID())
+        case 1:
+            let code = try readWALInteger(as: UInt8.self)
+            guard let lane = DeliveryLane(rawValue: code) else { throw CodecError("unknown delivery lane \(code)") }
+            return .progress(key, lane: lane, through: try readWALID())
         case 2:
             return .retry(
                 key, try readWALID(), attempt: try readWALInt(), due: try readWALDate(), reason: try readWALString())

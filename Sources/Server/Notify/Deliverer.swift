@@ -9,7 +9,7 @@ package import Prometheus
 import ServiceLifecycle
 
 /// Tells subscribers. Each pending notice in an organization's state (a `noticeRequested` event) is
-/// delivered to its recipients in id order, a batch at a time; after each batch one durable progress
+/// delivered to its recipients in id order, in two lanes (URLs, then mail), a batch at a time; after each batch one durable progress
 /// mark (and a retry mark per failure) goes to the delivery journal, outside the organization's
 /// stream. When every recipient is done the journal says `finished` and a `noticesCompleted` event
 /// takes the notice out of the state.
@@ -101,29 +101,12 @@ package actor Deliverer: ServiceLifecycle.Service {
             let state = actor.view.state
             if let content = NoticeContent(notice, org: state, publicURL: settings.publicURL) {
                 let webhook = content.aboutThePage ? try WebhookBody(content, documentation: documentation) : nil
-                var recipients = state.recipients(of: notice)
-                if let through = ledger.notices[key]?.through { recipients.removeAll { $0.id <= through } }
-                var start = 0
-                while start < recipients.count {
-                    // Stopping: what is marked is durable, the rest goes on at the next start.
-                    guard !Task.isShuttingDownGracefully else { return }
-                    let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
-                    start += batch.count
-                    var marks: [DeliveryMark] = []
-                    for (subscriber, outcome) in await send(content, webhook, to: batch) {
-                        switch outcome {
-                        case .sent: break
-                        case .failed(let failure):
-                            marks.append(
-                                .retry(
-                                    key, subscriber.id, attempt: 1,
-                                    due: WallClock.now() + settings.backoff(after: 1), reason: failure))
-                        case .refused(let refusal):
-                            await quarantine(subscriber, of: actor, "the mail server refused the address: \(refusal)")
-                        }
-                    }
-                    marks.append(.progress(key, through: batch[batch.count - 1].id))
-                    try await record(marks)
+                let recipients = state.recipients(of: notice)
+                // The URLs' lane first: webhooks and chat are told in seconds, the mails follow.
+                for lane in DeliveryLane.allCases {
+                    var walk = recipients.filter { $0.channel.lane == lane }
+                    if let through = ledger.notices[key]?.through[lane] { walk.removeAll { $0.id <= through } }
+                    guard try await deliver(walk, in: lane, content, webhook, key: key, of: actor) else { return }
                 }
             }
             walked.insert(key)
@@ -133,6 +116,36 @@ package actor Deliverer: ServiceLifecycle.Service {
             try await record([.finished(key)])
         }
         _ = try? await actor.submit(.completeNotices([notice.seq]), by: .system)
+    }
+
+    /// Sends to `recipients` (one lane's, in id order) a batch at a time, each batch followed by its
+    /// durable progress mark; false when stopping cut it short (the rest goes on at the next start).
+    private func deliver(
+        _ recipients: [Subscriber], in lane: DeliveryLane, _ content: NoticeContent, _ webhook: WebhookBody?,
+        key: NoticeKey, of actor: OrgActor
+    ) async throws -> Bool {
+        var start = 0
+        while start < recipients.count {
+            guard !Task.isShuttingDownGracefully else { return false }
+            let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
+            start += batch.count
+            var marks: [DeliveryMark] = []
+            for (subscriber, outcome) in await send(content, webhook, to: batch) {
+                switch outcome {
+                case .sent: break
+                case .failed(let failure):
+                    marks.append(
+                        .retry(
+                            key, subscriber.id, attempt: 1, due: WallClock.now() + settings.backoff(after: 1),
+                            reason: failure))
+                case .refused(let refusal):
+                    await quarantine(subscriber, of: actor, "the mail server refused the address: \(refusal)")
+                }
+            }
+            marks.append(.progress(key, lane: lane, through: batch[batch.count - 1].id))
+            try await record(marks)
+        }
+        return true
     }
 
     /// Sends `content` to each subscriber, `settings.concurrency` at a time; how each went.

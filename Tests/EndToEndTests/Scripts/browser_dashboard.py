@@ -217,7 +217,9 @@ try:
     fill(owner, "service-edit", {"name": "Website & Docs"})
     wait(owner, lambda d: present(d, 'tr[data-service="Website & Docs"]'), "the renamed service")
     def order(driver):
-        return [row.get_attribute("data-service") for row in present(driver, "tr[data-service]")]
+        # In one script call: a redraw between two WebDriver calls leaves a row stale (CI, stop 31).
+        return driver.execute_script(
+            "return Array.from(document.querySelectorAll('tr[data-service]')).map(r => r.dataset.service)")
 
     def above(names, first, second):
         return first in names and second in names and names.index(first) < names.index(second)

@@ -72,7 +72,7 @@ package enum OpenAPIPaths {
                 method: "post", path: "/subscriptions/{org}/{subscriber}/manage",
                 summary: "Choose the services a subscription follows (none: all) (HTML)", tag: tag, access: .open,
                 parameters: subscriptionLink, body: "SubscriptionChoice", bodyRequired: false, success: html,
-                more: [404, 413, 422], errorShape: .page, bodyType: "application/x-www-form-urlencoded"),
+                more: [400, 404, 413, 422], errorShape: .page, bodyType: "application/x-www-form-urlencoded"),
             Op(
                 method: "post", path: "/status/{slug}/subscribe",
                 summary: "Subscribe by email from the status page's form (HTML; double opt-in)", tag: tag,

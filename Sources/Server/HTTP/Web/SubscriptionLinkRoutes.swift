@@ -73,10 +73,18 @@ package struct SubscriptionLinkRoutes: Sendable {
         guard let (actor, subscriber, _) = found(request, context, .manage) else { return gone(nil) }
         let buffer = try await request.body.collect(upTo: 64 * 1_024)
         struct Form: Decodable { let components: [ServiceID]? }
-        let form = try? URLEncodedFormDecoder().decode(
-            Form.self, from: String(decoding: buffer.readableBytesView, as: UTF8.self))
+        let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
+        // No box ticked sends an empty form: every service. A form that cannot be read changes nothing.
+        guard
+            let form = text.isEmpty ? Form(components: nil) : try? URLEncodedFormDecoder().decode(Form.self, from: text)
+        else {
+            var model = Self.frame(actor.view.state, title: "Not saved")
+            model["heading"] = "Not saved"
+            model["message"] = "The form cannot be read."
+            return page(model, status: .badRequest)
+        }
         do {
-            _ = try await actor.submit(.setSubscriberComponents(subscriber.id, form?.components ?? []), by: .system)
+            _ = try await actor.submit(.setSubscriberComponents(subscriber.id, form.components ?? []), by: .system)
         } catch let error as EngineError where error.code == .notFound && error.field == "id" {
             return gone(actor.view.state)
         } catch let error as EngineError {
