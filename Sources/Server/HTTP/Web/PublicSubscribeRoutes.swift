@@ -109,15 +109,9 @@ package struct PublicSubscribeRoutes: Sendable {
     }
 
     private func page(_ state: OrgState?, status: HTTPResponse.Status, heading: String, message: String) -> Response {
-        var model: [String: Any] = [
-            "title": heading, "heading": heading, "message": message, "name": state?.settings.name ?? "statusd",
-        ]
-        if let state { model["slug"] = state.settings.slug }
-        var headers = StatusPageRoutes.securityHeaders
-        headers[.contentType] = StatusPageRoutes.htmlType
-        headers[.cacheControl] = "no-store"
-        return Response(
-            status: status, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: StatusPageRoutes.render(model, "subscription", library))))
+        var model = SubscriptionLinkRoutes.frame(state, title: heading)
+        model["heading"] = heading
+        model["message"] = message
+        return SubscriptionLinkRoutes.page(model, status: status, library: library)
     }
 }

@@ -175,7 +175,7 @@ package struct SubscriptionLinkRoutes: Sendable {
     }
 
     /// The page's title and the organization it belongs to (its name links to its status page).
-    private static func frame(_ state: OrgState?, title: String) -> [String: Any] {
+    static func frame(_ state: OrgState?, title: String) -> [String: Any] {
         var model: [String: Any] = ["title": title, "name": state?.settings.name ?? "statusd"]
         if let state { model["slug"] = state.settings.slug }
         return model
@@ -189,6 +189,11 @@ package struct SubscriptionLinkRoutes: Sendable {
     }
 
     private func page(_ model: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        Self.page(model, status: status, library: library)
+    }
+
+    /// A subscription page (`page-subscription.mustache`), never cached: the public form's answers too.
+    static func page(_ model: [String: Any], status: HTTPResponse.Status, library: MustacheLibrary) -> Response {
         var headers = StatusPageRoutes.securityHeaders
         headers[.contentType] = StatusPageRoutes.htmlType
         headers[.cacheControl] = "no-store"
