@@ -108,13 +108,28 @@
     return node;
   }
   function showProblem(answer, errors, general) {
-    var data = answer.data || {};
     var placed = false;
-    (data.errors || []).forEach(function (item) {
+    ((answer.data || {}).errors || []).forEach(function (item) {
       var key = (item.field || "").split(".").pop();
       if (errors[key]) { errors[key].textContent = item.message; placed = true; }
     });
-    if (!placed) { general.textContent = data.detail || data.error || ("The server answered " + answer.status); }
+    if (!placed) { general.textContent = problemText(answer); }
+  }
+  function problemText(answer) {
+    var data = answer.data || {};
+    return data.detail || data.error || ("The server answered " + answer.status);
+  }
+  // A one-click action (move, resolve, delete, a status menu) has no form to hold its error: a
+  // refused or failed one is told in the bar under the header (outside the view, so it never holds
+  // live redraws back), and the view is drawn again from the server either way.
+  function act(pending) {
+    var notice = document.getElementById("action-error");
+    notice.textContent = "";
+    return Promise.all([].concat(pending)).then(function (answers) {
+      var failed = answers.filter(function (answer) { return !answer.ok; })[0];
+      if (failed) { notice.textContent = problemText(failed); }
+      render();
+    }, function () { notice.textContent = "statusd could not be reached; try again."; render(); });
   }
   function button(label, action, kind) {
     return el("button", { type: "button", "class": kind || "secondary", text: label, onclick: action });
@@ -234,9 +249,9 @@
           var order = siblings(s), index = order.indexOf(s);
           order.splice(index, 1);
           order.splice(index + step, 0, s);
-          Promise.all(order.map(function (o, position) {
+          act(order.map(function (o, position) {
             return api("PUT", "/api/services/" + o.id, { position: position });
-          })).then(render);
+          }));
         }
         function editForm(s) {
           clear(editing);
@@ -252,7 +267,7 @@
         var rows = services.map(function (s) {
           var group = siblings(s), index = group.indexOf(s);
           var select = el("select", { "aria-label": "Status of " + s.name, disabled: !can("editor"),
-            onchange: function () { api("PUT", "/api/services/" + s.id + "/status", { status: select.value }); } },
+            onchange: function () { act(api("PUT", "/api/services/" + s.id + "/status", { status: select.value })); } },
             statusOptions().map(function (o) { return el("option", { value: o[0], selected: o[0] === s.status, text: o[1] }); }));
           return el("tr", { "data-service": s.name }, el("td", { text: s.name }), el("td", { text: names[s.group_id] || "" }),
             el("td", {}, select), el("td", { "class": "actions" }, can("editor") ? [
@@ -260,7 +275,7 @@
               index < group.length - 1 ? button("↓", function () { move(s, 1); }) : null,
               button("Edit", function () { editForm(s); }),
               button("Delete", function () {
-                if (confirm("Delete " + s.name + "?")) { api("DELETE", "/api/services/" + s.id).then(render); } })] : null));
+                if (confirm("Delete " + s.name + "?")) { act(api("DELETE", "/api/services/" + s.id)); } })] : null));
         });
         clear(body);
         body.appendChild(section("Services", el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: "Name" }),
@@ -327,11 +342,11 @@
           var actions = [];
           if (can("editor") && w.status === "scheduled") {
             actions.push(button("Edit", function () { editWindow(w); }));
-            actions.push(button("Start now", function () { api("PUT", "/api/maintenance/" + w.id + "/status", { status: "in_progress" }).then(render); }));
-            actions.push(button("Cancel", function () { api("PUT", "/api/maintenance/" + w.id + "/status", { status: "cancelled" }).then(render); }));
+            actions.push(button("Start now", function () { act(api("PUT", "/api/maintenance/" + w.id + "/status", { status: "in_progress" })); }));
+            actions.push(button("Cancel", function () { act(api("PUT", "/api/maintenance/" + w.id + "/status", { status: "cancelled" })); }));
           }
           if (can("editor") && (w.status === "in_progress" || w.status === "verifying")) {
-            actions.push(button("Complete", function () { api("PUT", "/api/maintenance/" + w.id + "/status", { status: "completed" }).then(render); }));
+            actions.push(button("Complete", function () { act(api("PUT", "/api/maintenance/" + w.id + "/status", { status: "completed" })); }));
           }
           return el("article", { "class": "card", "data-window": w.name }, el("h3", { text: w.name }),
             el("p", { "class": "muted", text: w.status.replace("_", " ") + " · " + when(w.scheduled_start) + " to " + when(w.scheduled_end) }),
@@ -359,11 +374,11 @@
         body.appendChild(section("Members", el("table", {}, el("tbody", {}, members.map(function (m) {
           var roles = ["viewer", "editor", "admin", "owner"].map(function (r) { return [r, r]; });
           var select = el("select", { "aria-label": "Role of " + (m.email || m.id), disabled: !can("admin"),
-            onchange: function () { api("PUT", "/api/team/members/" + m.id, { role: select.value }).then(render); } },
+            onchange: function () { act(api("PUT", "/api/team/members/" + m.id, { role: select.value })); } },
             roles.map(function (o) { return el("option", { value: o[0], selected: o[0] === m.role, text: o[1] }); }));
           return el("tr", { "data-member": m.email || "" }, el("td", { text: m.name || "" }), el("td", { text: m.email || "" }),
             el("td", {}, select), el("td", {}, can("admin") ? button("Remove", function () {
-              if (confirm("Remove " + (m.email || m.id) + "?")) { api("DELETE", "/api/team/members/" + m.id).then(render); } }) : null));
+              if (confirm("Remove " + (m.email || m.id) + "?")) { act(api("DELETE", "/api/team/members/" + m.id)); } }) : null));
         })))));
         if (can("admin")) {
           var link = el("p", { "class": "link", id: "invitation-link" });
@@ -389,7 +404,7 @@
         var secret = el("p", { "class": "link", id: "key-secret" });
         body.appendChild(section("API keys", keys.length ? el("table", {}, el("tbody", {}, keys.map(function (k) {
           return el("tr", {}, el("td", { text: k.name }), el("td", { text: k.role }), el("td", { text: when(k.created_at) }),
-            el("td", {}, button("Revoke", function () { if (confirm("Revoke " + k.name + "?")) { api("DELETE", "/api/keys/" + k.id).then(render); } })));
+            el("td", {}, button("Revoke", function () { if (confirm("Revoke " + k.name + "?")) { act(api("DELETE", "/api/keys/" + k.id)); } })));
         }))) : el("p", { text: "No key yet." })));
         body.appendChild(section("Create a key", form({ name: "key", submit: "Create key", fields: [
           { name: "name", label: "Name", required: true },
@@ -439,12 +454,12 @@
         { name: "body", label: "Message", type: "textarea", required: true }],
         send: function (v) { return api("POST", "/api/incidents/" + incident.id + "/updates", v); }, done: render }));
       card.appendChild(el("div", { "class": "actions" }, button("Resolve", function () {
-        api("PUT", "/api/incidents/" + incident.id + "/resolve").then(render); }, "primary")));
+        act(api("PUT", "/api/incidents/" + incident.id + "/resolve")); }, "primary")));
     }
     if (can("editor")) {
       card.appendChild(el("div", { "class": "actions" }, button("Delete", function () {
         if (confirm("Delete the incident " + incident.name + "? It leaves the history too.")) {
-          api("DELETE", "/api/incidents/" + incident.id).then(render);
+          act(api("DELETE", "/api/incidents/" + incident.id));
         } })));
     }
     return card;
