@@ -83,7 +83,7 @@ import Testing
         #expect(fixture.state.activeSubscribers.total == 0)
         let purgeAt = try #require(fixture.state.subscribers[subscriber.id]?.purgeAt)
         #expect(purgeAt == fixture.now.addingTimeInterval(90 * 86_400))
-        try fixture.run(.reactivateSubscriber(subscriber.id))
+        try fixture.run(.reactivateSubscribers([subscriber.id]))
         #expect(fixture.state.subscribers[subscriber.id]?.state == .active)
         #expect(fixture.state.activeSubscribers[.email] == 1)
         #expect(fixture.replayed() == fixture.state)
@@ -268,6 +268,46 @@ extension SubscriberTests {
         #expect(
             try fixture.run(.quarantineSubscriber(subscriber.id, reason: "550"), by: .system)
                 == [.subscriberQuarantined(subscriber.id, reason: "550")])
+        #expect(fixture.replayed() == fixture.state)
+    }
+
+    @Test func bulkCommands_actOnEachNamedSubscriberOnce_andRefuseWhatTheyCannotDo() throws {
+        var fixture = try Fixture()
+        let waiting = try Self.add(
+            &fixture, SubscriberDraft(channel: .email, address: "w@example.com", confirmed: false))
+        let active = try Self.add(&fixture, SubscriberDraft(channel: .email, address: "a@example.com", confirmed: true))
+        let hook = try Self.add(
+            &fixture,
+            SubscriberDraft(
+                channel: .webhook, address: "https://hooks.example/x", contactEmail: "o@example.com", confirmed: true))
+        try fixture.run(.quarantineSubscriber(hook.id, reason: "10 failures"), by: .system)
+
+        // Resending: only to unconfirmed email subscribers, and the one that is not is named.
+        #expect(
+            try fixture.run(.resendConfirmations([waiting.id])) == [
+                .noticeRequested(.subscription(waiting.id, .confirm))
+            ])
+        let refused = engineError { try fixture.run(.resendConfirmations([waiting.id, active.id])) }
+        #expect(refused?.code == .invalid && refused?.field == "subscribers[1]")
+        #expect(engineError { try fixture.run(.resendConfirmations([.random()])) }?.code == .notFound)
+        // Reactivating: the quarantined one changes, the others are left; an id twice counts once.
+        #expect(
+            try fixture.run(.reactivateSubscribers([active.id, hook.id, hook.id])) == [.subscriberReactivated(hook.id)])
+        // Removing: every one named, or none when one is unknown.
+        let unknown = engineError { try fixture.run(.removeSubscribers([waiting.id, .random()])) }
+        #expect(unknown?.code == .notFound && unknown?.field == "subscribers[1]")
+        #expect(fixture.state.subscribers.count == 3)
+        try fixture.run(.removeSubscribers([waiting.id, active.id]))
+        #expect(fixture.state.subscribers.keys.sorted() == [hook.id])
+        let many = Array(repeating: hook.id, count: SubscriberPolicy.bulkMax + 1)
+        #expect(engineError { try fixture.run(.removeSubscribers(many)) }?.field == "subscribers")
+        // A viewer or an editor runs none of them.
+        for role in [Role.viewer, .editor] {
+            guard case .keyCreated(let key) = try fixture.run(.createKey(name: "k", role: role, secretHash: [1])).first
+            else { fatalError("no key") }
+            #expect(
+                engineError { try fixture.run(.removeSubscribers([hook.id]), by: .apiKey(key.id)) }?.code == .forbidden)
+        }
         #expect(fixture.replayed() == fixture.state)
     }
 }

@@ -16,6 +16,7 @@ def run(r):
     live(r, owner)
     bad_requests(r, owner)
     subscribers(r, owner)
+    statuspage_v1_subscribers(r, owner)
     closing(r, owner)
 
 
@@ -336,6 +337,46 @@ def subscribers(r, owner):
     r.ask("POST", "/api/status/acme/subscriptions", body={"email": "reader@example.com"})
     r.ask("DELETE", "/api/subscribers/" + hook["id"], headers=h)
     r.ask("PUT", "/api/subscription-settings", body={"allow_incident_subscribers": True}, headers=h)
+
+
+def statuspage_v1_subscribers(r, owner):
+    r.begin("statuspage-v1-subscribers")
+    _, _, _, key = r.ask("POST", "/api/keys", body={"name": "v1 subscribers", "role": "admin"},
+                         headers=bearer(owner["token"], "acme"))
+    h = {"Authorization": "OAuth " + key["token"]}
+    p = "/v1/pages/acme/subscribers"
+    i = "/v1/pages/acme/incidents/%s/subscribers" % owner["incident"]
+    _, _, _, hook = r.ask("POST", p, body={"subscriber": {"endpoint": "https://hooks.example.com/v1?token=secret",
+                                                          "email": "ops@example.com"}}, headers=h)
+    _, _, _, chat = r.ask("POST", p, body={"subscriber": {"endpoint": "https://discord.example.com/api/webhooks/1/x",
+                                                          "mode": "discord"}}, headers=h)
+    r.ask("POST", p, body={"subscriber": {"email": "reader@example.com"}}, headers=h,
+          label="POST %s (email: no mail server)" % p)
+    r.ask("POST", p, body={"subscriber": {"phone_number": "+15551234567"}}, headers=h,
+          label="POST %s (sms: no provider)" % p)
+    r.ask("GET", p, headers=h)
+    r.ask("GET", p + "?state=all&type=webhook&sort_field=created_at&sort_direction=desc&limit=1&page=0", headers=h)
+    r.ask("GET", p + "?sort_field=relevance", headers=h)
+    r.ask("GET", p + "/count", headers=h)
+    r.ask("GET", p + "/count?state=all&type=discord", headers=h)
+    r.ask("GET", p + "/histogram_by_state", headers=h)
+    r.ask("GET", p + "/unsubscribed", headers=h)
+    r.ask("GET", p + "/" + hook["id"], headers=h)
+    r.ask("PATCH", p + "/" + hook["id"], body={"component_ids": [owner["service"]]}, headers=h)
+    r.ask("POST", p + "/%s/resend_confirmation" % hook["id"], headers=h)
+    r.ask("POST", p + "/resend_confirmation", body={"subscribers": "all"}, headers=h)
+    r.ask("POST", p + "/reactivate", body={"subscribers": [hook["id"]]}, headers=h)
+    r.ask("POST", p + "/unsubscribe", body={"subscribers": [chat["id"]]}, headers=h)
+    r.ask("POST", p + "/unsubscribe", body={"subscribers": ["sub_00000000000000000000"]}, headers=h,
+          label="POST %s/unsubscribe (unknown)" % p)
+    _, _, _, follower = r.ask("POST", i, body={"subscriber": {
+        "endpoint": "https://hooks.example.com/one-incident", "email": "ops@example.com"}}, headers=h)
+    r.ask("GET", i, headers=h)
+    r.ask("GET", i + "/" + follower["id"], headers=h)
+    r.ask("POST", i + "/%s/resend_confirmation" % follower["id"], headers=h)
+    r.ask("DELETE", i + "/" + follower["id"], headers=h)
+    r.ask("DELETE", p + "/" + hook["id"], headers=h)
+    r.ask("GET", p, headers={"Authorization": "OAuth " + owner["viewer_key"]}, label="GET %s (viewer)" % p)
 
 
 def closing(r, owner):

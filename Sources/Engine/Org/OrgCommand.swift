@@ -66,8 +66,12 @@ public enum OrgCommand: Sendable {
     case setSubscriberComponents(SubscriberID, [ServiceID])
     /// Stops deliveries to a subscriber for good (the deliverer's; system only).
     case quarantineSubscriber(SubscriberID, reason: String)
-    case reactivateSubscriber(SubscriberID)
-    case removeSubscriber(SubscriberID)
+    /// Quarantined ones among these become active again; the others are left as they are.
+    case reactivateSubscribers([SubscriberID])
+    /// Unsubscribes: the subscribers are forgotten (nothing is kept about an address that left).
+    case removeSubscribers([SubscriberID])
+    /// Mails the confirmation link again to each of these unconfirmed email subscribers.
+    case resendConfirmations([SubscriberID])
     case updateSubscriptionSettings(SubscriptionSettings)
     /// Marks notifications done (the deliverer's; system only).
     case completeNotices([Seq])

@@ -49,8 +49,8 @@ extension OrgState {
             .createKey, .revokeKey:
             return try decideTeamCommand(command, by: principal, at: now)
         case .addSubscriber, .requestSubscription, .confirmSubscriber, .setSubscriberComponents,
-            .quarantineSubscriber, .reactivateSubscriber, .removeSubscriber, .updateSubscriptionSettings,
-            .completeNotices, .purgeSubscribers:
+            .quarantineSubscriber, .reactivateSubscribers, .removeSubscribers, .resendConfirmations,
+            .updateSubscriptionSettings, .completeNotices, .purgeSubscribers:
             return try decideSubscriberCommand(command, at: now)
         }
     }
@@ -99,8 +99,8 @@ extension OrgState {
             .changeMemberRole,
             .removeMember, .createKey, .revokeKey, .addSubscriber, .requestSubscription, .confirmSubscriber,
             .setSubscriberComponents,
-            .quarantineSubscriber, .reactivateSubscriber, .removeSubscriber, .updateSubscriptionSettings,
-            .completeNotices, .purgeSubscribers:
+            .quarantineSubscriber, .reactivateSubscribers, .removeSubscribers, .resendConfirmations,
+            .updateSubscriptionSettings, .completeNotices, .purgeSubscribers:
             .admin
         case .acceptInvitation: .viewer
         default: .editor

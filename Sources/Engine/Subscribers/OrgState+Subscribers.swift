@@ -50,12 +50,21 @@ extension OrgState {
             // A webhook's contact is told; an email address that refused mail is not mailed again.
             guard subscriber.contactEmail != nil else { return [quarantined] }
             return [quarantined, .noticeRequested(.subscription(id, .quarantined))]
-        case .reactivateSubscriber(let id):
-            let subscriber = try existingSubscriber(id)
-            return subscriber.state == .quarantined ? [.subscriberReactivated(id)] : []
-        case .removeSubscriber(let id):
-            _ = try existingSubscriber(id)
-            return [.subscriberRemoved(id)]
+        case .reactivateSubscribers(let ids):
+            return try existingSubscribers(ids).filter { $0.state == .quarantined }.map {
+                .subscriberReactivated($0.id)
+            }
+        case .removeSubscribers(let ids):
+            return try existingSubscribers(ids).map { .subscriberRemoved($0.id) }
+        case .resendConfirmations(let ids):
+            return try existingSubscribers(ids).enumerated().map { index, subscriber in
+                guard subscriber.state == .unconfirmed, subscriber.channel == .email else {
+                    throw EngineError.invalid(
+                        ids.count == 1 ? "id" : "subscribers[\(index)]",
+                        "only an unconfirmed email subscriber has a confirmation to send")
+                }
+                return .noticeRequested(.subscription(subscriber.id, .confirm))
+            }
         case .updateSubscriptionSettings(let settings):
             return settings == subscriptionSettings ? [] : [.subscriptionSettingsChanged(settings)]
         case .completeNotices(let seqs):
@@ -173,6 +182,22 @@ extension OrgState {
             }
         }
         return components.sorted()
+    }
+
+    /// The subscribers of a bulk command, each once, in the order given; at most
+    /// `SubscriberPolicy.bulkMax`, so that one command never puts a long run of events in front of the
+    /// organization's writes.
+    private func existingSubscribers(_ ids: [SubscriberID]) throws -> [Subscriber] {
+        guard ids.count <= SubscriberPolicy.bulkMax else {
+            throw EngineError.invalid("subscribers", "at most \(SubscriberPolicy.bulkMax) subscribers at once")
+        }
+        var seen = Set<SubscriberID>()
+        return try ids.enumerated().compactMap { index, id in
+            guard let subscriber = subscribers[id] else {
+                throw EngineError.notFound(ids.count == 1 ? "id" : "subscribers[\(index)]", "subscriber")
+            }
+            return seen.insert(id).inserted ? subscriber : nil
+        }
     }
 
     func existingSubscriber(_ id: SubscriberID) throws -> Subscriber {

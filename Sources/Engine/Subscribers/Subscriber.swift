@@ -129,6 +129,8 @@ public enum SubscriberPolicy {
     public static let purgeAfter: TimeInterval = 90 * 86_400
     /// At most this many subscribers per organization.
     public static let subscribersMax = 1_000_000
+    /// At most this many subscribers in one bulk command (Statuspage's bulk routes take 100).
+    public static let bulkMax = 1_000
     /// A signing secret's length in bytes, when given.
     public static let signingSecretBytes = 16...64
 }

@@ -344,6 +344,7 @@ struct Serve: AsyncParsableCommand {
         V1ComponentRoutes(v1: v1).add(to: v1Routes)
         V1GroupRoutes(v1: v1).add(to: v1Routes)
         V1IncidentRoutes(v1: v1).add(to: v1Routes)
+        V1SubscriberRoutes(v1: v1, deliverable: options.deliverableChannels).add(to: v1Routes)
         V1UserRoutes(v1: v1, directory: directory, invitationLifetime: options.invitationHours * 3_600).add(
             to: v1Routes)
         let openAPI = OpenAPIDocument([.core, .statuspage])

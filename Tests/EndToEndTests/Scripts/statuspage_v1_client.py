@@ -1,76 +1,18 @@
 """Drives statusd's Statuspage management API v1 as Statuspage's clients do: the three ways of
 sending the key, paths with and without `.json`, JSON envelopes and form bodies, paging. Every answer
-is checked against the JSON Schemas in Schemas/statuspage-v1 (written from Atlassian's
-documentation) and against what the request should have done. Prints one JSON object: the problems
-found (none expected), how many checks ran, and ids the Swift test reads back through our own API.
+is checked against the JSON Schemas in Schemas/statuspage-v1 (statuspage_v1_checks.py) and against
+what the request should have done. Prints one JSON object: the problems found (none expected), how
+many checks ran, and ids the Swift test reads back through our own API.
 
     python statuspage_v1_client.py <port> <slug> <admin key> <viewer key> <foreign component id> <foreign incident id>
 """
 import json
-import os
 import sys
-import urllib.parse
 
-import jsonschema_rs
-
-import statusd_http
+from statuspage_v1_checks import answer, counted, expect, problems, request, use
 
 PORT, SLUG, KEY, VIEWER, FOREIGN_COMPONENT, FOREIGN_INCIDENT = sys.argv[1:7]
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMAS = {}
-for name in ["component", "component-group", "incident", "incident-update", "page", "uptime", "user", "error"]:
-    with open(os.path.join(HERE, "..", "Schemas", "statuspage-v1", name + ".json")) as f:
-        SCHEMAS[name] = jsonschema_rs.validator_for(json.load(f))
-problems = []
-checks = 0
-
-
-def request(method, path, body=None, form=None, auth="oauth", key=None):
-    key = key or KEY
-    headers = {}
-    if auth == "oauth":
-        headers["Authorization"] = "OAuth " + key
-    elif auth == "bearer":
-        headers["Authorization"] = "Bearer " + key
-    elif auth == "bare":
-        headers["Authorization"] = key
-    elif auth == "query":
-        path += ("&" if "?" in path else "?") + "api_key=" + key
-    data = None
-    if body is not None:
-        data = json.dumps(body)
-        headers["Content-Type"] = "application/json"
-    elif form is not None:
-        data = urllib.parse.urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    status, _, raw = statusd_http.request(PORT, method, "/v1" + path, data, headers)
-    return status, json.loads(raw) if raw else None
-
-
-def expect(condition, what):
-    global checks
-    checks += 1
-    if not condition:
-        problems.append(what)
-
-
-def valid(value, schema, where):
-    """The value (or each item of a list) holds to the named schema."""
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        errors = [(e.message, list(e.instance_path)) for e in SCHEMAS[schema].iter_errors(item)]
-        expect(not errors, "%s: does not hold to %s.json: %s" % (where, schema, errors[:3]))
-
-
-def answer(method, path, status, schema=None, **kwargs):
-    got, value = request(method, path, **kwargs)
-    expect(got == status, "%s %s: %s, expected %s: %s" % (method, path, got, status, json.dumps(value)[:300]))
-    if status >= 400:
-        valid(value, "error", "%s %s error" % (method, path))
-    elif schema:
-        valid(value, schema, "%s %s" % (method, path))
-    return value
-
+use(PORT, KEY)
 
 P = "/pages/" + SLUG
 out = {}
@@ -257,5 +199,5 @@ answer("GET", P + "/components/" + web["id"], 404)
 answer("GET", P + "/nothing-here", 404)
 answer("POST", P, 405)
 
-out.update({"problems": problems, "checks": checks, "api": api["id"], "incident": incident["id"], "db": db["id"]})
+out.update({"problems": problems, "checks": counted["checks"], "api": api["id"], "incident": incident["id"], "db": db["id"]})
 print(json.dumps(out))

@@ -50,13 +50,7 @@ package struct SubscriberRoutes: Sendable {
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .admin)
         let input = try await JSONBody.decode(SubscriberInput.self, from: request)
-        guard deliverable.contains(input.channel) else {
-            let missing =
-                input.channel == .email ? "no mail server is configured (smtp-url)" : "no SMS provider exists yet"
-            throw Problem(
-                status: .unprocessableContent,
-                detail: "\(input.channel.rawValue) subscribers are not available: \(missing)", field: "type")
-        }
+        try Self.refuseUndeliverable(input.channel, deliverable, field: "type")
         if input.sign && input.channel != .webhook {
             throw Problem(status: .unprocessableContent, detail: "only webhooks are signed", field: "sign")
         }
@@ -92,13 +86,13 @@ package struct SubscriberRoutes: Sendable {
     @Sendable package func reactivate(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await api.authorize(request, role: .admin)
         let id = try Self.subscriber(try Self.id(context), in: current).id
-        let (_, state) = try await api.run(.reactivateSubscriber(id), as: caller)
+        let (_, state) = try await api.run(.reactivateSubscribers([id]), as: caller)
         return try ResourceAPI.json(SubscriberBody(try Self.subscriber(id, in: state)))
     }
 
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, _) = try await api.authorize(request, role: .admin)
-        _ = try await api.run(.removeSubscriber(try Self.id(context)), as: caller)
+        _ = try await api.run(.removeSubscribers([try Self.id(context)]), as: caller)
         return ResourceAPI.noContent()
     }
 
@@ -115,6 +109,17 @@ package struct SubscriberRoutes: Sendable {
         let (_, state) = try await api.run(
             .updateSubscriptionSettings(input.applied(to: current.subscriptionSettings)), as: caller)
         return try ResourceAPI.json(SubscriptionSettingsBody(state.subscriptionSettings))
+    }
+
+    /// 422 for a channel this process cannot deliver on, saying what is missing.
+    package static func refuseUndeliverable(
+        _ channel: SubscriberChannel, _ deliverable: Set<SubscriberChannel>, field: String
+    ) throws {
+        guard !deliverable.contains(channel) else { return }
+        let missing = channel == .email ? "no mail server is configured (smtp-url)" : "no SMS provider exists yet"
+        throw Problem(
+            status: .unprocessableContent, detail: "\(channel.rawValue) subscribers are not available: \(missing)",
+            field: field)
     }
 
     /// A list filter from the query (`?state=active`), one of the enumeration's values.

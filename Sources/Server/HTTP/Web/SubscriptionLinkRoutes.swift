@@ -140,7 +140,7 @@ package struct SubscriptionLinkRoutes: Sendable {
     @Sendable package func unsubscribe(request: Request, context: StatusdRequestContext) async throws -> Response {
         guard let (actor, subscriber, _) = found(request, context, .unsubscribe) else { return gone(nil) }
         do {
-            _ = try await actor.submit(.removeSubscriber(subscriber.id), by: .system)
+            _ = try await actor.submit(.removeSubscribers([subscriber.id]), by: .system)
         } catch let error as EngineError where error.code == .notFound {
             return gone(actor.view.state)  // removed meanwhile, by another click
         }

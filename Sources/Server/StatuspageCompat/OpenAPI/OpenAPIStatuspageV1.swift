@@ -117,10 +117,12 @@ package enum OpenAPIStatuspageV1 {
                     "get", "/pages/{page_id}/incidents/" + path, summary, parameters: paging,
                     success: (200, S.array(incident)), more: [422]))
         }
+        operations += subscriberOperations
         for method in ["patch", "put"] {
             operations += [
                 op(
-                    method, "/pages/{page_id}", "Change a page: name, time_zone, subdomain (slug), domain",
+                    method, "/pages/{page_id}",
+                    "Change a page: name, time_zone, subdomain (slug), domain, the allow_*_subscribers switches",
                     body: "StatuspageV1PageBody", success: (200, S.ref("StatuspageV1Page"))),
                 op(
                     method, "/pages/{page_id}/components/{component_id}", "Change a component (status among them)",
@@ -140,6 +142,93 @@ package enum OpenAPIStatuspageV1 {
         }
         return operations
     }()
+
+    /// `/subscribers` of the page and of one incident (`V1SubscriberRoutes`).
+    private static var subscriberOperations: [Op] {
+        let subscriber = S.ref("StatuspageV1Subscriber")
+        let sid = id("subscriber_id")
+        let iid = id("incident_id")
+        let page = "/pages/{page_id}/subscribers"
+        let incident = "/pages/{page_id}/incidents/{incident_id}/subscribers"
+        let types = S.enumeration(OpenAPIStatuspageV1.subscriberTypes)
+        let states = S.enumeration(SubscriberState.allCases.map(\.rawValue) + ["all"])
+        let filters = [
+            P.query("type", types, "Only subscribers of this type."),
+            P.query("state", states, "Only subscribers in this state (default active; all for every state)."),
+        ]
+        let listing =
+            filters + [
+                P.query("q", S.string, "Only those whose address (a URL masked) contains this."),
+                P.query(
+                    "sort_field", S.enumeration(["primary", "created_at", "quarantined_at", "relevance"]), "Order."),
+                P.query("sort_direction", S.enumeration(["asc", "desc"]), "Direction of the order."),
+                P.query(
+                    "limit", ["type": "integer", "minimum": 1],
+                    "At most this many (with q: 100 at most and by default; without: every one up to 10,000)."),
+                P.query("page", ["type": "integer", "minimum": 0], "Page offset, from 0: skips page x limit."),
+            ]
+        let bulk = S.ref("StatuspageV1SubscriberBulkAnswer")
+        var operations: [Op] = [
+            op(
+                "get", page, "The page's subscribers (admins)", parameters: listing,
+                success: (200, S.array(subscriber)),
+                more: [422]),
+            op(
+                "post", page, "Add a subscriber (email, endpoint + mode, or phone_number)",
+                body: "StatuspageV1SubscriberBody", success: (201, subscriber), more: [422]),
+            op(
+                "get", page + "/count", "How many subscribers of each type (editors)", parameters: filters,
+                success: (200, S.ref("StatuspageV1SubscriberCount")), more: [422]),
+            op(
+                "get", page + "/histogram_by_state", "How many subscribers of each type in each state (editors)",
+                success: (200, S.ref("StatuspageV1SubscriberHistogram"))),
+            op(
+                "get", page + "/unsubscribed",
+                "Unsubscribed subscribers: always empty, statusd forgets an address that leaves",
+                parameters: listing, success: (200, S.array(subscriber)), more: [422]),
+            op(
+                "post", page + "/reactivate", "Reactivate quarantined subscribers (ids or all)",
+                body: "StatuspageV1SubscriberBulkBody", success: (202, bulk), more: [422]),
+            op(
+                "post", page + "/unsubscribe", "Unsubscribe subscribers (ids or all, of a type and state)",
+                body: "StatuspageV1SubscriberBulkBody", success: (202, bulk), more: [422]),
+            op(
+                "post", page + "/resend_confirmation", "Mail unconfirmed email subscribers their link again",
+                body: "StatuspageV1SubscriberBulkBody", success: (202, bulk), more: [422]),
+            op("get", page + "/{subscriber_id}", "A subscriber", parameters: [sid], success: (200, subscriber)),
+            op(
+                "patch", page + "/{subscriber_id}", "Change the components a subscriber follows", parameters: [sid],
+                body: "StatuspageV1SubscriberComponentsBody", success: (200, subscriber), more: [422]),
+            op(
+                "delete", page + "/{subscriber_id}", "Unsubscribe a subscriber (the answer is it as it was)",
+                parameters: [sid], success: (200, subscriber)),
+            op(
+                "post", page + "/{subscriber_id}/resend_confirmation", "Mail the confirmation link again",
+                parameters: [sid], success: (202, subscriber), more: [422]),
+            op(
+                "get", incident, "The subscribers of one incident", parameters: [iid] + listing,
+                success: (200, S.array(subscriber)), more: [422]),
+            op(
+                "post", incident, "Add a subscriber to one incident", parameters: [iid],
+                body: "StatuspageV1SubscriberBody", success: (201, subscriber), more: [422]),
+            op(
+                "get", incident + "/{subscriber_id}", "A subscriber of one incident", parameters: [iid, sid],
+                success: (200, subscriber)),
+            op(
+                "delete", incident + "/{subscriber_id}", "Unsubscribe a subscriber of one incident",
+                parameters: [iid, sid], success: (200, subscriber)),
+            op(
+                "post", incident + "/{subscriber_id}/resend_confirmation", "Mail the confirmation link again",
+                parameters: [iid, sid], success: (202, subscriber), more: [422]),
+        ]
+        for index in operations.indices where operations[index].method != "get" {
+            operations[index].more.insert(503)
+        }
+        return operations
+    }
+
+    /// Statuspage's subscriber types and statusd's chat channels (`integration_partner` has none here).
+    private static let subscriberTypes = SubscriberChannel.allCases.map(\.rawValue) + ["integration_partner"]
 
     // MARK: Schemas
 
@@ -208,6 +297,42 @@ package enum OpenAPIStatuspageV1 {
                 "last_name": S.string, "created_at": S.dateTime, "updated_at": S.dateTime,
                 "role": S.enumeration(Role.self), "invitation_pending": S.boolean, "invitation_url": S.string,
             ], optional: ["invitation_url"]),
+        "StatuspageV1Subscriber": S.object([
+            "id": S.id(SubscriberID.self), "page_id": S.id(OrgID.self), "mode": S.enumeration(SubscriberChannel.self),
+            "state": S.enumeration(SubscriberState.self), "email": S.nullable(S.string),
+            "endpoint": S.nullable(S.string), "phone_number": S.nullable(S.string),
+            "phone_country": S.nullable(S.string), "display_phone_number": S.nullable(S.string),
+            "obfuscated_channel_name": S.nullable(S.string), "workspace_name": S.nullable(S.string),
+            "components": S.array(S.id(ServiceID.self)), "incident_id": S.nullable(S.id(IncidentID.self)),
+            "quarantined_at": S.nullable(S.dateTime), "purge_at": S.nullable(S.dateTime),
+            "page_access_user_id": S.nullable(S.string), "created_at": S.dateTime,
+        ]),
+        "StatuspageV1SubscriberCount": S.object(
+            Dictionary(uniqueKeysWithValues: subscriberTypes.map { ($0, S.integer) })),
+        "StatuspageV1SubscriberHistogram": S.object(
+            Dictionary(
+                uniqueKeysWithValues: subscriberTypes.map {
+                    (
+                        $0,
+                        S.object(
+                            Dictionary(uniqueKeysWithValues: SubscriberState.allCases.map { ($0.rawValue, S.integer) }))
+                    )
+                })),
+        "StatuspageV1SubscriberBulkAnswer": S.object(["subscribers": S.array(S.id(SubscriberID.self))]),
+        "StatuspageV1SubscriberBody": S.input([
+            "subscriber": S.input([
+                "email": S.string, "endpoint": S.string,
+                "mode": S.enumeration(["webhook", "slack", "teams", "discord"]),
+                "phone_number": S.string, "component_ids": S.array(S.string),
+                "skip_confirmation_notification": S.boolean,
+            ])
+        ]),
+        "StatuspageV1SubscriberComponentsBody": S.input(["component_ids": S.array(S.string)]),
+        "StatuspageV1SubscriberBulkBody": S.input(
+            [
+                "subscribers": ["oneOf": [S.array(S.string), S.enumeration(["all"])]], "type": S.string,
+                "state": S.string, "skip_unsubscription_notification": S.boolean,
+            ], required: ["subscribers"]),
         "StatuspageV1ComponentBody": S.input([
             "component": S.input([
                 "name": S.string, "description": S.string, "status": S.enumeration(ServiceStatus.self),
@@ -237,6 +362,9 @@ package enum OpenAPIStatuspageV1 {
         "StatuspageV1PageBody": S.input([
             "page": S.input([
                 "name": S.string, "time_zone": S.string, "subdomain": S.string, "domain": S.nullable(S.string),
+                "allow_page_subscribers": S.boolean, "allow_incident_subscribers": S.boolean,
+                "allow_email_subscribers": S.boolean, "allow_sms_subscribers": S.boolean,
+                "allow_webhook_subscribers": S.boolean,
             ])
         ]),
         "StatuspageV1UserBody": S.input([

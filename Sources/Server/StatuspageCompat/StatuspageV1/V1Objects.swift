@@ -81,14 +81,19 @@ extension StatuspagePublic {
     package var v1Page: JSONValue {
         let settings = state.settings
         let accent = settings.branding.accentColor.map { JSONValue.string($0) } ?? .null
+        let subscriptions = state.subscriptionSettings
         return [
             "id": .string(state.id.rawValue), "created_at": Self.date(state.createdAt),
             "updated_at": Self.date(state.updatedAt), "name": .string(settings.name), "page_description": .null,
             "headline": .null, "branding": "basic", "subdomain": .string(settings.slug),
             "domain": settings.customDomain.map { .string($0) } ?? .null, "url": .string(pageURL),
-            "support_url": .null, "hidden_from_search": false, "allow_page_subscribers": false,
-            "allow_incident_subscribers": false, "allow_email_subscribers": false, "allow_sms_subscribers": false,
-            "allow_rss_atom_feeds": true, "allow_webhook_subscribers": false, "notifications_from_email": .null,
+            "support_url": .null, "hidden_from_search": false,
+            "allow_page_subscribers": .bool(!subscriptions.channels.isEmpty),
+            "allow_incident_subscribers": .bool(subscriptions.allowIncidentSubscribers),
+            "allow_email_subscribers": .bool(subscriptions.channels.contains(.email)),
+            "allow_sms_subscribers": .bool(subscriptions.channels.contains(.sms)), "allow_rss_atom_feeds": true,
+            "allow_webhook_subscribers": .bool(subscriptions.channels.contains(.webhook)),
+            "notifications_from_email": .null,
             "notifications_email_footer": .null, "activity_score": 0, "twitter_username": .null,
             "viewers_must_be_team_members": false, "ip_restrictions": .null, "city": .null, "state": .null,
             "country": .null, "time_zone": .string(settings.timeZone), "css_body_background_color": .null,

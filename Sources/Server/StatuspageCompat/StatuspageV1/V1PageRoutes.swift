@@ -6,8 +6,10 @@ package import Hummingbird
 import Wire
 
 /// `/v1/pages`: a Statuspage page is an organization. PATCH/PUT take `name`, `time_zone`, `subdomain`
-/// (our slug) and `domain` (the custom domain, empty to remove it); the members statusd has no
-/// notion of (subscriber switches, CSS, logos) are accepted and not kept.
+/// (our slug), `domain` (the custom domain, empty to remove it) and the subscriber switches
+/// (`allow_email_subscribers`, `allow_sms_subscribers`, `allow_webhook_subscribers`,
+/// `allow_incident_subscribers`; `allow_page_subscribers: false` turns every channel off); the members
+/// statusd has no notion of (CSS, logos) are accepted and not kept.
 package struct V1PageRoutes: Sendable {
     package let v1: StatuspageV1API
 
@@ -36,14 +38,41 @@ package struct V1PageRoutes: Sendable {
     }
 
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await v1.authorize(request, context, role: .admin)
+        let (caller, current) = try await v1.authorize(request, context, role: .admin)
         let fields = try await V1Body.read(request).fields("page")
         var patch = OrgPatch(
             slug: try fields.text("subdomain"), name: try fields.text("name"), timeZone: try fields.text("time_zone"))
         if fields.has("domain") { patch.customDomain = .some(try fields.text("domain")) }
         try v1.api.checkDomain(patch)
-        let (_, state) = try await v1.run(.updateOrganization(patch), as: caller)
+        let subscriptions = try Self.subscriptions(fields, current.subscriptionSettings)
+        var state = current
+        if patch.slug != nil || patch.name != nil || patch.timeZone != nil || patch.customDomain != nil {
+            state = try await v1.run(.updateOrganization(patch), as: caller).state
+        }
+        if subscriptions != state.subscriptionSettings {
+            state = try await v1.run(.updateSubscriptionSettings(subscriptions), as: caller).state
+        }
         return try StatuspageV1API.json(v1.shapes(state).v1Page)
+    }
+
+    /// The page's subscription settings with the request's `allow_*_subscribers` switches applied.
+    private static func subscriptions(_ fields: V1Fields, _ current: SubscriptionSettings) throws
+        -> SubscriptionSettings
+    {
+        var settings = current
+        for (name, channel) in [
+            ("allow_email_subscribers", SubscriberChannel.email), ("allow_sms_subscribers", .sms),
+            ("allow_webhook_subscribers", .webhook),
+        ] {
+            switch try fields.bool(name) {
+            case true?: settings.channels.insert(channel)
+            case false?: settings.channels.remove(channel)
+            case nil: break
+            }
+        }
+        if try fields.bool("allow_page_subscribers") == false { settings.channels = [] }
+        if let incident = try fields.bool("allow_incident_subscribers") { settings.allowIncidentSubscribers = incident }
+        return settings
     }
 
     package init(v1: StatuspageV1API) {
