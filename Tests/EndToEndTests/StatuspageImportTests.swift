@@ -19,7 +19,7 @@ import Testing
         init() throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("sp-fixture-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for name in ["component-groups", "components", "incidents"] {
+            for name in ["component-groups", "components", "incidents", "subscribers"] {
                 try FileManager.default.copyItem(
                     at: StatuspageImportTests.fixtures.appendingPathComponent(name + ".json"),
                     to: folder.appendingPathComponent(name + ".json"))
@@ -56,10 +56,12 @@ import Testing
     static func importing(_ fixture: Fixture, into data: String, key: String = "sp-key", slug: String = "acme") throws
         -> (status: Int32, stdout: String, stderr: String)
     {
-        try CommandLineTests.runCapturing([
-            "import", "statuspage", "--page-id", page, "--api-key", key, "--base-url",
-            "http://127.0.0.1:\(fixture.port)/v1", "--into", slug, "--data-dir", data,
-        ])
+        try CommandLineTests.runCapturing(
+            [
+                "import", "statuspage", "--page-id", page, "--base-url", "http://127.0.0.1:\(fixture.port)/v1",
+                "--into",
+                slug, "--data-dir", data,
+            ], environment: key.isEmpty ? [:] : ["STATUSD_STATUSPAGE_API_KEY": key])
     }
 
     @Test func import_copiesThePage_idempotently() async throws {
@@ -75,12 +77,15 @@ import Testing
             "fetched 1 component groups", "fetched 4 components", "fetched 5 incidents (2 scheduled maintenance)",
             "groups: 1 created, 0 updated, 0 unchanged", "services: 3 created, 0 updated, 0 unchanged",
             "incidents: 3 created, 0 updated, 0 unchanged", "maintenance: 2 created, 0 updated, 0 unchanged",
+            "fetched 9 subscribers (skipped, no way to reach them here: 1 integration_partner, 1 slack, 1 sms)",
+            "subscribers: 6 created, 0 updated, 0 unchanged",
         ] {
             #expect(first.stdout.contains("import: " + line), "\(line) in \(first.stdout)")
         }
         let again = try Self.importing(fixture, into: data)
         #expect(again.status == 0 && again.stdout.contains("incidents: 0 created, 0 updated, 3 unchanged"))
         #expect(again.stdout.contains("services: 0 created, 0 updated, 3 unchanged"), "\(again.stdout)")
+        #expect(again.stdout.contains("subscribers: 0 created, 0 updated, 6 unchanged"), "\(again.stdout)")
 
         // On Statuspage meanwhile: the email incident is resolved and the component is operational.
         try fixture.edit("incidents") { items in
@@ -106,6 +111,8 @@ import Testing
 
         let refused = try Self.importing(fixture, into: data, key: "wrong")
         #expect(refused.status != 0 && refused.stderr.contains("answered 401"), "\(refused.stderr)")
+        let keyless = try Self.importing(fixture, into: data, key: "")
+        #expect(keyless.status != 0 && keyless.stderr.contains("set STATUSD_STATUSPAGE_API_KEY"), "\(keyless.stderr)")
         let nowhere = try Self.importing(fixture, into: data, slug: "nobody")
         #expect(nowhere.status != 0 && nowhere.stderr.contains("no organization 'nobody'"), "\(nowhere.stderr)")
 
@@ -133,5 +140,25 @@ import Testing
                     (service["name"] as? String).map { ($0, service["status"] as? String ?? "") }
                 }) == ["API": "partial_outage", "Website": "operational", "Email Delivery": "operational"])
         #expect((summary["groups"] as? [[String: Any]])?.first?["name"] as? String == "Platform")
+
+        // Subscribers in the state they had, at their times, following the imported components; no
+        // confirmation mail asked for (no mail server here: an email subscriber would be refused by the API).
+        let subscribers = try await api.call("GET", "/api/subscribers").items
+        func subscriber(_ address: String) -> [String: Any]? {
+            subscribers.first { ($0["email"] as? String ?? $0["endpoint"] as? String) == address }
+        }
+        #expect(subscribers.count == 6, "\(subscribers)")
+        let lead = try #require(subscriber("ops-lead@example.org"))
+        #expect(lead["state"] as? String == "active" && lead["created_at"] as? String == "2026-03-02T10:11:12Z")
+        #expect((lead["component_ids"] as? [String])?.count == 2)
+        #expect(subscriber("not.yet@example.org")?["state"] as? String == "unconfirmed")
+        let bounced = try #require(subscriber("bounced@example.org"))
+        #expect(
+            bounced["state"] as? String == "quarantined" && bounced["purge_at"] as? String == "2027-01-28T02:00:00Z")
+        let hook = try #require(subscriber("https://hooks.example.org/…"))
+        #expect(hook["type"] as? String == "webhook" && hook["contact_email"] as? String == "oncall@example.org")
+        #expect(subscriber("https://example.webhook.office.com/…")?["type"] as? String == "teams")
+        let counts = try await api.call("GET", "/api/subscribers/counts").json
+        #expect((counts["by_state"] as? [String: Int])?["active"] == 4)
     }
 }

@@ -64,4 +64,33 @@ import Testing
             id: .random(), name: "Core", description: "", position: 0, createdAt: Self.then)
         #expect(engineError { try fixture.run(.importRecord(group), by: editor) }?.code == .forbidden, "admins import")
     }
+
+    @Test func subscribers_keepTheirStateAndTimes_importAgainAsNothing_andNeverMail() throws {
+        var fixture = try Fixture()
+        let service = try fixture.service("API")
+        func email(_ id: SubscriberID, _ address: String, _ state: SubscriberState) -> ImportedRecord {
+            .subscriber(
+                id: id, channel: .email, address: address, contactEmail: nil, components: [service, .random()],
+                state: state, createdAt: Self.then, quarantinedAt: state == .quarantined ? Self.then + 60 : nil)
+        }
+        let reader = SubscriberID.random()
+        try fixture.run(.importRecord(email(reader, "Reader@Example.com", .active)))
+        let imported = try #require(fixture.state.subscribers[reader])
+        #expect(imported.address == "reader@example.com" && imported.state == .active)
+        #expect(imported.components == [service], "unknown components are dropped")
+        #expect(imported.createdAt == Self.then && imported.confirmedAt == Self.then)
+        #expect(fixture.state.pendingNotices.isEmpty, "an imported subscriber is not mailed")
+        #expect(try fixture.run(.importRecord(email(reader, "reader@example.com", .active))).isEmpty)
+
+        // Quarantined there: quarantined here at the same time, purged 90 days on.
+        try fixture.run(.importRecord(email(reader, "reader@example.com", .quarantined)))
+        #expect(fixture.state.subscribers[reader]?.purgeAt == Self.then + 60 + 90 * 86_400)
+        // An address already subscribed here under another id stays as it is.
+        #expect(try fixture.run(.importRecord(email(.random(), "reader@example.com", .active))).isEmpty)
+        let hook = ImportedRecord.subscriber(
+            id: .random(), channel: .webhook, address: "https://hooks.example.com/x", contactEmail: nil,
+            components: [], state: .active, createdAt: Self.then, quarantinedAt: nil)
+        #expect(engineError { try fixture.run(.importRecord(hook)) }?.field == "contact_email")
+        #expect(fixture.replayed() == fixture.state)
+    }
 }

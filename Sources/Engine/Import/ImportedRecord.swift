@@ -17,6 +17,11 @@ public enum ImportedRecord: Sendable {
         id: MaintenanceID, name: String, description: String, status: MaintenanceStatus, start: Date, end: Date,
         services: [ServiceID], autoStart: Bool, autoComplete: Bool, updates: [ImportedUpdate<MaintenanceStatus>],
         createdAt: Date)
+    /// A subscriber of the whole page, in the state it had there (its consent carried over: an active
+    /// address is not asked to confirm again). Nothing is mailed when one is imported.
+    case subscriber(
+        id: SubscriberID, channel: SubscriberChannel, address: String, contactEmail: String?, components: [ServiceID],
+        state: SubscriberState, createdAt: Date, quarantinedAt: Date?)
 }
 
 /// An update of an imported incident or window, oldest first.

@@ -85,7 +85,43 @@ extension OrgState {
                 createdAt: try Self.time(createdAt), updatedAt: try Self.time(updates.last?.createdAt ?? createdAt))
             guard let current = maintenance[id] else { return [.maintenanceScheduled(window)] }
             return Self.sameImport(current, window) ? [] : [.maintenanceDeleted(id), .maintenanceScheduled(window)]
+        case .subscriber(
+            let id, let channel, let address, let contactEmail, let components, let state, let createdAt,
+            let quarantinedAt):
+            let subscriber = try importedSubscriber(
+                id: id, channel: channel, address: address, contactEmail: contactEmail, components: components,
+                state: state, createdAt: createdAt, quarantinedAt: quarantinedAt, at: now)
+            if let current = subscribers[id] {
+                return current == subscriber ? [] : [.subscriberRemoved(id), .subscriberAdded(subscriber)]
+            }
+            // The address already subscribed here (through this page's own form, say): it stays as it is.
+            if subscriberKeys[subscriber.addressKey] != nil { return [] }
+            guard subscribers.count < SubscriberPolicy.subscribersMax else {
+                throw EngineError(
+                    .quotaExceeded, field: "subscribers", "at most \(SubscriberPolicy.subscribersMax) subscribers")
+            }
+            return [.subscriberAdded(subscriber)]
         }
+    }
+
+    /// An imported subscriber as our own would be: its address checked as its channel reads it, its
+    /// components those imported, confirmed and quarantined at the source's times.
+    private func importedSubscriber(
+        id: SubscriberID, channel: SubscriberChannel, address: String, contactEmail: String?, components: [ServiceID],
+        state: SubscriberState, createdAt: Date, quarantinedAt: Date?, at now: Date
+    ) throws -> Subscriber {
+        let contact = try contactEmail.map { try Validate.email($0, field: "contact_email") }
+        if channel == .webhook && contact == nil {
+            throw EngineError.invalid("contact_email", "a webhook needs an email address to tell when it fails")
+        }
+        let created = try Self.time(createdAt)
+        let quarantined = state == .quarantined ? try Self.time(quarantinedAt ?? now) : nil
+        return Subscriber(
+            id: id, channel: channel, address: try Self.checkedAddress(address, channel: channel),
+            contactEmail: contact, components: Set(components.filter { services[$0] != nil }).sorted(), incident: nil,
+            state: state, signingSecret: nil, createdAt: created, confirmedAt: state == .unconfirmed ? nil : created,
+            quarantinedAt: quarantined,
+            quarantineReason: quarantined == nil ? nil : "quarantined where it was imported from")
     }
 
     /// Whether a record already here is the one being imported again: the same except for the

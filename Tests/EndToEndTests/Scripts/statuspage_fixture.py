@@ -1,8 +1,10 @@
 """A stand-in for api.statuspage.io on loopback: answers GET /v1/pages/<page>/<list> from the
-recorded responses in a folder (component-groups.json, components.json, incidents.json), read again
+recorded responses in a folder (component-groups.json, components.json, incidents.json,
+subscribers.json), read again
 on every request so that a test can change them between imports. Checks `Authorization: OAuth <key>`
 (401 with Statuspage's error otherwise), pages with page/per_page, and holds pages to at most
-PER_PAGE_MAX items (smaller than Statuspage's 100, so that a short import crosses pages). Prints
+PER_PAGE_MAX items (smaller than Statuspage's 100, so that a short import crosses pages); the
+subscriber list pages as Statuspage's does, from 0 with limit, and filters by state. Prints
 {"port": N}, then serves until its standard input closes.
 
     python statuspage_fixture.py <folder> <page id> <api key>
@@ -41,6 +43,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(404, {"error": "The requested resource could not be found."})
         with open(path) as f:
             items = json.load(f)
+        if parts[3] == "subscribers":
+            # Statuspage's subscriber list: `state` (default active, or all), pages from 0 with `limit`.
+            state = query.get("state", ["active"])[0]
+            items = [item for item in items if state == "all" or item["state"] == state]
+            page = int(query.get("page", ["0"])[0])
+            limit = min(int(query.get("limit", [str(len(items) or 1)])[0]), PER_PAGE_MAX)
+            return self.answer(200, items[page * limit:(page + 1) * limit])
         page = int(query.get("page", ["1"])[0])
         per_page = min(int(query.get("per_page", ["100"])[0]), PER_PAGE_MAX)
         self.answer(200, items[(page - 1) * per_page:page * per_page])

@@ -9,8 +9,9 @@ import Wire
 #endif
 
 /// A Statuspage page as its management API v1 gives it (`GET /pages/{id}/components`,
-/// `/component-groups`, `/incidents`, paged), and the records statusd imports from it. Each id is
-/// derived from the page's and the source object's ids, so importing again finds the same records.
+/// `/component-groups`, `/incidents`, `/subscribers`, paged), and the records statusd imports from it.
+/// Each id is derived from the page's and the source object's ids, so importing again finds the same
+/// records.
 package struct StatuspageExport {
     package struct Component: Decodable {
         package let id: String
@@ -39,8 +40,19 @@ package struct StatuspageExport {
         package let displayAt: Date?
     }
 
+    /// An object named by id: `{"id": …}`, or the bare id (a subscriber's `components`).
     package struct Reference: Decodable {
         package let id: String
+
+        package init(from decoder: any Decoder) throws {
+            if let text = try? decoder.singleValueContainer().decode(String.self) {
+                id = text
+            } else {
+                id = try decoder.container(keyedBy: Key.self).decode(String.self, forKey: .id)
+            }
+        }
+
+        private enum Key: CodingKey { case id }
     }
 
     package struct Incident: Decodable {
@@ -58,10 +70,23 @@ package struct StatuspageExport {
         package let incidentUpdates: [Update]?
     }
 
+    /// A subscriber of the whole page. Its state is the list it was read from (`?state=`).
+    package struct Subscriber: Decodable {
+        package let id: String
+        package let mode: String?
+        package let email: String?
+        package let endpoint: String?
+        package let components: [Reference]?
+        package let createdAt: Date?
+        package let quarantinedAt: Date?
+        package var state: String?
+    }
+
     package let pageID: String
     package var groups: [Group] = []
     package var components: [Component] = []
     package var incidents: [Incident] = []
+    package var subscribers: [Subscriber] = []
 
     /// The records to import, groups first (services name them), then services, incidents and windows.
     package var records: [ImportedRecord] {
@@ -80,7 +105,35 @@ package struct StatuspageExport {
                     position: component.position ?? 0, createdAt: component.createdAt ?? WallClock.now()))
         }
         for incident in incidents { records.append(record(incident)) }
+        records += subscribers.compactMap(record)
         return records
+    }
+
+    /// The subscribers statusd cannot take, by why: Slack app installs and integration partners have
+    /// no URL to post to, SMS needs a provider statusd does not have yet.
+    package var skippedSubscribers: [String: Int] {
+        subscribers.reduce(into: [:]) { skipped, subscriber in
+            if record(subscriber) == nil { skipped[subscriber.mode ?? "unknown", default: 0] += 1 }
+        }
+    }
+
+    private func record(_ subscriber: Subscriber) -> ImportedRecord? {
+        let state = subscriber.state.flatMap(SubscriberState.init(rawValue:)) ?? .active
+        let channel: SubscriberChannel
+        let address: String
+        switch (subscriber.mode.flatMap(SubscriberChannel.init(rawValue:)), subscriber.email, subscriber.endpoint) {
+        case (.email?, let email?, _):
+            (channel, address) = (.email, email)
+        case (let mode?, _, let endpoint?) where mode.postsToURL && !endpoint.hasSuffix("/…"):  // not a masked URL
+            (channel, address) = (mode, endpoint)
+        default:
+            return nil
+        }
+        return .subscriber(
+            id: id(subscriber.id), channel: channel, address: address,
+            contactEmail: channel == .email ? nil : subscriber.email,
+            components: (subscriber.components ?? []).map { id($0.id) }, state: state,
+            createdAt: subscriber.createdAt ?? WallClock.now(), quarantinedAt: subscriber.quarantinedAt)
     }
 
     private func record(_ incident: Incident) -> ImportedRecord {
@@ -157,7 +210,31 @@ package struct StatuspageClient {
         export.incidents = try await all("incidents", as: StatuspageExport.Incident.self)
         let windows = export.incidents.count { $0.scheduledFor != nil || $0.impact == "maintenance" }
         progress("fetched \(export.incidents.count) incidents (\(windows) scheduled maintenance)")
+        for state in SubscriberState.allCases {
+            export.subscribers += try await subscribers(state).map { subscriber in
+                var read = subscriber
+                read.state = state.rawValue
+                return read
+            }
+        }
+        let skipped = export.skippedSubscribers.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        progress(
+            "fetched \(export.subscribers.count) subscribers"
+                + (skipped.isEmpty ? "" : " (skipped, no way to reach them here: \(skipped.joined(separator: ", ")))"))
         return export
+    }
+
+    /// The page's subscribers in one state. Statuspage pages this list from 0 with `limit`.
+    private func subscribers(_ state: SubscriberState) async throws -> [StatuspageExport.Subscriber] {
+        var items: [StatuspageExport.Subscriber] = []
+        for page in 0..<Self.pagesMax {
+            let batch = try await get(
+                "/pages/\(pageID)/subscribers?state=\(state.rawValue)&page=\(page)&limit=\(Self.perPage)",
+                as: [StatuspageExport.Subscriber].self)
+            if batch.isEmpty { return items }
+            items += batch
+        }
+        throw OperationFailure("subscribers: more than \(Self.pagesMax) pages; is the server ignoring 'page'?")
     }
 
     /// Every page of a list, until one comes back empty (a server may hold pages smaller than asked).

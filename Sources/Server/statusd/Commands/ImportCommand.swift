@@ -9,7 +9,7 @@ import StatuspageCompat
 import Wire
 
 /// `statusd import statuspage`: copies a Statuspage page (components, groups, incidents with their
-/// updates, scheduled maintenance) into an organization of a stopped server's data directory, with
+/// updates, scheduled maintenance, the page's subscribers) into an organization of a stopped server's data directory, with
 /// the source's times. Idempotent: ids derive from Statuspage's, so a second run changes only what
 /// changed there since.
 struct ImportCommandGroup: ParsableCommand {
@@ -26,9 +26,6 @@ struct ImportStatuspageCommand: AsyncParsableCommand {
     @Option(help: "The Statuspage page id.")
     var pageId: String
 
-    @Option(help: "A Statuspage API key (sent as 'Authorization: OAuth <key>').")
-    var apiKey: String
-
     @Option(help: "Statuspage's API v1 base URL.")
     var baseURL = "https://api.statuspage.io/v1"
 
@@ -37,7 +34,15 @@ struct ImportStatuspageCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOption
 
+    /// Where the Statuspage API key is read from: the environment, never the command line (where `ps`
+    /// would show it).
+    static let apiKeyVariable = "STATUSD_STATUSPAGE_API_KEY"
+
     func run() async throws {
+        guard let apiKey = ProcessInfo.processInfo.environment[Self.apiKeyVariable], !apiKey.isEmpty else {
+            throw OperationFailure(
+                "set \(Self.apiKeyVariable) to a Statuspage API key (sent as 'Authorization: OAuth <key>')")
+        }
         let client = StatuspageClient(
             baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL, apiKey: apiKey, pageID: pageId)
         let export = try await client.export { print("import: \($0)") }
@@ -68,7 +73,7 @@ struct ImportStatuspageCommand: AsyncParsableCommand {
             }
             tally[kind] = counts
         }
-        for kind in ["groups", "services", "incidents", "maintenance"] {
+        for kind in ["groups", "services", "incidents", "maintenance", "subscribers"] {
             let counts = tally[kind] ?? (0, 0, 0)
             print(
                 "import: \(kind): \(counts.created) created, \(counts.changed) updated, \(counts.unchanged) unchanged")
@@ -82,6 +87,7 @@ struct ImportStatuspageCommand: AsyncParsableCommand {
         case .service: "services"
         case .incident: "incidents"
         case .maintenance: "maintenance"
+        case .subscriber: "subscribers"
         }
     }
 
@@ -91,6 +97,7 @@ struct ImportStatuspageCommand: AsyncParsableCommand {
             .incident(_, let name, _, _, _, _, _, _),
             .maintenance(_, let name, _, _, _, _, _, _, _, _, _):
             name
+        case .subscriber(let id, let channel, _, _, _, _, _, _): "\(channel.rawValue) subscriber \(id.rawValue)"
         }
     }
 
@@ -100,6 +107,7 @@ struct ImportStatuspageCommand: AsyncParsableCommand {
         case .service(let id, _, _, _, _, _, _): state.services[id] != nil
         case .incident(let id, _, _, _, _, _, _, _): state.incidents[id] != nil
         case .maintenance(let id, _, _, _, _, _, _, _, _, _, _): state.maintenance[id] != nil
+        case .subscriber(let id, _, _, _, _, _, _, _): state.subscribers[id] != nil
         }
     }
 }
