@@ -223,6 +223,42 @@ import Testing
         try Self.validate(received.filter { $0.path == "/ok/hook" }.map(\.body))
     }
 
+    /// A window that names services is announced when scheduled and, an hour before its start, its
+    /// subscribers are reminded: the webhook in Statuspage's shape again, the chat message in words.
+    @Test func aWindowsSubscribers_areRemindedAnHourBeforeItStarts() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        _ = try await setup.hook("ok/hook")
+        #expect(
+            try await setup.owner.call(
+                "POST", "/api/subscribers", ["type": "slack", "endpoint": setup.sink.url("ok/slack")]
+            )
+            .status == 201)
+        let start = Date().addingTimeInterval(3_600 + 3)  // its reminder is due in 3 seconds
+        let window =
+            try await setup.owner.call(
+                "POST", "/api/maintenance",
+                [
+                    "name": "Database upgrade", "scheduled_start": start.formatted(.iso8601),
+                    "scheduled_end": start.addingTimeInterval(3_600).formatted(.iso8601),
+                    "affected_services": [setup.web],
+                ]
+            ).json["id"] as? String
+        var received: [WebhookSink.Delivery] = []
+        await eventually("the announcement and the reminder, to both") {
+            received = try await setup.sink.received()
+            let hooks = received.filter {
+                $0.path == "/ok/hook" && ($0.json["incident"] as? [String: Any])?["id"] as? String == window
+            }
+            return hooks.count >= 2 && received.count { $0.path == "/ok/slack" } >= 2
+        }
+        let slack = received.filter { $0.path == "/ok/slack" }.map { String(decoding: $0.body, as: UTF8.self) }
+        #expect(slack.contains { $0.contains("Database upgrade: maintenance starts soon") }, "\(slack)")
+        let keys = Set(received.filter { $0.path == "/ok/hook" }.compactMap { $0.headers["idempotency-key"] })
+        #expect(keys.count == 2, "two notifications, two keys")
+        try Self.validate(received.filter { $0.path == "/ok/hook" }.map(\.body))
+    }
+
     @Test func badInput_unauthorised_andCrossTenant_areRefused() async throws {
         let setup = try await Setup()
         defer { setup.stop() }

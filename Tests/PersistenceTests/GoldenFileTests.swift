@@ -63,7 +63,8 @@ import Testing
         #expect(state.subscribers.count == 1)
         #expect(state.subscribers[SampleRecords.id("sub", "1")]?.signingSecret?.count == 32)
         #expect(state.subscriptionSettings.channels == [.email, .webhook, .discord])
-        #expect(state.pendingNotices.keys.map(\.rawValue).sorted() == [12, 13, 16, 17, 18])
+        #expect(state.pendingNotices.keys.map(\.rawValue).sorted() == [12, 13, 16, 17, 18, 20])
+        #expect(state.remindedWindows[SampleRecords.id("mnt", "9")] == SampleRecords.at + 7_200)
         #expect(state.activeSubscribers[.webhook] == 1)
     }
 

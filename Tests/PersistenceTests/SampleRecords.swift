@@ -180,6 +180,12 @@ enum SampleRecords {
             .noticeRequested(.subscription(hook.id, .quarantined)),
             .noticeRequested(.subscription(mail.id, .confirm)),
             .noticeRequested(.subscription(mail.id, .manage)),
+            .maintenanceScheduled(
+                Maintenance(
+                    id: id("mnt", "9"), name: "Mail relay move", description: "", scheduledStart: at + 7_200,
+                    scheduledEnd: at + 10_800, status: .scheduled, affected: [id("svc", "8")], autoStart: false,
+                    autoComplete: false, updates: [], createdAt: at, updatedAt: at)),
+            .noticeRequested(.maintenanceReminder(id("mnt", "9"))),
         ]
         return changes.enumerated().map { index, change in
             LogRecord.organization(

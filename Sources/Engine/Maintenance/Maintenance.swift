@@ -18,6 +18,12 @@ public struct MaintenanceUpdate: Hashable, Sendable, Codable, Identifiable {
     }
 }
 
+/// The times of a maintenance window's notifications.
+public enum MaintenancePolicy {
+    /// Subscribers told of a window are reminded this long before it starts.
+    public static let reminderLead: TimeInterval = 3_600
+}
+
 /// A scheduled maintenance window.
 public struct Maintenance: Hashable, Sendable, Codable, Identifiable {
     public let id: MaintenanceID

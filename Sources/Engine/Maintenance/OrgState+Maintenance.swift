@@ -39,7 +39,7 @@ extension OrgState {
             let window = try existingMaintenance(id)
             return restores(releasing: .maintenance(id), window.affected) + [.maintenanceDeleted(id)]
         case .advanceMaintenance:
-            return dueTransitions(at: now)
+            return dueReminders(at: now) + dueTransitions(at: now)
         default:
             preconditionFailure("not a maintenance command: \(command)")
         }
@@ -160,6 +160,7 @@ extension OrgState {
         case .maintenanceDeleted(let id):
             if let window = maintenance[id] { releaseClaims(of: .maintenance(id), on: window.affected) }
             maintenance[id] = nil
+            remindedWindows[id] = nil
         default:
             preconditionFailure("not a maintenance change: \(change)")
         }

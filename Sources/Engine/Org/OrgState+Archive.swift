@@ -22,7 +22,7 @@ extension OrgState {
         for notice in pendingNotices.values {
             switch notice.subject {
             case .incident(let id, _): noticed.insert(id)
-            case .maintenance(let id, _): noticedWindows.insert(id)
+            case .maintenance(let id, _), .maintenanceReminder(let id): noticedWindows.insert(id)
             case .component, .subscription: break
             }
         }
@@ -46,6 +46,9 @@ extension OrgState {
 
     mutating func forgetArchived(incidents ids: [IncidentID], maintenance windows: [MaintenanceID]) {
         for id in ids { incidents[id] = nil }
-        for id in windows { maintenance[id] = nil }
+        for id in windows {
+            maintenance[id] = nil
+            remindedWindows[id] = nil
+        }
     }
 }

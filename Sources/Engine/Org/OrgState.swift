@@ -79,6 +79,9 @@ public struct OrgState: Equatable, Sendable {
     public internal(set) var subscriptionSettings = SubscriptionSettings()
     /// Notifications asked for and not yet finished by the deliverer, by the seq that asked.
     public internal(set) var pendingNotices: TreeDictionary<Seq, PendingNotice> = [:]
+    /// Windows whose subscribers were reminded, with the start they were reminded of: a window moved
+    /// to a later start is reminded again (OrgState+Reminders.swift).
+    public internal(set) var remindedWindows: TreeDictionary<MaintenanceID, Date> = [:]
 
     /// The custom domain statusd serves this organization under: the configured one, once verified.
     public var servedDomain: String? {
@@ -106,7 +109,8 @@ public struct OrgState: Equatable, Sendable {
         keyedCommands: TreeDictionary<String, KeyedCommand> = [:], keyedCommandFilling: KeyedCommandFilling? = nil,
         subscribers: TreeDictionary<SubscriberID, Subscriber> = [:],
         subscriptionSettings: SubscriptionSettings = SubscriptionSettings(),
-        pendingNotices: TreeDictionary<Seq, PendingNotice> = [:]
+        pendingNotices: TreeDictionary<Seq, PendingNotice> = [:],
+        remindedWindows: TreeDictionary<MaintenanceID, Date> = [:]
     ) {
         self.id = id
         self.seq = seq
@@ -131,6 +135,7 @@ public struct OrgState: Equatable, Sendable {
         self.keyedCommandFilling = keyedCommandFilling
         self.subscriptionSettings = subscriptionSettings
         self.pendingNotices = pendingNotices
+        self.remindedWindows = remindedWindows
         for subscriber in subscribers.values { indexSubscriber(subscriber) }
     }
 
@@ -144,6 +149,9 @@ public struct OrgState: Equatable, Sendable {
         rememberKeyed(event)
         if case .noticeRequested(let subject) = event.change {
             pendingNotices[event.seq] = PendingNotice(seq: event.seq, subject: subject, at: event.at)
+            if case .maintenanceReminder(let id) = subject, let window = maintenance[id] {
+                remindedWindows[id] = window.scheduledStart
+            }
         }
         apply(event.change, at: event.at, by: event.by)
     }
@@ -194,11 +202,14 @@ public struct OrgState: Equatable, Sendable {
         }
     }
 
-    /// The next moment a maintenance timer must act, across all windows.
+    /// The next moment a maintenance timer must act, across all windows: a start or an end, or a
+    /// reminder.
     public var nextDeadline: Date? {
         var earliest: Date? = nil
         for window in maintenance.values {
-            if let deadline = window.nextDeadline, deadline < earliest ?? .distantFuture { earliest = deadline }
+            for deadline in [window.nextDeadline, reminderTime(of: window)] {
+                if let deadline, deadline < earliest ?? .distantFuture { earliest = deadline }
+            }
         }
         return earliest
     }

@@ -6,6 +6,9 @@ public enum NoticeSubject: Hashable, Sendable, Codable {
     case incident(IncidentID, UpdateID)
     /// A maintenance window was scheduled (no update yet) or moved to a new state.
     case maintenance(MaintenanceID, UpdateID?)
+    /// A maintenance window starts within `MaintenancePolicy.reminderLead`: those told of it are
+    /// reminded (nobody, when it has started or was cancelled by the time it is delivered).
+    case maintenanceReminder(MaintenanceID)
     /// A service changed status: webhook subscribers hear every one (Statuspage's `component_update`).
     case component(ServiceID, from: ServiceStatus, to: ServiceStatus)
     /// A mail about one subscription: its confirmation link, its manage link, or (to a webhook's

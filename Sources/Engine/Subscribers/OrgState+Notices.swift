@@ -65,6 +65,11 @@ extension OrgState {
                 }
             return due ? [subscriber] : []
         }
+        if case .maintenanceReminder(let id) = notice.subject,
+            maintenance[id].map({ $0.status != .scheduled || $0.scheduledStart <= notice.at }) ?? true
+        {
+            return []  // started, cancelled or gone: nothing to remind of
+        }
         guard let reach = reach(of: notice.subject) else { return [] }
         return subscribers.values.filter { subscriber in
             subscriber.state == .active && (subscriber.confirmedAt ?? .distantFuture) <= notice.at
@@ -91,6 +96,9 @@ extension OrgState {
             let status = updateID.flatMap { updateID in window.updates.first { $0.id == updateID }?.status }
             let texted = status == nil || status == .inProgress || status == .completed
             return NoticeReach(services: window.affected, incident: nil, channels: { $0 != .sms || texted })
+        case .maintenanceReminder(let id):
+            guard let window = maintenance[id] else { return nil }
+            return NoticeReach(services: window.affected, incident: nil, channels: { $0 != .sms })
         case .component(let id, _, _):
             return NoticeReach(services: [id], incident: nil, channels: { $0 == .webhook })
         case .subscription:

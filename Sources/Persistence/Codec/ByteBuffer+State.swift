@@ -53,6 +53,10 @@ extension ByteBuffer {
             buffer.writeWALDate(entry.value.at)
             buffer.writeWALNoticeSubject(entry.value.subject)
         }
+        writeWALEntries(state.remindedWindows, canonical: canonical) { buffer, entry in
+            buffer.writeWALID(entry.key)
+            buffer.writeWALDate(entry.value)
+        }
     }
 
     /// - Parameter version: the snapshot's format version: 1 has no verified custom domain, 2 no keyed
@@ -107,6 +111,10 @@ extension ByteBuffer {
                 let at = try buffer.readWALDate()
                 return PendingNotice(seq: seq, subject: try buffer.readWALNoticeSubject(), at: at)
             } : []
+        let reminded =
+            version >= 4
+            ? try readWALArray { buffer -> (MaintenanceID, Date) in (try buffer.readWALID(), try buffer.readWALDate()) }
+            : []
         return OrgState(
             id: id, seq: seq, publicSeq: publicSeq, settings: settings, createdAt: createdAt, updatedAt: updatedAt,
             exists: exists, services: try Self.map(services, { $0.id }), groups: try Self.map(groups, { $0.id }),
@@ -114,7 +122,8 @@ extension ByteBuffer {
             claims: try Self.unique(claims), incidents: incidents, maintenance: maintenance, members: members,
             invitations: invitations, keys: keys, verifiedDomain: verifiedDomain,
             keyedCommands: try Self.unique(keyed), keyedCommandFilling: filling, subscribers: subscribers,
-            subscriptionSettings: subscription, pendingNotices: try Self.map(notices, { $0.seq }))
+            subscriptionSettings: subscription, pendingNotices: try Self.map(notices, { $0.seq }),
+            remindedWindows: try Self.unique(reminded))
     }
 
     /// - Parameter canonical: as for `writeSnapshotOrg`.

@@ -57,6 +57,7 @@ extension ByteBuffer {
         case .component(let id, let from, let to):
             writeWALInteger(UInt8(3)); writeWALID(id); writeWALEnum(from); writeWALEnum(to)
         case .subscription(let id, let mail): writeWALInteger(UInt8(4)); writeWALID(id); writeWALEnum(mail)
+        case .maintenanceReminder(let id): writeWALInteger(UInt8(5)); writeWALID(id)
         }
     }
 
@@ -66,6 +67,7 @@ extension ByteBuffer {
         case 2: return .maintenance(try readWALID(), try readWALOptional { try $0.readWALID() })
         case 3: return .component(try readWALID(), from: try readWALEnum(), to: try readWALEnum())
         case 4: return .subscription(try readWALID(), try readWALEnum())
+        case 5: return .maintenanceReminder(try readWALID())
         case let tag: throw CodecError("unknown notice subject tag \(tag)")
         }
     }

@@ -60,6 +60,14 @@ struct NoticeContent: Sendable {
             let state = update?.status.rawValue ?? "scheduled"
             title = "\(window.name): maintenance \(Self.words(state))"
             text = update?.body ?? window.description
+        case .maintenanceReminder(let id):
+            guard let window = org.maintenance[id] else { return nil }
+            subject = .incident(WebhookPayload.Incident(window, org: org, pageURL: pageURL))
+            title = "\(window.name): maintenance starts soon"
+            let planned =
+                "Planned from \(Self.local(window.scheduledStart, org)) to \(Self.local(window.scheduledEnd, org))"
+                + " (\(org.settings.timeZone))."
+            text = window.description.isEmpty ? planned : planned + "\n\n" + window.description
         case .component(let id, let from, let to):
             guard let service = org.services[id] else { return nil }
             let component = WebhookPayload.Component(service)
@@ -80,6 +88,15 @@ struct NoticeContent: Sendable {
             }
             text = subscriber.quarantineReason ?? ""
         }
+    }
+
+    /// A time as the organization's readers read it: `2026-12-03 14:00` in its time zone.
+    static func local(_ date: Date, _ org: OrgState) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: org.settings.timeZone) ?? TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
     }
 
     /// `major_outage` as a reader says it: `major outage`.
