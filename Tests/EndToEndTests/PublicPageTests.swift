@@ -202,11 +202,20 @@ import Testing
         #expect(result["invitation_link"] as? Bool == true)
         #expect(result["order_changed"] as? Bool == true, "the move refused: \(result["move_refusals"] ?? "")")
         #expect(result["maintenance_made"] as? Int == 201)
+        #expect(
+            (result["email_refused"] as? String)?.contains("no mail server") == true, "\(result["email_refused"] ?? "")"
+        )
+        #expect(result["signing_secret_shown"] as? Bool == true)
+        #expect(
+            result["subscribers_listed"] as? [String] == ["https://hooks.example.com/…", "https://hooks.slack.com/…"])
+        #expect(result["endpoints_masked"] as? Bool == true && result["csv_masked"] as? Bool == true)
+        #expect(result["csv_rows"] as? Int == 3, "the header and both subscribers: the search does not narrow it")
+        #expect(result["viewer_sees_addresses"] as? Bool == false)
         #expect(result["viewer_role"] as? String == "Your role: viewer")
         #expect(result["viewer_can_add"] as? Bool == false && result["viewer_selects_disabled"] as? Bool == true)
         #expect(result["viewer_post"] as? Int == 403, "the server refuses a viewer's change, not only the page")
         #expect(result["viewer_post_without_csrf"] as? Int == 403 && result["owner_post_without_csrf"] as? Int == 403)
-        #expect((result["screenshots"] as? [String])?.count == 3)
+        #expect((result["screenshots"] as? [String])?.count == 4)
     }
 }
 

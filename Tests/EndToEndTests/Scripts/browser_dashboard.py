@@ -6,9 +6,11 @@ in it is shown as text. Saves dashboard screenshots. Prints {"problems": [...], 
 
     python browser_dashboard.py <port> <screenshot folder>
 """
+import glob
 import json
 import os
 import sys
+import tempfile
 
 from selenium import webdriver
 from selenium.common.exceptions import (ElementNotInteractableException, NoAlertPresentException, NoSuchElementException,
@@ -24,6 +26,7 @@ BASE = "http://127.0.0.1:%s" % PORT
 problems = []
 seen = {}
 PASSWORD = "a long enough password"
+DOWNLOADS = tempfile.mkdtemp(prefix="statusd-downloads-")
 
 
 def browser():
@@ -32,7 +35,9 @@ def browser():
                      "--hide-scrollbars", "--window-size=1280,900"]:
         options.add_argument(argument)
     options.binary_location = "/usr/bin/chromium"
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)  # a fresh profile each
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)  # a fresh profile each
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": DOWNLOADS})
+    return driver
 
 
 def wait(driver, condition, what, seconds=15):
@@ -252,6 +257,37 @@ try:
     fill(owner, "maintenance-edit", {"name": "Database upgrade"})
     wait(owner, lambda d: present(d, 'article[data-window="Database upgrade"]'), "the edited window")
 
+    # Subscribers (no mail server in this run: email is refused, beside the type): two URL subscribers,
+    # the signed one's secret shown once, endpoints masked everywhere, a search, the CSV export, a removal.
+    owner.get(BASE + "/dashboard#/o/acme/subscribers")
+    wait(owner, lambda d: text(d, "#subscriber-counts").startswith("0 in all"), "the subscriber counts")
+    fill(owner, "subscriber", {"type": "email", "address": "reader@example.com"})
+    seen["email_refused"] = read(owner, '[data-form="subscriber"] [data-field="type"]')
+    fill(owner, "subscriber", {"type": "webhook", "address": "https://hooks.example.com/secret-path",
+                               "contact_email": "ops@example.com"}, submit=False)
+    check(owner, "subscriber", "Sign webhook requests")
+    owner.find_element(By.CSS_SELECTOR, '[data-form="subscriber"] button[type="submit"]').click()
+    secret = wait(owner, lambda d: d.find_element(By.CSS_SELECTOR, "#subscriber-secret input").get_attribute("value"),
+                  "the signing secret, shown once") or ""
+    seen["signing_secret_shown"] = secret.startswith("whsec_")
+    owner.get(BASE + "/dashboard#/o/acme/subscribers")
+    fill(owner, "subscriber", {"type": "slack", "address": "https://hooks.slack.com/services/T0/B0/XYZ"})
+    wait(owner, lambda d: len(present(d, "tr[data-subscriber]")) == 2, "both subscribers listed")
+    seen["subscribers_listed"] = sorted(owner.execute_script(
+        "return Array.from(document.querySelectorAll('tr[data-subscriber]')).map(r => r.dataset.subscriber)"))
+    seen["endpoints_masked"] = "secret-path" not in owner.page_source and "XYZ" not in owner.page_source
+    fill(owner, "subscriber-search", {"q": "slack"})
+    wait(owner, lambda d: len(present(d, "tr[data-subscriber]")) == 1, "the search's one row")
+    owner.find_element(By.XPATH, '//button[normalize-space(.)="Export CSV"]').click()
+    exported = wait(owner, lambda d: glob.glob(os.path.join(DOWNLOADS, "subscribers-acme.csv")), "the CSV export")
+    rows = open(exported[0]).read().splitlines() if exported else []
+    seen["csv_rows"] = len(rows)
+    seen["csv_masked"] = bool(rows) and rows[0].startswith("id,type,state,address") and "secret-path" not in "".join(rows)
+    confirm(owner, '//tr[@data-subscriber="https://hooks.slack.com/…"]//button[normalize-space(.)="Remove"]',
+            "removing the Slack subscriber")
+    wait(owner, lambda d: text(d, "#subscriber-counts").startswith("1 in all"), "one subscriber left")
+    shot(owner, "dashboard-subscribers.png")
+
     # Incidents: the resolved one deleted, after the browser's confirmation.
     owner.get(BASE + "/dashboard#/o/acme/incidents")
     confirm(owner, '//article[@data-incident="API errors"]//button[normalize-space(.)="Delete"]', "the confirmation")
@@ -286,6 +322,10 @@ try:
     seen["viewer_post"] = fetch(viewer, "POST", "/api/services", {"name": "Sneaky"})["status"]
     seen["viewer_post_without_csrf"] = fetch(viewer, "POST", "/api/services", {"name": "Sneaky"}, csrf=False)["status"]
     seen["owner_post_without_csrf"] = fetch(owner, "POST", "/api/services", {"name": "Forged"}, csrf=False)["status"]
+    viewer.get(BASE + "/dashboard#/o/acme/subscribers")
+    wait(viewer, lambda d: present(d, "#subscribers-hidden"), "the viewer's subscriber page")
+    seen["viewer_sees_addresses"] = bool(present(viewer, "tr[data-subscriber]")) or bool(
+        present(viewer, '[data-form="subscriber"]'))
     owner.get(BASE + "/dashboard#/o/acme/team")
     wait(owner, lambda d: present(d, 'tr[data-member="viewer@example.com"]'), "the viewer among the members")
     shot(owner, "dashboard-team.png")

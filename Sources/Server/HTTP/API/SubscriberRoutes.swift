@@ -3,6 +3,7 @@ package import Engine
 import Foundation
 import HashTreeCollections
 package import Hummingbird
+import NIOCore
 import Wire
 
 /// `/api/subscribers` and `/api/subscription-settings`: who is told of incidents and maintenance.
@@ -23,6 +24,7 @@ package struct SubscriberRoutes: Sendable {
         router.get("/api/subscribers", use: list)
         router.post("/api/subscribers", use: create)
         router.get("/api/subscribers/counts", use: counts)
+        router.get("/api/subscribers/export", use: export)
         router.get("/api/subscribers/:id", use: read)
         router.put("/api/subscribers/:id", use: update)
         router.post("/api/subscribers/:id/reactivate", use: reactivate)
@@ -35,11 +37,32 @@ package struct SubscriberRoutes: Sendable {
         let (_, state) = try await api.authorize(request, role: .admin)
         let wantedState = try Self.filter(request, "state", SubscriberState.self)
         let wantedType = try Self.filter(request, "type", SubscriberChannel.self)
+        let text = request.uri.queryParameters.get("q").map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         let subscribers = state.subscribers.values.filter {
             (wantedState == nil || $0.state == wantedState) && (wantedType == nil || $0.channel == wantedType)
+                && (text.map(Self.shown($0).contains) ?? true)
         }.sorted { $0.id < $1.id }
         let (items, next) = try ResourceAPI.page(subscribers, request)
         return try ResourceAPI.json(Representation.ListBody(items: items.map { SubscriberBody($0) }, nextCursor: next))
+    }
+
+    /// Every subscriber as CSV (`SubscriberCSV`), in id order, as a file to save.
+    @Sendable package func export(request: Request, context: StatusdRequestContext) async throws -> Response {
+        let (_, state) = try await api.authorize(request, role: .admin)
+        let bytes = SubscriberCSV.render(state.subscribers.values.sorted { $0.id < $1.id })
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"subscribers-\(state.settings.slug).csv\"",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// What `q` searches: the address as the API shows it (a URL masked, so a search cannot probe a
+    /// bearer secret), or a webhook's contact, lowercased.
+    private static func shown(_ subscriber: Subscriber) -> String {
+        let address = subscriber.channel.postsToURL ? SubscriberBody.masked(subscriber.address) : subscriber.address
+        return (address + " " + (subscriber.contactEmail ?? "")).lowercased()
     }
 
     @Sendable package func counts(request: Request, context: StatusdRequestContext) async throws -> Response {

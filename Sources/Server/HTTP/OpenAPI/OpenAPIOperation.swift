@@ -37,6 +37,8 @@ package struct OpenAPIOperation {
     package var errorShape: ErrorShape = .problem
     /// The request body's media type: JSON, or a form a page posts.
     package var bodyType = "application/json"
+    /// The success answer's media type: JSON, or a file (a CSV export).
+    package var successType = "application/json"
 
     package enum ErrorShape {
         case problem
@@ -82,7 +84,7 @@ package struct OpenAPIOperation {
         var responses: [String: JSONValue] = [:]
         var ok: JSONValue = ["description": .string(Self.reason(success.status))]
         if let schema = success.schema {
-            ok = ok.merging(["content": ["application/json": ["schema": schema]]])
+            ok = ok.merging(["content": [successType: ["schema": schema]]])
         }
         if !links.isEmpty {
             var named: [String: JSONValue] = [:]

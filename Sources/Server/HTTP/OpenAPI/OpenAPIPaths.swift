@@ -225,6 +225,7 @@ package enum OpenAPIPaths {
                 parameters: [
                     P.query("state", S.enumeration(SubscriberState.self), "Only subscribers in this state."),
                     P.query("type", S.enumeration(SubscriberChannel.self), "Only subscribers of this type."),
+                    P.query("q", S.string, "Only those whose address (a URL masked) or contact contains this."),
                     P.limit, P.cursor,
                 ], success: (200, S.list(S.ref("Subscriber"))), more: [422]),
             Op(
@@ -235,6 +236,14 @@ package enum OpenAPIPaths {
             Op(
                 method: "get", path: "/api/subscribers/counts", summary: "How many subscribers, by state and type",
                 tag: tag, success: (200, S.ref("SubscriberCounts"))),
+            {
+                var export = Op(
+                    method: "get", path: "/api/subscribers/export",
+                    summary: "Every subscriber as CSV, endpoints masked (admin)", tag: tag,
+                    success: (200, ["type": "string"]))
+                export.successType = "text/csv"
+                return export
+            }(),
             Op(
                 method: "get", path: "/api/subscribers/{id}", summary: "A subscriber (admin)", tag: tag,
                 parameters: [P.id(SubscriberID.self)], success: one, more: [404]),

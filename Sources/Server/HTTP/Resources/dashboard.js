@@ -60,6 +60,9 @@
       } else if (field.type === "textarea") {
         control = el("textarea", { id: id, name: field.name, rows: 3, required: field.required });
         control.value = field.value || "";
+      } else if (field.type === "checkbox") {
+        control = el("label", { "class": "check" }, el("input", { type: "checkbox", id: id, name: field.name,
+          checked: !!field.value }), " ", field.label);
       } else if (field.type === "checkboxes") {
         control = el("fieldset", { id: id, "class": "checks" }, el("legend", { text: field.label }),
           field.options.map(function (option) {
@@ -72,7 +75,9 @@
       }
       controls[field.name] = control;
       errors[field.name] = el("span", { "class": "field-error", id: id + "-error", "data-field": field.name });
-      if (field.type === "checkboxes") { return el("div", { "class": "field" }, control, errors[field.name]); }
+      if (field.type === "checkboxes" || field.type === "checkbox") {
+        return el("div", { "class": "field" }, control, errors[field.name]);
+      }
       return el("div", { "class": "field" }, el("label", { "for": id, text: field.label }), control,
         errors[field.name]);
     });
@@ -88,6 +93,8 @@
         if (field.type === "checkboxes") {
           values[field.name] = Array.prototype.slice.call(
             controls[field.name].querySelectorAll("input:checked")).map(function (box) { return box.value; });
+        } else if (field.type === "checkbox") {
+          values[field.name] = controls[field.name].querySelector("input").checked;
         } else { values[field.name] = controls[field.name].value; }
       });
       button.disabled = true;
@@ -215,7 +222,9 @@
   }
 
   var TABS = [["services", "Services"], ["incidents", "Incidents"], ["maintenance", "Maintenance"],
-    ["team", "Team"], ["keys", "API keys"], ["settings", "Settings"]];
+    ["subscribers", "Subscribers"], ["team", "Team"], ["keys", "API keys"], ["settings", "Settings"]];
+  // The switch on every write that can tell subscribers (the API's `notify`); on unless unticked.
+  var NOTIFY = { name: "notify", label: "Notify subscribers", type: "checkbox", value: true };
 
   function orgView(slug, tab) {
     var membership = state.me.organizations.filter(function (o) { return o.slug === slug; })[0];
@@ -307,9 +316,10 @@
             { name: "status", label: "Status", type: "select", options: [["investigating", "Investigating"], ["identified", "Identified"], ["monitoring", "Monitoring"]] },
             { name: "affected_status", label: "Affected services become", type: "select", value: "major_outage", options: statusOptions() },
             { name: "services", label: "Affected services", type: "checkboxes", options: services.map(function (s) { return [s.id, s.name]; }) },
-            { name: "body", label: "Message", type: "textarea", required: true }],
+            { name: "body", label: "Message", type: "textarea", required: true }, NOTIFY],
             send: function (v) {
               return api("POST", "/api/incidents", { name: v.name, impact: v.impact, status: v.status, body: v.body,
+                notify: v.notify,
                 affected_services: v.services.map(function (id) { return { service_id: id, status: v.affected_status }; }) });
             }, done: render })));
         }
@@ -358,15 +368,17 @@
             { name: "name", label: "Title", required: true }, { name: "description", label: "Description", type: "textarea" },
             { name: "scheduled_start", label: "Starts", type: "datetime-local", required: true },
             { name: "scheduled_end", label: "Ends", type: "datetime-local", required: true },
-            { name: "services", label: "Services", type: "checkboxes", options: services.map(function (s) { return [s.id, s.name]; }) }],
+            { name: "services", label: "Services", type: "checkboxes", options: services.map(function (s) { return [s.id, s.name]; }) },
+            NOTIFY],
             send: function (v) {
               function iso(local) { var d = new Date(local); return isNaN(d) ? local : d.toISOString(); }
-              return api("POST", "/api/maintenance", { name: v.name, description: v.description,
+              return api("POST", "/api/maintenance", { name: v.name, description: v.description, notify: v.notify,
                 scheduled_start: iso(v.scheduled_start), scheduled_end: iso(v.scheduled_end), affected_services: v.services });
             }, done: render })));
         }
       });
     },
+    subscribers: function (body) { subscribersView(body); },
     team: function (body) {
       api("GET", "/api/team/members?limit=200").then(function (answer) {
         var members = (answer.data || {}).items || [];
@@ -439,6 +451,93 @@
     }
   };
 
+  // ---- subscribers: the counts for editors; the list, search, add, remove and export for admins ----
+  // (addresses are personal data; a URL subscriber's endpoint is a secret and comes masked)
+  function subscribersView(body) {
+    if (!can("editor")) {
+      clear(body);
+      body.appendChild(section("Subscribers", el("p", { id: "subscribers-hidden",
+        text: "Editors see how many people subscribe; admins and owners see who." })));
+      return;
+    }
+    var query = state.subscriberQuery || { q: "", state: "" };
+    var path = "/api/subscribers?limit=100" + (query.q ? "&q=" + encodeURIComponent(query.q) : "") +
+      (query.state ? "&state=" + query.state : "");
+    Promise.all([api("GET", "/api/subscribers/counts"), api("GET", "/api/services?limit=200"),
+      can("admin") ? api("GET", path) : Promise.resolve(null)]).then(function (r) {
+      var counts = r[0].data || {}, services = (r[1].data || {}).items || [];
+      var names = {}; services.forEach(function (s) { names[s.id] = s.name; });
+      var byState = counts.by_state || {}, byType = counts.by_type || {};
+      clear(body);
+      body.appendChild(section("Subscribers", el("p", { id: "subscriber-counts",
+        text: (counts.total || 0) + " in all: " + (byState.active || 0) + " active, " + (byState.unconfirmed || 0) +
+          " unconfirmed, " + (byState.quarantined || 0) + " quarantined" }),
+        el("p", { "class": "muted", text: Object.keys(byType).filter(function (t) { return byType[t]; }).map(function (t) {
+          return t + " " + byType[t]; }).join(" · ") })));
+      if (!can("admin")) { body.appendChild(el("p", { text: "Admins and owners see and manage the subscribers themselves." })); return; }
+      var listed = (r[2].data || {}).items || [];
+      body.appendChild(section("Find", form({ name: "subscriber-search", submit: "Search", fields: [
+        { name: "q", label: "Address contains", value: query.q },
+        { name: "state", label: "State", type: "select", value: query.state, options: [["", "Any"],
+          ["active", "Active"], ["unconfirmed", "Unconfirmed"], ["quarantined", "Quarantined"]] }],
+        send: function (v) { state.subscriberQuery = { q: v.q, state: v.state }; return { ok: true }; }, done: render }),
+        el("div", { "class": "actions" }, button("Export CSV", function () { exportSubscribers(); }))));
+      body.appendChild(section("List", listed.length ? el("table", {}, el("thead", {}, el("tr", {},
+        ["Address", "Type", "State", "Follows", "Since", ""].map(function (h) { return el("th", { text: h }); }))),
+        el("tbody", {}, listed.map(function (s) {
+          var address = s.email || s.endpoint || s.phone_number || "";
+          var follows = s.incident_id ? "one incident" : s.component_ids.length ?
+            s.component_ids.map(function (id) { return names[id] || id; }).join(", ") : "everything";
+          return el("tr", { "data-subscriber": address }, el("td", { text: address }), el("td", { text: s.type }),
+            el("td", { text: s.state, title: s.quarantine_reason || null }), el("td", { text: follows }),
+            el("td", { text: when(s.created_at) }), el("td", { "class": "actions" },
+              s.state === "quarantined" ? button("Reactivate", function () { act(api("POST", "/api/subscribers/" + s.id + "/reactivate")); }) : null,
+              button("Remove", function () { if (confirm("Remove " + address + "?")) { act(api("DELETE", "/api/subscribers/" + s.id)); } })));
+        }))) : el("p", { text: query.q || query.state ? "Nobody matches." : "Nobody has subscribed yet." }),
+        listed.length === 100 ? el("p", { "class": "muted", text: "The first 100; narrow the search, or export them all." }) : null));
+      // While the signing secret shows, live redraws wait (`typing`): it is shown once.
+      var secret = el("p", { "class": "link", id: "subscriber-secret", "data-editing": true });
+      body.appendChild(section("Add a subscriber", form({ name: "subscriber", submit: "Add subscriber", fields: [
+        { name: "type", label: "Type", type: "select", value: "email", options: [["email", "Email"], ["webhook", "Webhook"],
+          ["slack", "Slack"], ["teams", "Microsoft Teams"], ["discord", "Discord"]] },
+        { name: "address", label: "Email address, or the URL to post to" },
+        { name: "contact_email", label: "Contact email (webhooks: told when it fails)", type: "email" },
+        { name: "components", label: "Only these services (none: everything)", type: "checkboxes",
+          options: services.map(function (s) { return [s.id, s.name]; }) },
+        { name: "skip_confirmation", label: "Already agreed: no confirmation mail", type: "checkbox" },
+        { name: "sign", label: "Sign webhook requests", type: "checkbox" }],
+        send: function (v) {
+          var input = { type: v.type, component_ids: v.components, skip_confirmation_notification: v.skip_confirmation,
+            sign: v.sign && v.type === "webhook" };
+          if (v.type === "email") { input.email = v.address; } else { input.endpoint = v.address; }
+          if (v.contact_email) { input.contact_email = v.contact_email; }
+          return api("POST", "/api/subscribers", input);
+        },
+        done: function (answer) {
+          if (!answer.data.signing_secret) { render(); return; }
+          clear(secret);
+          secret.appendChild(el("span", { text: "Shown once; give it to the receiver to check signatures: " }));
+          secret.appendChild(el("input", { readonly: true, value: answer.data.signing_secret, "aria-label": "Signing secret" }));
+        } }), secret));
+    });
+  }
+  // The export is a file: fetched with the organization header, then handed to the browser to save.
+  function exportSubscribers() {
+    var notice = document.getElementById("action-error");
+    notice.textContent = "";
+    fetch("/api/subscribers/export", { credentials: "same-origin", headers: { "X-Organization": state.org.slug } })
+      .then(function (response) {
+        if (!response.ok) { notice.textContent = "The export failed: the server answered " + response.status; return null; }
+        return response.blob().then(function (blob) {
+          var link = el("a", { href: URL.createObjectURL(blob), download: "subscribers-" + state.org.slug + ".csv", hidden: true });
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+          setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+        });
+      }, function () { notice.textContent = "statusd could not be reached; try again."; });
+  }
+
   function incidentCard(incident, open) {
     var card = el("article", { "class": "card impact-" + incident.impact, "data-incident": incident.name },
       el("h3", { text: incident.name }),
@@ -451,7 +550,7 @@
       card.appendChild(form({ name: "update-" + incident.id, submit: "Post update", fields: [
         { name: "status", label: "Status", type: "select", value: incident.status,
           options: [["investigating", "Investigating"], ["identified", "Identified"], ["monitoring", "Monitoring"], ["resolved", "Resolved"]] },
-        { name: "body", label: "Message", type: "textarea", required: true }],
+        { name: "body", label: "Message", type: "textarea", required: true }, NOTIFY],
         send: function (v) { return api("POST", "/api/incidents/" + incident.id + "/updates", v); }, done: render }));
       card.appendChild(el("div", { "class": "actions" }, button("Resolve", function () {
         act(api("PUT", "/api/incidents/" + incident.id + "/resolve")); }, "primary")));
