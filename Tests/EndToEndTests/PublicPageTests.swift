@@ -211,6 +211,7 @@ import Testing
         #expect(result["endpoints_masked"] as? Bool == true && result["csv_masked"] as? Bool == true)
         #expect(result["csv_rows"] as? Int == 3, "the header and both subscribers: the search does not narrow it")
         #expect(result["viewer_sees_addresses"] as? Bool == false)
+        #expect((result["delivery_log"] as? String)?.hasSuffix("is degraded performance") == true)
         #expect(result["viewer_role"] as? String == "Your role: viewer")
         #expect(result["viewer_can_add"] as? Bool == false && result["viewer_selects_disabled"] as? Bool == true)
         #expect(result["viewer_post"] as? Int == 403, "the server refuses a viewer's change, not only the page")

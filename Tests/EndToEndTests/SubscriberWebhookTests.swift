@@ -327,6 +327,26 @@ import Testing
         #expect(received.filter { $0.path == "/ok/hook" }.isEmpty)
         let reason = try await setup.owner.call("GET", "/api/subscribers/\(failing)").json["quarantine_reason"]
         #expect((reason as? String)?.contains("HTTP 500") == true)
+        // The delivery log tells the admin the same: one notification, one sent, two quarantined, why.
+        var entry: [String: Any] = [:]
+        await eventually("the notification finished in the delivery log") {
+            // Newer in the log: the mails to the two contacts that their hooks were quarantined.
+            entry =
+                try await setup.owner.call("GET", "/api/notifications").items.first {
+                    $0["kind"] as? String == "component"
+                } ?? [:]
+            return entry["finished_at"] is String
+        }
+        #expect(entry["recipients"] as? Int == 3)
+        #expect(
+            entry["sent"] as? Int == 1 && entry["quarantined"] as? Int == 2 && entry["failed_attempts"] as? Int == 20)
+        let failures = entry["failures"] as? [[String: Any]] ?? []
+        #expect(failures.last?["outcome"] as? String == "quarantined" && failures.count == 20)
+        #expect(failures.allSatisfy { ($0["address"] as? String)?.hasSuffix("/…") == true }, "endpoints masked")
+        #expect(failures.contains { ($0["reason"] as? String)?.contains("HTTP 500") == true })
+        let editorKey = try await setup.owner.call("POST", "/api/keys", ["name": "ed", "role": "editor"]).json["token"]
+        let editor = APIClient(token: editorKey as? String ?? "").with(setup.server)
+        #expect(try await editor.call("GET", "/api/notifications").status == 403, "it names subscribers: admins only")
         // Reactivated, it is told of the next change.
         #expect(
             try await setup.owner.call("POST", "/api/subscribers/\(failing)/reactivate").json["state"] as? String

@@ -322,6 +322,7 @@ def subscribers(r, owner):
     r.ask("GET", "/api/subscribers/counts", headers=h)
     r.ask("GET", "/api/subscribers?q=HOOKS.example", headers=h)
     r.ask("GET", "/api/subscribers/export", headers=h)
+    r.ask("GET", "/api/notifications", headers=h)
     r.ask("GET", "/api/subscribers/export", headers=bearer(owner["viewer_key"]), label="GET /api/subscribers/export (viewer)")
     r.ask("GET", "/api/subscribers/" + hook["id"], headers=h)
     r.ask("PUT", "/api/subscribers/" + hook["id"], body={"component_ids": []}, headers=h)

@@ -36,13 +36,16 @@ package actor Deliverer: ServiceLifecycle.Service {
     /// walked again each second (a walk filters and sorts every subscriber).
     private var walked = Set<NoticeKey>()
     private nonisolated let doorbell: DeliveryDoorbell
+    /// How each notification went, for the admins (`DeliveryLog`).
+    package nonisolated let log: DeliveryLog
 
     package init(
         registry: Registry, journal: any DeliveryJournal, sending: any NoticeSending, settings: DeliverySettings,
         links: SubscriptionLinks, mail: MailDelivery? = nil, doorbell: DeliveryDoorbell = DeliveryDoorbell(),
-        leads: @escaping @Sendable () -> Bool = { true },
+        leads: @escaping @Sendable () -> Bool = { true }, log: DeliveryLog = DeliveryLog(),
         metrics: PrometheusCollectorRegistry, logger: Logger
     ) {
+        self.log = log
         self.registry = registry
         self.journal = journal
         self.sending = sending
@@ -102,6 +105,7 @@ package actor Deliverer: ServiceLifecycle.Service {
             if let content = NoticeContent(notice, org: state, publicURL: settings.publicURL) {
                 let webhook = content.aboutThePage ? try WebhookBody(content, documentation: documentation) : nil
                 let recipients = state.recipients(of: notice)
+                log.started(content, kind: Self.kind(of: notice.subject), recipients: recipients.count)
                 // The URLs' lane first: webhooks and chat are told in seconds, the mails follow.
                 for lane in DeliveryLane.allCases {
                     var walk = recipients.filter { $0.channel.lane == lane }
@@ -114,6 +118,7 @@ package actor Deliverer: ServiceLifecycle.Service {
         if ledger.notices[key]?.finished != true {
             guard ledger.notices[key]?.retries.isEmpty ?? true else { return }
             try await record([.finished(key)])
+            log.finished(key)
         }
         _ = try? await actor.submit(.completeNotices([notice.seq]), by: .system)
     }
@@ -132,18 +137,22 @@ package actor Deliverer: ServiceLifecycle.Service {
             var marks: [DeliveryMark] = []
             for (subscriber, outcome) in await send(content, webhook, to: batch) {
                 switch outcome {
-                case .sent: break
+                case .sent: log.sent(key)
                 case .failed(let failure):
                     marks.append(
                         .retry(
                             key, subscriber.id, attempt: 1, due: WallClock.now() + settings.backoff(after: 1),
                             reason: failure))
+                    log.failed(key, subscriber, reason: failure, quarantined: false)
                 case .refused(let refusal):
-                    await quarantine(subscriber, of: actor, "the mail server refused the address: \(refusal)")
+                    let reason = "the mail server refused the address: \(refusal)"
+                    await quarantine(subscriber, of: actor, reason)
+                    log.failed(key, subscriber, reason: reason, quarantined: true)
                 }
             }
             marks.append(.progress(key, lane: lane, through: batch[batch.count - 1].id))
             try await record(marks)
+            log.retrying(key, ledger.notices[key]?.retries.count ?? 0)
         }
         return true
     }
@@ -256,14 +265,18 @@ package actor Deliverer: ServiceLifecycle.Service {
                 switch outcome {
                 case .sent:
                     marks.append(.settled(key, subscriber.id))
+                    log.sent(key)
                     continue
                 case .refused(let refusal):
-                    await quarantine(subscriber, of: actor, "the mail server refused the address: \(refusal)")
+                    let reason = "the mail server refused the address: \(refusal)"
+                    await quarantine(subscriber, of: actor, reason)
+                    log.failed(key, subscriber, reason: reason, quarantined: true)
                     marks.append(.settled(key, subscriber.id))
                     continue
                 case .failed(let reason): failure = reason
                 }
                 let attempt = (due[subscriber.id]?.attempt ?? 0) + 1
+                log.failed(key, subscriber, reason: failure, quarantined: attempt >= settings.attempts)
                 if attempt >= settings.attempts {
                     await quarantine(subscriber, of: actor, "\(attempt) failed deliveries; the last: \(failure)")
                     marks.append(.settled(key, subscriber.id))
@@ -275,6 +288,18 @@ package actor Deliverer: ServiceLifecycle.Service {
                 }
             }
             try await record(marks)
+            log.retrying(key, ledger.notices[key]?.retries.count ?? 0)
+        }
+    }
+
+    /// The delivery log's name for what a notice is about.
+    private static func kind(of subject: NoticeSubject) -> String {
+        switch subject {
+        case .incident: "incident"
+        case .maintenance: "maintenance"
+        case .maintenanceReminder: "reminder"
+        case .component: "component"
+        case .subscription: "subscription"
         }
     }
 

@@ -16,7 +16,8 @@ enum NotificationServices {
     /// - Returns: the deliverer, and the local journal to close at shutdown (opened only when used).
     static func deliverer(
         options: ServeOptions, smtpPassword: String?, registry: Registry, cluster: ClusterServices?,
-        dataDirectory: String, tokens: SessionTokens, doorbell: DeliveryDoorbell, leads: @escaping @Sendable () -> Bool,
+        dataDirectory: String, tokens: SessionTokens, doorbell: DeliveryDoorbell, log: DeliveryLog,
+        leads: @escaping @Sendable () -> Bool,
         metrics: PrometheusCollectorRegistry, logger: Logger
     ) throws -> (Deliverer, FileDeliveryJournal) {
         // Only the leader delivers; in a cluster its marks are rows every node can read, so a new leader
@@ -44,8 +45,8 @@ enum NotificationServices {
         }
         let deliverer = Deliverer(
             registry: registry, journal: journal, sending: GuardedPosting(client: client), settings: settings,
-            links: SubscriptionLinks(sessions: tokens), mail: mail, doorbell: doorbell, leads: leads, metrics: metrics,
-            logger: logger)
+            links: SubscriptionLinks(sessions: tokens), mail: mail, doorbell: doorbell, leads: leads, log: log,
+            metrics: metrics, logger: logger)
         return (deliverer, localJournal)
     }
 }

@@ -122,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         // Alone on its log, the process does the work that runs once; in a cluster, the leader does.
         let leads: @Sendable () -> Bool = { cluster?.leads ?? true }
         let doorbell = DeliveryDoorbell()
+        let deliveryLog = DeliveryLog()
         let registry = Registry(log: log, quotas: try OrgQuotas.parse(options.quotas), claims: cluster?.names) {
             view, events in
             hub.publish(view, events)
@@ -155,7 +156,7 @@ struct Serve: AsyncParsableCommand {
         let router = try makeRouter(
             registry: registry, directory: directory, authenticator: authenticator, tokens: tokens, log: log,
             archive: archive, snapshotStatus: snapshotStatus, metrics: metrics, requestMetrics: requestMetrics,
-            representation: representation, hub: hub, pages: pages, leads: leads)
+            representation: representation, hub: hub, pages: pages, deliveryLog: deliveryLog, leads: leads)
         // The public summary below the router, unless asked not to; the access log is the router's, so
         // logging every request turns the fast path off.
         let fastPath =
@@ -212,8 +213,8 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         let (deliverer, localJournal) = try NotificationServices.deliverer(
             options: options, smtpPassword: secrets["smtp-password"], registry: registry, cluster: cluster,
-            dataDirectory: dataDirectory.path, tokens: tokens, doorbell: doorbell, leads: leads, metrics: metrics,
-            logger: logger)
+            dataDirectory: dataDirectory.path, tokens: tokens, doorbell: doorbell, log: deliveryLog, leads: leads,
+            metrics: metrics, logger: logger)
         defer { localJournal.close() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
@@ -270,7 +271,7 @@ struct Serve: AsyncParsableCommand {
         log: any ServedEventLog, archive: HistoryArchive, snapshotStatus: SnapshotStatus,
         metrics: PrometheusCollectorRegistry,
         requestMetrics: RequestMetrics, representation: CachedRepresentation, hub: LiveHub,
-        pages: MustacheLibrary, leads: @escaping @Sendable () -> Bool
+        pages: MustacheLibrary, deliveryLog: any NotificationLogReading, leads: @escaping @Sendable () -> Bool
     ) throws -> Router<StatusdRequestContext> {
         let router = Router(context: StatusdRequestContext.self)
         // Outermost: every answer carries its request id, and is logged when --access-log asks.
@@ -326,6 +327,7 @@ struct Serve: AsyncParsableCommand {
         MaintenanceRoutes(api: api).add(to: router)
         KeyRoutes(api: api).add(to: router)
         SubscriberRoutes(api: api, deliverable: options.deliverableChannels).add(to: router)
+        NotificationLogRoutes(api: api, log: deliveryLog).add(to: router)
         DomainRoutes(
             api: api,
             verifier: DomainVerifier(

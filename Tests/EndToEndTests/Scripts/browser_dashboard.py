@@ -276,6 +276,13 @@ try:
     seen["subscribers_listed"] = sorted(owner.execute_script(
         "return Array.from(document.querySelectorAll('tr[data-subscriber]')).map(r => r.dataset.subscriber)"))
     seen["endpoints_masked"] = "secret-path" not in owner.page_source and "XYZ" not in owner.page_source
+    # A service's status changes: the webhooks hear of it (and cannot reach hooks.example.com from
+    # here); the delivery log shows the notification and its failures.
+    listed = json.loads(fetch(owner, "GET", "/api/services")["body"])["items"]
+    fetch(owner, "PUT", "/api/services/%s/status" % listed[0]["id"], {"status": "degraded_performance"})
+    owner.get(BASE + "/dashboard#/o/acme/subscribers")
+    seen["delivery_log"] = wait(owner, lambda d: text(d, "#delivery-log tr[data-notification] td span") or None,
+                                "the notification in the delivery log")
     fill(owner, "subscriber-search", {"q": "slack"})
     wait(owner, lambda d: len(present(d, "tr[data-subscriber]")) == 1, "the search's one row")
     owner.find_element(By.XPATH, '//button[normalize-space(.)="Export CSV"]').click()

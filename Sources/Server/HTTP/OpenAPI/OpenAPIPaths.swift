@@ -259,6 +259,10 @@ package enum OpenAPIPaths {
                 method: "delete", path: "/api/subscribers/{id}", summary: "Remove a subscriber (admin)", tag: tag,
                 parameters: [P.id(SubscriberID.self)], success: (204, nil), more: [404, 503]),
             Op(
+                method: "get", path: "/api/notifications",
+                summary: "The delivery log (admin): recent notifications, newest first, and how each went", tag: tag,
+                success: (200, S.object(["items": S.array(S.ref("NotificationLogEntry"))]))),
+            Op(
                 method: "get", path: "/api/subscription-settings", summary: "Which ways of subscribing the page offers",
                 tag: tag, success: (200, S.ref("SubscriptionSettings"))),
             Op(

@@ -249,6 +249,19 @@ package enum OpenAPISchemas {
             "by_type": S.object(
                 Dictionary(uniqueKeysWithValues: SubscriberChannel.allCases.map { ($0.rawValue, S.integer) })),
         ]),
+        "NotificationLogEntry": S.object(
+            [
+                "id": S.string,
+                "kind": S.enumeration(["incident", "maintenance", "reminder", "component", "subscription"]),
+                "title": S.string, "requested_at": S.dateTime, "recipients": S.integer, "sent": S.integer,
+                "failed_attempts": S.integer, "retrying": S.integer, "quarantined": S.integer,
+                "finished_at": S.nullable(S.dateTime),
+                "failures": S.array(
+                    S.object([
+                        "subscriber_id": S.id(SubscriberID.self), "address": S.string, "reason": S.string,
+                        "at": S.dateTime, "outcome": S.enumeration(["retrying", "quarantined"]),
+                    ])),
+            ], optional: ["finished_at"]),
         "SubscriptionSettings": S.object([
             "types": S.array(S.enumeration(SubscriberChannel.self)), "allow_incident_subscribers": S.boolean,
             "allow_component_subscribers": S.boolean,

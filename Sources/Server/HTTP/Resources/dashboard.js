@@ -464,7 +464,8 @@
     var path = "/api/subscribers?limit=100" + (query.q ? "&q=" + encodeURIComponent(query.q) : "") +
       (query.state ? "&state=" + query.state : "");
     Promise.all([api("GET", "/api/subscribers/counts"), api("GET", "/api/services?limit=200"),
-      can("admin") ? api("GET", path) : Promise.resolve(null)]).then(function (r) {
+      can("admin") ? api("GET", path) : Promise.resolve(null),
+      can("admin") ? api("GET", "/api/notifications") : Promise.resolve(null)]).then(function (r) {
       var counts = r[0].data || {}, services = (r[1].data || {}).items || [];
       var names = {}; services.forEach(function (s) { names[s.id] = s.name; });
       var byState = counts.by_state || {}, byType = counts.by_type || {};
@@ -496,6 +497,7 @@
         }))) : el("p", { text: query.q || query.state ? "Nobody matches." : "Nobody has subscribed yet." }),
         listed.length === 100 ? el("p", { "class": "muted", text: "The first 100; narrow the search, or export them all." }) : null));
       // While the signing secret shows, live redraws wait (`typing`): it is shown once.
+      body.appendChild(deliveryLog((r[3].data || {}).items || []));
       var secret = el("p", { "class": "link", id: "subscriber-secret", "data-editing": true });
       body.appendChild(section("Add a subscriber", form({ name: "subscriber", submit: "Add subscriber", fields: [
         { name: "type", label: "Type", type: "select", value: "email", options: [["email", "Email"], ["webhook", "Webhook"],
@@ -520,6 +522,23 @@
           secret.appendChild(el("input", { readonly: true, value: answer.data.signing_secret, "aria-label": "Signing secret" }));
         } }), secret));
     });
+  }
+  // Each recent notification: to how many, how it went, and its latest failures and why.
+  function deliveryLog(notifications) {
+    return section("Delivery log", notifications.length ? el("table", { id: "delivery-log" }, el("thead", {}, el("tr", {},
+      ["Notification", "Asked for", "Sent", "Failed", "Retrying", "Quarantined", "Done"].map(function (h) {
+        return el("th", { text: h }); }))),
+      el("tbody", {}, notifications.map(function (n) {
+        var failures = n.failures.length ? el("details", {}, el("summary", { text: "Latest failures (" + n.failures.length + ")" }),
+          el("ul", {}, n.failures.map(function (f) {
+            return el("li", { text: when(f.at) + " · " + f.address + " · " + f.outcome + ": " + f.reason });
+          }))) : null;
+        return el("tr", { "data-notification": n.id }, el("td", {}, el("span", { text: n.title }), failures),
+          el("td", { text: when(n.requested_at) }), el("td", { text: n.sent + " of " + n.recipients }),
+          el("td", { text: String(n.failed_attempts) }), el("td", { text: String(n.retrying) }),
+          el("td", { text: String(n.quarantined) }), el("td", { text: n.finished_at ? when(n.finished_at) : "under way" }));
+      }))) : el("p", { text: "No notification sent since this node started delivering." }),
+      el("p", { "class": "muted", text: "Kept by the node that delivers, for a week; what is owed survives a restart in the delivery journal." }));
   }
   // The export is a file: fetched with the organization header, then handed to the browser to save.
   function exportSubscribers() {
