@@ -135,9 +135,10 @@ package actor Deliverer: ServiceLifecycle.Service {
             let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
             start += batch.count
             var marks: [DeliveryMark] = []
+            var sent = 0
             for (subscriber, outcome) in await send(content, webhook, to: batch) {
                 switch outcome {
-                case .sent: log.sent(key)
+                case .sent: sent += 1
                 case .failed(let failure):
                     marks.append(
                         .retry(
@@ -152,6 +153,7 @@ package actor Deliverer: ServiceLifecycle.Service {
             }
             marks.append(.progress(key, lane: lane, through: batch[batch.count - 1].id))
             try await record(marks)
+            log.sent(key, count: sent)  // once a batch: the log's lock is not taken per delivery
             log.retrying(key, ledger.notices[key]?.retries.count ?? 0)
         }
         return true
