@@ -284,11 +284,12 @@ def main():
     for name, exchanges in recorder.sections.items():
         path = os.path.join(ANSWERS, name + ".txt")
         text = "\n\n".join(exchanges) + "\n"
+        # Byte for byte, line ends included: a CSV answer's CRLF is part of it (newline="" keeps it).
         if arguments.record:
-            with open(path, "w") as file:
+            with open(path, "w", newline="") as file:
                 file.write(text)
             continue
-        expected = open(path).read() if os.path.exists(path) else ""
+        expected = open(path, newline="").read() if os.path.exists(path) else ""
         if ON_POSTGRES:
             if name == "operations" and '"kind":"postgresql"' not in text:
                 sys.exit("golden: STATUSD_TEST_LOG=postgres, but /health does not report the log on PostgreSQL")

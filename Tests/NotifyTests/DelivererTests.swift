@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import HashTreeCollections
 import Logging
+import Mail
 import Persistence
 import Prometheus
 import Synchronization
@@ -67,16 +68,25 @@ import Testing
                         affected: [AffectedService(serviceID: api, status: .majorOutage)])), by: .system)
         }
 
-        func deliverer(_ sending: any NoticeSending, journal: FileDeliveryJournal, retryBase: TimeInterval = 7.5)
-            -> Deliverer
-        {
+        func reader(_ address: String) async throws {
+            let draft = SubscriberDraft(channel: .email, address: address, confirmed: true)
+            _ = try await actor.submit(.addSubscriber(draft), by: .system)
+        }
+
+        func deliverer(
+            _ sending: any NoticeSending, journal: FileDeliveryJournal, retryBase: TimeInterval = 7.5,
+            mail: (any MailTransport)? = nil
+        ) throws -> Deliverer {
             var settings = DeliverySettings(publicURL: "https://status.example")
             settings.batch = 2
             settings.retryBase = retryBase
             return Deliverer(
                 registry: registry, journal: journal, sending: sending, settings: settings,
-                links: SubscriptionLinks(key: SymmetricKey(size: .bits256)), metrics: PrometheusCollectorRegistry(),
-                logger: Logger(label: "test"))
+                links: SubscriptionLinks(key: SymmetricKey(size: .bits256)),
+                mail: try mail.map {
+                    MailDelivery(transport: $0, composer: try MailComposer(from: "status@example.test"))
+                },
+                metrics: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
         }
     }
 
@@ -89,7 +99,7 @@ import Testing
         #expect(setup.actor.view.state.pendingNotices.count == 2)
         let recorder = Recorder()
         let journal = FileDeliveryJournal(dataDirectory: setup.folder)
-        await setup.deliverer(recorder, journal: journal).pass()
+        try await setup.deliverer(recorder, journal: journal).pass()
         let byID = Dictionary(
             uniqueKeysWithValues: setup.actor.view.state.subscribers.values.map { ($0.address, $0.id) })
         let order = recorder.urls.map { byID[$0]! }
@@ -115,7 +125,7 @@ import Testing
         journal.close()
 
         let recorder = Recorder()
-        await setup.deliverer(recorder, journal: FileDeliveryJournal(dataDirectory: setup.folder)).pass()
+        try await setup.deliverer(recorder, journal: FileDeliveryJournal(dataDirectory: setup.folder)).pass()
         let byAddress = Dictionary(
             uniqueKeysWithValues: setup.actor.view.state.subscribers.values.map { ($0.address, $0.id) })
         #expect(recorder.urls.map { byAddress[$0]! } == Array(hooks.sorted()[2...]))
@@ -128,7 +138,7 @@ import Testing
         let bad = try await setup.hook("bad")
         _ = try await setup.actor.submit(.setServiceStatus(setup.api, .partialOutage), by: .system)
         let recorder = Recorder(failing: "/bad")
-        let deliverer = setup.deliverer(
+        let deliverer = try setup.deliverer(
             recorder, journal: FileDeliveryJournal(dataDirectory: setup.folder), retryBase: 0.001)
         await deliverer.pass()
         #expect(recorder.urls.filter { $0.hasSuffix("/good") }.count == 1)
@@ -152,7 +162,7 @@ import Testing
         _ = try await setup.hook("signed", secret: secret)
         _ = try await setup.actor.submit(.setServiceStatus(setup.api, .majorOutage), by: .system)
         let recorder = Recorder()
-        await setup.deliverer(recorder, journal: FileDeliveryJournal(dataDirectory: setup.folder)).pass()
+        try await setup.deliverer(recorder, journal: FileDeliveryJournal(dataDirectory: setup.folder)).pass()
         let message = try #require(recorder.sent.withLock { $0.first })
         let header = Dictionary(message.headers, uniquingKeysWith: { first, _ in first })
         let id = try #require(header["webhook-id"])
@@ -166,5 +176,52 @@ import Testing
         #expect(body["incident"] == nil)
         let meta = try #require(body["meta"] as? [String: Any])
         #expect((meta["unsubscribe"] as? String)?.hasPrefix("https://status.example/subscriptions/") == true)
+    }
+
+    /// Webhook posts and mails in the order they leave; on the first mail, `onFirstMail` runs (a write
+    /// made while mail is being sent).
+    final class Timeline: NoticeSending, MailTransport {
+        let events = Mutex<[String]>([])
+        let onFirstMail: @Sendable () async -> Void
+
+        init(onFirstMail: @escaping @Sendable () async -> Void) { self.onFirstMail = onFirstMail }
+
+        func send(_ message: OutgoingMessage) async -> String? {
+            events.withLock { $0.append("post " + message.url.lastPathComponent) }
+            return nil
+        }
+
+        func send(_ mail: MailMessage) async -> MailOutcome {
+            let first = events.withLock { list in
+                defer { list.append("mail " + mail.to) }
+                return !list.contains { $0.hasPrefix("mail ") }
+            }
+            if first { await onFirstMail() }
+            return .sent
+        }
+    }
+
+    @Test func everyNoticesWebhooks_goBeforeAnyMail_evenOnesAskedForWhileMailing() async throws {
+        let setup = try await Setup()
+        _ = try await setup.hook("hook")
+        for index in 1...3 { try await setup.reader("reader\(index)@example.com") }
+        // Two notices at once (the incident and its service's change), then a third while mail goes out.
+        try await setup.openIncident()
+        let actor = setup.actor
+        let api = setup.api
+        let timeline = Timeline {
+            _ = try? await actor.submit(.setServiceStatus(api, .partialOutage), by: .system)
+        }
+        try await setup.deliverer(
+            timeline, journal: FileDeliveryJournal(dataDirectory: setup.folder), mail: timeline
+        ).pass()
+        let events = timeline.events.withLock { $0 }
+        #expect(events.filter { $0 == "post hook" }.count == 3, "\(events)")
+        let firstMail = try #require(events.firstIndex { $0.hasPrefix("mail ") })
+        #expect(events[..<firstMail].filter { $0 == "post hook" }.count == 2, "both notices' webhooks first: \(events)")
+        // The third notice's webhook went out between two batches of mail, not after the last one.
+        let lastMail = try #require(events.lastIndex { $0.hasPrefix("mail ") })
+        #expect(events[firstMail..<lastMail].contains("post hook"), "\(events)")
+        #expect(events.filter { $0.hasPrefix("mail ") }.count == 3)
     }
 }

@@ -57,10 +57,10 @@ extension OrgState {
         case .removeSubscribers(let ids):
             return try existingSubscribers(ids).map { .subscriberRemoved($0.id) }
         case .resendConfirmations(let ids):
-            return try existingSubscribers(ids).enumerated().map { index, subscriber in
+            return try existingSubscribers(ids).map { subscriber in
                 guard subscriber.state == .unconfirmed, subscriber.channel == .email else {
                     throw EngineError.invalid(
-                        ids.count == 1 ? "id" : "subscribers[\(index)]",
+                        ids.count == 1 ? "id" : "subscribers[\(ids.firstIndex(of: subscriber.id) ?? 0)]",
                         "only an unconfirmed email subscriber has a confirmation to send")
                 }
                 return .noticeRequested(.subscription(subscriber.id, .confirm))

@@ -32,9 +32,9 @@ package actor Deliverer: ServiceLifecycle.Service {
     let mail: MailDelivery?
     private var ledger = DeliveryLedger()
     private var loaded = false
-    /// Notices whose recipients this process has walked to the end and that wait for retries only: not
-    /// walked again each second (a walk filters and sorts every subscriber).
-    private var walked = Set<NoticeKey>()
+    /// The lanes of notices this process has walked to the end, that wait for the other lane or for
+    /// retries only: not walked again each second (a walk filters and sorts every subscriber).
+    private var walked = Set<LaneWalk>()
     private nonisolated let doorbell: DeliveryDoorbell
     /// How each notification went, for the admins (`DeliveryLog`).
     package nonisolated let log: DeliveryLog
@@ -79,11 +79,25 @@ package actor Deliverer: ServiceLifecycle.Service {
             }
             var oldest: Date? = nil
             var pendingCount = 0
-            for actor in registry.all {
-                let pending = actor.view.state.pendingNotices.values.sorted { $0.seq < $1.seq }
-                pendingCount += pending.count
-                if let first = pending.first, first.at < oldest ?? .distantFuture { oldest = first.at }
-                for notice in pending { try await deliver(notice, of: actor) }
+            let pending = registry.all.map { actor in
+                (actor, actor.view.state.pendingNotices.values.sorted { $0.seq < $1.seq })
+            }
+            for (_, notices) in pending {
+                pendingCount += notices.count
+                if let first = notices.first, first.at < oldest ?? .distantFuture { oldest = first.at }
+            }
+            // Every notice's URLs before any notice's mail: webhooks and chat are told in seconds even
+            // behind a notice mailing 100,000 addresses (and `deliver` catches up between mail batches
+            // with the URLs of notices asked for meanwhile).
+            for lane in DeliveryLane.allCases {
+                for (actor, notices) in pending {
+                    for notice in notices {
+                        guard try await walk(notice, of: actor, lane: lane) else { return }  // stopping
+                    }
+                }
+            }
+            for (actor, notices) in pending {
+                for notice in notices { try await finish(notice, of: actor) }
             }
             try await retryDue()
             try await forgetCompleted()
@@ -97,30 +111,48 @@ package actor Deliverer: ServiceLifecycle.Service {
         }
     }
 
-    /// Delivers one notice from where the journal says it got to.
-    private func deliver(_ notice: PendingNotice, of actor: OrgActor) async throws {
+    /// Delivers one lane of one notice from where the journal says it got to; false when stopping cut
+    /// it short.
+    private func walk(_ notice: PendingNotice, of actor: OrgActor, lane: DeliveryLane) async throws -> Bool {
         let key = NoticeKey(org: actor.id, seq: notice.seq)
-        if ledger.notices[key]?.finished != true, !walked.contains(key) {
-            let state = actor.view.state
-            if let content = NoticeContent(notice, org: state, publicURL: settings.publicURL) {
-                let webhook = content.aboutThePage ? try WebhookBody(content, documentation: documentation) : nil
-                let recipients = state.recipients(of: notice)
-                log.started(content, kind: Self.kind(of: notice.subject), recipients: recipients.count)
-                // The URLs' lane first: webhooks and chat are told in seconds, the mails follow.
-                for lane in DeliveryLane.allCases {
-                    var walk = recipients.filter { $0.channel.lane == lane }
-                    if let through = ledger.notices[key]?.through[lane] { walk.removeAll { $0.id <= through } }
-                    guard try await deliver(walk, in: lane, content, webhook, key: key, of: actor) else { return }
-                }
-            }
-            walked.insert(key)
+        let walk = LaneWalk(key: key, lane: lane)
+        guard ledger.notices[key]?.finished != true, !walked.contains(walk) else { return true }
+        let state = actor.view.state
+        if let content = NoticeContent(notice, org: state, publicURL: settings.publicURL) {
+            let webhook = content.aboutThePage ? try WebhookBody(content, documentation: documentation) : nil
+            let recipients = state.recipients(of: notice)
+            log.started(content, kind: Self.kind(of: notice.subject), recipients: recipients.count)
+            var remaining = recipients.filter { $0.channel.lane == lane }
+            if let through = ledger.notices[key]?.through[lane] { remaining.removeAll { $0.id <= through } }
+            guard try await deliver(remaining, in: lane, content, webhook, key: key, of: actor) else { return false }
         }
+        walked.insert(walk)
+        return true
+    }
+
+    /// A notice whose lanes were walked and whose retries are over is marked finished, then completed in
+    /// the organization's state.
+    private func finish(_ notice: PendingNotice, of actor: OrgActor) async throws {
+        let key = NoticeKey(org: actor.id, seq: notice.seq)
         if ledger.notices[key]?.finished != true {
-            guard ledger.notices[key]?.retries.isEmpty ?? true else { return }
+            guard DeliveryLane.allCases.allSatisfy({ walked.contains(LaneWalk(key: key, lane: $0)) }),
+                ledger.notices[key]?.retries.isEmpty ?? true
+            else { return }
             try await record([.finished(key)])
             log.finished(key)
         }
         _ = try? await actor.submit(.completeNotices([notice.seq]), by: .system)
+    }
+
+    /// Walks the URL lane of every notice pending now: between two batches of mail, so that a notice
+    /// asked for during a long mail walk is not held behind it.
+    private func catchUpURLs() async throws -> Bool {
+        for actor in registry.all {
+            for notice in actor.view.state.pendingNotices.values.sorted(by: { $0.seq < $1.seq }) {
+                guard try await walk(notice, of: actor, lane: .urls) else { return false }
+            }
+        }
+        return true
     }
 
     /// Sends to `recipients` (one lane's, in id order) a batch at a time, each batch followed by its
@@ -132,6 +164,7 @@ package actor Deliverer: ServiceLifecycle.Service {
         var start = 0
         while start < recipients.count {
             guard !Task.isShuttingDownGracefully else { return false }
+            if lane == .mail && start > 0 { guard try await catchUpURLs() else { return false } }
             let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
             start += batch.count
             var marks: [DeliveryMark] = []
@@ -324,7 +357,8 @@ package actor Deliverer: ServiceLifecycle.Service {
             progress.finished && registry.organization(id: key.org)?.view.state.pendingNotices[key.seq] == nil
         }.map(\.key)
         guard !done.isEmpty else { return }
-        walked.subtract(done)
+        let forgotten = Set(done)
+        walked = walked.filter { !forgotten.contains($0.key) }
         var compacted = ledger
         compacted.forget(done)
         try await journal.compact(to: compacted)
@@ -339,6 +373,12 @@ package actor Deliverer: ServiceLifecycle.Service {
         try await journal.append(marks)
         for mark in marks { ledger.apply(mark) }
     }
+}
+
+/// One lane of one notice, walked to its end by this process.
+private struct LaneWalk: Hashable {
+    let key: NoticeKey
+    let lane: DeliveryLane
 }
 
 /// How mail leaves, and how it is written; absent when no mail server is configured.
