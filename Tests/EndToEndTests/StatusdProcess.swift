@@ -23,6 +23,9 @@ final class StatusdProcess: @unchecked Sendable {
     }
 
     private let ownsDataDirectory: Bool
+    /// Where standard error goes when the test keeps no log: read back when statusd exits before
+    /// listening (so the failure says why), removed with the process object.
+    private let ownStandardError: URL?
 
     /// Starts statusd with small WAL segments (1 MiB), so that each test writes little to disk.
     /// - Parameter environment: added to this process's environment (test-only fault switches).
@@ -53,15 +56,16 @@ final class StatusdProcess: @unchecked Sendable {
         let kept = ProcessInfo.processInfo.environment["STATUSD_TEST_LOG_DIR"].map {
             URL(fileURLWithPath: $0).appendingPathComponent("statusd-\(UUID().uuidString).log")
         }
-        if let log = log ?? kept {
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: log)
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
+        ownStandardError =
+            log ?? kept == nil
+            ? FileManager.default.temporaryDirectory.appendingPathComponent("statusd-stderr-\(UUID().uuidString).log")
+            : nil
+        let standardError = (log ?? kept ?? ownStandardError)!
+        _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: standardError)
         try process.run()
         let lines = try Self.readURLs(
-            from: output.fileHandleForReading, process: process,
+            from: output.fileHandleForReading, process: process, standardError: standardError,
             prefixes: arguments.contains("--admin-port")
                 ? ["statusd listening on ", "statusd operator port on "] : ["statusd listening on "])
         baseURL = lines["statusd listening on "]!
@@ -73,16 +77,18 @@ final class StatusdProcess: @unchecked Sendable {
 
     /// Reads stdout until it has a line `<prefix><url>` for every prefix (the order of the listeners'
     /// lines is not fixed); the URLs by prefix.
-    private static func readURLs(from handle: FileHandle, process: Process, prefixes: [String]) throws
-        -> [String: URL]
-    {
+    private static func readURLs(
+        from handle: FileHandle, process: Process, standardError: URL, prefixes: [String]
+    ) throws -> [String: URL] {
         var text = ""
         var found: [String: URL] = [:]
         while found.count < prefixes.count {
             guard let chunk = PipeReader.next(handle) else {
                 process.waitUntilExit()
+                let errors = (try? String(contentsOf: standardError, encoding: .utf8)) ?? ""
                 throw StartError(
-                    message: "statusd exited before listening (status \(process.terminationStatus)): \(text)")
+                    message: "statusd exited before listening (status \(process.terminationStatus)): \(text)"
+                        + " standard error: \(errors.suffix(2_000))")
             }
             text += String(decoding: chunk, as: UTF8.self)
             for line in text.split(separator: "\n") {
@@ -117,6 +123,7 @@ final class StatusdProcess: @unchecked Sendable {
 
     deinit {
         stop()
+        if let ownStandardError { try? FileManager.default.removeItem(at: ownStandardError) }
         if ownsDataDirectory {
             try? FileManager.default.removeItem(at: dataDirectory)
             TestLog.release(dataDirectory: dataDirectory.path)

@@ -181,9 +181,18 @@ try:
     wait(owner, lambda d: d.find_element(By.CSS_SELECTOR, '[data-form="service"] [data-field="name"]').text,
          "the name error beside its field")
     seen["service_error"] = read(owner, '[data-form="service"] [data-field="name"]')
+    def option_value(driver, label):
+        """[value] of the service form's option shown as `label` (a list: "No group" is the empty value),
+        read in one script call: a redraw between finding the option and reading it leaves it stale."""
+        return driver.execute_script(
+            "var label = arguments[0];"
+            "var o = Array.from(document.querySelectorAll('[data-form=\"service\"] option'))"
+            ".find(function (o) { return o.textContent.trim() === label; }); return o ? [o.value] : null;",
+            label)
+
     for name in ["API", "Checkout", "Website"]:
-        group = owner.find_element(By.XPATH, '//form[@data-form="service"]//option[normalize-space(.)="%s"]'
-                                   % ("Platform" if name != "Website" else "No group")).get_attribute("value")
+        label = "Platform" if name != "Website" else "No group"
+        group = (wait(owner, lambda d: option_value(d, label), "the %s option" % label) or [""])[0]
         fill(owner, "service", {"group_id": group, "name": name})
         wait(owner, lambda d: present(d, 'tr[data-service="%s"]' % name), "service " + name)
     shot(owner, "dashboard-services.png")
