@@ -44,7 +44,7 @@ package final class DeliveryLog: NotificationLogReading {
             if quarantined { entry.quarantined += 1 }
             entry.failures.append(
                 NotificationLogBody.Failure(
-                    subscriberId: subscriber.id.rawValue, address: Self.shown(subscriber),
+                    subscriberId: subscriber.id.rawValue, address: SubscriberBody.shownAddress(subscriber),
                     reason: String(reason.prefix(300)), at: WallClock.now(),
                     outcome: quarantined ? "quarantined" : "retrying"))
             if entry.failures.count > Self.failuresKept { entry.failures.removeFirst() }
@@ -78,9 +78,5 @@ package final class DeliveryLog: NotificationLogReading {
             }
             all[key.org] = list
         }
-    }
-
-    private static func shown(_ subscriber: Subscriber) -> String {
-        subscriber.channel.postsToURL ? SubscriberBody.masked(subscriber.address) : subscriber.address
     }
 }

@@ -42,6 +42,12 @@ package struct SubscriberBody: Encodable {
         purgeAt = subscriber.purgeAt
     }
 
+    /// A subscriber's address as the API, the export, the log and searches show it: an email address
+    /// or phone number as it is, a URL masked.
+    package static func shownAddress(_ subscriber: Subscriber) -> String {
+        subscriber.channel.postsToURL ? masked(subscriber.address) : subscriber.address
+    }
+
     /// `https://hooks.slack.com/…`: enough to recognise, nothing to post with.
     package static func masked(_ url: String) -> String {
         guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return "…" }

@@ -15,9 +15,9 @@ package enum SubscriberCSV {
     package static func render(_ subscribers: some Sequence<Subscriber>) -> [UInt8] {
         var text = line(columns)
         for subscriber in subscribers {
-            let address = subscriber.channel.postsToURL ? SubscriberBody.masked(subscriber.address) : subscriber.address
             text += line([
-                subscriber.id.rawValue, subscriber.channel.rawValue, subscriber.state.rawValue, address,
+                subscriber.id.rawValue, subscriber.channel.rawValue, subscriber.state.rawValue,
+                SubscriberBody.shownAddress(subscriber),
                 subscriber.contactEmail ?? "", subscriber.components.map(\.rawValue).joined(separator: " "),
                 subscriber.incident?.rawValue ?? "", time(subscriber.createdAt), time(subscriber.confirmedAt),
                 time(subscriber.quarantinedAt), time(subscriber.purgeAt),

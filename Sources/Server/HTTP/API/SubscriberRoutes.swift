@@ -61,8 +61,7 @@ package struct SubscriberRoutes: Sendable {
     /// What `q` searches: the address as the API shows it (a URL masked, so a search cannot probe a
     /// bearer secret), or a webhook's contact, lowercased.
     private static func shown(_ subscriber: Subscriber) -> String {
-        let address = subscriber.channel.postsToURL ? SubscriberBody.masked(subscriber.address) : subscriber.address
-        return (address + " " + (subscriber.contactEmail ?? "")).lowercased()
+        (SubscriberBody.shownAddress(subscriber) + " " + (subscriber.contactEmail ?? "")).lowercased()
     }
 
     @Sendable package func counts(request: Request, context: StatusdRequestContext) async throws -> Response {

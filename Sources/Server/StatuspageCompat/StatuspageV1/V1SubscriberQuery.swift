@@ -48,17 +48,25 @@ package struct V1SubscriberQuery: Sendable {
         }
     }
 
-    /// Whether `subscriber` is among those asked for.
-    package func matches(_ subscriber: Subscriber) -> Bool {
+    /// A subscriber with its address as shown, lowercased: worked out once, not per comparison (a
+    /// URL is parsed to be masked).
+    private struct Entry {
+        let subscriber: Subscriber
+        let shown: String
+    }
+
+    /// Whether `entry` is among those asked for.
+    private func matches(_ entry: Entry) -> Bool {
+        let subscriber = entry.subscriber
         guard !typeHasNone, states.contains(subscriber.state), type == nil || subscriber.channel == type else {
             return false
         }
-        return text.map { Self.shown(subscriber).contains($0) } ?? true
+        return text.map(entry.shown.contains) ?? true
     }
 
     /// The page asked for of the matching subscribers, in the order asked for.
     package func select(_ subscribers: some Sequence<Subscriber>) throws -> [Subscriber] {
-        let found = subscribers.filter(matches)
+        let found = subscribers.map { Entry(subscriber: $0, shown: Self.shown($0)) }.filter(matches)
         guard limit != nil || found.count <= Self.unpagedMax else {
             throw Problem(
                 status: .unprocessableContent,
@@ -66,39 +74,38 @@ package struct V1SubscriberQuery: Sendable {
                     "\(found.count) subscribers match: ask for them with limit (at most \(Self.unpagedMax)) and page",
                 field: "limit")
         }
-        let ordered = found.sorted { descending ? precedes($1, $0) : precedes($0, $1) }
+        let ordered = found.sorted { descending ? precedes($1, $0) : precedes($0, $1) }.map(\.subscriber)
         guard let limit else { return ordered }
         let start = page * limit
         return start < ordered.count ? Array(ordered[start..<min(ordered.count, start + limit)]) : []
     }
 
-    private func precedes(_ left: Subscriber, _ right: Subscriber) -> Bool {
+    private func precedes(_ left: Entry, _ right: Entry) -> Bool {
+        let (one, other) = (left.subscriber, right.subscriber)
         switch sort {
         case .primary:
-            let (a, b) = (Self.shown(left), Self.shown(right))
-            return a != b ? a < b : left.id < right.id
+            return left.shown != right.shown ? left.shown < right.shown : one.id < other.id
         case .createdAt:
-            return left.createdAt != right.createdAt ? left.createdAt < right.createdAt : left.id < right.id
+            return one.createdAt != other.createdAt ? one.createdAt < other.createdAt : one.id < other.id
         case .quarantinedAt:
-            let (a, b) = (left.quarantinedAt ?? .distantFuture, right.quarantinedAt ?? .distantFuture)
-            return a != b ? a < b : left.id < right.id
+            let (a, b) = (one.quarantinedAt ?? .distantFuture, other.quarantinedAt ?? .distantFuture)
+            return a != b ? a < b : one.id < other.id
         case .relevance:
-            let (a, b) = (relevance(left), relevance(right))
-            return a != b ? a > b : Self.shown(left) < Self.shown(right)
+            let (a, b) = (relevance(left.shown), relevance(right.shown))
+            return a != b ? a > b : left.shown < right.shown
         }
     }
 
     /// An exact match before one that starts with `q` before one that merely contains it.
-    private func relevance(_ subscriber: Subscriber) -> Int {
+    private func relevance(_ shown: String) -> Int {
         guard let text else { return 0 }
-        let shown = Self.shown(subscriber)
         return shown == text ? 2 : shown.hasPrefix(text) ? 1 : 0
     }
 
     /// What `q` searches and `primary` sorts by: the address as the API shows it (a URL masked, so a
     /// search cannot probe a bearer secret), lowercased.
     private static func shown(_ subscriber: Subscriber) -> String {
-        (subscriber.channel.postsToURL ? SubscriberBody.masked(subscriber.address) : subscriber.address).lowercased()
+        SubscriberBody.shownAddress(subscriber).lowercased()
     }
 
     private enum Direction: String, CaseIterable { case asc, desc }

@@ -107,10 +107,7 @@ package struct V1SubscriberRoutes: Sendable {
     }
 
     private static func draft(_ fields: V1Fields, incident: IncidentID?) throws -> SubscriberDraft {
-        let components = try (fields.strings("component_ids") ?? []).map { text in
-            guard let id = ServiceID(text) else { throw fields.invalid("component_ids", "a list of component ids") }
-            return id
-        }
+        let components = try Self.componentIDs(fields) ?? []
         let skip = try fields.bool("skip_confirmation_notification") ?? false
         if let endpoint = try fields.text("endpoint") {
             let mode =
@@ -136,16 +133,20 @@ package struct V1SubscriberRoutes: Sendable {
             field: fields.field("email"))
     }
 
+    /// `component_ids`, each a service id; nil when absent.
+    private static func componentIDs(_ fields: V1Fields) throws -> [ServiceID]? {
+        try fields.strings("component_ids")?.map { text in
+            guard let id = ServiceID(text) else { throw fields.invalid("component_ids", "a list of component ids") }
+            return id
+        }
+    }
+
     /// PATCH `{"component_ids": […]}`: the components the subscriber follows (none: every one).
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
         let (caller, current) = try await v1.authorize(request, context, role: .admin)
         let id = try subscriber(context, in: current).id
         let fields = try await V1Body.read(request).fields("subscriber")
-        guard let texts = try fields.strings("component_ids") else { throw fields.required("component_ids") }
-        let components = try texts.map { text in
-            guard let id = ServiceID(text) else { throw fields.invalid("component_ids", "a list of component ids") }
-            return id
-        }
+        guard let components = try Self.componentIDs(fields) else { throw fields.required("component_ids") }
         let (_, state) = try await v1.run(.setSubscriberComponents(id, components), as: caller)
         guard let updated = state.subscribers[id] else { throw Self.noSubscriber(id.rawValue) }
         return try StatuspageV1API.json(v1.shapes(state).v1Subscriber(updated))
