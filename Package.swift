@@ -181,7 +181,7 @@ let package = Package(
         .target(
             name: "Mail",
             dependencies: [
-                "CCurl",
+                "CCurl", "CPlatform",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/Server/Mail",
@@ -192,7 +192,9 @@ let package = Package(
         .target(
             name: "Notify",
             dependencies: [
-                "Engine", "Wire", "Auth", "OutboundClient", "Mail",
+                "Engine", "Wire", "Auth", "OutboundClient", "Mail", "CPlatform",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),

@@ -175,4 +175,56 @@ import Testing
         for _ in 0..<6 { statuses.append(try await setup.subscribeByForm("victim@example.test").status) }
         #expect(statuses.prefix(5).allSatisfy { $0 == 202 } && statuses.last == 429, "\(statuses)")
     }
+
+    @Test func aMailServerThatCannotBeUsed_pausesMail_quarantinesNobody_andEveryoneIsToldWhenItIsBack() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        let away = setup.sink.spool + "/away"
+        #expect(FileManager.default.createFile(atPath: away, contents: Data()))
+        let readers = (1...12).map { "reader\($0)@example.test" }
+        for email in readers {
+            let added = try await setup.owner.call(
+                "POST", "/api/subscribers", ["type": "email", "email": email, "skip_confirmation_notification": true])
+            #expect(added.status == 201, "\(added.text)")
+        }
+        _ = try await setup.owner.call(
+            "POST", "/api/incidents",
+            [
+                "name": "Down", "status": "investigating", "impact": "major", "body": "Looking into it",
+                "affected_services": [["service_id": setup.api, "status": "major_outage"]],
+            ])
+        // The server refuses every login: mail pauses, the admin is told why, and /metrics says so.
+        let refusedLogins = setup.sink.spool + "/refused-logins"
+        // A try costs at most one login per connection (4), and each try sends the same first mails: past
+        // 40 refused logins, the first readers were tried more than the 10 times that quarantine an
+        // address whose own mails fail.
+        #expect(
+            await eventually("more than ten tries of the mail server", within: 120) {
+                let lines = (try? String(contentsOfFile: refusedLogins, encoding: .utf8)) ?? ""
+                return lines.split(separator: "\n").count > 40
+            })
+        let metrics = String(decoding: try await setup.server.request("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("statusd_notifications_mail_paused 1"), "\(metrics.suffix(2_000))")
+        let entry = try await setup.owner.call("GET", "/api/notifications").items.first {
+            $0["kind"] as? String == "incident"
+        }
+        let reasons = (entry?["failures"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        #expect(reasons.contains { $0.contains("mail server is unavailable") }, "\(reasons)")
+        for email in readers {
+            #expect(try await setup.subscriber(email)?["state"] as? String == "active", "\(email): not its fault")
+        }
+
+        // Back: every reader is told, at least once, a repeat only with the same Message-ID.
+        try FileManager.default.removeItem(atPath: away)
+        for email in readers {
+            let mails = await setup.sink.mails(to: email, "the incident's mail to \(email)")
+            #expect(Set(mails.compactMap { $0.headers["message-id"] }).count == 1, "\(email): one Message-ID")
+            #expect(try await setup.subscriber(email)?["state"] as? String == "active")
+        }
+        #expect(
+            await eventually("the pause over in /metrics") {
+                String(decoding: try await setup.server.request("/metrics").body, as: UTF8.self)
+                    .contains("statusd_notifications_mail_paused 0")
+            })
+    }
 }

@@ -75,11 +75,13 @@ import Testing
 
         func deliverer(
             _ sending: any NoticeSending, journal: FileDeliveryJournal, retryBase: TimeInterval = 7.5,
-            mail: (any MailTransport)? = nil
+            mail: (any MailTransport)? = nil, concurrency: Int = 64, clock: (@Sendable () -> Date)? = nil
         ) throws -> Deliverer {
             var settings = DeliverySettings(publicURL: "https://status.example")
             settings.batch = 2
             settings.retryBase = retryBase
+            settings.concurrency = concurrency
+            if let clock { settings.clock = clock }
             return Deliverer(
                 registry: registry, journal: journal, sending: sending, settings: settings,
                 links: SubscriptionLinks(key: SymmetricKey(size: .bits256)),
@@ -103,7 +105,14 @@ import Testing
         let byID = Dictionary(
             uniqueKeysWithValues: setup.actor.view.state.subscribers.values.map { ($0.address, $0.id) })
         let order = recorder.urls.map { byID[$0]! }
-        #expect(order == hooks.sorted() + hooks.sorted())
+        // Batches (of 2 here) in id order, one notice after the other; a batch's requests go out at once,
+        // so they may leave in any order among themselves.
+        func batches(_ ids: ArraySlice<SubscriberID>) -> [[SubscriberID]] {
+            stride(from: ids.startIndex, to: ids.endIndex, by: 2).map { ids[$0..<min($0 + 2, ids.endIndex)].sorted() }
+        }
+        #expect(order.count == 10)
+        #expect(
+            batches(order[..<5]) + batches(order[5...]) == batches(hooks.sorted()[...]) + batches(hooks.sorted()[...]))
         #expect(setup.actor.view.state.pendingNotices.isEmpty)
         // The journal forgot the completed notices; each message carried a stable idempotency key.
         #expect(try await journal.load().notices.isEmpty)
@@ -128,7 +137,7 @@ import Testing
         try await setup.deliverer(recorder, journal: FileDeliveryJournal(dataDirectory: setup.folder)).pass()
         let byAddress = Dictionary(
             uniqueKeysWithValues: setup.actor.view.state.subscribers.values.map { ($0.address, $0.id) })
-        #expect(recorder.urls.map { byAddress[$0]! } == Array(hooks.sorted()[2...]))
+        #expect(recorder.urls.map { byAddress[$0]! }.sorted() == Array(hooks.sorted()[2...]), "the rest, once each")
         #expect(setup.actor.view.state.pendingNotices.isEmpty)
     }
 
@@ -223,5 +232,59 @@ import Testing
         let lastMail = try #require(events.lastIndex { $0.hasPrefix("mail ") })
         #expect(events[firstMail..<lastMail].contains("post hook"), "\(events)")
         #expect(events.filter { $0.hasPrefix("mail ") }.count == 3)
+    }
+
+    /// A mail server that cannot be reached until `away` is cleared; what it saw.
+    final class AwayThenBack: MailTransport {
+        let away = Mutex(true)
+        let triesWhileAway = Mutex(0)
+        let delivered = Mutex<[String]>([])
+
+        func send(_ mail: MailMessage) async -> MailOutcome {
+            if away.withLock({ $0 }) {
+                triesWhileAway.withLock { $0 += 1 }
+                return .unavailable("could not connect to the mail server")
+            }
+            delivered.withLock { $0.append(mail.to) }
+            return .sent
+        }
+    }
+
+    @Test func aMailServerThatIsAway_pausesMail_countingNothingAgainstSubscribers_thenEveryoneIsToldOnce()
+        async throws
+    {
+        let setup = try await Setup()
+        _ = try await setup.hook("hook")
+        let readers = (1...5).map { "reader\($0)@example.com" }
+        for reader in readers { try await setup.reader(reader) }
+        try await setup.openIncident()
+        let server = AwayThenBack()
+        let recorder = Recorder()
+        let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        // One send at a time, so that "no mail started after the server was found away" shows in a count.
+        let deliverer = try setup.deliverer(
+            recorder, journal: FileDeliveryJournal(dataDirectory: setup.folder), mail: server, concurrency: 1,
+            clock: { now.withLock { $0 } })
+        await deliverer.pass()
+        #expect(recorder.urls.count == 2, "the webhooks do not wait for the mail server: \(recorder.urls)")
+        #expect(server.triesWhileAway.withLock { $0 } == 1, "one try, then mail pauses")
+        await deliverer.pass()
+        #expect(server.triesWhileAway.withLock { $0 } == 1, "nothing tried during the pause")
+        // Twelve pauses over: more than the 10 attempts that would quarantine an address.
+        for _ in 1...12 {
+            now.withLock { $0 += 3_600 }
+            await deliverer.pass()
+        }
+        #expect(server.triesWhileAway.withLock { $0 } == 13, "one probe after each pause, not every mail")
+        let state = setup.actor.view.state
+        #expect(state.subscribers.values.allSatisfy { $0.state == .active }, "nobody quarantined")
+        #expect(state.pendingNotices.count == 1, "the incident's mail is still owed")
+
+        server.away.withLock { $0 = false }
+        now.withLock { $0 += 3_600 }
+        for _ in 1...10 where !setup.actor.view.state.pendingNotices.isEmpty { await deliverer.pass() }
+        #expect(setup.actor.view.state.pendingNotices.isEmpty)
+        #expect(server.delivered.withLock { $0 }.sorted() == readers, "each reader once")
+        #expect(recorder.urls.count == 2, "no webhook sent again")
     }
 }

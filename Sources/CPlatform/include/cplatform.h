@@ -8,7 +8,8 @@ int cplatform_o_direct(void);
 // lot at once, resident memory then shows what is live, not what the allocator keeps for later.
 void cplatform_release_free_memory(void);
 
-// Lowers the calling thread's scheduling priority (Linux: per-thread nice). Password hashing runs at
-// a lower priority so that under load the threads that serve reads get the cores first.
+// Lowers the calling thread's scheduling priority (Linux: per-thread nice). Password hashing and
+// notification deliveries run at a lower priority so that under load the threads that serve reads
+// and writes get the cores first.
 void cplatform_lower_thread_priority(int nice_value);
 #endif

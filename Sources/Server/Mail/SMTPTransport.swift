@@ -1,4 +1,5 @@
 import CCurl
+import CPlatform
 import Foundation
 import NIOPosix
 import Synchronization
@@ -6,11 +7,15 @@ import Synchronization
 /// How a mail fared.
 package enum MailOutcome: Sendable, Equatable {
     case sent
-    /// Worth another try later: the server was unreachable, slow, or answered 4xx; or our own setup
-    /// failed (authentication, the sender refused), which is the operator's to fix, not the address's.
+    /// Worth another try later for this address: the server answered 4xx, or refused the message.
     case failed(String)
     /// The server refused the recipient for good (a 5xx to `RCPT TO`): the address is quarantined.
     case refused(String)
+    /// The mail server could not be used at all (not found, not reachable, silent, TLS or login
+    /// failed, the sender refused): nobody's address is at fault, and every mail would fare the same
+    /// until the operator's server is back. The deliverer pauses mail instead of counting failures
+    /// against subscribers.
+    case unavailable(String)
 }
 
 /// Sends mail. The server's is `SMTPTransport`; tests below the process level record.
@@ -54,6 +59,8 @@ package final class SMTPTransport: MailTransport, Sendable {
     private let pool: NIOThreadPool
     private let handles: HandlePool
     private let pacer: SendPacer?
+    /// When a mail last found the server unusable, and why.
+    private let unusable = Mutex<(at: ContinuousClock.Instant, reason: String)?>(nil)
 
     package init(settings: SMTPSettings) throws {
         guard settings.url.hasPrefix("smtp://") || settings.url.hasPrefix("smtps://") else {
@@ -86,12 +93,22 @@ package final class SMTPTransport: MailTransport, Sendable {
         let settings = settings
         let handles = handles
         let bytes = mail.rendered(date: Date())
+        let queued = ContinuousClock.now
         do {
             return try await pool.runIfActive {
+                // A mail that waited for a connection while another found the server unusable does not
+                // try it again: a probe costs at most one try per connection, not one per mail queued.
+                if let found = self.unusable.withLock({ $0 }), found.at > queued { return .unavailable(found.reason) }
+                // Below the requests, as every delivery is (Notify's `DeliveryThreads`); idempotent.
+                cplatform_lower_thread_priority(10)
                 // As many handles as threads: one is always free here.
                 guard let handle = handles.take() else { return .failed("no SMTP connection free") }
                 defer { handles.give(handle) }
-                return handle.send(bytes, from: mail.from, to: mail.to, settings: settings)
+                let outcome = handle.send(bytes, from: mail.from, to: mail.to, settings: settings)
+                if case .unavailable(let reason) = outcome {
+                    self.unusable.withLock { $0 = (ContinuousClock.now, reason) }
+                }
+                return outcome
             }
         } catch {
             return .failed("statusd is stopping")
@@ -187,8 +204,16 @@ private final class CurlHandle: @unchecked Sendable {
             + (reply > 0 ? " (SMTP \(reply))" : "")
         // Only a refusal of the recipient is the address's fault; a 5xx to MAIL FROM or AUTH is ours.
         if detail.hasPrefix("RCPT failed"), (500..<600).contains(reply) { return .refused(reason) }
+        if Self.serverUnavailable.contains(code) || detail.hasPrefix("MAIL failed") { return .unavailable(reason) }
         return .failed(reason)
     }
+
+    /// Failures of the server or of the way to it, never of one recipient.
+    private static let serverUnavailable: Set<CURLcode> = [
+        CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_SSL_CONNECT_ERROR,
+        CURLE_PEER_FAILED_VERIFICATION, CURLE_USE_SSL_FAILED, CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR,
+        CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CACERT_BADFILE,
+    ]
 }
 
 /// The message being read by libcurl, and how far.

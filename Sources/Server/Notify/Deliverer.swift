@@ -5,6 +5,7 @@ import Foundation
 import HashTreeCollections
 package import Logging
 package import Mail
+import NIOCore
 package import Prometheus
 import ServiceLifecycle
 
@@ -31,11 +32,13 @@ package actor Deliverer: ServiceLifecycle.Service {
     let links: SubscriptionLinks
     let mail: MailDelivery?
     private var ledger = DeliveryLedger()
+    private var mailBreaker: MailServerBreaker
     private var loaded = false
     /// The lanes of notices this process has walked to the end, that wait for the other lane or for
     /// retries only: not walked again each second (a walk filters and sorts every subscriber).
     private var walked = Set<LaneWalk>()
     private nonisolated let doorbell: DeliveryDoorbell
+    private nonisolated let threads: DeliveryThreads
     /// How each notification went, for the admins (`DeliveryLog`).
     package nonisolated let log: DeliveryLog
 
@@ -43,19 +46,27 @@ package actor Deliverer: ServiceLifecycle.Service {
         registry: Registry, journal: any DeliveryJournal, sending: any NoticeSending, settings: DeliverySettings,
         links: SubscriptionLinks, mail: MailDelivery? = nil, doorbell: DeliveryDoorbell = DeliveryDoorbell(),
         leads: @escaping @Sendable () -> Bool = { true }, log: DeliveryLog = DeliveryLog(),
-        metrics: PrometheusCollectorRegistry, logger: Logger
+        threads: DeliveryThreads = .shared, metrics: PrometheusCollectorRegistry, logger: Logger
     ) {
+        self.threads = threads
         self.log = log
         self.registry = registry
         self.journal = journal
         self.sending = sending
         self.settings = settings
+        mailBreaker = MailServerBreaker(first: settings.mailPause, longest: settings.mailPauseLongest)
         self.links = links
         self.mail = mail
         self.leads = leads
         self.metrics = DeliveryMetrics(registry: metrics)
         self.logger = logger
         self.doorbell = doorbell
+    }
+
+    /// The deliverer runs on its own lower-priority thread, not on the cooperative pool the requests'
+    /// handlers share (`DeliveryThreads` says why).
+    package nonisolated var unownedExecutor: UnownedSerialExecutor {
+        threads.actorLoop.executor.asUnownedSerialExecutor()
     }
 
     package func run() async throws {
@@ -104,6 +115,7 @@ package actor Deliverer: ServiceLifecycle.Service {
             metrics.pending.set(Double(pendingCount))
             metrics.retrying.set(Double(ledger.notices.values.reduce(0) { $0 + $1.retries.count }))
             metrics.oldestPendingSeconds.set(oldest.map { max(0, WallClock.now().timeIntervalSince($0)) } ?? 0)
+            metrics.mailPaused.set(Double(mailBreaker.pausedUntil == nil ? 0 : 1))
         } catch {
             // The journal could not be read or written: nothing is marked, so the next pass sends the
             // unmarked batch again (duplicates, never a loss).
@@ -124,7 +136,11 @@ package actor Deliverer: ServiceLifecycle.Service {
             log.started(content, kind: Self.kind(of: notice.subject), recipients: recipients.count)
             var remaining = recipients.filter { $0.channel.lane == lane }
             if let through = ledger.notices[key]?.through[lane] { remaining.removeAll { $0.id <= through } }
-            guard try await deliver(remaining, in: lane, content, webhook, key: key, of: actor) else { return false }
+            switch try await deliver(remaining, in: lane, content, webhook, key: key, of: actor) {
+            case .done: break
+            case .paused: return true  // the mail server is away: this lane goes on at a later pass
+            case .stopping: return false
+            }
         }
         walked.insert(walk)
         return true
@@ -155,21 +171,46 @@ package actor Deliverer: ServiceLifecycle.Service {
         return true
     }
 
+    /// How far a lane's walk got.
+    private enum WalkEnd {
+        case done
+        /// The mail server is unavailable (`MailServerBreaker`): marked up to the last mail that went.
+        case paused
+        /// The process is stopping: the rest goes on at the next start.
+        case stopping
+    }
+
     /// Sends to `recipients` (one lane's, in id order) a batch at a time, each batch followed by its
-    /// durable progress mark; false when stopping cut it short (the rest goes on at the next start).
+    /// durable progress mark.
     private func deliver(
         _ recipients: [Subscriber], in lane: DeliveryLane, _ content: NoticeContent, _ webhook: WebhookBody?,
         key: NoticeKey, of actor: OrgActor
-    ) async throws -> Bool {
+    ) async throws -> WalkEnd {
         var start = 0
         while start < recipients.count {
-            guard !Task.isShuttingDownGracefully else { return false }
-            if lane == .mail && start > 0 { guard try await catchUpURLs() else { return false } }
+            guard !Task.isShuttingDownGracefully else { return .stopping }
+            if lane == .mail {
+                if start > 0 { guard try await catchUpURLs() else { return .stopping } }
+                guard mailBreaker.admits(at: settings.clock()) else { return .paused }
+            }
             let batch = Array(recipients[start..<min(start + settings.batch, recipients.count)])
             start += batch.count
             var marks: [DeliveryMark] = []
             var sent = 0
+            var through = ledger.notices[key]?.through[lane]
             for (subscriber, outcome) in await send(content, webhook, to: batch) {
+                if case .unavailable(let why) = outcome {
+                    // Marked up to the mail before this one; the batch's mails after it that went anyway
+                    // are sent again when the server is back (duplicates within one batch, same Message-ID).
+                    if let through, through != ledger.notices[key]?.through[lane] {
+                        marks.append(.progress(key, lane: lane, through: through))
+                    }
+                    try await record(marks)
+                    log.sent(key, count: sent)
+                    log.failed(key, subscriber, reason: Self.pauseReason(why, mailBreaker), quarantined: false)
+                    return .paused
+                }
+                through = subscriber.id
                 switch outcome {
                 case .sent: sent += 1
                 case .failed(let failure):
@@ -182,6 +223,7 @@ package actor Deliverer: ServiceLifecycle.Service {
                     let reason = "the mail server refused the address: \(refusal)"
                     await quarantine(subscriber, of: actor, reason)
                     log.failed(key, subscriber, reason: reason, quarantined: true)
+                case .unavailable: break  // handled above
                 }
             }
             marks.append(.progress(key, lane: lane, through: batch[batch.count - 1].id))
@@ -189,7 +231,13 @@ package actor Deliverer: ServiceLifecycle.Service {
             log.sent(key, count: sent)  // once a batch: the log's lock is not taken per delivery
             log.retrying(key, ledger.notices[key]?.retries.count ?? 0)
         }
-        return true
+        return .done
+    }
+
+    /// What the delivery log says when mail pauses.
+    private static func pauseReason(_ why: String, _ breaker: MailServerBreaker) -> String {
+        let until = breaker.pausedUntil.map { " until \($0.formatted(.iso8601))" } ?? ""
+        return "the mail server is unavailable (\(why)): mail paused\(until), nobody's attempts counted"
     }
 
     /// Sends `content` to each subscriber, `settings.concurrency` at a time; how each went.
@@ -205,13 +253,20 @@ package actor Deliverer: ServiceLifecycle.Service {
         let sending = self.sending
         let transport = mail?.transport
         let metrics = self.metrics
+        let executor = threads.tasks
         return await withTaskGroup(of: (Int, MailOutcome).self) { group in
             var results = [(Subscriber, MailOutcome)](repeating: (subscribers[0], .sent), count: deliveries.count)
             var next = 0
+            var unstarted: [Int] = []
             func start(_ index: Int) {
                 let (subscriber, delivery) = deliveries[index]
-                // Below the requests the server answers: a write's p99 matters more than a burst's end.
-                group.addTask(priority: .background) {
+                if case .mail = delivery, !mailBreaker.admits(at: settings.clock()) {
+                    unstarted.append(index)  // the server is away: this mail waits for the next try
+                    return
+                }
+                // On the delivery threads, below the requests the server answers: a write's p99 matters
+                // more than a burst's end.
+                group.addTask(executorPreference: executor, priority: .background) {
                     let outcome: MailOutcome
                     switch delivery {
                     case .post(let message):
@@ -232,11 +287,20 @@ package actor Deliverer: ServiceLifecycle.Service {
             }
             for await (index, outcome) in group {
                 results[index] = (deliveries[index].0, outcome)
+                if case .mail = deliveries[index].1 {
+                    if case .unavailable(let why) = outcome {
+                        mailBreaker.unavailable(at: settings.clock(), why)
+                    } else {
+                        mailBreaker.reached()
+                    }
+                }
                 if next < deliveries.count {
                     start(next)
                     next += 1
                 }
             }
+            let why = "not tried: " + (mailBreaker.reason ?? "the mail server is unavailable")
+            for index in unstarted { results[index] = (deliveries[index].0, .unavailable(why)) }
             return results
         }
     }
@@ -309,6 +373,12 @@ package actor Deliverer: ServiceLifecycle.Service {
                     marks.append(.settled(key, subscriber.id))
                     continue
                 case .failed(let reason): failure = reason
+                case .unavailable(let why):
+                    // Not this address's attempt: the same one again once the mail server is back.
+                    let previous = due[subscriber.id]?.attempt ?? 0
+                    let again = mailBreaker.pausedUntil ?? settings.clock() + settings.mailPause
+                    marks.append(.retry(key, subscriber.id, attempt: previous, due: again, reason: why))
+                    continue
                 }
                 let attempt = (due[subscriber.id]?.attempt ?? 0) + 1
                 log.failed(key, subscriber, reason: failure, quarantined: attempt >= settings.attempts)

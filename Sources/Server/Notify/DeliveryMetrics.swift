@@ -2,7 +2,8 @@ import Engine
 import Prometheus
 
 /// The deliverer's figures in /metrics: deliveries by channel and outcome, notifications still
-/// pending, deliveries waiting for a retry, and the age of the oldest pending notification. Labels
+/// pending, deliveries waiting for a retry, the age of the oldest pending notification, and whether
+/// mail waits for the mail server. Labels
 /// never carry an address.
 struct DeliveryMetrics: Sendable {
     enum Outcome: String, CaseIterable {
@@ -15,6 +16,8 @@ struct DeliveryMetrics: Sendable {
     let pending: Gauge
     let retrying: Gauge
     let oldestPendingSeconds: Gauge
+    /// 1 while mail waits for an unavailable mail server (`MailServerBreaker`), else 0.
+    let mailPaused: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         deliveries = Dictionary(
@@ -48,6 +51,10 @@ struct DeliveryMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "statusd", subsystem: "notifications", metricName: "oldest_pending", unitName: "seconds",
                 helpText: "age of the oldest notification not yet delivered to every recipient"))
+        mailPaused = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "statusd", subsystem: "notifications", metricName: "mail_paused", unitName: "",
+                helpText: "1 while mail waits for the mail server, which could not be used at the last try"))
     }
 
     func count(_ channel: SubscriberChannel, _ outcome: Outcome) {

@@ -1,3 +1,4 @@
+import Engine
 package import Foundation
 
 /// How the deliverer paces itself; every schedule is a setting, so tests run an hour of retries in
@@ -14,6 +15,12 @@ package struct DeliverySettings: Sendable {
     package var retryBase: TimeInterval = 7.5
     /// Failed attempts before a subscriber is quarantined.
     package var attempts = 10
+    /// When the mail server cannot be used, mail pauses as long as a first retry waits, twice as long
+    /// each time the server is still away, up to 40 times that: 7.5 s to 5 minutes (`MailServerBreaker`).
+    var mailPause: TimeInterval { retryBase }
+    var mailPauseLongest: TimeInterval { retryBase * 40 }
+    /// The time the mail pauses are measured by; tests move it by hand.
+    package var clock: @Sendable () -> Date = { WallClock.now() }
 
     package init(publicURL: String) { self.publicURL = publicURL }
 

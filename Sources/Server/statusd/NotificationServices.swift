@@ -3,7 +3,6 @@ import Engine
 import Logging
 import Mail
 import NIOCore
-import NIOPosix
 import Notify
 import Outbound
 import OutboundClient
@@ -30,14 +29,12 @@ enum NotificationServices {
         var limits = OutboundClient.Limits()
         limits.totalTimeout = .seconds(30)  // Statuspage's rule: a 2xx within 30 s is success
         limits.reuseClients = true  // one host's webhooks (Slack's, Discord's) share its connections
-        // The deliverer's connections on a loop of their own: a burst to 10,000 webhooks must not queue
-        // the server's requests behind it (BENCHMARKS.md, "Notifications"). It lives as long as the
-        // process, as NIO's shared group does.
-        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // The deliverer's connections on its own lower-priority loops: a burst to 10,000 webhooks must not
+        // queue the server's requests behind it (BENCHMARKS.md, "Notifications"; `DeliveryThreads`).
         let client = OutboundClient(
             policy: try options.outboundPolicy(),
             resolver: AddressResolver(dnsServer: try options.configuredDNSServer()),
-            limits: limits, eventLoops: loops, metrics: metrics)
+            limits: limits, eventLoops: DeliveryThreads.shared.loops, metrics: metrics)
         // Mail goes to the operator's server, not to an address a tenant chose: no outbound guard.
         var mail: MailDelivery? = nil
         if let smtp = options.smtpSettings(password: smtpPassword), let from = options.smtpFrom {

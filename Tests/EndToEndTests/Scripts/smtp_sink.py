@@ -1,7 +1,8 @@
 """A real SMTP server on 127.0.0.2 for the email tests (aiosmtpd): STARTTLS required, with a
 certificate from a test CA made here by openssl (the client must verify it against that CA), and AUTH
 PLAIN/LOGIN required with the user and password given. It takes every recipient except those whose
-local part starts with "refused" (550, for good) or "deferred" (451, try later).
+local part starts with "refused" (550, for good) or "deferred" (451, try later). While a file named
+"away" is in the spool directory it refuses every login (535) and appends a line to "refused-logins".
 
 Each accepted mail is written to the spool directory as <n>.json: the envelope, whether it came over
 TLS and who logged in, its headers, its text and HTML parts decoded, and the raw bytes (base64).
@@ -98,6 +99,12 @@ def main():
     context.load_cert_chain(certificate, key)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
+        if os.path.exists(os.path.join(spool, "away")):
+            # A server that cannot be used (as after a password rotation): every login refused, and
+            # counted, so a test sees how often statusd tried.
+            with open(os.path.join(spool, "refused-logins"), "a") as refused:
+                refused.write("535\n")
+            return AuthResult(success=False, auth_data=auth_data)
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user \
             and auth_data.password.decode() == password
         return AuthResult(success=ok, auth_data=auth_data)
