@@ -193,14 +193,15 @@ import Testing
                 "name": "Down", "status": "investigating", "impact": "major", "body": "Looking into it",
                 "affected_services": [["service_id": setup.api, "status": "major_outage"]],
             ])
-        // The server refuses every login: mail pauses, the admin is told why, and /metrics says so.
-        let refusedLogins = setup.sink.spool + "/refused-logins"
-        // A try costs at most one login per connection (4), and each try sends the same first mails: past
-        // 40 refused logins, the first readers were tried more than the 10 times that quarantine an
-        // address whose own mails fail.
+        // The server takes no mail (421 to every sender): mail pauses, the admin is told why, and
+        // /metrics says so.
+        let refused = setup.sink.spool + "/refused-senders"
+        // A try costs at most one mail per connection (4), and each try sends the same first mails: past
+        // 40 refusals, the first readers were tried more than the 10 times that quarantine an address
+        // whose own mails fail.
         #expect(
             await eventually("more than ten tries of the mail server", within: 120) {
-                let lines = (try? String(contentsOfFile: refusedLogins, encoding: .utf8)) ?? ""
+                let lines = (try? String(contentsOfFile: refused, encoding: .utf8)) ?? ""
                 return lines.split(separator: "\n").count > 40
             })
         let metrics = String(decoding: try await setup.server.request("/metrics").body, as: UTF8.self)

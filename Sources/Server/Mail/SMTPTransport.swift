@@ -202,8 +202,9 @@ private final class CurlHandle: @unchecked Sendable {
         let reason =
             (detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
             + (reply > 0 ? " (SMTP \(reply))" : "")
-        // Only a refusal of the recipient is the address's fault; a 5xx to MAIL FROM or AUTH is ours.
-        if detail.hasPrefix("RCPT failed"), (500..<600).contains(reply) { return .refused(reason) }
+        // Only an answer to RCPT TO is about the address: for good (5xx) or for now (4xx). Anything
+        // else that fails before the message is taken is the server's, or the way to it.
+        if detail.hasPrefix("RCPT failed") { return (500..<600).contains(reply) ? .refused(reason) : .failed(reason) }
         if Self.serverUnavailable.contains(code) || detail.hasPrefix("MAIL failed") { return .unavailable(reason) }
         return .failed(reason)
     }

@@ -2,7 +2,8 @@
 certificate from a test CA made here by openssl (the client must verify it against that CA), and AUTH
 PLAIN/LOGIN required with the user and password given. It takes every recipient except those whose
 local part starts with "refused" (550, for good) or "deferred" (451, try later). While a file named
-"away" is in the spool directory it refuses every login (535) and appends a line to "refused-logins".
+"away" is in the spool directory it answers every MAIL FROM with 421 (service not available) and
+appends a line to "refused-senders".
 
 Each accepted mail is written to the spool directory as <n>.json: the envelope, whether it came over
 TLS and who logged in, its headers, its text and HTML parts decoded, and the raw bytes (base64).
@@ -50,6 +51,17 @@ class Handler:
         self.spool = spool
         self.count = 0
         self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if os.path.exists(os.path.join(self.spool, "away")):
+            # A server that cannot take mail now (421, as a relay that lost its disk or its upstream
+            # says), counted so a test sees how often statusd tried.
+            with open(os.path.join(self.spool, "refused-senders"), "a") as refused:
+                refused.write("421\n")
+            return "421 4.3.2 service not available"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
@@ -99,12 +111,6 @@ def main():
     context.load_cert_chain(certificate, key)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
-        if os.path.exists(os.path.join(spool, "away")):
-            # A server that cannot be used (as after a password rotation): every login refused, and
-            # counted, so a test sees how often statusd tried.
-            with open(os.path.join(spool, "refused-logins"), "a") as refused:
-                refused.write("535\n")
-            return AuthResult(success=False, auth_data=auth_data)
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user \
             and auth_data.password.decode() == password
         return AuthResult(success=ok, auth_data=auth_data)
