@@ -107,4 +107,54 @@ import Testing
         #expect(try await person.with(other).call("GET", "/api/auth/me").status == 401, "another secret")
         other.stop()
     }
+
+    @Test func configCheck_listsEveryProblem_andPassesAGoodFile() throws {
+        let data = OperatorCommandTests.temporary("config-check")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let good = try Self.temporaryFile(
+            "port = 8081\nfsync = interval\ndata-dir = \(data)\nsession-secret = s3cret-enough\n")
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        let passed = try CommandLineTests.runCapturing(["config", "check", "--config", good])
+        #expect(passed.status == 0 && passed.stdout.contains("no problems"), "\(passed.stderr)")
+        #expect(!passed.stdout.contains("s3cret") && !passed.stderr.contains("s3cret"), "a secret is never printed")
+
+        // Four mistakes of four kinds at once, and one from the environment: all five are named.
+        let bad = try Self.temporaryFile(
+            "cors-origins = https://a.example/\nsmtp-from = status@example.com\nsmtp-ca-file = /nonexistent/ca.pem\n"
+                + "data-dir = \(good)\n")
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let failed = try CommandLineTests.runCapturing(
+            ["config", "check", "--config", bad], environment: ["STATUSD_SESSION_HOURS": "0"])
+        #expect(failed.status == 1)
+        for named in [
+            "--cors-origins", "--smtp-from needs --smtp-url", "--session-hours", "/nonexistent/ca.pem",
+            "\(good) is not a directory",
+        ] {
+            #expect(failed.stderr.contains(named), "\(named) in: \(failed.stderr)")
+        }
+        #expect(failed.stderr.contains("5 problem(s)"), "\(failed.stderr)")
+        // serve refuses the same settings with the same list.
+        let serve = try CommandLineTests.run(["serve", "--config", bad], environment: ["STATUSD_SESSION_HOURS": "0"])
+        #expect(
+            serve.status != 0 && serve.stderr.contains("--cors-origins") && serve.stderr.contains("--session-hours"))
+        let unreadable = try CommandLineTests.runCapturing(["config", "check", "--config", "/nonexistent/statusd.conf"])
+        #expect(unreadable.status == 1 && unreadable.stderr.contains("/nonexistent/statusd.conf"))
+    }
+
+    /// Every configuration file the repository ships passes the check (with a data directory of the
+    /// test's own in place of /var/lib/statusd).
+    @Test func everyShippedConfiguration_passesTheCheck() throws {
+        let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/deploy")
+        let files = try FileManager.default.contentsOfDirectory(atPath: deploy.path).filter { $0.hasSuffix(".conf") }
+        #expect(!files.isEmpty)
+        let data = OperatorCommandTests.temporary("config-shipped")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        for file in files {
+            let checked = try CommandLineTests.runCapturing(
+                ["config", "check", "--config", deploy.appendingPathComponent(file).path],
+                environment: ["STATUSD_DATA_DIR": data])
+            #expect(checked.status == 0, "\(file): \(checked.stderr)")
+        }
+    }
 }

@@ -35,7 +35,7 @@ struct Statusd: AsyncParsableCommand {
         subcommands: [
             Serve.self, CheckWALCommand.self, InspectCommand.self, SnapshotCommand.self, RestoreCommand.self,
             BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self, ImportCommandGroup.self,
-            ClusterCommandGroup.self,
+            ClusterCommandGroup.self, ConfigCommandGroup.self,
         ],
         defaultSubcommand: Serve.self)
 

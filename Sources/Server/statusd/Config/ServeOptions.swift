@@ -215,89 +215,172 @@ struct ServeOptions: ParsableArguments {
     var adminHost = "127.0.0.1"
 
     mutating func validate() throws {
-        do {
-            _ = try TrustedProxies.parse(trustedProxies)
-        } catch let failure as OperationFailure {
-            throw ValidationError(failure.description)
-        }
-        _ = try outboundPolicy()
-        for origin in corsOriginSet where origin != "*" {
-            guard origin.hasPrefix("https://") || origin.hasPrefix("http://"), !origin.hasSuffix("/") else {
-                throw ValidationError(
-                    "--cors-origins: '\(origin)' is not an origin such as https://status.example.com (no path, no trailing /)"
-                )
+        let problems = problems()
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+    }
+
+    /// Every problem of these settings, each in one line (`statusd config check` lists them all; `serve`
+    /// refuses to start with them). Each check stands alone, so one mistake does not hide the next.
+    func problems() -> [String] {
+        let checks: [() throws -> Void] = [
+            {
+                do {
+                    _ = try TrustedProxies.parse(trustedProxies)
+                } catch let failure as OperationFailure {
+                    throw ValidationError(failure.description)
+                }
+            },
+            {
+                _ = try outboundPolicy()
+            },
+            {
+                for origin in corsOriginSet where origin != "*" {
+                    guard origin.hasPrefix("https://") || origin.hasPrefix("http://"), !origin.hasSuffix("/") else {
+                        throw ValidationError(
+                            "--cors-origins: '\(origin)' is not an origin such as https://status.example.com (no path, no trailing /)"
+                        )
+                    }
+                }
+            },
+            {
+                _ = try OrgQuotas.parse(quotas)
+            },
+            {
+                let oidc = [oidcIssuer, oidcAudience, oidcJwks].compactMap { $0 }
+                guard oidc.isEmpty || oidc.count == 3 else {
+                    throw ValidationError(
+                        "--oidc-issuer, --oidc-audience and --oidc-jwks go together: give all three or none")
+                }
+            },
+            {
+                guard (1...8_760).contains(sessionHours) else {
+                    throw ValidationError("--session-hours must be 1...8760")
+                }
+            },
+            {
+                guard invitationHours > 0, invitationHours <= 8_760 else {
+                    throw ValidationError("--invitation-hours must be more than 0 and at most 8760")
+                }
+            },
+            {
+                guard (1...86_400).contains(snapshotIntervalSeconds) else {
+                    throw ValidationError("--snapshot-interval-seconds must be 1...86400")
+                }
+            },
+            {
+                guard snapshotEveryEvents >= 1 else {
+                    throw ValidationError("--snapshot-every-events must be 1 or more")
+                }
+            },
+            {
+                guard (1...1_024).contains(walSegmentMib) else {
+                    throw ValidationError("--wal-segment-mib must be 1...1024")
+                }
+            },
+            {
+                guard (1...60_000).contains(fsyncIntervalMs) else {
+                    throw ValidationError("--fsync-interval-ms must be 1...60000")
+                }
+            },
+            {
+                guard (0...65_535).contains(port) else {
+                    throw ValidationError("--port must be 0...65535, got \(port)")
+                }
+            },
+            {
+                guard (1...3_600).contains(liveHeartbeatSeconds) else {
+                    throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
+                }
+            },
+            {
+                _ = try configuredDNSServer()
+            },
+            {
+                if let publicURL {
+                    guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://"), !publicURL.hasSuffix("/"),
+                        URL(string: publicURL)?.host != nil
+                    else {
+                        throw ValidationError(
+                            "--public-url must be an http(s) URL without a trailing slash, got '\(publicURL)'")
+                    }
+                }
+            },
+            {
+                guard liveMaxConnections >= 1, liveMaxPerAddress >= 1, liveMaxSubscriptions >= 1 else {
+                    throw ValidationError(
+                        "--live-max-connections, --live-max-per-address and --live-max-subscriptions must be 1 or more")
+                }
+            },
+            {
+                guard (16...1_048_576).contains(liveQueueKib) else {
+                    throw ValidationError("--live-queue-kib must be 16...1048576, got \(liveQueueKib)")
+                }
+            },
+            {
+                guard (1...86_400).contains(liveTopicIdleSeconds) else {
+                    throw ValidationError("--live-topic-idle-seconds must be 1...86400, got \(liveTopicIdleSeconds)")
+                }
+            },
+            {
+                guard (1...3_600).contains(clusterReadyLagSeconds), (1...3_600).contains(clusterLiveLagSeconds),
+                    clusterReadyLagSeconds <= clusterLiveLagSeconds
+                else {
+                    throw ValidationError(
+                        "--cluster-ready-lag-seconds and --cluster-live-lag-seconds must be 1...3600, the first at most the second"
+                    )
+                }
+            },
+            {
+                guard (1...3_600).contains(liveAuthTimeoutSeconds) else {
+                    throw ValidationError("--live-auth-timeout-seconds must be 1...3600, got \(liveAuthTimeoutSeconds)")
+                }
+            },
+            {
+                guard notifyRetryBaseSeconds > 0, notifyRetryBaseSeconds <= 3_600 else {
+                    throw ValidationError("--notify-retry-base-seconds must be more than 0 and at most 3600")
+                }
+            },
+            {
+                guard (1...10_000).contains(notifyConcurrency) else {
+                    throw ValidationError("--notify-concurrency must be 1...10000, got \(notifyConcurrency)")
+                }
+            },
+            {
+                try validateMail()
+            },
+            {
+                guard (1...3_600).contains(requestTimeoutSeconds) else {
+                    throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
+                }
+            },
+            {
+                if let adminPort, !(0...65_535).contains(adminPort) {
+                    throw ValidationError("--admin-port must be 0...65535, got \(adminPort)")
+                }
+            },
+            {
+                guard TrustedProxies.loopback.trusts(adminHost) else {
+                    throw ValidationError(
+                        "--admin-host must be a loopback address (127.x.x.x or ::1), got '\(adminHost)'")
+                }
+            },
+            {
+                guard cacheMaxAge >= 0 else { throw ValidationError("--cache-max-age must be 0 or more seconds") }
+            },
+            {
+                guard cacheStaleWhileRevalidate >= 0 else {
+                    throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")
+                }
+            },
+        ]
+        return checks.compactMap { check in
+            do {
+                try check()
+                return nil
+            } catch {
+                return "\(error)"
             }
-        }
-        _ = try OrgQuotas.parse(quotas)
-        let oidc = [oidcIssuer, oidcAudience, oidcJwks].compactMap { $0 }
-        guard oidc.isEmpty || oidc.count == 3 else {
-            throw ValidationError("--oidc-issuer, --oidc-audience and --oidc-jwks go together: give all three or none")
-        }
-        guard (1...8_760).contains(sessionHours) else { throw ValidationError("--session-hours must be 1...8760") }
-        guard invitationHours > 0, invitationHours <= 8_760 else {
-            throw ValidationError("--invitation-hours must be more than 0 and at most 8760")
-        }
-        guard (1...86_400).contains(snapshotIntervalSeconds) else {
-            throw ValidationError("--snapshot-interval-seconds must be 1...86400")
-        }
-        guard snapshotEveryEvents >= 1 else { throw ValidationError("--snapshot-every-events must be 1 or more") }
-        guard (1...1_024).contains(walSegmentMib) else { throw ValidationError("--wal-segment-mib must be 1...1024") }
-        guard (1...60_000).contains(fsyncIntervalMs) else {
-            throw ValidationError("--fsync-interval-ms must be 1...60000")
-        }
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
-        guard (1...3_600).contains(liveHeartbeatSeconds) else {
-            throw ValidationError("--live-heartbeat-seconds must be 1...3600, got \(liveHeartbeatSeconds)")
-        }
-        _ = try configuredDNSServer()
-        if let publicURL {
-            guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://"), !publicURL.hasSuffix("/"),
-                URL(string: publicURL)?.host != nil
-            else {
-                throw ValidationError(
-                    "--public-url must be an http(s) URL without a trailing slash, got '\(publicURL)'")
-            }
-        }
-        guard liveMaxConnections >= 1, liveMaxPerAddress >= 1, liveMaxSubscriptions >= 1 else {
-            throw ValidationError(
-                "--live-max-connections, --live-max-per-address and --live-max-subscriptions must be 1 or more")
-        }
-        guard (16...1_048_576).contains(liveQueueKib) else {
-            throw ValidationError("--live-queue-kib must be 16...1048576, got \(liveQueueKib)")
-        }
-        guard (1...86_400).contains(liveTopicIdleSeconds) else {
-            throw ValidationError("--live-topic-idle-seconds must be 1...86400, got \(liveTopicIdleSeconds)")
-        }
-        guard (1...3_600).contains(clusterReadyLagSeconds), (1...3_600).contains(clusterLiveLagSeconds),
-            clusterReadyLagSeconds <= clusterLiveLagSeconds
-        else {
-            throw ValidationError(
-                "--cluster-ready-lag-seconds and --cluster-live-lag-seconds must be 1...3600, the first at most the second"
-            )
-        }
-        guard (1...3_600).contains(liveAuthTimeoutSeconds) else {
-            throw ValidationError("--live-auth-timeout-seconds must be 1...3600, got \(liveAuthTimeoutSeconds)")
-        }
-        guard notifyRetryBaseSeconds > 0, notifyRetryBaseSeconds <= 3_600 else {
-            throw ValidationError("--notify-retry-base-seconds must be more than 0 and at most 3600")
-        }
-        guard (1...10_000).contains(notifyConcurrency) else {
-            throw ValidationError("--notify-concurrency must be 1...10000, got \(notifyConcurrency)")
-        }
-        try validateMail()
-        guard (1...3_600).contains(requestTimeoutSeconds) else {
-            throw ValidationError("--request-timeout-seconds must be 1...3600, got \(requestTimeoutSeconds)")
-        }
-        if let adminPort, !(0...65_535).contains(adminPort) {
-            throw ValidationError("--admin-port must be 0...65535, got \(adminPort)")
-        }
-        guard TrustedProxies.loopback.trusts(adminHost) else {
-            throw ValidationError("--admin-host must be a loopback address (127.x.x.x or ::1), got '\(adminHost)'")
-        }
-        guard cacheMaxAge >= 0 else { throw ValidationError("--cache-max-age must be 0 or more seconds") }
-        guard cacheStaleWhileRevalidate >= 0 else {
-            throw ValidationError("--cache-stale-while-revalidate must be 0 or more seconds")
-        }
+        } + fileProblems()
     }
 
     /// `--cors-origins` as a set.
