@@ -20,14 +20,16 @@ import Testing
             data = OperatorCommandTests.temporary("email-subscribers")
             owner = APIClient(token: try TwoTenants.createOrganization("acme", data: data))
             server = try StatusdProcess(
-                arguments: [
-                    "--fsync", "none", "--notify-retry-base-seconds", "0.05", "--public-url",
-                    "https://status.acme.example",
-                ] + sink.arguments,
-                dataDirectory: URL(fileURLWithPath: data), environment: SMTPSink.environment)
+                arguments: Self.arguments(sink), dataDirectory: URL(fileURLWithPath: data),
+                environment: SMTPSink.environment)
             owner.server = server
             api = try await owner.call("POST", "/api/services", ["name": "API"]).json["id"] as? String ?? ""
             web = try await owner.call("POST", "/api/services", ["name": "Web"]).json["id"] as? String ?? ""
+        }
+
+        static func arguments(_ sink: SMTPSink) -> [String] {
+            ["--fsync", "none", "--notify-retry-base-seconds", "0.05", "--public-url", "https://status.acme.example"]
+                + sink.arguments
         }
 
         /// The form on the status page, as a browser without JavaScript posts it.
@@ -227,5 +229,42 @@ import Testing
                 String(decoding: try await setup.server.request("/metrics").body, as: UTF8.self)
                     .contains("statusd_notifications_mail_paused 0")
             })
+    }
+
+    @Test func killedDuringAMailBurst_everyAddressIsToldAtLeastOnce_withOneMessageIDEach() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        let readers = (0..<300).map { "reader\($0)@example.test" }
+        for email in readers {
+            let added = try await setup.owner.call(
+                "POST", "/api/subscribers", ["type": "email", "email": email, "skip_confirmation_notification": true])
+            #expect(added.status == 201, "\(added.text)")
+        }
+        _ = try await setup.owner.call(
+            "POST", "/api/incidents",
+            [
+                "name": "Down", "status": "investigating", "impact": "major", "body": "Looking into it",
+                "affected_services": [["service_id": setup.api, "status": "major_outage"]],
+            ])
+        await eventually("the burst under way") { setup.sink.received().count >= 20 }
+        kill(setup.server.process.processIdentifier, SIGKILL)
+        setup.server.process.waitUntilExit()
+        let restarted = try StatusdProcess(
+            arguments: Setup.arguments(setup.sink), dataDirectory: URL(fileURLWithPath: setup.data),
+            environment: SMTPSink.environment)
+        defer { restarted.stop() }
+        #expect(
+            await eventually("every address told", within: 120) {
+                Set(setup.sink.received().flatMap(\.recipients)).isSuperset(of: readers)
+            })
+        let received = setup.sink.received().filter { !Set($0.recipients).isDisjoint(with: readers) }
+        var ids: [String: Set<String>] = [:]
+        for mail in received {
+            for reader in mail.recipients { ids[reader, default: []].insert(mail.headers["message-id"] ?? "") }
+        }
+        #expect(ids.values.allSatisfy { $0.count == 1 }, "a repeat carries the same Message-ID")
+        let repeats = received.count - readers.count
+        #expect(repeats <= 256, "at most one batch is sent again")
+        print("kill -9 during a burst of 300 mails: \(repeats) repeats")
     }
 }
