@@ -64,10 +64,17 @@ final class StatusdProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: standardError)
         try process.run()
-        let lines = try Self.readURLs(
-            from: output.fileHandleForReading, process: process, standardError: standardError,
-            prefixes: arguments.contains("--admin-port")
-                ? ["statusd listening on ", "statusd operator port on "] : ["statusd listening on "])
+        let lines: [String: URL]
+        do {
+            lines = try Self.readURLs(
+                from: output.fileHandleForReading, process: process, standardError: standardError,
+                prefixes: arguments.contains("--admin-port")
+                    ? ["statusd listening on ", "statusd operator port on "] : ["statusd listening on "])
+        } catch {
+            // Not fully made, so deinit will not run: what it would remove goes now.
+            Self.remove(ownStandardError, ownsDataDirectory ? self.dataDirectory : nil)
+            throw error
+        }
         baseURL = lines["statusd listening on "]!
         adminURL = lines["statusd operator port on "]
     }
@@ -123,8 +130,13 @@ final class StatusdProcess: @unchecked Sendable {
 
     deinit {
         stop()
-        if let ownStandardError { try? FileManager.default.removeItem(at: ownStandardError) }
-        if ownsDataDirectory {
+        Self.remove(ownStandardError, ownsDataDirectory ? dataDirectory : nil)
+    }
+
+    /// The standard error file and the data directory a process made for itself.
+    private static func remove(_ standardError: URL?, _ dataDirectory: URL?) {
+        if let standardError { try? FileManager.default.removeItem(at: standardError) }
+        if let dataDirectory {
             try? FileManager.default.removeItem(at: dataDirectory)
             TestLog.release(dataDirectory: dataDirectory.path)
         }
