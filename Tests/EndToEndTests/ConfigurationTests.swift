@@ -14,8 +14,11 @@ import Testing
         let file = try Self.temporaryFile("# a comment\ncache-max-age = 41\nsignup = off  # no sign-ups\ndemo = true\n")
         defer { try? FileManager.default.removeItem(atPath: file) }
         // The file says 41, the environment 42, and nothing on the command line: the environment wins.
+        // The data directory outlives both processes (see sessionSecret_signsSessions_withoutAKeyFile).
+        let data = URL(fileURLWithPath: OperatorCommandTests.temporary("file-then-environment"))
+        defer { try? FileManager.default.removeItem(at: data) }
         let server = try StatusdProcess(
-            arguments: ["--config", file], environment: ["STATUSD_CACHE_MAX_AGE": "42"])
+            arguments: ["--config", file], dataDirectory: data, environment: ["STATUSD_CACHE_MAX_AGE": "42"])
         let page = try await server.request("/api/status/demo")
         #expect(page.status == 200, "demo = true from the file")
         #expect(page.headers["cache-control"]?.contains("max-age=42") == true, "\(page.headers)")
@@ -25,7 +28,7 @@ import Testing
         server.stop()
         // The command line wins over both.
         let again = try StatusdProcess(
-            arguments: ["--config", file, "--cache-max-age", "43"], dataDirectory: server.dataDirectory,
+            arguments: ["--config", file, "--cache-max-age", "43"], dataDirectory: data,
             environment: ["STATUSD_CACHE_MAX_AGE": "42"])
         #expect(try await again.request("/api/status/demo").headers["cache-control"]?.contains("max-age=43") == true)
     }
@@ -75,9 +78,10 @@ import Testing
         }
         let help = try CommandLineTests.runCapturing(["serve", "--help"])
         #expect(!help.stdout.contains("session-secret"))
+        let data = OperatorCommandTests.temporary("short-secret")
+        defer { try? FileManager.default.removeItem(atPath: data) }
         let short = try CommandLineTests.run(
-            ["serve", "--port", "0", "--data-dir", FileManager.default.temporaryDirectory.path + "/statusd-\(UUID())"],
-            environment: ["STATUSD_SESSION_SECRET": "too short"])
+            ["serve", "--port", "0", "--data-dir", data], environment: ["STATUSD_SESSION_SECRET": "too short"])
         #expect(short.status != 0 && short.stderr.contains("at least 32 characters"), "\(short.stderr)")
     }
 
@@ -89,7 +93,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("statusd-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
-        let server = try StatusdProcess(arguments: ["--config", file], log: log)
+        // One data directory for the three processes, removed at the end (a process that made its own would
+        // remove it when released, which Swift may do right after its last use, under a later process).
+        let data = URL(fileURLWithPath: OperatorCommandTests.temporary("session-secret"))
+        defer { try? FileManager.default.removeItem(at: data) }
+        let server = try StatusdProcess(arguments: ["--config", file], dataDirectory: data, log: log)
         let (person, _) = try await AccountTests.signUp("secret@example.com", on: server)
         #expect(try await person.call("GET", "/api/auth/me").status == 200)
         let keyFile = server.dataDirectory.appendingPathComponent("secrets/session.key").path
@@ -98,12 +106,11 @@ import Testing
         #expect(!(try String(contentsOf: log, encoding: .utf8)).contains(secret), "never logged")
 
         let same = try StatusdProcess(
-            arguments: [], dataDirectory: server.dataDirectory, environment: ["STATUSD_SESSION_SECRET": secret])
+            arguments: [], dataDirectory: data, environment: ["STATUSD_SESSION_SECRET": secret])
         #expect(try await person.with(same).call("GET", "/api/auth/me").status == 200, "the same secret")
         same.stop()
         let other = try StatusdProcess(
-            arguments: [], dataDirectory: server.dataDirectory,
-            environment: ["STATUSD_SESSION_SECRET": String(secret.reversed())])
+            arguments: [], dataDirectory: data, environment: ["STATUSD_SESSION_SECRET": String(secret.reversed())])
         #expect(try await person.with(other).call("GET", "/api/auth/me").status == 401, "another secret")
         other.stop()
     }
