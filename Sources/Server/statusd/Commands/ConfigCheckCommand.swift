@@ -9,9 +9,9 @@ struct ConfigCommandGroup: ParsableCommand {
 
 /// `statusd config check`: reads the configuration file and the `STATUSD_*` environment as `serve` does
 /// (`ConfigurationSources`), and reports every problem it finds — the settings' own checks and the files
-/// they name (`ServeOptions.problems()`), the secrets — without opening the data directory or a port. Run it before a
-/// restart (the Debian package's unit and the container do), so a typo is found while the old process
-/// still serves.
+/// they name (`ServeOptions.problems()`), the secrets, whether the data directory can be used — without
+/// opening the data directory or a port. Run it before a restart, so that a typo is found while the old
+/// process still serves.
 struct ConfigCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
