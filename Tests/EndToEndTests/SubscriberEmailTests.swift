@@ -27,6 +27,26 @@ import Testing
             web = try await owner.call("POST", "/api/services", ["name": "Web"]).json["id"] as? String ?? ""
         }
 
+        /// Email subscribers added by the admin, confirmed (no confirmation mail).
+        func confirmedReaders(_ emails: [String]) async throws {
+            for email in emails {
+                let added = try await owner.call(
+                    "POST", "/api/subscribers",
+                    ["type": "email", "email": email, "skip_confirmation_notification": true])
+                #expect(added.status == 201, "\(added.text)")
+            }
+        }
+
+        /// An incident taking the API down: every reader of the page is mailed.
+        func postOutageOfTheAPI() async throws {
+            _ = try await owner.call(
+                "POST", "/api/incidents",
+                [
+                    "name": "Down", "status": "investigating", "impact": "major", "body": "Looking into it",
+                    "affected_services": [["service_id": api, "status": "major_outage"]],
+                ])
+        }
+
         static func arguments(_ sink: SMTPSink) -> [String] {
             ["--fsync", "none", "--notify-retry-base-seconds", "0.05", "--public-url", "https://status.acme.example"]
                 + sink.arguments
@@ -184,17 +204,8 @@ import Testing
         let away = setup.sink.spool + "/away"
         #expect(FileManager.default.createFile(atPath: away, contents: Data()))
         let readers = (1...12).map { "reader\($0)@example.test" }
-        for email in readers {
-            let added = try await setup.owner.call(
-                "POST", "/api/subscribers", ["type": "email", "email": email, "skip_confirmation_notification": true])
-            #expect(added.status == 201, "\(added.text)")
-        }
-        _ = try await setup.owner.call(
-            "POST", "/api/incidents",
-            [
-                "name": "Down", "status": "investigating", "impact": "major", "body": "Looking into it",
-                "affected_services": [["service_id": setup.api, "status": "major_outage"]],
-            ])
+        try await setup.confirmedReaders(readers)
+        try await setup.postOutageOfTheAPI()
         // The server takes no mail (421 to every sender): mail pauses, the admin is told why, and
         // /metrics says so.
         let refused = setup.sink.spool + "/refused-senders"
@@ -235,17 +246,8 @@ import Testing
         let setup = try await Setup()
         defer { setup.stop() }
         let readers = (0..<300).map { "reader\($0)@example.test" }
-        for email in readers {
-            let added = try await setup.owner.call(
-                "POST", "/api/subscribers", ["type": "email", "email": email, "skip_confirmation_notification": true])
-            #expect(added.status == 201, "\(added.text)")
-        }
-        _ = try await setup.owner.call(
-            "POST", "/api/incidents",
-            [
-                "name": "Down", "status": "investigating", "impact": "major", "body": "Looking into it",
-                "affected_services": [["service_id": setup.api, "status": "major_outage"]],
-            ])
+        try await setup.confirmedReaders(readers)
+        try await setup.postOutageOfTheAPI()
         await eventually("the burst under way") { setup.sink.received().count >= 20 }
         kill(setup.server.process.processIdentifier, SIGKILL)
         setup.server.process.waitUntilExit()

@@ -15,7 +15,7 @@ package import NIOPosix
 /// SCHED_IDLE: a crowd reading the page at full CPU slows the burst down to about a tenth, it does not
 /// stop it.
 package final class DeliveryThreads: Sendable {
-    /// One per core: idle priority threads cost nothing when there is no burst.
+    /// One per core: lower-priority threads with nothing to send cost nothing.
     package static let shared = DeliveryThreads(count: ProcessInfo.processInfo.activeProcessorCount)
 
     /// The event loops; the outbound client's connections live on them too.
