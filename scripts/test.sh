@@ -26,6 +26,9 @@ stage() {
 # tools in .build-python) before it starts.
 stage setup scripts/setup.sh --postgres
 export STATUSD_TEST_PYTHON="$PWD/.build-python/bin/python"
+# A crash in a test process prints the crashed thread only: CI shows the end of the output, and a
+# full backtrace (every thread, registers, fifty images) pushed the fatal error's message out of it.
+export SWIFT_BACKTRACE="threads=crashed,registers=none,images=none"
 stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh && scripts/verify-markup.sh'
 # One debug build of everything, statusd included: every end-to-end test spawns this binary. The
 # import check makes a target that imports one it does not declare (a wrong-way reference) an error.

@@ -40,11 +40,15 @@ import Testing
         try process.run()
         // Read both pipes to their end on separate threads, so that neither fills and blocks the child.
         nonisolated(unsafe) var errorData = Data()
-        let reader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
+        let errorRead = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            errorData = PipeReader.toEnd(errors.fileHandleForReading)
+            errorRead.signal()
+        }
         reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let outputData = PipeReader.toEnd(output.fileHandleForReading)
         process.waitUntilExit()
-        while !reader.isFinished { usleep(1_000) }
+        errorRead.wait()
         return (
             process.terminationStatus, String(decoding: outputData, as: UTF8.self),
             String(decoding: errorData, as: UTF8.self)

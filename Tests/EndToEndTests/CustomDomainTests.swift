@@ -101,16 +101,3 @@ import Testing
         server.stop()
     }
 }
-
-extension FileHandle {
-    /// Bytes up to the first newline (blocking), as text.
-    func availableLine() -> String {
-        var bytes: [UInt8] = []
-        while true {
-            let next = readData(ofLength: 1)
-            guard let byte = next.first, byte != UInt8(ascii: "\n") else { break }
-            bytes.append(byte)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}

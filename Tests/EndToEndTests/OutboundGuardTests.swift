@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Whatever a tenant names, statusd connects only to public addresses and the ranges the operator
@@ -73,7 +74,7 @@ import Testing
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return [] }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: PipeReader.toEnd(output.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         return text.split(whereSeparator: \.isWhitespace).map(String.init)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The machines statusd's outbound requests reach, on loopback (`Scripts/outside_world.py`): a DNS
 /// server and web servers on 127.0.0.1 to 127.0.0.9, all on one port, that count the connections each
@@ -24,7 +25,7 @@ final class OutsideWorld {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        let line = output.fileHandleForReading.availableLine()
+        let line = PipeReader.line(output.fileHandleForReading)
         let ports = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int] ?? [:]
         dnsPort = ports["dns"] ?? 0
         httpPort = ports["http"] ?? 0

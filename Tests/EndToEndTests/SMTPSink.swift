@@ -39,7 +39,7 @@ final class SMTPSink: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        let line = output.fileHandleForReading.availableLine()
+        let line = PipeReader.line(output.fileHandleForReading)
         let started = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
         port = started["port"] as? Int ?? 0
         ca = started["ca"] as? String ?? ""

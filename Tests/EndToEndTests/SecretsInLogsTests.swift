@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What statusd writes to its log, and how it meets a file-size limit.
@@ -60,7 +61,7 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: PipeReader.toEnd(errors.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit, "not killed by a signal")
         #expect(process.terminationStatus != 0)

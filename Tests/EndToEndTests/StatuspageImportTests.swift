@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `statusd import statuspage` against `Scripts/statuspage_fixture.py`, which serves the recorded v1
@@ -34,7 +35,7 @@ import Testing
             process.standardInput = input
             process.standardOutput = output
             try process.run()
-            let ports = try JSONSerialization.jsonObject(with: Data(output.fileHandleForReading.availableLine().utf8))
+            let ports = try JSONSerialization.jsonObject(with: Data(PipeReader.line(output.fileHandleForReading).utf8))
             port = (ports as? [String: Int])?["port"] ?? 0
         }
 

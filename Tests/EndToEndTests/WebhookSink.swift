@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -28,7 +29,7 @@ final class WebhookSink: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        let line = output.fileHandleForReading.availableLine()
+        let line = PipeReader.line(output.fileHandleForReading)
         port = (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int])?["port"] ?? 0
     }
 

@@ -18,7 +18,7 @@ extension OffThePool {
     /// What a started `process` writes to `output` until it ends, and its exit, waited for off the pool.
     public static func output(of process: Process, _ output: Pipe) async throws -> Data {
         try await run {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let data = PipeReader.toEnd(output.fileHandleForReading)
             process.waitUntilExit()
             return data
         }
