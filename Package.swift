@@ -217,6 +217,8 @@ let package = Package(
             dependencies: [
                 "Engine", "Persistence", "Wire", "Outbound", "OutboundClient", "Auth", "Live", "Lifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -275,6 +277,8 @@ let package = Package(
                 "Engine", "Persistence", "Wire", "Outbound", "OutboundClient", "Auth", "Live", "Lifecycle", "HTTP",
                 "StatuspageCompat", "PostgresLog", "Notify", "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

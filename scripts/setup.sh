@@ -2,7 +2,8 @@
 # Installs the system packages statusd needs to build, when they are missing; --browser adds the
 # headless Chromium the end-to-end browser tests drive, --postgres Debian's PostgreSQL 15 server, which
 # the tests of the event log on PostgreSQL start in temporary directories of their own, and HAProxy,
-# which the cluster tests put in front of their nodes (docs/cluster/haproxy.cfg). Safe to run again;
+# which the cluster tests put in front of their nodes (docs/cluster/haproxy.cfg), --deploy what the tests
+# of the deployment use (nginx, in front of statusd as docs/deploy/nginx.conf has it). Safe to run again;
 # asks nothing (CI has no standard input).
 set -euo pipefail
 
@@ -11,7 +12,8 @@ while (($# > 0)); do
     case $1 in
         --browser) packages+=(chromium chromium-driver); shift ;;
         --postgres) packages+=(postgresql haproxy); shift ;;
-        *) echo "setup: unknown option $1 (use --browser or --postgres)" >&2; exit 2 ;;
+        --deploy) packages+=(nginx-light); shift ;;
+        *) echo "setup: unknown option $1 (use --browser, --postgres or --deploy)" >&2; exit 2 ;;
     esac
 done
 missing=()

@@ -38,7 +38,7 @@ if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests
 fi
 if [[ -z $only || $only == e2e || $only == e2e-postgres ]]; then
-    stage e2e-setup bash -c 'scripts/setup.sh --browser && scripts/python-tools.sh --for e2e'
+    stage e2e-setup bash -c 'scripts/setup.sh --browser --deploy && scripts/python-tools.sh --for e2e'
 fi
 if [[ -z $only || $only == e2e ]]; then
     stage e2e swift test --skip-build --filter EndToEndTests

@@ -68,8 +68,9 @@ final class StatusdProcess: @unchecked Sendable {
         do {
             lines = try Self.readURLs(
                 from: output.fileHandleForReading, process: process, standardError: standardError,
-                prefixes: arguments.contains("--admin-port")
-                    ? ["statusd listening on ", "statusd operator port on "] : ["statusd listening on "])
+                prefixes: ["statusd listening on "]
+                    + (arguments.contains("--admin-port") ? ["statusd operator port on "] : [])
+                    + (arguments.contains("--tls-redirect-port") ? ["statusd redirecting to https from "] : []))
         } catch {
             // Not fully made, so deinit will not run: what it would remove goes now.
             Self.remove(ownStandardError, ownsDataDirectory ? self.dataDirectory : nil)
@@ -77,10 +78,13 @@ final class StatusdProcess: @unchecked Sendable {
         }
         baseURL = lines["statusd listening on "]!
         adminURL = lines["statusd operator port on "]
+        redirectURL = lines["statusd redirecting to https from "]
     }
 
     /// The operator port's address, when started with `--admin-port`.
     let adminURL: URL?
+    /// The plain port that redirects to https, when started with `--tls-redirect-port`.
+    let redirectURL: URL?
 
     /// Reads stdout until it has a line `<prefix><url>` for every prefix (the order of the listeners'
     /// lines is not fixed); the URLs by prefix.

@@ -70,14 +70,19 @@ package enum WebSocketHandshake {
         pipeline.removeHandler(try pipeline.handler(type: HTTPResponseEncoder.self), promise: nil)
         pipeline.removeHandler(try pipeline.handler(type: HTTP1ToHTTPServerCodec.self), promise: nil)
         pipeline.removeHandler(try pipeline.handler(type: RequestIntakeHandler.self), promise: nil)
+        if let strictTransport = try? pipeline.handler(type: StrictTransportSecurityHandler.self) {
+            pipeline.removeHandler(strictTransport, promise: nil)
+        }
         pipeline.removeHandler(context: context, promise: nil)
         // The reader's queue: past `queueBytes` unsent, the channel is not writable and the session
         // closes it as too slow.
         try context.channel.syncOptions?.setOption(
             ChannelOptions.writeBufferWaterMark, value: .init(low: queueBytes / 2, high: queueBytes))
+        // Frames come right after the transport: first in the pipeline, or after TLS on https.
+        let transport = try? pipeline.context(name: ConnectionHandlerNames.tls)
         try pipeline.addHandlers(
             [ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: session.messageBytes)), session],
-            position: .first)
+            position: transport.map { .after($0.handler) } ?? .first)
     }
 
     /// The comma-separated tokens of a header's values, lowercased.

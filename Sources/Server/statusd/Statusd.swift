@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import HTTP
 import Hummingbird
+import HummingbirdCore
 import Lifecycle
 import Live
 import Logging
@@ -180,13 +181,19 @@ struct Serve: AsyncParsableCommand {
                 registry: registry, directory: directory, hub: hub, admission: admission, authenticator: authenticator),
             trustedProxies: try TrustedProxies.parse(options.trustedProxies), origins: options.corsOriginSet,
             serverName: "statusd")
+        let certificate = try servedCertificate()
+        if let certificate { logger.info("https with \(certificate.summary)") }
+        // Caught from here on: a SIGHUP that comes once statusd says it listens never ends it.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        // HSTS first of statusd's handlers, where every response head passes (only over https).
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: (certificate == nil ? [] : [StrictTransportSecurityHandler()]) + [
+                RequestIntakeHandler(limit: requestTimeout), LiveFeedHandler(liveFeeds),
+            ] + (fastPath.map { [PublicReadFastPath($0)] } ?? []))
+        let scheme = certificate == nil ? "http" : "https"
         let app = Application(
             responder: StatuspagePaths(inner: router.buildResponder(), registry: registry),
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [
-                        RequestIntakeHandler(limit: requestTimeout), LiveFeedHandler(liveFeeds),
-                    ] + (fastPath.map { [PublicReadFastPath($0)] } ?? []))),
+            server: certificate.map { .http1(configuration: http1, certificate: $0) } ?? .http1(configuration: http1),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [
                 MaintenanceTimer(
@@ -197,7 +204,7 @@ struct Serve: AsyncParsableCommand {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 listening.address = "\(channel.localAddress?.ipAddress ?? options.host):\(port)"
-                let base = "http://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
+                let base = "\(scheme)://\(channel.localAddress?.ipAddress ?? "127.0.0.1"):\(port)"
                 var lines = "statusd listening on \(base)\n  version:        \(StatusdVersion.current)\n"
                 lines += "  health:         \(base)/health\n"
                 lines += "  metrics:        \(base)/metrics\n"
@@ -226,7 +233,17 @@ struct Serve: AsyncParsableCommand {
                 service: LogFailureWatch(log: log, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: LogProbe(log: log)),
+            .init(service: ReloadOnHangup(signals: hangups, certificate: certificate, logger: logger)),
         ]
+        if let redirectPort = options.tlsRedirectPort {
+            services.append(
+                .init(
+                    service: HTTPSRedirect.application(
+                        host: options.host, port: redirectPort,
+                        httpsPort: { [port = options.port] in
+                            listening.address.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? port
+                        }, logger: logger)))
+        }
         if let cluster {
             services += cluster.services(
                 registry: registry, directory: directory, hub: hub, admission: admission, listening: listening,
@@ -262,6 +279,16 @@ struct Serve: AsyncParsableCommand {
         }
         await cluster?.close()
         await storage.close()
+    }
+
+    /// The certificate to serve https with, when `--tls-certificate` asks for https.
+    private func servedCertificate() throws -> ServedCertificate? {
+        guard let certificatePath = options.tlsCertificate, let keyPath = options.tlsKey else { return nil }
+        do {
+            return try ServedCertificate(certificatePath: certificatePath, keyPath: keyPath)
+        } catch {
+            throw OperationFailure("\(error)")
+        }
     }
 
     /// Every route, behind the middleware that turns errors into problem+json, checked against the

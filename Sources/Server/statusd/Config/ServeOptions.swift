@@ -26,6 +26,18 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "TCP port; 0 picks a free one and prints it.")
     var port = 8080
 
+    @Option(
+        help:
+            "PEM file of the certificate chain to serve https with (with --tls-key); both files are read again on SIGHUP."
+    )
+    var tlsCertificate: String?
+
+    @Option(help: "PEM file of the certificate's private key, readable by statusd's user only (0600 or 0640).")
+    var tlsKey: String?
+
+    @Option(help: "With TLS: a port that answers plain HTTP with a redirect to https (e.g. 80). Off unless given.")
+    var tlsRedirectPort: Int?
+
     @Option(help: "Data directory: the write-ahead log, snapshots and the lock file live here.")
     var dataDir = "data"
 
@@ -168,8 +180,9 @@ struct ServeOptions: ParsableArguments {
 
     @Option(
         help:
-            "Live connections (WebSocket and Server-Sent Events) in all; a process may open at most 20,000 files here.")
-    var liveMaxConnections = 19_500
+            "Live connections (WebSocket and Server-Sent Events) in all; by default the process's open-file limit less 500 for everything else."
+    )
+    var liveMaxConnections: Int?
 
     @Option(help: "Live connections from one client address.")
     var liveMaxPerAddress = 4_000
@@ -306,7 +319,23 @@ struct ServeOptions: ParsableArguments {
                 }
             },
             {
-                guard liveMaxConnections >= 1, liveMaxPerAddress >= 1, liveMaxSubscriptions >= 1 else {
+                guard (tlsCertificate == nil) == (tlsKey == nil) else {
+                    throw ValidationError("--tls-certificate and --tls-key go together: give both or neither")
+                }
+            },
+            {
+                if let tlsRedirectPort {
+                    guard tlsCertificate != nil else {
+                        throw ValidationError("--tls-redirect-port redirects to https: it needs --tls-certificate")
+                    }
+                    guard (0...65_535).contains(tlsRedirectPort), tlsRedirectPort != port || port == 0 else {
+                        throw ValidationError(
+                            "--tls-redirect-port must be 0...65535 and not --port, got \(tlsRedirectPort)")
+                    }
+                }
+            },
+            {
+                guard (liveMaxConnections ?? 1) >= 1, liveMaxPerAddress >= 1, liveMaxSubscriptions >= 1 else {
                     throw ValidationError(
                         "--live-max-connections, --live-max-per-address and --live-max-subscriptions must be 1 or more")
                 }
@@ -389,7 +418,10 @@ struct ServeOptions: ParsableArguments {
     }
 
     /// The base of the page links statusd writes into documents for other tools.
-    var publicBaseURL: String { publicURL ?? "http://\(host):\(port)" }
+    var publicBaseURL: String { publicURL ?? "\(servesTLS ? "https" : "http")://\(host):\(port)" }
+
+    /// Whether the public port serves https.
+    var servesTLS: Bool { tlsCertificate != nil }
 
     /// Who may be connected to for a tenant: public addresses, and the `--outbound-allow` ranges.
     /// - Throws: `ValidationError` naming an entry that is not a range, or one that allows everything.
@@ -429,12 +461,26 @@ struct ServeOptions: ParsableArguments {
     /// The limits of the live feeds.
     var liveLimits: LiveAdmission.Limits {
         var limits = LiveAdmission.Limits()
-        limits.connections = liveMaxConnections
+        limits.connections = liveMaxConnections ?? Self.liveConnectionsByFileLimit()
         limits.perAddress = liveMaxPerAddress
         limits.subscriptionsPerConnection = liveMaxSubscriptions
         limits.queueBytes = liveQueueKib * 1_024
         limits.authTimeout = .seconds(Int64(liveAuthTimeoutSeconds))
         return limits
+    }
+
+    /// Live connections when `--live-max-connections` is not given: each is an open file, so the
+    /// process's own limit (systemd's `LimitNOFILE`, `ulimit -n`) less 500 for the log, snapshots,
+    /// outbound connections and ordinary requests; at least 100.
+    static func liveConnectionsByFileLimit() -> Int {
+        var limit = rlimit()
+        #if os(Linux)
+            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+            let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max else { return 19_500 }
+        return max(100, Int(clamping: limit.rlim_cur) - 500)
     }
 
     /// The OpenID Connect provider, when one is configured.
@@ -463,6 +509,9 @@ struct ServeOptions: ParsableArguments {
         options: [
             "host",
             "port",
+            "tls-certificate",
+            "tls-key",
+            "tls-redirect-port",
             "data-dir",
             "fsync",
             "fsync-interval-ms",

@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The proxy way: nginx with the repository's `docs/deploy/nginx.conf` in front of statusd, TLS at
+/// nginx, a WebSocket and an SSE stream through it, and the client's address as statusd sees it
+/// through `--trusted-proxies` (`Scripts/proxy_client.py` renders the file and runs nginx).
+@Suite struct ProxyTests {
+    static let site = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/deploy/nginx.conf").path
+
+    @Test func nginxInFront_https_liveFeeds_andTheClientsAddress() async throws {
+        let directory = try await TLSTests.certificates()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = URL(fileURLWithPath: directory + "/statusd.log")
+        let server = try StatusdProcess(
+            arguments: [
+                "--demo", "--access-log", "--trusted-proxies", "127.0.0.1/32", "--live-max-per-address", "1",
+                "--live-heartbeat-seconds", "60",
+            ], log: log)
+        defer { server.stop() }
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
+        process.arguments = [
+            TLSTests.scripts.appendingPathComponent("proxy_client.py").path, Self.site, directory,
+            "\(server.baseURL.port ?? 0)", log.path,
+        ]
+        process.standardOutput = output
+        try process.run()
+        let data = try await OffThePool.output(of: process, output)
+        let found = try #require(
+            try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+        #expect(found["health"] as? Int == 200)
+        #expect(found["hsts"] as? String == "max-age=31536000")
+        #expect(found["summary"] as? Int == 200)
+        #expect(
+            found["client_seen"] as? String == "127.0.0.5",
+            "statusd sees the client nginx saw, not nginx, nor what the client claimed")
+        #expect(found["wss_first_frame"] as? String != nil, "the WebSocket upgrade passes nginx")
+        #expect(found["second_client_admitted"] as? Bool == true)
+        #expect(found["same_client_refused"] as? Bool == true, "per-client limits count the client behind nginx")
+        #expect(found["sse_status"] as? Int == 200)
+        #expect(found["sse_first_data"] as? Bool == true, "the stream's first event passes unbuffered")
+        #expect(found["redirect"] as? [AnyHashable] == [308, "https://status.example.com/status/demo"])
+    }
+}
