@@ -5,13 +5,17 @@ import Foundation
 /// from the one it replays from. Snapshots never change once written and the WAL only grows, so the
 /// copy is the log as of some moment, at worst with a torn last batch, which the restored server drops
 /// as after a crash. The history archive is copied last: an archiving event in the copied WAL was
-/// logged only after its block was durable, so the copy holds that block too.
+/// logged only after its block was durable, so the copy holds that block too. The delivery journal is
+/// copied first: its marks are then older than the copied log, so a restored server sends again what
+/// was sent after them (at least once, as after a crash) and never skips a notification.
 public enum DataBackup {
     public struct Copied: Sendable {
         /// The snapshot's file name, nil when the directory had none yet.
         public let snapshot: String?
         public let walSegments: Int
         public let archiveFiles: Int
+        /// Whether the delivery journal was copied (a directory that never notified has none).
+        public let deliveryJournal: Bool
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -29,6 +33,12 @@ public enum DataBackup {
         }
         try manager.createDirectory(atPath: target + "/wal", withIntermediateDirectories: true)
         try manager.createDirectory(atPath: target + "/snapshots", withIntermediateDirectories: true)
+        let journal = source + "/deliveries/journal"
+        let hasJournal = manager.fileExists(atPath: journal)
+        if hasJournal {
+            try manager.createDirectory(atPath: target + "/deliveries", withIntermediateDirectories: true)
+            try manager.copyItem(atPath: journal, toPath: target + "/deliveries/journal")
+        }
         let newest = try SnapshotStore(path: source + "/snapshots").list().first
         let snapshotName = newest.map { URL(fileURLWithPath: $0.path).lastPathComponent }
         if let newest, let snapshotName {
@@ -44,7 +54,8 @@ public enum DataBackup {
             copied += 1
         }
         let archives = try copyArchive(from: source + "/archive", to: target + "/archive")
-        return Copied(snapshot: snapshotName, walSegments: copied, archiveFiles: archives)
+        return Copied(
+            snapshot: snapshotName, walSegments: copied, archiveFiles: archives, deliveryJournal: hasJournal)
     }
 
     /// Copies every organization's archive file (appended to, never rewritten: a copy taken while a

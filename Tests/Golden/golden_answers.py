@@ -182,13 +182,15 @@ class Recorder:
         self.write("STREAM " + path, headers or {}, int(status_line.split()[1]), fields, first, None)
 
 
-def start(binary, data):
+def start(binary, data, frozen_at=FROZEN_AT, extra=()):
+    """statusd on `data` with its clock frozen at `frozen_at`; (the process, its port)."""
     # A fixed session-signing key, so that session tokens (and their CSRF tokens) repeat too.
-    os.makedirs(os.path.join(data, "secrets"), mode=0o700)
-    with open(os.path.join(data, "secrets", "session.key"), "wb") as key:
-        key.write(bytes(range(32)))
-    os.chmod(os.path.join(data, "secrets", "session.key"), 0o600)
-    environment = dict(os.environ, STATUSD_TEST_FROZEN_AT=FROZEN_AT, STATUSD_TEST_KDF_LOG2="10")
+    if not os.path.exists(os.path.join(data, "secrets", "session.key")):
+        os.makedirs(os.path.join(data, "secrets"), mode=0o700, exist_ok=True)
+        with open(os.path.join(data, "secrets", "session.key"), "wb") as key:
+            key.write(bytes(range(32)))
+        os.chmod(os.path.join(data, "secrets", "session.key"), 0o600)
+    environment = dict(os.environ, STATUSD_TEST_FROZEN_AT=frozen_at, STATUSD_TEST_KDF_LOG2="10")
     if ON_POSTGRES:
         # A cluster signs sessions with the key in its database: the same fixed key, put there.
         environment["STATUSD_POSTGRES_URL"] = fresh_database()
@@ -199,7 +201,7 @@ def start(binary, data):
     process = subprocess.Popen(
         [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data, "--demo", "--fsync", "none",
          "--wal-segment-mib", "1", "--public-url", "https://status.example.com",
-         "--cors-origins", "https://app.example.com"],
+         "--cors-origins", "https://app.example.com", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment)
     line = process.stdout.readline().decode()
     match = re.search(r"listening on http://[0-9.]+:(\d+)", line)

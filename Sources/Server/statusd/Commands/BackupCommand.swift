@@ -19,7 +19,8 @@ struct BackupCommand: ParsableCommand {
         do {
             let copied = try DataBackup.copy(from: source, to: target)
             print(
-                "backed up \(copied.snapshot ?? "no snapshot"), \(copied.walSegments) WAL segments and \(copied.archiveFiles) archive files into \(target)"
+                "backed up \(copied.snapshot ?? "no snapshot"), \(copied.walSegments) WAL segments, \(copied.archiveFiles) archive files"
+                    + (copied.deliveryJournal ? " and the delivery journal" : "") + " into \(target)"
             )
         } catch let failure as DataBackup.Failure {
             throw OperationFailure(failure.description)
