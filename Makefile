@@ -1,5 +1,5 @@
 # A menu: every target calls a script in scripts/ that does the work.
-.PHONY: run test test-unit test-e2e test-e2e-postgres test-contract test-crash test-fuzz crash fuzz soak reliability build bench verify fix setup clean
+.PHONY: run test test-unit test-e2e test-e2e-postgres test-contract test-crash test-fuzz crash fuzz soak reliability build package bench verify fix setup clean
 
 run:       ; scripts/run.sh
 test:      ; scripts/test.sh
@@ -14,6 +14,7 @@ soak:      ; scripts/soak.sh
 reliability: ; scripts/reliability.sh
 test-fuzz: ; scripts/test.sh --only fuzz
 build:     ; scripts/setup.sh && swift build -c release
+package:   ; scripts/setup.sh --deploy && scripts/package.sh
 bench:     ; scripts/bench.sh
 verify:    ; scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh && scripts/verify-markup.sh
 fix:       ; swift format format --in-place --recursive Sources Tests Package.swift

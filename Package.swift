@@ -10,6 +10,20 @@ let strictSettings: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+/// The statusd binary carries the Swift runtime and Foundation in itself, in every build: the binary the
+/// tests run is the one the package ships (scripts/package.sh), needing only the system's libraries.
+/// `swift build --static-swift-stdlib` would do it for the release build alone, and cannot build the
+/// tests (the static SDK has no Testing module); so the executable alone is linked with `-static-stdlib`
+/// and the libraries static Foundation names (what `swift-autolink-extract` reads from
+/// swift_static/linux/libFoundation*.a; FoundationNetworking adds its libcurl shim), which modules
+/// compiled against the shared Foundation do not name.
+let staticRuntime = [
+    "-static-stdlib", "-lCoreFoundation", "-lFoundationEssentials", "-lFoundationInternationalization",
+    "-l_FoundationCShims", "-l_FoundationCollections", "-l_FoundationICU", "-lswiftSynchronization",
+    "-lswiftDispatch", "-lswift_RegexParser", "-lswift_StringProcessing", "-lBlocksRuntime", "-lutil",
+    "-l_CFURLSessionInterface", "-lcurl",
+]
+
 let package = Package(
     name: "statusd",
     platforms: [.macOS(.v15)],
@@ -290,7 +304,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Sources/Server/statusd",
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            linkerSettings: [.unsafeFlags(staticRuntime, .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "Bench",

@@ -3,7 +3,8 @@
 # headless Chromium the end-to-end browser tests drive, --postgres Debian's PostgreSQL 15 server, which
 # the tests of the event log on PostgreSQL start in temporary directories of their own, and HAProxy,
 # which the cluster tests put in front of their nodes (docs/cluster/haproxy.cfg), --deploy what the tests
-# of the deployment use (nginx, in front of statusd as docs/deploy/nginx.conf has it). Safe to run again;
+# of the deployment use (nginx, in front of statusd as docs/deploy/nginx.conf has it; dpkg-dev and
+# systemd, to build the package and check its unit; scripts/package.sh). Safe to run again;
 # asks nothing (CI has no standard input).
 set -euo pipefail
 
@@ -12,7 +13,7 @@ while (($# > 0)); do
     case $1 in
         --browser) packages+=(chromium chromium-driver); shift ;;
         --postgres) packages+=(postgresql haproxy); shift ;;
-        --deploy) packages+=(nginx-light); shift ;;
+        --deploy) packages+=(nginx-light dpkg-dev systemd adduser); shift ;;
         *) echo "setup: unknown option $1 (use --browser, --postgres or --deploy)" >&2; exit 2 ;;
     esac
 done
