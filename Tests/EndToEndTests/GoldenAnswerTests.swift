@@ -11,15 +11,9 @@ import Testing
     @Test func everyOperation_answersAsRecorded() async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Golden/golden_answers.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
-        process.arguments = [script.path, "--statusd", StatusdProcess.binary.path, "--check"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: try await OffThePool.output(of: process, output), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text.suffix(6_000))")
+        let (status, text) = try await OffThePool.outcome(
+            of: WebSocketTests.python, [script.path, "--statusd", StatusdProcess.binary.path, "--check"])
+        #expect(status == 0, "\(text.suffix(6_000))")
         #expect(text.contains("answers match"), "\(text.suffix(2_000))")
     }
 }

@@ -13,15 +13,8 @@ struct PackageTests {
     @Test func thePackage_installs_runsAsItsUnitSays_keepsItsData_andPurges() async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Scripts/package_check.sh")
-        let process = Process()
-        process.executableURL = script
-        process.arguments = [StatusdProcess.binary.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: try await OffThePool.output(of: process, output), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text.suffix(4_000))")
+        let (status, text) = try await OffThePool.outcome(of: script.path, [StatusdProcess.binary.path])
+        #expect(status == 0, "\(text.suffix(4_000))")
         for check in [
             "ok: ldd names nothing from the Swift toolchain", "ok: systemd-analyze verify",
             "ok: configuration root:statusd 0640", "ok: the write is there after a restart", "ok: done",

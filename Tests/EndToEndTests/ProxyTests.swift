@@ -19,18 +19,14 @@ import Testing
                 "--live-heartbeat-seconds", "60",
             ], log: log)
         defer { server.stop() }
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
-        process.arguments = [
-            TLSTests.scripts.appendingPathComponent("proxy_client.py").path, Self.site, directory,
-            "\(server.baseURL.port ?? 0)", log.path,
-        ]
-        process.standardOutput = output
-        try process.run()
-        let data = try await OffThePool.output(of: process, output)
+        let (_, output) = try await OffThePool.outcome(
+            of: WebSocketTests.python,
+            [
+                TLSTests.scripts.appendingPathComponent("proxy_client.py").path, Self.site, directory,
+                "\(server.baseURL.port ?? 0)", log.path,
+            ], separateErrors: true)
         let found = try #require(
-            try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+            try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
         #expect(found["health"] as? Int == 200)
         #expect(found["hsts"] as? String == "max-age=31536000")
         #expect(found["summary"] as? Int == 200)

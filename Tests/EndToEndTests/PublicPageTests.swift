@@ -184,6 +184,37 @@ import Testing
         #expect(result["one_click"] as? Int == 200 && result["subscribed_after_one_click"] as? Bool == false)
     }
 
+    /// The API page's "Try it": a public read, a write with an API key pasted once, errors shown as
+    /// they came; the browser's login cookie is never sent with the tried requests.
+    @Test func docsPage_tryIt_readWriteAndErrors_withoutTheLoginCookie() async throws {
+        let server = try StatusdProcess(arguments: ["--demo", "--fsync", "none"])
+        defer { server.stop() }
+        let (owner, _) = try await AccountTests.signUp("docs@example.com", on: server)
+        #expect(try await owner.call("POST", "/api/organizations", ["slug": "acme", "name": "Acme"]).status == 201)
+        let key = try #require(
+            try await owner.call("POST", "/api/keys", ["name": "docs", "role": "editor"]).json["token"] as? String)
+        let result = try await StatuspageTests.read(
+            server, script: "browser_docs.py", "docs@example.com", "correct horse battery", key)
+        #expect((result["problems"] as? [String]) == [], "\(result["problems"] ?? "")")
+        #expect(
+            result["operations_with_try_it"] as? Int == result["operations_in_document"] as? Int,
+            "every operation of /openapi.json is shown, each with its form")
+        #expect(result["cookie_login"] as? Int == 200 && result["cookie_set"] as? Bool == true, "signed in by cookie")
+        #expect((result["read_status"] as? String)?.hasPrefix("200") == true, "\(result)")
+        #expect(result["read_content_type"] as? Bool == true && result["read_body_has_organization"] as? Bool == true)
+        #expect(
+            (result["me_without_token"] as? String)?.hasPrefix("401") == true,
+            "the login cookie is not sent: \(result["me_without_token"] ?? "")")
+        #expect(result["error_body"] as? Bool == true)
+        #expect((result["write_status"] as? String)?.hasPrefix("201") == true, "\(result)")
+        #expect(result["write_location"] as? Bool == true)
+        #expect((result["invalid_status"] as? String)?.hasPrefix("422") == true, "\(result["invalid_body"] ?? "")")
+        #expect(result["token_stored"] as? Int == 0, "the token is kept in the page's memory only")
+        #expect((result["csp_violations"] as? [String]) == [], "\(result["csp_violations"] ?? "")")
+        let incidents = try await owner.call("GET", "/api/incidents")
+        #expect(incidents.text.contains("Tried from the docs"))
+    }
+
     /// Sign up, create an organization, add services, open an incident that the public page shows
     /// live, resolve it, invite a viewer who joins in a third browser profile and cannot edit.
     @Test func dashboard_ownerAndViewer() async throws {

@@ -12,15 +12,10 @@ import Testing
     static func certificates() async throws -> String {
         let directory = OperatorCommandTests.temporary("tls")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
-        process.arguments = [Self.scripts.appendingPathComponent("certificates.py").path, directory, "127.0.0.1"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: try await OffThePool.output(of: process, output), as: UTF8.self)
-        try #require(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try await OffThePool.outcome(
+            of: WebSocketTests.python,
+            [Self.scripts.appendingPathComponent("certificates.py").path, directory, "127.0.0.1"])
+        try #require(status == 0, "\(text)")
         return directory
     }
 
@@ -36,18 +31,14 @@ import Testing
         defer { server.stop() }
         #expect(server.baseURL.scheme == "https")
         let redirectPort = try #require(server.redirectURL?.port)
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: WebSocketTests.python)
-        process.arguments = [
-            Self.scripts.appendingPathComponent("tls_client.py").path, directory, "\(server.baseURL.port ?? 0)",
-            "\(redirectPort)", "\(server.process.processIdentifier)", log.path,
-        ]
-        process.standardOutput = output
-        try process.run()
-        let data = try await OffThePool.output(of: process, output)
+        let (_, output) = try await OffThePool.outcome(
+            of: WebSocketTests.python,
+            [
+                Self.scripts.appendingPathComponent("tls_client.py").path, directory, "\(server.baseURL.port ?? 0)",
+                "\(redirectPort)", "\(server.process.processIdentifier)", log.path,
+            ], separateErrors: true)
         let found = try #require(
-            try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+            try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
         #expect(found["health"] as? Int == 200)
         #expect(found["hsts"] as? String == "max-age=31536000")
         #expect(found["tls12"] as? Int == 200)

@@ -36,7 +36,7 @@ struct Statusd: AsyncParsableCommand {
         subcommands: [
             Serve.self, CheckWALCommand.self, InspectCommand.self, SnapshotCommand.self, RestoreCommand.self,
             BackupCommand.self, DemoSnapshotCommand.self, OrgCommandGroup.self, ImportCommandGroup.self,
-            ClusterCommandGroup.self, ConfigCommandGroup.self,
+            ClusterCommandGroup.self, ConfigCommandGroup.self, HealthCommand.self,
         ],
         defaultSubcommand: Serve.self)
 

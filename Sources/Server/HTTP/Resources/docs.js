@@ -1,5 +1,7 @@
 "use strict";
-// Renders /openapi.json: operations by tag, with parameters, body and answers; $refs expanded.
+// Renders /openapi.json: operations by tag, with parameters, body and answers; $refs expanded. Each
+// operation can be sent from the page ("Try it"): its parameters and body filled in from the schema,
+// the token from the page's header (in memory only), the answer shown with its status and headers.
 (async function () {
   const doc = await (await fetch("/openapi.json")).json();
   const el = (tag, attrs = {}, ...children) => {
@@ -35,6 +37,98 @@
     if (schema.pattern) text += " /" + schema.pattern + "/";
     return text;
   };
+  // A value the schema accepts, for filling in a form: its example, default or first choice, else a
+  // placeholder of its type ("string", as FastAPI's page does); objects get their required members.
+  const example = (raw, depth = 0) => {
+    const schema = resolve(raw);
+    if (!schema || depth > 5) return null;
+    if (schema.example !== undefined) return schema.example;
+    if (schema.default !== undefined) return schema.default;
+    if (schema.enum) return schema.enum[0];
+    if (schema.oneOf) return example(schema.oneOf[0], depth);
+    const type = [].concat(schema.type || "object").find((t) => t !== "null");
+    if (type === "object") {
+      const required = new Set(schema.required || []);
+      const value = {};
+      for (const [name, member] of Object.entries(schema.properties || {})) {
+        if (required.has(name)) value[name] = example(member, depth + 1);
+      }
+      return value;
+    }
+    if (type === "array") return [];
+    if (type === "integer" || type === "number") return schema.minimum ?? 0;
+    if (type === "boolean") return false;
+    if (schema.format === "date-time") return new Date().toISOString();
+    if (schema.format === "email") return "someone@example.com";
+    if (schema.format === "uri") return "https://example.com/";
+    return "string";
+  };
+  const token = document.getElementById("token");
+  const organization = document.getElementById("organization");
+  // The answer: status, how long it took, every header the browser shows, the body (JSON indented).
+  const show = (answer, response, text, started) => {
+    const shown = [el("p", { class: "status" }, response.status + " " + response.statusText,
+      el("span", { class: "muted" }, " in " + Math.round(performance.now() - started) + " ms"))];
+    const headers = [...response.headers].map(([name, value]) => name + ": " + value).join("\n");
+    shown.push(el("h5", {}, "Headers"), el("pre", { class: "headers" }, headers));
+    let body = text;
+    try { body = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON: as it came */ }
+    if (body) shown.push(el("h5", {}, "Body"), el("pre", { class: "body" }, body));
+    answer.replaceChildren(...shown);
+  };
+  const tryIt = (path, method, op, params) => {
+    const form = el("form", { class: "try" }, el("h4", {}, "Try it"));
+    const fields = params.map((p) => {
+      const value = example(p.schema);
+      const input = el("input", { name: p.name, autocomplete: "off", spellcheck: "false" });
+      input.value = p.in === "path" || value === "string" || value === null ? "" : String(value);
+      if (p.required) input.required = true;
+      form.append(el("label", {}, el("code", {}, p.name), " (" + p.in + ") ", input));
+      return { p, input };
+    });
+    let body = null;
+    let bodyType = null;
+    if (op.requestBody) {
+      // JSON for the API; the pages' forms take url-encoded fields, filled in as such.
+      const [type, content] = Object.entries(op.requestBody.content)[0];
+      bodyType = type;
+      const value = example(content.schema);
+      body = el("textarea", { name: "body", rows: "8", spellcheck: "false" });
+      body.value = type === "application/json" ? JSON.stringify(value, null, 2)
+        : new URLSearchParams(Object.entries(value || {}).map(([k, v]) => [k, String(v)])).toString();
+      form.append(el("label", {}, "Body (" + type + ")", body));
+    }
+    const answer = el("div", { class: "answer", "aria-live": "polite" });
+    form.append(el("button", { type: "submit" }, "Send " + method.toUpperCase() + " " + path), answer);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      let url = path;
+      const query = new URLSearchParams();
+      const headers = {};
+      for (const { p, input } of fields) {
+        if (!input.value) continue;
+        if (p.in === "path") url = url.replace("{" + p.name + "}", encodeURIComponent(input.value));
+        else if (p.in === "query") query.append(p.name, input.value);
+        else if (p.in === "header") headers[p.name] = input.value;
+      }
+      if (token.value.trim()) headers.Authorization = "Bearer " + token.value.trim();
+      if (organization.value.trim()) headers["X-Organization"] = organization.value.trim();
+      if (body) headers["Content-Type"] = bodyType;
+      const started = performance.now();
+      answer.replaceChildren(el("p", { class: "muted" }, "Sending…"));
+      try {
+        // No cookie: what is tried here acts with the token given above, never the login session.
+        const response = await fetch(url + (query.size ? "?" + query : ""), {
+          method: method.toUpperCase(), headers, body: body ? body.value : undefined,
+          credentials: "omit", cache: "no-store",
+        });
+        show(answer, response, await response.text(), started);
+      } catch (error) {
+        answer.replaceChildren(el("p", { class: "failed" }, "No answer: " + error.message));
+      }
+    });
+    return form;
+  };
   const byTag = new Map();
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
@@ -63,8 +157,9 @@
         body.append(table);
       }
       if (op.requestBody) {
-        const schema = op.requestBody.content["application/json"].schema;
-        body.append(el("h4", {}, "Body" + (op.requestBody.required ? "" : " (optional)")), el("pre", {}, sketch(schema)));
+        const [type, content] = Object.entries(op.requestBody.content)[0];
+        body.append(el("h4", {}, "Body" + (op.requestBody.required ? "" : " (optional)") + " — " + type),
+          el("pre", {}, sketch(content.schema)));
       }
       body.append(el("h4", {}, "Answers"));
       for (const [status, raw] of Object.entries(op.responses)) {
@@ -74,6 +169,7 @@
         body.append(el("p", {}, el("strong", {}, status + " "), response.description + (type ? " — " + type : "")));
         if (type && status < 300 && content[type].schema) body.append(el("pre", {}, sketch(content[type].schema)));
       }
+      body.append(tryIt(path, method, op, params));
       main.append(el("details", { id: op.operationId },
         el("summary", {}, el("span", { class: "method " + method }, method), el("code", {}, path), el("span", {}, op.summary || "")),
         body));
