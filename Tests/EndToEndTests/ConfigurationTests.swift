@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Settings from a configuration file and `STATUSD_*` environment variables, under the command line.
@@ -166,5 +167,41 @@ import Testing
                 environment: ["STATUSD_DATA_DIR": data])
             #expect(checked.status == 0, "\(file): \(checked.stderr)")
         }
+    }
+}
+
+/// The live connection limit follows the process's open-file limit when not set (each live connection
+/// is an open file: systemd's LimitNOFILE, or `ulimit -n`).
+@Suite struct LiveLimitTests {
+    @Test func theLiveConnectionLimit_defaultsFromTheOpenFileLimit() async throws {
+        let data = OperatorCommandTests.temporary("nofile")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        process.arguments = [
+            "--nofile=1600:1600", StatusdProcess.binary.path, "serve", "--port", "0", "--data-dir", data,
+            "--wal-segment-mib", "1",
+        ]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        // statusd logs the limit before it listens: read its log until that line.
+        let line = try await OffThePool.run { () -> String in
+            var text = ""
+            while let chunk = PipeReader.next(errors.fileHandleForReading) {
+                text += String(decoding: chunk, as: UTF8.self)
+                if let found = text.split(separator: "\n").first(where: { $0.contains("live connections:") }) {
+                    return String(found)
+                }
+            }
+            return text
+        }
+        #expect(line.contains("at most 1100 (the open-file limit less 500)"), "\(line)")
     }
 }

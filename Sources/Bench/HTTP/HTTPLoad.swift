@@ -1,11 +1,13 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A closed-loop HTTP/1.1 load generator on plain NIO: each connection sends one request, waits for
 /// the whole response, records its latency and sends the next, on its own event loop, until the
-/// deadline. No task per request and no TLS: the client must cost the shared two cores as little as
-/// possible, so that the figures are the server's (the same reason wrk is written in C).
+/// deadline. No task per request: the client must cost the shared two cores as little as possible, so
+/// that the figures are the server's (the same reason wrk is written in C). With `tls`, each connection
+/// shakes hands once and then loops as over plain HTTP (BoringSSL through SwiftNIO SSL).
 enum HTTPLoad {
     struct Request: Sendable {
         var method: HTTPMethod = .GET
@@ -30,10 +32,11 @@ enum HTTPLoad {
         var responses: Int { statuses.values.reduce(0, +) }
     }
 
-    /// Runs `connections` closed loops of `request` against `host:port` until `deadline`.
+    /// Runs `connections` closed loops of `request` against `host:port` until `deadline`, over TLS
+    /// when given a client context.
     static func run(
         host: String, port: Int, connections: Int, request: Request, until deadline: NIODeadline,
-        group: any EventLoopGroup
+        group: any EventLoopGroup, tls: NIOSSLContext? = nil
     ) async throws -> Outcome {
         let results = try await withThrowingTaskGroup(of: Outcome.self) { tasks in
             for _ in 0..<connections {
@@ -42,6 +45,10 @@ enum HTTPLoad {
                     let done = loop.makePromise(of: Outcome.self)
                     let bootstrap = ClientBootstrap(group: loop).channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            if let tls {
+                                try channel.pipeline.syncOperations.addHandler(
+                                    try NIOSSLClientHandler(context: tls, serverHostname: nil))
+                            }
                             try channel.pipeline.syncOperations.addHTTPClientHandlers()
                             try channel.pipeline.syncOperations.addHandler(
                                 LoadHandler(request: request, host: host, deadline: deadline, done: done))

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Persistence
 
 #if canImport(FoundationNetworking)
@@ -15,7 +16,8 @@ import Persistence
 /// bytes as a static file, with the same load generator and connections, alternating in one run:
 /// full reads (200) and revalidations (`If-None-Match`, 304), with 1 and with many organizations
 /// loaded. The reference a status page server has to approach: nothing is faster than sendfile.
-/// `--document page` reads the HTML status page instead (`/status/org-0`).
+/// `--document page` reads the HTML status page instead (`/status/org-0`). `--tls` adds statusd serving
+/// https itself (`--tls-certificate`, fast path) and nginx terminating TLS for the same file.
 struct ReadVersusNginxScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read-vs-nginx",
@@ -47,6 +49,9 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
 
     @Option(help: "Directory for read-vs-nginx.jsonl and .md.")
     var output = "bench-results"
+
+    @Flag(help: "Also over TLS: statusd serving https itself, nginx terminating TLS (a certificate made here).")
+    var tls = false
 
     mutating func validate() throws {
         guard FileManager.default.isExecutableFile(atPath: statusd) else {
@@ -84,13 +89,36 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
             let (body, etag) = try await Self.fetch(port: server.port, path: path)
             let (routedBody, routedETag) = try await Self.fetch(port: routed.port, path: path)
             guard routedBody == body else { throw ValidationError("the two statusd answered different bytes") }
-            let web = try StaticServer(nginx: nginx, file: file, bytes: body)
+            // Over TLS: a third statusd from the same snapshot (so the same bytes and ETag), and the
+            // same nginx on a second, TLS port (the same file, so the same ETag).
+            let certificate = tls ? try BenchCertificate(in: scratch + "-certificate") : nil
+            defer { certificate?.remove() }
+            var secure: StatusdChild?
+            if let certificate {
+                try Self.writeSnapshot(states, into: scratch + "-tls")
+                secure = try StatusdChild(
+                    binary: statusd,
+                    arguments: [
+                        "--fsync", "none", "--tls-certificate", certificate.certificate, "--tls-key", certificate.key,
+                    ], dataDirectory: scratch + "-tls")
+            }
+            defer { secure?.stop() }
+            let web = try StaticServer(nginx: nginx, file: file, bytes: body, certificate: certificate)
             defer { web.stop() }
             let (_, nginxETag) = try await Self.fetch(port: web.port, path: "/" + file)
-            let targets: [(name: String, port: Int, path: String, etag: String)] = [
-                ("statusd", server.port, path, etag), ("statusd-router", routed.port, path, routedETag),
-                ("nginx", web.port, "/" + file, nginxETag),
+            var targets: [(name: String, port: Int, path: String, etag: String, tls: Bool)] = [
+                ("statusd", server.port, path, etag, false), ("statusd-router", routed.port, path, routedETag, false),
+                ("nginx", web.port, "/" + file, nginxETag, false),
             ]
+            if let secure, let tlsPort = web.tlsPort {
+                targets += [
+                    ("statusd-tls", secure.port, path, etag, true), ("nginx-tls", tlsPort, "/" + file, nginxETag, true),
+                ]
+            }
+            // The client checks nothing of the certificate: loopback, and the figures are the servers'.
+            var clientTLS = TLSConfiguration.makeClientConfiguration()
+            clientTLS.certificateVerification = .none
+            let clientContext = try NIOSSLContext(configuration: clientTLS)
             for round in 1...rounds {
                 for revalidate in [false, true] {
                     for target in targets {
@@ -98,7 +126,8 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
                             path: target.path, headers: revalidate ? [("If-None-Match", target.etag)] : [])
                         let outcome = try await HTTPLoad.run(
                             host: "127.0.0.1", port: target.port, connections: connections, request: request,
-                            until: .now() + .nanoseconds(Int64(duration * 1e9)), group: group)
+                            until: .now() + .nanoseconds(Int64(duration * 1e9)), group: group,
+                            tls: target.tls ? clientContext : nil)
                         let expected: UInt = revalidate ? 304 : 200
                         let result = BenchResult(
                             scenario: "read-vs-nginx",
@@ -196,9 +225,11 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
 final class StaticServer {
     let process = Process()
     let port: Int
+    /// The TLS port, when made with a certificate.
+    let tlsPort: Int?
     let folder: String
 
-    init(nginx: String, file: String, bytes: Data) throws {
+    init(nginx: String, file: String, bytes: Data, certificate: BenchCertificate? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("statusbench-nginx-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder + "/www", withIntermediateDirectories: true)
         // nginx's workers run as nobody: the folders must be readable by others.
@@ -206,6 +237,20 @@ final class StaticServer {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/www")
         try bytes.write(to: URL(fileURLWithPath: folder + "/www/" + file))
         port = try Self.freePort()
+        tlsPort = certificate == nil ? nil : try Self.freePort()
+        var secureServer = ""
+        if let tlsPort, let certificate {
+            secureServer = """
+                server {
+                    listen 127.0.0.1:\(tlsPort) ssl;
+                    ssl_certificate \(certificate.certificate);
+                    ssl_certificate_key \(certificate.key);
+                    ssl_protocols TLSv1.2 TLSv1.3;
+                    root \(folder)/www;
+                    location / { add_header Cache-Control "public, max-age=5, stale-while-revalidate=30"; }
+                }
+                """
+        }
         let configuration = """
             worker_processes auto;
             daemon off;
@@ -224,6 +269,7 @@ final class StaticServer {
                     root \(folder)/www;
                     location / { add_header Cache-Control "public, max-age=5, stale-while-revalidate=30"; }
                 }
+                \(secureServer)
             }
             """
         try configuration.write(toFile: folder + "/nginx.conf", atomically: true, encoding: .utf8)

@@ -96,6 +96,9 @@ struct Serve: AsyncParsableCommand {
             }
             WallClock.freeze(at: instant)
         }
+        // Before the data directory is opened: a certificate that cannot be served refuses the start.
+        let certificate = try servedCertificate()
+        if let certificate { logger.info("https with \(certificate.summary)") }
         let environment = ProcessInfo.processInfo.environment
         let secrets = try ConfigurationSources.secrets(
             configPath: options.config ?? environment["STATUSD_CONFIG"], environment: environment)
@@ -175,14 +178,14 @@ struct Serve: AsyncParsableCommand {
         let listening = ListeningAddress()
         let requestTimeout = TimeAmount.seconds(Int64(options.requestTimeoutSeconds))
         let admission = LiveAdmission(limits: options.liveLimits, metrics: metrics)
+        let derived = options.liveMaxConnections == nil ? " (the open-file limit less 500)" : ""
+        logger.info("live connections: at most \(options.liveLimits.connections)\(derived)")
         let liveFeeds = LiveFeedHandler.Shared(
             registry: registry, hub: hub, admission: admission,
             webSocket: WebSocketSession.Shared(
                 registry: registry, directory: directory, hub: hub, admission: admission, authenticator: authenticator),
             trustedProxies: try TrustedProxies.parse(options.trustedProxies), origins: options.corsOriginSet,
             serverName: "statusd")
-        let certificate = try servedCertificate()
-        if let certificate { logger.info("https with \(certificate.summary)") }
         // Caught from here on: a SIGHUP that comes once statusd says it listens never ends it.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         // HSTS first of statusd's handlers, where every response head passes (only over https).
