@@ -14,17 +14,10 @@ struct BackupTests {
             try? FileManager.default.removeItem(atPath: data)
             try? FileManager.default.removeItem(atPath: target)
         }
-        let created = try await OffThePool.run {
-            try CommandLineTests.runCapturing([
-                "org", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "ops@acme.example",
-                "--data-dir", data,
-            ])
-        }
-        try #require(created.status == 0, "\(created.stderr)")
-        let token = created.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let token = try await OffThePool.run { try TwoTenants.createOrganization("acme", data: data) }
         let server = try StatusdProcess(
             arguments: ["--quotas", "active_incidents=100000"], dataDirectory: URL(fileURLWithPath: data))
-        let load = WriteLoad(targets: [server], token: token ?? "")
+        let load = WriteLoad(targets: [server], token: token)
         load.start(writersPerTarget: 4)
         #expect(await load.wait { $0.filter { $0.status == 201 }.count >= 50 })
 
@@ -42,7 +35,7 @@ struct BackupTests {
         #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
         let restored = try StatusdProcess(arguments: [], dataDirectory: URL(fileURLWithPath: target))
         defer { restored.stop() }
-        let names = try await WriteLoad.incidentNames(on: restored, token: token ?? "")
+        let names = try await WriteLoad.incidentNames(on: restored, token: token)
         let before = load.all.filter { $0.status == 201 && $0.startedAt + $0.seconds < backupBegan }
         #expect(before.count >= 50)
         let missing = before.filter { names[$0.name] != 1 }.map(\.name)

@@ -1,5 +1,4 @@
 import Foundation
-import TestSupport
 import Testing
 
 /// The proxy way: nginx with the repository's `docs/deploy/nginx.conf` in front of statusd, TLS at
@@ -19,14 +18,7 @@ import Testing
                 "--live-heartbeat-seconds", "60",
             ], log: log)
         defer { server.stop() }
-        let (_, output) = try await OffThePool.outcome(
-            of: WebSocketTests.python,
-            [
-                TLSTests.scripts.appendingPathComponent("proxy_client.py").path, Self.site, directory,
-                "\(server.baseURL.port ?? 0)", log.path,
-            ], separateErrors: true)
-        let found = try #require(
-            try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+        let found = try await StatuspageTests.read(server, script: "proxy_client.py", Self.site, directory, log.path)
         #expect(found["health"] as? Int == 200)
         #expect(found["hsts"] as? String == "max-age=31536000")
         #expect(found["summary"] as? Int == 200)

@@ -31,14 +31,9 @@ import Testing
         defer { server.stop() }
         #expect(server.baseURL.scheme == "https")
         let redirectPort = try #require(server.redirectURL?.port)
-        let (_, output) = try await OffThePool.outcome(
-            of: WebSocketTests.python,
-            [
-                Self.scripts.appendingPathComponent("tls_client.py").path, directory, "\(server.baseURL.port ?? 0)",
-                "\(redirectPort)", "\(server.process.processIdentifier)", log.path,
-            ], separateErrors: true)
-        let found = try #require(
-            try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+        let found = try await StatuspageTests.read(
+            server, script: "tls_client.py", directory, "\(redirectPort)", "\(server.process.processIdentifier)",
+            log.path)
         #expect(found["health"] as? Int == 200)
         #expect(found["hsts"] as? String == "max-age=31536000")
         #expect(found["tls12"] as? Int == 200)

@@ -27,16 +27,16 @@ extension OffThePool {
 
 extension OffThePool {
     /// Runs `executable` with `arguments` to its end, off the pool: its exit status, and what it wrote
-    /// to standard output (with standard error too, unless `separateErrors`).
-    public static func outcome(of executable: String, _ arguments: [String], separateErrors: Bool = false)
-        async throws -> (status: Int32, output: String)
+    /// to standard output and standard error.
+    public static func outcome(of executable: String, _ arguments: [String]) async throws
+        -> (status: Int32, output: String)
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
-        if !separateErrors { process.standardError = output }
+        process.standardError = output
         try process.run()
         let data = try await Self.output(of: process, output)
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

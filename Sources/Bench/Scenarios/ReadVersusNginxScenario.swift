@@ -70,6 +70,10 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
     func run() async throws {
         let environment = BenchEnvironment.current()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // The client checks nothing of the certificate: loopback, and the figures are the servers'.
+        var clientTLS = TLSConfiguration.makeClientConfiguration()
+        clientTLS.certificateVerification = .none
+        let clientContext = tls ? try NIOSSLContext(configuration: clientTLS) : nil
         var results: [BenchResult] = []
         for count in CountList.parse(organizations) {
             // The same organizations twice: one statusd with the fast path, one through the router only.
@@ -115,10 +119,6 @@ struct ReadVersusNginxScenario: AsyncParsableCommand {
                     ("statusd-tls", secure.port, path, etag, true), ("nginx-tls", tlsPort, "/" + file, nginxETag, true),
                 ]
             }
-            // The client checks nothing of the certificate: loopback, and the figures are the servers'.
-            var clientTLS = TLSConfiguration.makeClientConfiguration()
-            clientTLS.certificateVerification = .none
-            let clientContext = try NIOSSLContext(configuration: clientTLS)
             for round in 1...rounds {
                 for revalidate in [false, true] {
                     for target in targets {

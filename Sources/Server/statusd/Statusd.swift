@@ -243,9 +243,7 @@ struct Serve: AsyncParsableCommand {
                 .init(
                     service: HTTPSRedirect.application(
                         host: options.host, port: redirectPort,
-                        httpsPort: { [port = options.port] in
-                            listening.address.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? port
-                        }, logger: logger)))
+                        httpsPort: { [port = options.port] in listening.port ?? port }, logger: logger)))
         }
         if let cluster {
             services += cluster.services(

@@ -4,7 +4,7 @@ to the file that the test cannot follow fails it), nginx runs in the foreground 
 client that trusts only the test's CA checks https, the WebSocket upgrade, SSE unbuffered and the
 client's address as statusd sees it. Prints one JSON object; nginx stops with the script.
 
-    proxy_client.py SITE_CONF DIRECTORY STATUSD_PORT STATUSD_LOG
+    proxy_client.py STATUSD_PORT SITE_CONF DIRECTORY STATUSD_LOG
 
 DIRECTORY holds ca.pem and server.pem/server.key (certificates.py), and takes nginx's files.
 statusd runs with --access-log --trusted-proxies 127.0.0.1/32 --live-max-per-address 1.
@@ -25,7 +25,7 @@ import time
 
 import websockets
 
-SITE, DIRECTORY, STATUSD_PORT, STATUSD_LOG = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+STATUSD_PORT, SITE, DIRECTORY, STATUSD_LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 CA = os.path.join(DIRECTORY, "ca.pem")
 
 

@@ -3,7 +3,7 @@ test's CA, reads over https, follows a live feed over wss and one over SSE, repl
 and sends SIGHUP, and checks what new and open connections see; then a broken certificate. Prints
 one JSON object of what it found.
 
-    tls_client.py DIRECTORY PORT REDIRECT_PORT PID LOG
+    tls_client.py PORT DIRECTORY REDIRECT_PORT PID LOG
 
 DIRECTORY holds ca.pem/ca.key and the served server.pem/server.key (certificates.py made them); LOG is
 statusd's standard error, where it says what a SIGHUP did.
@@ -23,7 +23,7 @@ import websockets
 
 import certificates
 
-DIRECTORY, PORT, REDIRECT_PORT, PID, LOG = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), \
+PORT, DIRECTORY, REDIRECT_PORT, PID, LOG = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), \
     sys.argv[5]
 CA = os.path.join(DIRECTORY, "ca.pem")
 

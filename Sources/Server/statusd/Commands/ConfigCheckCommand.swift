@@ -38,12 +38,9 @@ struct ConfigCheckCommand: ParsableCommand {
 
     /// Every problem, one line each; empty when `serve` would start with these settings.
     static func problems(configPath: String?, environment: [String: String]) -> [String] {
-        let names = ServeOptions.settingNames
         let arguments: [String]
         do {
-            arguments = try ConfigurationSources.expand(
-                ["serve"] + (configPath.map { ["--config", $0] } ?? []), environment: environment,
-                options: names.options, flags: names.flags)
+            arguments = try ConfigurationSources.serveArguments(configPath: configPath, environment: environment)
         } catch {
             return ["\(error)"]
         }
@@ -54,7 +51,7 @@ struct ConfigCheckCommand: ParsableCommand {
             problems.append("\(error)")
         }
         do {
-            _ = try ServeOptions.parse(Array(arguments.dropFirst()))
+            _ = try ServeOptions.parse(arguments)
         } catch {
             // A value of the wrong kind, or the settings' own checks (`ServeOptions.problems()`, one a line).
             problems += ServeOptions.message(for: error).split(separator: "\n").map(String.init)

@@ -54,11 +54,8 @@ struct HealthCommand: AsyncParsableCommand {
     private func defaultURL() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         let path = config ?? environment["STATUSD_CONFIG"]
-        let names = ServeOptions.settingNames
-        let arguments = try ConfigurationSources.expand(
-            ["serve"] + (path.map { ["--config", $0] } ?? []), environment: environment, options: names.options,
-            flags: names.flags)
-        let options = try ServeOptions.parse(Array(arguments.dropFirst()))
+        let options = try ServeOptions.parse(
+            try ConfigurationSources.serveArguments(configPath: path, environment: environment))
         guard options.port != 0 else {
             throw ValidationError("the configuration has statusd pick a free port (port = 0): give --url")
         }

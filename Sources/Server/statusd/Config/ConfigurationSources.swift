@@ -88,6 +88,17 @@ enum ConfigurationSources {
     /// file or the environment only, never from the command line, never logged, not in `--help`.
     static let secretNames: Set<String> = ["session-secret", "postgres-url", "smtp-password"]
 
+    /// `serve`'s options as `serve` would get them from the configuration file at `configPath` (if any)
+    /// and the environment, with nothing on the command line: what `config check` and `health` read.
+    static func serveArguments(configPath: String?, environment: [String: String]) throws -> [String] {
+        let names = ServeOptions.settingNames
+        return Array(
+            try expand(
+                ["serve"] + (configPath.map { ["--config", $0] } ?? []), environment: environment,
+                options: names.options, flags: names.flags
+            ).dropFirst())
+    }
+
     /// The secrets the configuration file and the environment give (the environment wins), by name.
     static func secrets(configPath: String?, environment: [String: String]) throws -> [String: String] {
         var found: [String: String] = [:]
