@@ -34,6 +34,18 @@ stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && s
 # import check makes a target that imports one it does not declare (a wrong-way reference) an error.
 stage build swift build --build-tests --explicit-target-dependency-import-check error
 export STATUSD_BINARY="$PWD/.build/debug/statusd"
+# The fuzz harness's instrumented build (a tree of its own in .build-fuzz, two minutes of compiling)
+# goes on behind the test stages at the lowest priority: it takes the CPU they leave idle while they
+# wait on their statusd processes, and none they want.
+# A process group of its own, so that a failing stage that ends this script ends that build too.
+fuzz_build=""
+if [[ -z $only || $only == fuzz ]]; then
+    mkdir -p .build-fuzz
+    echo "== fuzz-build: in the background, its output in .build-fuzz/build.log"
+    setsid nice -n 19 scripts/fuzz.sh --build-only >.build-fuzz/build.log 2>&1 &
+    fuzz_build=$!
+    trap 'kill -- -"$fuzz_build" 2>/dev/null || true' EXIT
+fi
 if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests
 fi
@@ -44,8 +56,9 @@ if [[ -z $only || $only == e2e ]]; then
     stage e2e swift test --skip-build --filter EndToEndTests
 fi
 if [[ -z $only || $only == e2e-postgres ]]; then
-    # The same suite with every statusd on the log on PostgreSQL (cluster mode, one node each), on a
-    # server of its own; the golden answers are checked against the same recorded files.
+    # The suite again with every statusd on the log on PostgreSQL (cluster mode, one node each), on a
+    # server of its own, and the cluster suites; the golden answers are checked against the same
+    # recorded files. Suites marked `.sameOnEitherLog` (the edge, the command line) are not run twice.
     stage e2e-postgres env STATUSD_TEST_LOG=postgres scripts/with-postgres.sh \
         swift test --skip-build --filter EndToEndTests
 fi
@@ -56,9 +69,12 @@ if [[ -z $only || $only == crash ]]; then
     stage crash .build-python/bin/python scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
 fi
 if [[ -z $only || $only == fuzz ]]; then
-    # libFuzzer over the decoders: the committed corpus (seeds and past crashes), then 10 s per target
-    # (make fuzz runs longer). Its own instrumented build in .build-fuzz.
-    stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
+    # libFuzzer over the decoders: the committed corpus (seeds and past crashes), then 5 s per target
+    # (make fuzz runs a minute each), on the harness built in the background above.
+    start=$SECONDS
+    wait "$fuzz_build" || { cat .build-fuzz/build.log >&2; echo "fuzz: the harness's build failed" >&2; exit 1; }
+    echo "== fuzz-build: waited $((SECONDS - start)) s for it"
+    stage fuzz env FUZZ_SECONDS=5 scripts/fuzz.sh --no-build
 fi
 if [[ -z $only || $only == contract ]]; then
     # The OpenAPI document against the running server (schemathesis, from PyPI).

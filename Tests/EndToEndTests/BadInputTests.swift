@@ -3,7 +3,7 @@ import Testing
 
 /// Every class of bad input on every write route answers a 4xx `application/problem+json` naming the
 /// field, and changes nothing (invariant 6, docs/ARCHITECTURE.md).
-@Suite struct BadInputTests {
+@Suite(.sameOnEitherLog) struct BadInputTests {
     struct Case: CustomStringConvertible {
         let method: String
         let path: String

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The command line answers bad arguments with a one-line error and a non-zero exit.
-@Suite struct CommandLineTests {
+@Suite(.sameOnEitherLog) struct CommandLineTests {
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws
         -> (status: Int32, stderr: String)
     {

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Settings from a configuration file and `STATUSD_*` environment variables, under the command line.
-@Suite struct ConfigurationTests {
+@Suite(.sameOnEitherLog) struct ConfigurationTests {
     static func temporaryFile(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("statusd-\(UUID().uuidString).conf")
             .path
@@ -172,7 +172,7 @@ import Testing
 
 /// The live connection limit follows the process's open-file limit when not set (each live connection
 /// is an open file: systemd's LimitNOFILE, or `ulimit -n`).
-@Suite struct LiveLimitTests {
+@Suite(.sameOnEitherLog) struct LiveLimitTests {
     @Test func theLiveConnectionLimit_defaultsFromTheOpenFileLimit() async throws {
         let data = OperatorCommandTests.temporary("nofile")
         defer { try? FileManager.default.removeItem(atPath: data) }

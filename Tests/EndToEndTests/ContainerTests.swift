@@ -5,7 +5,7 @@ import Testing
 /// The container image's definition (docs/deploy/Dockerfile): no container engine runs here, so it is
 /// linted with hadolint, its build steps are checked to be the scripts CI runs, and its HEALTHCHECK
 /// command, `statusd health`, is run against real servers, plain and https.
-@Suite struct ContainerTests {
+@Suite(.sameOnEitherLog) struct ContainerTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let dockerfile = root.appendingPathComponent("docs/deploy/Dockerfile").path

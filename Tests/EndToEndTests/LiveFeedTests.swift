@@ -143,7 +143,7 @@ import Testing
     }
 }
 
-@Suite struct LiveFeedRefusalTests {
+@Suite(.sameOnEitherLog) struct LiveFeedRefusalTests {
     @Test func idleStream_getsHeartbeats() async throws {
         let server = try StatusdProcess(arguments: ["--demo", "--live-heartbeat-seconds", "1"])
         let result = try await HTTPAbuseTests.send(

@@ -3,7 +3,7 @@ import Testing
 
 /// Brute-force logins slow down per (email, address) and per address, never per email alone, and
 /// never touch API keys. Addresses come from X-Forwarded-For through a trusted proxy (loopback).
-@Suite struct LoginThrottleTests {
+@Suite(.sameOnEitherLog) struct LoginThrottleTests {
     @Test func repeatedFailures_wait_butNotFromAnotherAddress_norForKeys() async throws {
         let server = try StatusdProcess(arguments: ["--trusted-proxies", "127.0.0.1"])
         let (owner, _) = try await AccountTests.signUp("owner@example.com", on: server)

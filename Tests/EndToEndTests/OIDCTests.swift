@@ -132,7 +132,7 @@ final class TestProvider: @unchecked Sendable {
 
 /// OpenID Connect bearer tokens end to end: RS256 from a JWKS file, ES256 from a JWKS URL fetched again
 /// for an unknown key id, accounts by `(iss, sub)`, and the tokens that must be refused.
-@Suite struct OIDCTests {
+@Suite(.sameOnEitherLog) struct OIDCTests {
     static func server(jwks: String) throws -> StatusdProcess {
         try StatusdProcess(arguments: [
             "--oidc-issuer", TestProvider.issuer, "--oidc-audience", TestProvider.audience, "--oidc-jwks", jwks,

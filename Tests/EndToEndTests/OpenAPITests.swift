@@ -4,7 +4,7 @@ import Testing
 /// `/openapi.json` and `/docs` from a real statusd. That the document matches the router is checked
 /// by statusd itself before it listens (every test here would fail to start otherwise); that answers
 /// match the document is schemathesis's job (scripts/contract-test.sh).
-@Suite struct OpenAPITests {
+@Suite(.sameOnEitherLog) struct OpenAPITests {
     @Test func document_isOpenAPI31_withEveryAreaOfAPIMd() async throws {
         let server = try StatusdProcess()
         let (status, headers, body) = try await server.request("/openapi.json")

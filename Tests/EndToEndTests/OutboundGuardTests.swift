@@ -8,7 +8,7 @@ import Testing
 /// private network, link-local (cloud metadata), carrier-grade NAT, multicast, the unspecified address
 /// or this host's own addresses, in any form. Each refusal says why, and the listener at the refused
 /// address counts zero connections, so a refusal by "connection refused" cannot pass for one.
-@Suite struct OutboundGuardTests {
+@Suite(.sameOnEitherLog) struct OutboundGuardTests {
     static let domain = "status.guard.test"
 
     /// A statusd that may reach 127.0.0.2 only, with an organization whose custom domain awaits its

@@ -4,7 +4,7 @@ import Testing
 /// The proxy way: nginx with the repository's `docs/deploy/nginx.conf` in front of statusd, TLS at
 /// nginx, a WebSocket and an SSE stream through it, and the client's address as statusd sees it
 /// through `--trusted-proxies` (`Scripts/proxy_client.py` renders the file and runs nginx).
-@Suite struct ProxyTests {
+@Suite(.sameOnEitherLog) struct ProxyTests {
     static let site = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/deploy/nginx.conf").path
 

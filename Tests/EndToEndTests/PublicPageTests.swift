@@ -106,7 +106,7 @@ import Testing
 /// cores do not carry two such tests at once): the status page (`Scripts/browser_public_page.py`)
 /// live without a reload, user text shown as text, usable at 360 px and in dark mode; and the
 /// dashboard (`Scripts/browser_dashboard.py`). Screenshots for the README.
-@Suite(.serialized) struct BrowserTests {
+@Suite(.serialized, .sameOnEitherLog) struct BrowserTests {
     /// Where screenshots go: `STATUSD_TEST_SCREENSHOTS` (`docs/screenshots` refreshes the README's), else a
     /// folder under `.build`, so that a test run leaves the tree clean.
     static var screenshots: String {

@@ -78,7 +78,7 @@ import Testing
 
 /// The gzip variant of public reads, checked on the raw bytes: Python's http.client neither asks for
 /// nor undoes compression, unlike URLSession.
-@Suite struct CompressionTests {
+@Suite(.sameOnEitherLog) struct CompressionTests {
     /// Fetches `path` with the given headers; prints the status, the two headers and whether the
     /// gunzipped body equals the plain one.
     static let script = #"""

@@ -4,7 +4,7 @@ import Testing
 
 /// What every request goes through: its id, the access log, the client address behind trusted
 /// proxies, and cross-origin rules.
-@Suite struct RequestHandlingTests {
+@Suite(.sameOnEitherLog) struct RequestHandlingTests {
     @Test func everyAnswer_carriesARequestID_theCallersWhenSane() async throws {
         let server = try StatusdProcess()
         let made = try #require(try await server.request("/health").headers["x-request-id"])
@@ -76,7 +76,7 @@ import Testing
 }
 
 /// Hostile HTTP: slow requests, oversized and smuggling-shaped heads, traversal.
-@Suite struct HTTPAbuseTests {
+@Suite(.sameOnEitherLog) struct HTTPAbuseTests {
     /// Sends raw bytes, then reads until the server closes (or `wait` seconds pass): what came back,
     /// and whether the server closed.
     static let script = #"""
@@ -186,7 +186,7 @@ import Testing
     }
 }
 
-@Suite struct MethodTests {
+@Suite(.sameOnEitherLog) struct MethodTests {
     @Test func knownPathWithAnotherMethod_is405WithAllow_unknownPathIs404() async throws {
         let server = try StatusdProcess()
         let wrong = try await server.request("/api/status/demo", method: "DELETE")
@@ -198,7 +198,7 @@ import Testing
     }
 }
 
-@Suite struct HeadTests {
+@Suite(.sameOnEitherLog) struct HeadTests {
     @Test func head_answersTheGetHeaders_withoutABody() async throws {
         let server = try StatusdProcess()
         for path in ["/health", "/api/status/demo", "/api/status/demo?x=1", "/openapi.json"] {

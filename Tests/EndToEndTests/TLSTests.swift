@@ -5,7 +5,7 @@ import Testing
 /// statusd serving https itself: a certificate from a CA the test makes, a client that verifies the
 /// chain, live feeds over wss and SSE, a certificate replaced and read again on SIGHUP while open
 /// connections stay, a broken one refused, and the plain port that only redirects.
-@Suite struct TLSTests {
+@Suite(.sameOnEitherLog) struct TLSTests {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts")
 
     /// A directory with ca.pem/ca.key and the served server.pem/server.key for 127.0.0.1.

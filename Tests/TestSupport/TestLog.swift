@@ -4,7 +4,8 @@ import Synchronization
 /// Which event log the end-to-end suite runs statusd on: the WAL in the data directory (the default),
 /// or, with `STATUSD_TEST_LOG=postgres`, the log on PostgreSQL of the server `scripts/with-postgres.sh`
 /// started (`STATUSD_TEST_POSTGRES_URL`), each data directory with a database of its own, so that a
-/// restart on the same data directory finds its events again. `scripts/test.sh` runs the suite both ways.
+/// restart on the same data directory finds its events again. `scripts/test.sh` runs the suite both ways
+/// (but for the suites marked `.sameOnEitherLog`).
 public enum TestLog {
     public static var onPostgres: Bool { ProcessInfo.processInfo.environment["STATUSD_TEST_LOG"] == "postgres" }
 
