@@ -183,10 +183,11 @@ let package = Package(
         .target(
             name: "Lifecycle",
             dependencies: [
-                "Engine", "Persistence", "Auth", "CPlatform",
+                "Engine", "Persistence", "Auth", "Live", "PostgresLog", "CPlatform",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Collections", package: "swift-collections"),
             ],
             path: "Sources/Server/Lifecycle",
             swiftSettings: strictSettings
@@ -243,6 +244,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Server/HTTP",
             // Pages, styles, scripts and templates as files a person and their tools can read, compiled

@@ -24,6 +24,28 @@ import Testing
         #expect((signup["security"] as? [Any])?.isEmpty == true, "sign-up needs no credential")
         let responses = try #require(signup["responses"] as? [String: Any])
         #expect(responses["201"] != nil && responses["422"] != nil && responses["413"] != nil)
+        // The role of every operation on an organization comes from the engine's table (`OrgAccess`).
+        for (path, method, role) in [
+            ("/api/services", "get", "viewer"), ("/api/incidents", "post", "editor"),
+            ("/api/subscribers/counts", "get", "editor"), ("/api/subscribers", "get", "admin"),
+            ("/api/keys", "post", "admin"), ("/api/organizations/{id}", "delete", "owner"),
+            ("/v1/pages/{page_id}/incidents", "post", "editor"), ("/v1/pages/{page_id}/subscribers", "get", "admin"),
+        ] {
+            let operation = paths[path]?[method] as? [String: Any]
+            #expect(operation?["x-statusd-role"] as? String == role, "\(method) \(path) needs \(role)")
+            #expect((operation?["description"] as? String)?.hasPrefix("Needs the \(role) role.") == true)
+        }
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                guard let operation = operation as? [String: Any], operation["security"] == nil else { continue }
+                // A person's own: their account, an organization they make, an invitation they take.
+                let personal =
+                    path.hasPrefix("/api/auth") || path.hasPrefix("/api/team/invitations")
+                    || (path == "/api/organizations" && method == "post")
+                #expect(
+                    personal || operation["x-statusd-role"] is String, "\(method) \(path) says which role it needs")
+            }
+        }
         let schemas = try #require((json["components"] as? [String: Any])?["schemas"] as? [String: Any])
         let service = try #require(schemas["Service"] as? [String: Any])
         #expect(service["additionalProperties"] as? Bool == false, "answers may not carry undocumented members")

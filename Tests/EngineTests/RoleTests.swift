@@ -121,6 +121,36 @@ import Testing
             }?.code == .notFound)
     }
 
+    /// The table of docs/RULES.md "Roles" as the engine applies it: for a command of each entry, every
+    /// role below the entry's is refused with 403 before anything else is looked at, and statusd's own
+    /// commands are refused to every credential, the owner's too.
+    @Test func accessTable_isWhatTheEngineEnforces() throws {
+        let (fixture, accounts) = try Self.team()
+        let commands: [OrgCommand] = [
+            .setServiceStatus(.random(), .majorOutage), .deleteIncident(.random()),
+            .createKey(name: "k", role: .viewer, secretHash: [1]), .removeSubscribers([.random()]),
+            .changeMemberRole(.random(), .viewer), .updateOrganization(OrgPatch()), .deleteOrganization,
+            .compactHistory, .purgeSubscribers,
+            .requestSubscription(SubscriberDraft(channel: .email, address: "a@example.com", confirmed: false)),
+        ]
+        for command in commands {
+            let access = try #require(command.access)
+            for role in Role.allCases {
+                let error = engineError {
+                    _ = try fixture.state.decide(command, by: .account(accounts[role]!), at: fixture.now)
+                }
+                if access.allows(role) {
+                    #expect(error?.code != .forbidden, "\(role) may do \(access): \(command)")
+                } else {
+                    #expect(error?.code == .forbidden, "\(role) may not do \(access): \(command)")
+                }
+            }
+        }
+        #expect(OrgAccess.statusdItself.role == nil && !OrgAccess.statusdItself.allows(.owner))
+        #expect(OrgAccess.allCases.filter { $0.role == .owner } == [.deleteOrganization])
+        #expect(OrgCommand.createOrganization(slug: "a", name: "A", timeZone: "UTC", owner: .random()).access == nil)
+    }
+
     @Test func constantTimeEqual_comparesWholeValues() {
         #expect(constantTimeEqual([1, 2, 3], [1, 2, 3]))
         #expect(!constantTimeEqual([1, 2, 3], [1, 2, 4]))

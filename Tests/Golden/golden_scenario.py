@@ -40,6 +40,9 @@ def public_reads(r):
     for tail in ["summary", "status", "components", "incidents", "incidents/unresolved", "scheduled-maintenances",
                  "scheduled-maintenances/active", "scheduled-maintenances/upcoming"]:
         r.ask("GET", "/s/demo/api/v2/%s.json" % tail)
+        # The same documents on a verified custom domain; statusd's own host is none (CustomDomainTests
+        # serves them on one).
+        r.ask("GET", "/api/v2/%s.json" % tail)
     r.ask("GET", "/s/demo/api/v2/summary.json", headers={"Accept-Encoding": "gzip"})
     r.ask("GET", "/s/demo/history.atom")
     r.ask("GET", "/s/demo/history.rss")

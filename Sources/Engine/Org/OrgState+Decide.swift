@@ -69,13 +69,13 @@ extension OrgState {
         members.values.first { $0.accountID == account }
     }
 
+    /// The table of `OrgAccess` (docs/RULES.md "Roles"), and the two rules it cannot say alone: an
+    /// invitation's token is its credential, and any member may remove their own membership.
     private func authorize(_ command: OrgCommand, by principal: Principal) throws {
-        if case .acceptInvitation = command { return }  // the token is the credential; checked in Team
-        switch command {
-        case .advanceMaintenance, .compactHistory, .archiveHistory, .quarantineSubscriber, .completeNotices,
-            .purgeSubscribers, .requestSubscription:
+        guard let access = command.access, access != .acceptInvitation else { return }  // Team checks the token
+        guard let needed = access.role else {
             guard principal == .system else { throw EngineError.forbidden("only statusd's own timers run this") }
-        default: break
+            return
         }
         guard let role = role(of: principal) else {
             throw EngineError.forbidden("not a member of this organization")
@@ -85,25 +85,8 @@ extension OrgState {
         {
             return  // anyone may leave; the last-owner rule is checked in Team
         }
-        let needed = Self.roleNeeded(for: command)
         guard role.allows(needed) else {
             throw EngineError.forbidden("needs the \(needed.rawValue) role; this credential has \(role.rawValue)")
-        }
-    }
-
-    /// The least role that may run a command (docs/RULES.md "Roles": editors run the page, admins the team).
-    static func roleNeeded(for command: OrgCommand) -> Role {
-        switch command {
-        case .deleteOrganization: .owner
-        case .updateOrganization, .markCustomDomainVerified, .importRecord, .invite, .revokeInvitation,
-            .changeMemberRole,
-            .removeMember, .createKey, .revokeKey, .addSubscriber, .requestSubscription, .confirmSubscriber,
-            .setSubscriberComponents,
-            .quarantineSubscriber, .reactivateSubscribers, .removeSubscribers, .resendConfirmations,
-            .updateSubscriptionSettings, .completeNotices, .purgeSubscribers:
-            .admin
-        case .acceptInvitation: .viewer
-        default: .editor
         }
     }
 

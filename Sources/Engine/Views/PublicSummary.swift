@@ -96,23 +96,20 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
     public init(_ state: OrgState) {
         organization = Organization(state)
         status = state.pageStatus
-        let services = state.orderedServices
-        self.services = services.map {
+        let content = PageContent(state)
+        services = content.services.map {
             ServiceEntry(
                 id: $0.id, name: $0.name, description: $0.description, status: $0.status, groupID: $0.groupID,
                 position: $0.position, createdAt: $0.createdAt, updatedAt: $0.updatedAt)
         }
-        groups = state.groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }.map {
-            group in
+        groups = content.sections.map { section in
             GroupEntry(
-                id: group.id, name: group.name, description: group.description, position: group.position,
-                serviceIds: services.filter { $0.groupID == group.id }.map(\.id))
+                id: section.group.id, name: section.group.name, description: section.group.description,
+                position: section.group.position, serviceIds: section.services.map(\.id))
         }
-        activeIncidents = state.incidents.values.filter { $0.status.isActive }
-            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.map(Self.entry)
-        let windows = state.maintenance.values.sorted { ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id) }
-        activeMaintenance = windows.filter { $0.status.isUnderway }.map(Self.entry)
-        upcomingMaintenance = windows.filter { $0.status == .scheduled }.map(Self.entry)
+        activeIncidents = content.openIncidents.map(Self.entry)
+        activeMaintenance = content.maintenanceUnderway.map(Self.entry)
+        upcomingMaintenance = content.maintenanceUpcoming.map(Self.entry)
         updatedAt = state.updatedAt
         seq = state.publicSeq
     }
@@ -149,6 +146,11 @@ public struct PublicSummary: Hashable, Sendable, Encodable {
 }
 
 extension OrgState {
+    /// Groups in page order: by position, then name, then id.
+    public var orderedGroups: [ServiceGroup] {
+        groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }
+    }
+
     /// Services in page order: by group position, then position, then name (then id, so that equal
     /// names read the same in every process).
     public var orderedServices: [Service] {

@@ -196,8 +196,11 @@ package enum LiveAudience: Int, Sendable, Comparable {
     /// Its admins and owners (and admin keys): also invitations and API keys (never a secret).
     case admins
 
-    /// The feed for a credential holding `role` in the organization.
-    package init(role: Role) { self = role.allows(.admin) ? .admins : .members }
+    /// The feed for a credential holding `role` in the organization: the admins' feed to whom the
+    /// engine's table lets read the keys and run the team (`OrgAccess`).
+    package init(role: Role) {
+        self = OrgAccess.readKeys.allows(role) && OrgAccess.runTeam.allows(role) ? .admins : .members
+    }
 
     package static func < (lhs: LiveAudience, rhs: LiveAudience) -> Bool { lhs.rawValue < rhs.rawValue }
 }

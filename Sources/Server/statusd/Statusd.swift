@@ -195,7 +195,7 @@ struct Serve: AsyncParsableCommand {
             ] + (fastPath.map { [PublicReadFastPath($0)] } ?? []))
         let scheme = certificate == nil ? "http" : "https"
         let app = Application(
-            responder: StatuspagePaths(inner: router.buildResponder(), registry: registry),
+            responder: router.buildResponder(),
             server: certificate.map { .http1(configuration: http1, certificate: $0) } ?? .http1(configuration: http1),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "statusd"),
             services: [
@@ -369,7 +369,7 @@ struct Serve: AsyncParsableCommand {
                 })
         ).add(to: router)
         let v1 = StatuspageV1API(api: api, baseURL: options.publicBaseURL)
-        let v1Routes = router.group("/v1")
+        let v1Routes = V1Router(router.group("/v1"))
         V1PageRoutes(v1: v1).add(to: v1Routes)
         V1ComponentRoutes(v1: v1).add(to: v1Routes)
         V1GroupRoutes(v1: v1).add(to: v1Routes)

@@ -17,15 +17,14 @@ package struct GroupRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
-        let groups = state.groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }
-        let (items, next) = try ResourceAPI.page(groups, request)
+        let (_, state) = try await api.authorize(request, for: .readPage)
+        let (items, next) = try ResourceAPI.page(state.orderedGroups, request)
         return try ResourceAPI.json(
             Representation.ListBody(items: items.map { Representation.GroupBody($0, in: state) }, nextCursor: next))
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         let input = try await JSONBody.decode(GroupInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -39,12 +38,12 @@ package struct GroupRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         return try ResourceAPI.json(Representation.GroupBody(try group(try Self.id(context), in: state), in: state))
     }
 
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try group(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(GroupInput.self, from: request)
         let patch = GroupPatch(name: input.name, description: input.description, position: input.position)
@@ -53,7 +52,7 @@ package struct GroupRoutes: Sendable {
     }
 
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         _ = try await api.run(.deleteGroup(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }

@@ -26,7 +26,7 @@ package struct IncidentRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         let page = try await api.incidentPage(of: state, request)
         return try ResourceAPI.json(
             Representation.ListBody(
@@ -35,7 +35,7 @@ package struct IncidentRoutes: Sendable {
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         let input = try await JSONBody.decode(IncidentInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -56,20 +56,18 @@ package struct IncidentRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         let id = try Self.id(context)
-        if let found = state.incidents[id] { return try ResourceAPI.json(Representation.IncidentBody(found)) }
-        let archive = api.archive
-        guard let archived = try await api.offloaded({ try archive.incident(id, of: state.id) }) else {
+        guard let found = try await api.history.incident(id, in: state) else {
             throw ResourceAPI.notFound("incident", id.rawValue)
         }
-        return try ResourceAPI.json(Representation.IncidentBody(archived))
+        return try ResourceAPI.json(Representation.IncidentBody(found))
     }
 
     /// `PUT /api/incidents/{id}`: name and impact; a `status`, `body` or `affected_services` in the same
     /// request posts an update too.
     @Sendable package func edit(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try incident(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(IncidentInput.self, from: request)
         var state = current
@@ -84,7 +82,7 @@ package struct IncidentRoutes: Sendable {
 
     /// `POST /api/incidents/{id}/updates` and `PUT /api/incidents/{id}/status`.
     @Sendable package func postUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try incident(try Self.id(context), in: current).id
         let state = try await post(try await JSONBody.decode(IncidentInput.self, from: request), to: id, as: caller)
         return try ResourceAPI.json(Representation.IncidentBody(try incident(id, in: state)))
@@ -92,7 +90,7 @@ package struct IncidentRoutes: Sendable {
 
     /// `PUT /api/incidents/{id}/updates/{update_id}`: corrects an update's text.
     @Sendable package func editUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try incident(try Self.id(context), in: current).id
         let update = try ResourceAPI.pathID(context, "update", as: UpdateID.self, parameter: "update_id")
         let input = try await JSONBody.decode(UpdateTextInput.self, from: request)
@@ -102,7 +100,7 @@ package struct IncidentRoutes: Sendable {
 
     /// `PUT /api/incidents/{id}/resolve`: an update to `resolved`; the body is optional here.
     @Sendable package func resolve(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try incident(try Self.id(context), in: current).id
         var input = IncidentInput()
         if request.headers[.contentLength].flatMap(Int.init) ?? 0 > 0 {
@@ -114,7 +112,7 @@ package struct IncidentRoutes: Sendable {
     }
 
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         _ = try await api.run(.deleteIncident(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }
@@ -148,12 +146,7 @@ extension ResourceAPI {
         let filter = try IncidentFilter(request)
         let limit = try ResourceAPI.limit(request)
         let cursor = try CursorText.cursor(request, of: Incident.self)
-        let archive = archive
-        return try await offloaded {
-            try archive.incidents(of: state.id, memory: state.incidents.values, after: cursor, limit: limit) {
-                filter.matches($0)
-            }
-        }
+        return try await history.incidents(in: state, after: cursor, limit: limit) { filter.matches($0) }
     }
 }
 

@@ -31,7 +31,7 @@ package struct KeyRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .admin)
+        let (_, state) = try await api.authorize(request, for: .readKeys)
         let keys = state.keys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         let (items, next) = try ResourceAPI.page(keys, request)
         let usage = api.authenticator.usage
@@ -41,7 +41,7 @@ package struct KeyRoutes: Sendable {
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, for: .manageKeys)
         let input = try await JSONBody.decode(KeyInput.self, from: request)
         let (secret, hash) = APIKeyToken.makeSecret()
         let (commit, state) = try await api.run(
@@ -55,7 +55,7 @@ package struct KeyRoutes: Sendable {
     }
 
     @Sendable package func revoke(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, for: .manageKeys)
         _ = try await api.run(.revokeKey(try ResourceAPI.pathID(context, "API key", as: KeyID.self)), as: caller)
         return ResourceAPI.noContent()
     }

@@ -22,7 +22,7 @@ package struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         let status = try request.uri.queryParameters.get("status").map { text in
             guard let status = MaintenanceStatus(input: text) else {
                 throw Problem(
@@ -33,11 +33,8 @@ package struct MaintenanceRoutes: Sendable {
         }
         let limit = try ResourceAPI.limit(request)
         let cursor = try CursorText.cursor(request, of: Maintenance.self)
-        let archive = api.archive
-        let page = try await api.offloaded {
-            try archive.maintenance(of: state.id, memory: state.maintenance.values, after: cursor, limit: limit) {
-                status == nil || $0.status == status
-            }
+        let page = try await api.history.maintenance(in: state, after: cursor, limit: limit) {
+            status == nil || $0.status == status
         }
         return try ResourceAPI.json(
             Representation.ListBody(
@@ -46,7 +43,7 @@ package struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -72,18 +69,16 @@ package struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         let id = try Self.id(context)
-        if let found = state.maintenance[id] { return try ResourceAPI.json(Representation.MaintenanceBody(found)) }
-        let archive = api.archive
-        guard let archived = try await api.offloaded({ try archive.maintenance(id, of: state.id) }) else {
+        guard let found = try await api.history.maintenance(id, in: state) else {
             throw ResourceAPI.notFound("maintenance window", id.rawValue)
         }
-        return try ResourceAPI.json(Representation.MaintenanceBody(archived))
+        return try ResourceAPI.json(Representation.MaintenanceBody(found))
     }
 
     @Sendable package func edit(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceInput.self, from: request)
         let patch = MaintenancePatch(
@@ -95,7 +90,7 @@ package struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable package func setStatus(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try window(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(MaintenanceStatusInput.self, from: request)
         let (_, state) = try await api.run(
@@ -105,7 +100,7 @@ package struct MaintenanceRoutes: Sendable {
 
     /// `PUT /api/maintenance/{id}/updates/{update_id}`: corrects an update's text.
     @Sendable package func editUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try window(try Self.id(context), in: current).id
         let update = try ResourceAPI.pathID(context, "update", as: UpdateID.self, parameter: "update_id")
         let input = try await JSONBody.decode(UpdateTextInput.self, from: request)
@@ -114,7 +109,7 @@ package struct MaintenanceRoutes: Sendable {
     }
 
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         _ = try await api.run(.deleteMaintenance(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }

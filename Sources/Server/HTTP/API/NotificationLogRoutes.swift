@@ -22,7 +22,7 @@ package struct NotificationLogRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .admin)
+        let (_, state) = try await api.authorize(request, for: .readDeliveries)
         return try ResourceAPI.json(NotificationLogList(items: log.notifications(of: state.id)))
     }
 }

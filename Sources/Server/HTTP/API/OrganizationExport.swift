@@ -38,7 +38,7 @@ package struct OrganizationExport: Encodable {
         exportedAt = WallClock.now()
         organization = OrganizationRoutes.OrganizationBody(state, role: nil)
         services = state.orderedServices.map(Representation.ServiceBody.init)
-        groups = state.groups.values.sorted { ($0.position, $0.id) < ($1.position, $1.id) }.map {
+        groups = state.orderedGroups.map {
             Representation.GroupBody($0, in: state)
         }
         self.incidents = incidents.map { Representation.IncidentBody($0) }

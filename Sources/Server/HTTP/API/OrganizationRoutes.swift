@@ -118,12 +118,12 @@ package struct OrganizationRoutes: Sendable {
     }
 
     @Sendable package func current(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, state) = try await api.authorize(request, role: .viewer)
+        let (caller, state) = try await api.authorize(request, for: .readOrganization)
         return try ResourceAPI.json(OrganizationBody(state, role: state.role(of: caller.principal)))
     }
 
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await pathOrganization(request, context, role: .admin)
+        let (caller, _) = try await pathOrganization(request, context, for: .editSettings)
         let input = try await JSONBody.decode(OrganizationInput.self, from: request)
         try api.checkDomain(input.patch)
         let (_, state) = try await api.run(.updateOrganization(input.patch), as: caller)
@@ -131,22 +131,15 @@ package struct OrganizationRoutes: Sendable {
     }
 
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await pathOrganization(request, context, role: .owner)
+        let (caller, _) = try await pathOrganization(request, context, for: .deleteOrganization)
         _ = try await api.run(.deleteOrganization, as: caller)
         return ResourceAPI.noContent()
     }
 
     /// Everything the organization owns, as one JSON document (secrets and token hashes left out).
     @Sendable package func export(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await pathOrganization(request, context, role: .admin)
-        let archive = api.archive
-        let (incidents, windows) = try await api.offloaded {
-            (
-                try archive.incidents(of: state.id, memory: state.incidents.values, after: nil, limit: .max - 1).items,
-                try archive.maintenance(of: state.id, memory: state.maintenance.values, after: nil, limit: .max - 1)
-                    .items
-            )
-        }
+        let (_, state) = try await pathOrganization(request, context, for: .exportOrganization)
+        let (incidents, windows) = try await api.history.everything(in: state)
         return try ResourceAPI.json(OrganizationExport(state, incidents: incidents, maintenance: windows))
     }
 
@@ -164,18 +157,19 @@ package struct OrganizationRoutes: Sendable {
             }
             return try ResourceAPI.json(Answer(userID: user, organizations: memberships))
         }
-        let (_, state) = try await api.authorize(request, role: .admin)
+        let (_, state) = try await api.authorize(request, for: .runTeam)
         guard let member = state.member(for: user) else { throw ResourceAPI.notFound("user", text) }
         return try ResourceAPI.json(Answer(userID: user, organizations: [OrganizationBody(state, role: member.role)]))
     }
 
-    /// The organization the path names, for a caller holding `role` in it; any other answers 404.
-    private func pathOrganization(_ request: Request, _ context: StatusdRequestContext, role: Role) async throws
+    /// The organization the path names, for a caller who may do `access` in it; any other answers 404.
+    private func pathOrganization(_ request: Request, _ context: StatusdRequestContext, for access: OrgAccess)
+        async throws
         -> (Caller, OrgState)
     {
         let text = context.parameters.get("id") ?? ""
         let caller = try await api.authenticator.caller(for: request, naming: text)
-        return try api.authorize(caller, role: role)
+        return try api.authorize(caller, for: access)
     }
 
     package init(api: ResourceAPI) {

@@ -5,7 +5,6 @@ package import HTTPTypes
 package import Hummingbird
 import Live
 import NIOCore
-import NIOPosix
 package import Persistence
 package import Wire
 
@@ -14,7 +13,8 @@ package import Wire
 package struct ResourceAPI: Sendable {
     package let registry: Registry
     package let authenticator: Authenticator
-    package let archive: HistoryArchive
+    /// Incidents and maintenance wherever they are: memory or the archive.
+    package let history: OrgHistory
     /// The names statusd itself answers to (`--public-url`'s host): never an organization's domain.
     package var ownHosts: Set<String> = []
 
@@ -45,29 +45,28 @@ package struct ResourceAPI: Sendable {
             field: "Idempotency-Key")
     }
 
-    /// The caller and its organization's state, once the caller holds `role` there. Routes check in
-    /// the order of docs/RULES.md: credential (401), then role (403), then the ids in the path (404), and only
-    /// then read the body (422), so a viewer never learns what a malformed body would have done.
-    package func authorize(_ request: Request, role needed: Role) async throws -> (Caller, OrgState) {
-        try authorize(try await authenticator.caller(for: request), role: needed)
+    /// The caller and its organization's state, once the caller may do `access` there (the engine's
+    /// table, docs/RULES.md "Roles"). Routes check in the order of docs/RULES.md: credential (401), then
+    /// role (403), then the ids in the path (404), and only then read the body (422), so a viewer never
+    /// learns what a malformed body would have done.
+    package func authorize(_ request: Request, for access: OrgAccess) async throws -> (Caller, OrgState) {
+        try authorize(try await authenticator.caller(for: request), for: access)
     }
 
-    /// The caller's organization state, once the caller holds `role` there (403 otherwise).
-    package func authorize(_ caller: Caller, role needed: Role) throws -> (Caller, OrgState) {
+    /// The caller's organization state, once the caller may do `access` there (403 otherwise).
+    package func authorize(_ caller: Caller, for access: OrgAccess) throws -> (Caller, OrgState) {
         let state = caller.organization.view.state
         guard state.exists, let role = state.role(of: caller.principal) else {
             throw Problem(status: .forbidden, detail: "not a member of this organization")
+        }
+        guard let needed = access.role else {
+            throw Problem(status: .forbidden, detail: "only statusd itself does this")
         }
         guard role.allows(needed) else {
             throw Problem(
                 status: .forbidden, detail: "needs the \(needed.rawValue) role; this credential has \(role.rawValue)")
         }
         return (caller, state)
-    }
-
-    /// Runs blocking archive reads on NIO's thread pool, off the cooperative threads.
-    package func offloaded<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     package static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, location: String? = nil) throws
@@ -131,7 +130,7 @@ package struct ResourceAPI: Sendable {
     {
         self.registry = registry
         self.authenticator = authenticator
-        self.archive = archive
+        self.history = OrgHistory(archive: archive)
         self.ownHosts = ownHosts
     }
 }

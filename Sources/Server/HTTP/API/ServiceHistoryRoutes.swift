@@ -84,7 +84,7 @@ package struct ServiceHistoryRoutes: Sendable {
     }
 
     @Sendable package func serviceUptime(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         let service = try Self.service(context, in: state)
         let days = try Self.days(request)
         guard let report = state.uptime(of: service.id, days: days, now: WallClock.now()) else {
@@ -95,7 +95,7 @@ package struct ServiceHistoryRoutes: Sendable {
 
     /// Raw status changes of the last 90 days, newest first (older days are folded into the uptime).
     @Sendable package func statusHistory(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         let service = try Self.service(context, in: state)
         let history = state.statusHistory[service.id] ?? AppendLog()
         let changes = history.indices.reversed().map { index in

@@ -18,14 +18,14 @@ package struct ServiceRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         let (items, next) = try ResourceAPI.page(state.orderedServices, request)
         return try ResourceAPI.json(
             Representation.ListBody(items: items.map(Representation.ServiceBody.init), nextCursor: next))
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         let input = try await JSONBody.decode(ServiceInput.self, from: request)
         guard let name = input.name else {
             throw Problem(status: .unprocessableContent, detail: "name is required", field: "name")
@@ -42,12 +42,12 @@ package struct ServiceRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readPage)
         return try ResourceAPI.json(Representation.ServiceBody(try service(try Self.id(context), in: state)))
     }
 
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try service(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(ServiceInput.self, from: request)
         let patch = ServicePatch(
@@ -60,7 +60,7 @@ package struct ServiceRoutes: Sendable {
     }
 
     @Sendable package func setStatus(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .editor)
+        let (caller, current) = try await api.authorize(request, for: .editPage)
         let id = try service(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(ServiceStatusInput.self, from: request)
         let (_, state) = try await api.run(.setServiceStatus(id, input.status), as: caller)
@@ -68,7 +68,7 @@ package struct ServiceRoutes: Sendable {
     }
 
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .editor)
+        let (caller, _) = try await api.authorize(request, for: .editPage)
         _ = try await api.run(.deleteService(try Self.id(context)), as: caller)
         return ResourceAPI.noContent()
     }

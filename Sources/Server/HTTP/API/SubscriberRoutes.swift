@@ -34,7 +34,7 @@ package struct SubscriberRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .admin)
+        let (_, state) = try await api.authorize(request, for: .readSubscribers)
         let wantedState = try Self.filter(request, "state", SubscriberState.self)
         let wantedType = try Self.filter(request, "type", SubscriberChannel.self)
         let text = request.uri.queryParameters.get("q").map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
@@ -48,7 +48,7 @@ package struct SubscriberRoutes: Sendable {
 
     /// Every subscriber as CSV (`SubscriberCSV`), in id order, as a file to save.
     @Sendable package func export(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .admin)
+        let (_, state) = try await api.authorize(request, for: .readSubscribers)
         let bytes = SubscriberCSV.render(state.subscribers.values.sorted { $0.id < $1.id })
         return Response(
             status: .ok,
@@ -65,12 +65,12 @@ package struct SubscriberRoutes: Sendable {
     }
 
     @Sendable package func counts(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .editor)
+        let (_, state) = try await api.authorize(request, for: .countSubscribers)
         return try ResourceAPI.json(SubscriberCountsBody(state))
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, for: .manageSubscribers)
         let input = try await JSONBody.decode(SubscriberInput.self, from: request)
         try Self.refuseUndeliverable(input.channel, deliverable, field: "type")
         if input.sign && input.channel != .webhook {
@@ -93,12 +93,12 @@ package struct SubscriberRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .admin)
+        let (_, state) = try await api.authorize(request, for: .readSubscribers)
         return try ResourceAPI.json(SubscriberBody(try Self.subscriber(try Self.id(context), in: state)))
     }
 
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .admin)
+        let (caller, current) = try await api.authorize(request, for: .manageSubscribers)
         let id = try Self.subscriber(try Self.id(context), in: current).id
         let input = try await JSONBody.decode(SubscriberComponentsInput.self, from: request)
         let (_, state) = try await api.run(.setSubscriberComponents(id, input.components), as: caller)
@@ -106,27 +106,27 @@ package struct SubscriberRoutes: Sendable {
     }
 
     @Sendable package func reactivate(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .admin)
+        let (caller, current) = try await api.authorize(request, for: .manageSubscribers)
         let id = try Self.subscriber(try Self.id(context), in: current).id
         let (_, state) = try await api.run(.reactivateSubscribers([id]), as: caller)
         return try ResourceAPI.json(SubscriberBody(try Self.subscriber(id, in: state)))
     }
 
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, for: .manageSubscribers)
         _ = try await api.run(.removeSubscribers([try Self.id(context)]), as: caller)
         return ResourceAPI.noContent()
     }
 
     @Sendable package func settings(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readOrganization)
         return try ResourceAPI.json(SubscriptionSettingsBody(state.subscriptionSettings))
     }
 
     @Sendable package func updateSettings(request: Request, context: StatusdRequestContext) async throws
         -> Response
     {
-        let (caller, current) = try await api.authorize(request, role: .admin)
+        let (caller, current) = try await api.authorize(request, for: .manageSubscribers)
         let input = try await JSONBody.decode(SubscriptionSettingsInput.self, from: request)
         let (_, state) = try await api.run(
             .updateSubscriptionSettings(input.applied(to: current.subscriptionSettings)), as: caller)

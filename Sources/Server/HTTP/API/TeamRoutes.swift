@@ -57,14 +57,14 @@ package struct TeamRoutes: Sendable {
     }
 
     @Sendable package func members(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await api.authorize(request, role: .viewer)
+        let (_, state) = try await api.authorize(request, for: .readOrganization)
         let members = state.members.values.sorted { ($0.joinedAt, $0.id) < ($1.joinedAt, $1.id) }
         let (items, next) = try ResourceAPI.page(members, request)
         return try ResourceAPI.json(Representation.ListBody(items: items.map(body), nextCursor: next))
     }
 
     @Sendable package func me(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, state) = try await api.authorize(request, role: .viewer)
+        let (caller, state) = try await api.authorize(request, for: .readOrganization)
         guard case .account(let account) = caller.principal, let member = state.member(for: account) else {
             throw Problem(status: .forbidden, detail: "an API key is not a member; sign in as a person")
         }
@@ -72,7 +72,7 @@ package struct TeamRoutes: Sendable {
     }
 
     @Sendable package func changeRole(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .admin)
+        let (caller, current) = try await api.authorize(request, for: .runTeam)
         let id = try member(in: current, context).id
         let input = try await JSONBody.decode(RoleInput.self, from: request)
         let (_, state) = try await api.run(.changeMemberRole(id, input.role), as: caller)
@@ -82,7 +82,7 @@ package struct TeamRoutes: Sendable {
 
     /// Removing a member: admins remove others (never above their role), anyone may leave.
     @Sendable package func remove(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await api.authorize(request, role: .viewer)
+        let (caller, current) = try await api.authorize(request, for: .leave)
         let id = try member(in: current, context).id
         _ = try await api.run(.removeMember(id), as: caller)
         return ResourceAPI.noContent()
@@ -99,7 +99,7 @@ package struct TeamRoutes: Sendable {
     }
 
     @Sendable package func invite(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await api.authorize(request, role: .admin)
+        let (caller, _) = try await api.authorize(request, for: .runTeam)
         let input = try await JSONBody.decode(InviteInput.self, from: request)
         let (token, hash) = RandomSecret.make()
         let (commit, _) = try await api.run(

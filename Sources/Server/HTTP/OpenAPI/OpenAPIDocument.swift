@@ -7,10 +7,14 @@ package import Wire
 package struct OpenAPIContribution: Sendable {
     package let operations: [OpenAPIOperation]
     package let schemas: [String: JSONValue]
+    /// Routes that are another spelling of one of these operations (`METHOD /path`, as the router
+    /// prints them): served, and said once in an operation's description rather than listed twice.
+    package var aliases: Set<String> = []
 
-    package init(operations: [OpenAPIOperation], schemas: [String: JSONValue]) {
+    package init(operations: [OpenAPIOperation], schemas: [String: JSONValue], aliases: Set<String> = []) {
         self.operations = operations
         self.schemas = schemas
+        self.aliases = aliases
     }
 
     /// This target's own: the API, the public reads, the pages and the operations.
@@ -26,10 +30,12 @@ package struct OpenAPIContribution: Sendable {
 package struct OpenAPIDocument: Sendable {
     private let operations: [OpenAPIOperation]
     private let schemas: [String: JSONValue]
+    private let aliases: Set<String>
 
     package init(_ contributions: [OpenAPIContribution]) {
         operations = contributions.flatMap(\.operations)
         schemas = contributions.reduce(into: [:]) { all, part in all.merge(part.schemas) { $1 } }
+        aliases = contributions.reduce(into: []) { all, part in all.formUnion(part.aliases) }
     }
 
     /// Paths the router serves that are not operations: the files of the `/docs` viewer and the pages.
@@ -83,7 +89,7 @@ package struct OpenAPIDocument: Sendable {
 
     /// The routes and the operations that do not match, as `METHOD /path` lines; empty when they agree.
     package func mismatches(routes: [String]) -> (undocumented: [String], unrouted: [String]) {
-        let routed = Set(routes).subtracting(Self.unlisted)
+        let routed = Set(routes).subtracting(Self.unlisted).subtracting(aliases)
         let documented = Set(operations.map { "\($0.method.uppercased()) \($0.path)" })
         return (routed.subtracting(documented).sorted(), documented.subtracting(routed).sorted())
     }

@@ -6,12 +6,13 @@ package import Wire
 /// its kind (`Access`) and whether it reads a body, the way `ResourceAPI` checks requests: credential
 /// (401), role (403), path ids and `X-Organization` (404), then the body (400, 413, 422).
 package struct OpenAPIOperation {
-    package enum Access {
+    package enum Access: Equatable {
         /// No credentials.
         case open
         /// A credential of a member of the organization the request acts on (`X-Organization`, in the
-        /// security scheme's description, picks one for a person who belongs to several).
-        case member
+        /// security scheme's description, picks one for a person who belongs to several), who may do
+        /// what the engine's table says of `OrgAccess`: the document prints the role from it.
+        case member(OrgAccess)
         /// A person's credential (a session or an OpenID Connect token); an API key gets 403.
         case person
     }
@@ -20,7 +21,7 @@ package struct OpenAPIOperation {
     package let path: String
     package let summary: String
     package let tag: String
-    package var access: Access = .member
+    package var access: Access
     package var parameters: [JSONValue] = []
     /// The schema name of the JSON body, if it reads one.
     package var body: String? = nil
@@ -78,7 +79,10 @@ package struct OpenAPIOperation {
     }
 
     /// A write in an organization: it runs its commands under the request's `Idempotency-Key`.
-    package var takesIdempotencyKey: Bool { access == .member && method != "get" }
+    package var takesIdempotencyKey: Bool {
+        guard case .member = access else { return false }
+        return method != "get"
+    }
 
     package var json: JSONValue {
         var responses: [String: JSONValue] = [:]
@@ -104,7 +108,14 @@ package struct OpenAPIOperation {
             "operationId": .string(Self.operationID(method, path)), "summary": .string(summary),
             "tags": [.string(tag)], "responses": .object(responses),
         ]
-        if let description { operation["description"] = .string(description) }
+        if case .member(let what) = access, let role = what.role {
+            // The engine's table (`OrgAccess`), so that the document and the routes cannot disagree.
+            operation["x-statusd-role"] = .string(role.rawValue)
+            let needs = "Needs the \(role.rawValue) role."
+            operation["description"] = .string(description.map { needs + " " + $0 } ?? needs)
+        } else if let description {
+            operation["description"] = .string(description)
+        }
         if access == .open { operation["security"] = [] }
         let parameters = parameters + (takesIdempotencyKey ? [["$ref": "#/components/parameters/IdempotencyKey"]] : [])
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
@@ -144,7 +155,7 @@ package struct OpenAPIOperation {
     }
 
     package init(
-        method: String, path: String, summary: String, tag: String, access: Access = .member,
+        method: String, path: String, summary: String, tag: String, access: Access,
         parameters: [JSONValue] = [], body: String? = nil, bodyRequired: Bool = true,
         success: (status: Int, schema: JSONValue?), more: Set<Int> = [], description: String? = nil, links: [Link] = [],
         errorShape: ErrorShape = .problem, bodyType: String = "application/json"

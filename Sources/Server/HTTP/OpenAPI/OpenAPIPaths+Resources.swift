@@ -10,9 +10,11 @@ extension OpenAPIPaths {
     package static let services: [Op] = [
         Op(
             method: "get", path: "/api/services", summary: "Services, in page order", tag: "Services",
+            access: .member(.readPage),
             parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("Service"))), more: [422]),
         Op(
-            method: "post", path: "/api/services", summary: "Create a service (editor)", tag: "Services",
+            method: "post", path: "/api/services", summary: "Create a service", tag: "Services",
+            access: .member(.editPage),
             body: "ServiceInput", success: (201, S.ref("Service")), more: [409],
             links: [
                 .init(operation: "getApiServicesId"), .init(operation: "putApiServicesId"),
@@ -21,33 +23,39 @@ extension OpenAPIPaths {
             ]),
         Op(
             method: "get", path: "/api/services/{id}", summary: "A service", tag: "Services",
+            access: .member(.readPage),
             parameters: [P.id(ServiceID.self)], success: (200, S.ref("Service"))),
         Op(
-            method: "put", path: "/api/services/{id}", summary: "Change a service (editor)", tag: "Services",
+            method: "put", path: "/api/services/{id}", summary: "Change a service", tag: "Services",
+            access: .member(.editPage),
             parameters: [P.id(ServiceID.self)], body: "ServiceInput", success: (200, S.ref("Service")),
             more: [409]),
         Op(
-            method: "delete", path: "/api/services/{id}", summary: "Delete a service (editor)", tag: "Services",
+            method: "delete", path: "/api/services/{id}", summary: "Delete a service", tag: "Services",
+            access: .member(.editPage),
             parameters: [P.id(ServiceID.self)], success: (204, nil), more: [409, 422, 503]),
         Op(
-            method: "put", path: "/api/services/{id}/status", summary: "Set a service's status (editor)",
-            tag: "Services", parameters: [P.id(ServiceID.self)], body: "ServiceStatusInput",
+            method: "put", path: "/api/services/{id}/status", summary: "Set a service's status",
+            tag: "Services", access: .member(.editPage), parameters: [P.id(ServiceID.self)], body: "ServiceStatusInput",
             success: (200, S.ref("Service")), more: [409]),
         Op(
             method: "get", path: "/api/services/{id}/uptime", summary: "Uptime per day", tag: "Services",
+            access: .member(.readPage),
             parameters: [P.id(ServiceID.self), P.days], success: (200, S.ref("ServiceUptime")), more: [422]),
         Op(
             method: "get", path: "/api/services/{id}/status-history", summary: "Status changes, newest first",
-            tag: "Services", parameters: [P.id(ServiceID.self), P.limit, P.cursor],
+            tag: "Services", access: .member(.readPage), parameters: [P.id(ServiceID.self), P.limit, P.cursor],
             success: (200, S.list(S.ref("StatusChange"))), more: [422]),
     ]
 
     package static let groups: [Op] = [
         Op(
             method: "get", path: "/api/service-groups", summary: "Service groups", tag: "Service groups",
+            access: .member(.readPage),
             parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("Group"))), more: [422]),
         Op(
-            method: "post", path: "/api/service-groups", summary: "Create a group (editor)", tag: "Service groups",
+            method: "post", path: "/api/service-groups", summary: "Create a group", tag: "Service groups",
+            access: .member(.editPage),
             body: "GroupInput", success: (201, S.ref("Group")), more: [409],
             links: [
                 .init(operation: "getApiServiceGroupsId"), .init(operation: "putApiServiceGroupsId"),
@@ -55,14 +63,16 @@ extension OpenAPIPaths {
             ]),
         Op(
             method: "get", path: "/api/service-groups/{id}", summary: "A group", tag: "Service groups",
+            access: .member(.readPage),
             parameters: [P.id(GroupID.self)], success: (200, S.ref("Group"))),
         Op(
-            method: "put", path: "/api/service-groups/{id}", summary: "Change a group (editor)",
-            tag: "Service groups", parameters: [P.id(GroupID.self)], body: "GroupInput",
+            method: "put", path: "/api/service-groups/{id}", summary: "Change a group",
+            tag: "Service groups", access: .member(.editPage), parameters: [P.id(GroupID.self)], body: "GroupInput",
             success: (200, S.ref("Group")), more: [409]),
         Op(
             method: "delete", path: "/api/service-groups/{id}", summary: "Delete a group; its services stay, ungrouped",
-            tag: "Service groups", parameters: [P.id(GroupID.self)], success: (204, nil), more: [409, 422, 503]),
+            tag: "Service groups", access: .member(.editPage), parameters: [P.id(GroupID.self)], success: (204, nil),
+            more: [409, 422, 503]),
     ]
 
     package static let incidentFilters: [JSONValue] = [
@@ -78,10 +88,12 @@ extension OpenAPIPaths {
     package static let incidents: [Op] = [
         Op(
             method: "get", path: "/api/incidents", summary: "Incidents, newest first (older ones from the archive)",
-            tag: "Incidents", parameters: incidentFilters, success: (200, S.list(S.ref("Incident"))),
+            tag: "Incidents", access: .member(.readPage), parameters: incidentFilters,
+            success: (200, S.list(S.ref("Incident"))),
             more: [422]),
         Op(
-            method: "post", path: "/api/incidents", summary: "Open an incident (editor)", tag: "Incidents",
+            method: "post", path: "/api/incidents", summary: "Open an incident", tag: "Incidents",
+            access: .member(.editPage),
             body: "IncidentInput", success: (201, S.ref("Incident")), more: [409],
             description:
                 "`name` and `body` (the first update) are required. Each affected service may take a status; it goes back when the incident resolves, unless changed since.",
@@ -92,42 +104,49 @@ extension OpenAPIPaths {
             ]),
         Op(
             method: "get", path: "/api/incidents/{id}", summary: "An incident", tag: "Incidents",
+            access: .member(.readPage),
             parameters: [P.id(IncidentID.self)], success: (200, S.ref("Incident"))),
         Op(
             method: "put", path: "/api/incidents/{id}", summary: "Change an incident's name, impact or services",
-            tag: "Incidents", parameters: [P.id(IncidentID.self)], body: "IncidentInput",
+            tag: "Incidents", access: .member(.editPage), parameters: [P.id(IncidentID.self)], body: "IncidentInput",
             success: (200, S.ref("Incident")), more: [409]),
         Op(
-            method: "delete", path: "/api/incidents/{id}", summary: "Delete an incident (editor)", tag: "Incidents",
+            method: "delete", path: "/api/incidents/{id}", summary: "Delete an incident", tag: "Incidents",
+            access: .member(.editPage),
             parameters: [P.id(IncidentID.self)], success: (204, nil), more: [409, 422, 503]),
         Op(
             method: "post", path: "/api/incidents/{id}/updates", summary: "Post an update", tag: "Incidents",
+            access: .member(.editPage),
             parameters: [P.id(IncidentID.self)], body: "IncidentInput", success: (200, S.ref("Incident")),
             more: [409]),
         Op(
             method: "put", path: "/api/incidents/{id}/updates/{update_id}",
             summary: "Correct the text of a posted update (its status and time stay)", tag: "Incidents",
+            access: .member(.editPage),
             parameters: [P.id(IncidentID.self), P.path("update_id", S.id(UpdateID.self))], body: "UpdateTextInput",
             success: (200, S.ref("Incident"))),
         Op(
             method: "put", path: "/api/incidents/{id}/status", summary: "Post an update (the other seed's path)",
-            tag: "Incidents", parameters: [P.id(IncidentID.self)], body: "IncidentInput",
+            tag: "Incidents", access: .member(.editPage), parameters: [P.id(IncidentID.self)], body: "IncidentInput",
             success: (200, S.ref("Incident")), more: [409]),
         Op(
             method: "put", path: "/api/incidents/{id}/resolve", summary: "Resolve (the body is optional)",
-            tag: "Incidents", parameters: [P.id(IncidentID.self)], body: "IncidentInput", bodyRequired: false,
+            tag: "Incidents", access: .member(.editPage), parameters: [P.id(IncidentID.self)], body: "IncidentInput",
+            bodyRequired: false,
             success: (200, S.ref("Incident")), more: [409]),
     ]
 
     package static let maintenance: [Op] = [
         Op(
             method: "get", path: "/api/maintenance", summary: "Maintenance windows, newest first", tag: "Maintenance",
+            access: .member(.readPage),
             parameters: [
                 P.query("status", S.enumeration(MaintenanceStatus.self), "Only windows in this status."), P.limit,
                 P.cursor,
             ], success: (200, S.list(S.ref("Maintenance"))), more: [422]),
         Op(
-            method: "post", path: "/api/maintenance", summary: "Schedule maintenance (editor)", tag: "Maintenance",
+            method: "post", path: "/api/maintenance", summary: "Schedule maintenance", tag: "Maintenance",
+            access: .member(.editPage),
             body: "MaintenanceInput", success: (201, S.ref("Maintenance")), more: [409],
             description: "`name`, `scheduled_start` and `scheduled_end` are required.",
             links: [
@@ -136,21 +155,26 @@ extension OpenAPIPaths {
             ]),
         Op(
             method: "get", path: "/api/maintenance/{id}", summary: "A maintenance window", tag: "Maintenance",
+            access: .member(.readPage),
             parameters: [P.id(MaintenanceID.self)], success: (200, S.ref("Maintenance"))),
         Op(
-            method: "put", path: "/api/maintenance/{id}", summary: "Change a window (editor)", tag: "Maintenance",
+            method: "put", path: "/api/maintenance/{id}", summary: "Change a window", tag: "Maintenance",
+            access: .member(.editPage),
             parameters: [P.id(MaintenanceID.self)], body: "MaintenanceInput", success: (200, S.ref("Maintenance")),
             more: [409]),
         Op(
-            method: "delete", path: "/api/maintenance/{id}", summary: "Delete a window (editor)", tag: "Maintenance",
+            method: "delete", path: "/api/maintenance/{id}", summary: "Delete a window", tag: "Maintenance",
+            access: .member(.editPage),
             parameters: [P.id(MaintenanceID.self)], success: (204, nil), more: [409, 422, 503]),
         Op(
-            method: "put", path: "/api/maintenance/{id}/status", summary: "Move a window to a status (editor)",
-            tag: "Maintenance", parameters: [P.id(MaintenanceID.self)], body: "MaintenanceStatusInput",
+            method: "put", path: "/api/maintenance/{id}/status", summary: "Move a window to a status",
+            tag: "Maintenance", access: .member(.editPage), parameters: [P.id(MaintenanceID.self)],
+            body: "MaintenanceStatusInput",
             success: (200, S.ref("Maintenance")), more: [409]),
         Op(
             method: "put", path: "/api/maintenance/{id}/updates/{update_id}",
             summary: "Correct the text of a posted update (its status and time stay)", tag: "Maintenance",
+            access: .member(.editPage),
             parameters: [P.id(MaintenanceID.self), P.path("update_id", S.id(UpdateID.self))],
             body: "UpdateTextInput", success: (200, S.ref("Maintenance"))),
     ]

@@ -142,6 +142,7 @@ package enum OpenAPIPaths {
     package static let organizations: [Op] = [
         Op(
             method: "get", path: "/api/organizations", summary: "The caller's organizations", tag: "Organizations",
+            access: .member(.readOrganization),
             success: (200, S.list(S.ref("Organization")))),
         Op(
             method: "post", path: "/api/organizations", summary: "Create an organization; the caller owns it",
@@ -149,48 +150,58 @@ package enum OpenAPIPaths {
             success: (201, S.ref("Organization")), more: [409]),
         Op(
             method: "get", path: "/api/organizations/current", summary: "The organization the request acts on",
-            tag: "Organizations", success: (200, S.ref("Organization"))),
+            tag: "Organizations", access: .member(.readOrganization), success: (200, S.ref("Organization"))),
         Op(
             method: "get", path: "/api/organizations/check-user/{user_id}",
             summary: "An account's organizations (itself, or an admin of a shared organization)",
-            tag: "Organizations", parameters: [P.path("user_id", S.id(AccountID.self))],
+            tag: "Organizations", access: .member(.runTeam), parameters: [P.path("user_id", S.id(AccountID.self))],
             success: (200, S.ref("UserOrganizations"))),
         Op(
-            method: "put", path: "/api/organizations/{id}", summary: "Change settings (admin)",
-            tag: "Organizations", parameters: [P.id(OrgID.self)], body: "OrganizationInput",
+            method: "put", path: "/api/organizations/{id}", summary: "Change settings",
+            tag: "Organizations", access: .member(.editSettings), parameters: [P.id(OrgID.self)],
+            body: "OrganizationInput",
             success: (200, S.ref("Organization")), more: [409]),
         Op(
-            method: "delete", path: "/api/organizations/{id}", summary: "Delete the organization (owner)",
-            tag: "Organizations", parameters: [P.id(OrgID.self)], success: (204, nil), more: [503]),
+            method: "delete", path: "/api/organizations/{id}", summary: "Delete the organization",
+            tag: "Organizations", access: .member(.deleteOrganization), parameters: [P.id(OrgID.self)],
+            success: (204, nil), more: [503]),
         Op(
-            method: "get", path: "/api/organizations/{id}/export", summary: "Everything, as one JSON document (admin)",
-            tag: "Organizations", parameters: [P.id(OrgID.self)], success: (200, S.ref("Export"))),
+            method: "get", path: "/api/organizations/{id}/export", summary: "Everything, as one JSON document",
+            tag: "Organizations", access: .member(.exportOrganization), parameters: [P.id(OrgID.self)],
+            success: (200, S.ref("Export"))),
         Op(
             method: "get", path: "/api/organizations/{id}/domain",
-            summary: "The custom domain and what to publish to prove control of it (admin)", tag: "Organizations",
+            summary: "The custom domain and what to publish to prove control of it", tag: "Organizations",
+            access: .member(.editSettings),
             parameters: [P.id(OrgID.self)], success: (200, S.ref("CustomDomain"))),
         Op(
             method: "post", path: "/api/organizations/{id}/domain/verify",
-            summary: "Check the DNS TXT record or the HTTP file; the domain is served once one passes (admin)",
-            tag: "Organizations", parameters: [P.id(OrgID.self)], body: "DomainVerifyInput", bodyRequired: false,
+            summary: "Check the DNS TXT record or the HTTP file; the domain is served once one passes",
+            tag: "Organizations", access: .member(.editSettings), parameters: [P.id(OrgID.self)],
+            body: "DomainVerifyInput", bodyRequired: false,
             success: (200, S.ref("CustomDomain"))),
     ]
 
     package static let team: [Op] = [
         Op(
             method: "get", path: "/api/team/members", summary: "Members", tag: "Team",
+            access: .member(.readOrganization),
             parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("Member"))), more: [422]),
         Op(
             method: "get", path: "/api/team/members/me", summary: "The caller's membership", tag: "Team",
+            access: .member(.readOrganization),
             success: (200, S.ref("Member"))),
         Op(
-            method: "put", path: "/api/team/members/{id}", summary: "Change a member's role (admin)", tag: "Team",
+            method: "put", path: "/api/team/members/{id}", summary: "Change a member's role", tag: "Team",
+            access: .member(.runTeam),
             parameters: [P.id(MemberID.self)], body: "RoleInput", success: (200, S.ref("Member")), more: [409]),
         Op(
             method: "delete", path: "/api/team/members/{id}", summary: "Remove a member (admin, or leave)",
-            tag: "Team", parameters: [P.id(MemberID.self)], success: (204, nil), more: [409, 422, 503]),
+            tag: "Team", access: .member(.leave), parameters: [P.id(MemberID.self)], success: (204, nil),
+            more: [409, 422, 503]),
         Op(
-            method: "post", path: "/api/team/invite", summary: "Invite by email with a role (admin)", tag: "Team",
+            method: "post", path: "/api/team/invite", summary: "Invite by email with a role", tag: "Team",
+            access: .member(.runTeam),
             body: "InviteInput", success: (201, S.ref("InvitationCreated")), more: [409],
             links: [.init(operation: "getApiTeamInvitationsToken", parameter: "token", field: "token")]),
         Op(
@@ -206,13 +217,16 @@ package enum OpenAPIPaths {
     package static let keys: [Op] = [
         Op(
             method: "get", path: "/api/keys", summary: "API keys (admin; never the secrets)", tag: "API keys",
+            access: .member(.readKeys),
             parameters: [P.limit, P.cursor], success: (200, S.list(S.ref("APIKey"))), more: [422]),
         Op(
             method: "post", path: "/api/keys", summary: "Create an API key; the answer holds its secret, once",
-            tag: "API keys", body: "KeyInput", success: (201, S.ref("APIKey")), more: [409],
+            tag: "API keys", access: .member(.manageKeys), body: "KeyInput", success: (201, S.ref("APIKey")),
+            more: [409],
             links: [.init(operation: "deleteApiKeysId")]),
         Op(
-            method: "delete", path: "/api/keys/{id}", summary: "Revoke an API key (admin)", tag: "API keys",
+            method: "delete", path: "/api/keys/{id}", summary: "Revoke an API key", tag: "API keys",
+            access: .member(.manageKeys),
             parameters: [P.id(KeyID.self)], success: (204, nil), more: [503]),
     ]
 
@@ -221,7 +235,8 @@ package enum OpenAPIPaths {
         let one = (status: 200, schema: Optional(S.ref("Subscriber")))
         return [
             Op(
-                method: "get", path: "/api/subscribers", summary: "Subscribers (admin), in id order", tag: tag,
+                method: "get", path: "/api/subscribers", summary: "Subscribers, in id order", tag: tag,
+                access: .member(.readSubscribers),
                 parameters: [
                     P.query("state", S.enumeration(SubscriberState.self), "Only subscribers in this state."),
                     P.query("type", S.enumeration(SubscriberChannel.self), "Only subscribers of this type."),
@@ -230,44 +245,50 @@ package enum OpenAPIPaths {
                 ], success: (200, S.list(S.ref("Subscriber"))), more: [422]),
             Op(
                 method: "post", path: "/api/subscribers",
-                summary: "Add a subscriber (admin); a signed webhook's secret is in this answer only", tag: tag,
+                summary: "Add a subscriber; a signed webhook's secret is in this answer only", tag: tag,
+                access: .member(.manageSubscribers),
                 body: "SubscriberInput", success: (201, S.ref("Subscriber")), more: [404, 409],
                 links: [.init(operation: "deleteApiSubscribersId")]),
             Op(
                 method: "get", path: "/api/subscribers/counts", summary: "How many subscribers, by state and type",
-                tag: tag, success: (200, S.ref("SubscriberCounts"))),
+                tag: tag, access: .member(.countSubscribers), success: (200, S.ref("SubscriberCounts"))),
             {
                 var export = Op(
                     method: "get", path: "/api/subscribers/export",
-                    summary: "Every subscriber as CSV, endpoints masked (admin)", tag: tag,
+                    summary: "Every subscriber as CSV, endpoints masked", tag: tag, access: .member(.readSubscribers),
                     success: (200, ["type": "string"]))
                 export.successType = "text/csv"
                 return export
             }(),
             Op(
-                method: "get", path: "/api/subscribers/{id}", summary: "A subscriber (admin)", tag: tag,
+                method: "get", path: "/api/subscribers/{id}", summary: "A subscriber", tag: tag,
+                access: .member(.readSubscribers),
                 parameters: [P.id(SubscriberID.self)], success: one, more: [404]),
             Op(
-                method: "put", path: "/api/subscribers/{id}", summary: "The components a subscriber follows (admin)",
-                tag: tag, parameters: [P.id(SubscriberID.self)], body: "SubscriberComponentsInput", success: one,
+                method: "put", path: "/api/subscribers/{id}", summary: "The components a subscriber follows",
+                tag: tag, access: .member(.manageSubscribers), parameters: [P.id(SubscriberID.self)],
+                body: "SubscriberComponentsInput", success: one,
                 more: [404]),
             Op(
                 method: "post", path: "/api/subscribers/{id}/reactivate",
-                summary: "Deliver to a quarantined subscriber again (admin)", tag: tag,
+                summary: "Deliver to a quarantined subscriber again", tag: tag, access: .member(.manageSubscribers),
                 parameters: [P.id(SubscriberID.self)], success: one, more: [404]),
             Op(
-                method: "delete", path: "/api/subscribers/{id}", summary: "Remove a subscriber (admin)", tag: tag,
+                method: "delete", path: "/api/subscribers/{id}", summary: "Remove a subscriber", tag: tag,
+                access: .member(.manageSubscribers),
                 parameters: [P.id(SubscriberID.self)], success: (204, nil), more: [404, 503]),
             Op(
                 method: "get", path: "/api/notifications",
-                summary: "The delivery log (admin): recent notifications, newest first, and how each went", tag: tag,
+                summary: "The delivery log: recent notifications, newest first, and how each went", tag: tag,
+                access: .member(.readDeliveries),
                 success: (200, S.object(["items": S.array(S.ref("NotificationLogEntry"))]))),
             Op(
                 method: "get", path: "/api/subscription-settings", summary: "Which ways of subscribing the page offers",
-                tag: tag, success: (200, S.ref("SubscriptionSettings"))),
+                tag: tag, access: .member(.readOrganization), success: (200, S.ref("SubscriptionSettings"))),
             Op(
                 method: "put", path: "/api/subscription-settings",
-                summary: "Switch ways of subscribing on or off (admin)", tag: tag, body: "SubscriptionSettingsInput",
+                summary: "Switch ways of subscribing on or off", tag: tag, access: .member(.manageSubscribers),
+                body: "SubscriptionSettingsInput",
                 success: (200, S.ref("SubscriptionSettings"))),
         ]
     }()

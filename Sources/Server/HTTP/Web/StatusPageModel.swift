@@ -37,18 +37,14 @@ package struct StatusPageModel {
         let status = state.pageStatus
         values["indicator"] = status.indicator.rawValue
         values["description"] = status.description
-        let open = state.incidents.values.filter { $0.status.isActive }
-            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
-        values["incidents"] = open.map(incident)
-        values["anyIncidents"] = !open.isEmpty
-        let windows = state.maintenance.values.sorted { ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id) }
-        let underway = windows.filter { $0.status.isUnderway }
-        let upcoming = windows.filter { $0.status == .scheduled }
-        values["activeMaintenance"] = underway.map(maintenance)
-        values["anyActiveMaintenance"] = !underway.isEmpty
-        values["upcomingMaintenance"] = upcoming.map(maintenance)
-        values["anyUpcoming"] = !upcoming.isEmpty
-        values["sections"] = sections()
+        let content = PageContent(state)
+        values["incidents"] = content.openIncidents.map(incident)
+        values["anyIncidents"] = !content.openIncidents.isEmpty
+        values["activeMaintenance"] = content.maintenanceUnderway.map(maintenance)
+        values["anyActiveMaintenance"] = !content.maintenanceUnderway.isEmpty
+        values["upcomingMaintenance"] = content.maintenanceUpcoming.map(maintenance)
+        values["anyUpcoming"] = !content.maintenanceUpcoming.isEmpty
+        values["sections"] = sections(content)
         return values
     }
 
@@ -107,16 +103,12 @@ package struct StatusPageModel {
         values.filter { ($0.value as? String).map { !$0.isEmpty } ?? true }
     }
 
-    /// Ungrouped services first, then each group with its members, in page order.
-    private func sections() -> [[String: Any]] {
-        let services = state.orderedServices
+    /// Ungrouped services first, then each group with members, in page order.
+    private func sections(_ content: PageContent) -> [[String: Any]] {
         var sections: [[String: Any]] = []
-        let loose = services.filter { $0.groupID == nil }
-        if !loose.isEmpty { sections.append(["services": loose.map(service)]) }
-        for group in state.groups.values.sorted(by: { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }) {
-            let members = services.filter { $0.groupID == group.id }
-            guard !members.isEmpty else { continue }
-            sections.append(["groupName": group.name, "services": members.map(service)])
+        if !content.ungrouped.isEmpty { sections.append(["services": content.ungrouped.map(service)]) }
+        for section in content.sections where !section.services.isEmpty {
+            sections.append(["groupName": section.group.name, "services": section.services.map(service)])
         }
         return sections
     }

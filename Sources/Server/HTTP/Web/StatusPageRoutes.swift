@@ -7,7 +7,6 @@ package import Hummingbird
 import Live
 package import Mustache
 package import NIOCore
-import NIOPosix
 package import Persistence
 import Wire
 
@@ -20,7 +19,7 @@ import Wire
 package struct StatusPageRoutes: Sendable {
     package let registry: Registry
     package let representation: CachedRepresentation
-    package let archive: HistoryArchive
+    package let history: OrgHistory
     package let library: MustacheLibrary
     /// Whether the page offers "Subscribe to updates" (a mail server is configured).
     package let mailAvailable: Bool
@@ -34,7 +33,7 @@ package struct StatusPageRoutes: Sendable {
         self.mailAvailable = mailAvailable
         self.registry = registry
         self.representation = representation
-        self.archive = archive
+        self.history = OrgHistory(archive: archive)
         self.library = library
         stylesheet = StaticBytes(Data(WebAssets.css.utf8), contentType: "text/css; charset=utf-8")
         script = StaticBytes(Data(WebAssets.script.utf8), contentType: "text/javascript; charset=utf-8")
@@ -104,12 +103,7 @@ package struct StatusPageRoutes: Sendable {
         let view = try view(context)
         let cursor = try CursorText.cursor(request, of: Incident.self)
         let state = view.state
-        let archive = archive
-        let page = try await NIOThreadPool.singleton.runIfActive {
-            try archive.incidents(of: state.id, memory: state.incidents.values, after: cursor, limit: 20) {
-                !$0.status.isActive
-            }
-        }
+        let page = try await history.incidents(in: state, after: cursor, limit: 20) { !$0.status.isActive }
         let older = page.next.map { "/status/\(state.settings.slug)/history?cursor=" + CursorText.format($0) }
         let model = StatusPageModel(state, now: WallClock.now()).history(
             seq: view.publicSeq, incidents: page.items, older: older)
@@ -117,18 +111,18 @@ package struct StatusPageRoutes: Sendable {
     }
 
     @Sendable package func incident(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let archive = archive
+        let history = history
         return try await permalink(
             request, context, "incident", current: { id, state in state.incidents[id] },
-            archived: { id, state in try archive.incident(id, of: state.id) },
+            archived: { id, state in try await history.incident(id, in: state) },
             model: { $0.permalink(seq: $1, incident: $2) })
     }
 
     @Sendable package func maintenance(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let archive = archive
+        let history = history
         return try await permalink(
             request, context, "maintenance window", current: { id, state in state.maintenance[id] },
-            archived: { id, state in try archive.maintenance(id, of: state.id) },
+            archived: { id, state in try await history.maintenance(id, in: state) },
             model: { $0.permalink(seq: $1, window: $2) })
     }
 
@@ -137,7 +131,7 @@ package struct StatusPageRoutes: Sendable {
     private func permalink<Kind, Item: Sendable>(
         _ request: Request, _ context: StatusdRequestContext, _ what: String,
         current: @escaping (Identifier<Kind>, OrgState) -> Item?,
-        archived: @escaping @Sendable (Identifier<Kind>, OrgState) throws -> Item?,
+        archived: @escaping @Sendable (Identifier<Kind>, OrgState) async throws -> Item?,
         model: @escaping (StatusPageModel, Seq, Item) -> [String: Any]
     ) async throws -> Response {
         let view = try view(context)
@@ -153,7 +147,7 @@ package struct StatusPageRoutes: Sendable {
             }
         }
         let state = view.state
-        guard let item = try await NIOThreadPool.singleton.runIfActive({ try archived(id, state) }) else {
+        guard let item = try await archived(id, state) else {
             throw missing
         }
         return rendered(

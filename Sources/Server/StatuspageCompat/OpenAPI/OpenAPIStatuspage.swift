@@ -8,12 +8,21 @@ package enum OpenAPIStatuspage {
     private typealias S = Schema
     private typealias P = OpenAPIParameters
 
-    package static let operations: [OpenAPIOperation] = StatuspagePublicRoutes.documents.map { document in
+    package static let operations: [OpenAPIOperation] = StatuspagePublicRoutes.documents.flatMap { document in
         let (key, schema) = documentSchema(document.path)
-        return OpenAPIOperation(
-            method: "get", path: "/s/{slug}/api/v2/" + document.path,
-            summary: "Statuspage v2: " + document.path + " (" + key + ")", tag: "Statuspage", access: .open,
-            parameters: [P.slug, P.ifNoneMatch], success: (200, schema), more: [304, 404])
+        return [
+            OpenAPIOperation(
+                method: "get", path: "/s/{slug}/api/v2/" + document.path,
+                summary: "Statuspage v2: " + document.path + " (" + key + ")", tag: "Statuspage", access: .open,
+                parameters: [P.slug, P.ifNoneMatch], success: (200, schema), more: [304, 404]),
+            OpenAPIOperation(
+                method: "get", path: "/api/v2/" + document.path,
+                summary: "Statuspage v2 on a custom domain: " + document.path + " (" + key + ")", tag: "Statuspage",
+                access: .open, parameters: [P.ifNoneMatch], success: (200, schema), more: [304, 404],
+                description:
+                    "The organization is the one whose verified custom domain is the request's Host; on any other host, 404."
+            ),
+        ]
     }
 
     /// Feeds, badges and the embed script.

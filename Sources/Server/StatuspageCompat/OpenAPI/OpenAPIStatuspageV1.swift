@@ -25,11 +25,12 @@ package enum OpenAPIStatuspageV1 {
         "Paths also answer with `.json` appended. Credentials: `Authorization: OAuth <key>`, `Bearer <key>` or the bare key. Bodies may be form-encoded (`component[name]=...`) as well as JSON."
 
     private static func op(
-        _ method: String, _ path: String, _ summary: String, parameters: [JSONValue] = [], body: String? = nil,
+        _ method: String, _ path: String, _ summary: String, _ access: OrgAccess, parameters: [JSONValue] = [],
+        body: String? = nil,
         success: (Int, JSONValue?), more: Set<Int> = []
     ) -> Op {
         var operation = Op(
-            method: method, path: "/v1" + path, summary: summary, tag: tag,
+            method: method, path: "/v1" + path, summary: summary, tag: tag, access: .member(access),
             parameters: (path.contains("{organization_id}") ? [organization] : path.contains("{page_id}") ? [page] : [])
                 + parameters, body: body, success: success,
             more: parameters.contains(paging[0]) || parameters.contains(range[0]) ? more.union([422]) : more,
@@ -50,61 +51,70 @@ package enum OpenAPIStatuspageV1 {
         let iid = id("incident_id")
         var operations: [Op] = [
             op(
-                "get", "/pages", "The pages this credential may read",
+                "get", "/pages", "The pages this credential may read", .readOrganization,
                 success: (200, S.array(S.ref("StatuspageV1Page")))),
-            op("get", "/pages/{page_id}", "A page (organization)", success: (200, S.ref("StatuspageV1Page"))),
+            op(
+                "get", "/pages/{page_id}", "A page (organization)", .readOrganization,
+                success: (200, S.ref("StatuspageV1Page"))),
             op(
                 "get", "/pages/{page_id}/components", "Components (services, and groups as group components)",
+                .readPage,
                 parameters: paging, success: (200, S.array(component))),
             op(
-                "post", "/pages/{page_id}/components", "Create a component", body: "StatuspageV1ComponentBody",
+                "post", "/pages/{page_id}/components", "Create a component", .editPage,
+                body: "StatuspageV1ComponentBody",
                 success: (201, component)),
             op(
-                "get", "/pages/{page_id}/components/{component_id}", "A component", parameters: [cid],
+                "get", "/pages/{page_id}/components/{component_id}", "A component", .readPage, parameters: [cid],
                 success: (200, component)),
             op(
-                "delete", "/pages/{page_id}/components/{component_id}", "Delete a component", parameters: [cid],
+                "delete", "/pages/{page_id}/components/{component_id}", "Delete a component", .editPage,
+                parameters: [cid],
                 success: (204, nil), more: [422, 503]),
             op(
-                "get", "/pages/{page_id}/components/{component_id}/uptime", "A component's uptime over days",
+                "get", "/pages/{page_id}/components/{component_id}/uptime", "A component's uptime over days", .readPage,
                 parameters: [cid] + range, success: (200, S.ref("StatuspageV1Uptime")), more: [422]),
             op(
-                "get", "/pages/{page_id}/component-groups", "Component groups", parameters: paging,
+                "get", "/pages/{page_id}/component-groups", "Component groups", .readPage, parameters: paging,
                 success: (200, S.array(group))),
             op(
-                "post", "/pages/{page_id}/component-groups", "Create a component group (never empty)",
+                "post", "/pages/{page_id}/component-groups", "Create a component group (never empty)", .editPage,
                 body: "StatuspageV1ComponentGroupBody", success: (201, group)),
             op(
-                "get", "/pages/{page_id}/component-groups/{id}", "A component group", parameters: [gid],
+                "get", "/pages/{page_id}/component-groups/{id}", "A component group", .readPage, parameters: [gid],
                 success: (200, group)),
             op(
                 "delete", "/pages/{page_id}/component-groups/{id}", "Delete a component group (its components stay)",
+                .editPage,
                 parameters: [gid], success: (200, group), more: [422, 503]),
             op(
-                "get", "/pages/{page_id}/component-groups/{id}/uptime", "A group's uptime over days",
+                "get", "/pages/{page_id}/component-groups/{id}/uptime", "A group's uptime over days", .readPage,
                 parameters: [gid] + range, success: (200, S.ref("StatuspageV1Uptime")), more: [422]),
             op(
-                "get", "/pages/{page_id}/incidents", "Incidents and maintenance, newest first",
+                "get", "/pages/{page_id}/incidents", "Incidents and maintenance, newest first", .readPage,
                 parameters: paging + [P.query("q", S.string, "Only those whose name or updates contain this.")],
                 success: (200, S.array(incident)), more: [422]),
             op(
                 "post", "/pages/{page_id}/incidents",
-                "Create an incident, or maintenance (status scheduled, scheduled_for)",
+                "Create an incident, or maintenance (status scheduled, scheduled_for)", .editPage,
                 body: "StatuspageV1IncidentBody", success: (201, incident)),
             op(
-                "get", "/pages/{page_id}/incidents/{incident_id}", "An incident or maintenance", parameters: [iid],
+                "get", "/pages/{page_id}/incidents/{incident_id}", "An incident or maintenance", .readPage,
+                parameters: [iid],
                 success: (200, incident)),
             op(
-                "delete", "/pages/{page_id}/incidents/{incident_id}", "Delete an incident or maintenance",
+                "delete", "/pages/{page_id}/incidents/{incident_id}", "Delete an incident or maintenance", .editPage,
                 parameters: [iid], success: (200, incident), more: [422, 503]),
             op(
-                "get", "/organizations/{organization_id}/users", "Team members and open invitations",
+                "get", "/organizations/{organization_id}/users", "Team members and open invitations", .readOrganization,
                 parameters: paging, success: (200, S.array(user))),
             op(
                 "post", "/organizations/{organization_id}/users", "Invite a user (statusd takes no password for them)",
+                .runTeam,
                 body: "StatuspageV1UserBody", success: (201, user)),
             op(
                 "delete", "/organizations/{organization_id}/users/{user_id}", "Remove a member or revoke an invitation",
+                .runTeam,
                 parameters: [id("user_id")], success: (200, user), more: [422, 503]),
         ]
         for (path, summary) in [
@@ -114,7 +124,7 @@ package enum OpenAPIStatuspageV1 {
         ] {
             operations.append(
                 op(
-                    "get", "/pages/{page_id}/incidents/" + path, summary, parameters: paging,
+                    "get", "/pages/{page_id}/incidents/" + path, summary, .readPage, parameters: paging,
                     success: (200, S.array(incident)), more: [422]))
         }
         operations += subscriberOperations
@@ -123,20 +133,23 @@ package enum OpenAPIStatuspageV1 {
                 op(
                     method, "/pages/{page_id}",
                     "Change a page: name, time_zone, subdomain (slug), domain, the allow_*_subscribers switches",
+                    .editSettings,
                     body: "StatuspageV1PageBody", success: (200, S.ref("StatuspageV1Page"))),
                 op(
                     method, "/pages/{page_id}/components/{component_id}", "Change a component (status among them)",
+                    .editPage,
                     parameters: [cid], body: "StatuspageV1ComponentBody", success: (200, component)),
                 op(
                     method, "/pages/{page_id}/component-groups/{id}", "Change a group; components replaces its members",
+                    .editPage,
                     parameters: [gid], body: "StatuspageV1ComponentGroupBody", success: (200, group)),
                 op(
                     method, "/pages/{page_id}/incidents/{incident_id}",
-                    "Change an incident; a status or body appends an update", parameters: [iid],
+                    "Change an incident; a status or body appends an update", .editPage, parameters: [iid],
                     body: "StatuspageV1IncidentBody", success: (200, incident)),
                 op(
                     method, "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}",
-                    "Correct the text of a posted update", parameters: [iid, id("incident_update_id")],
+                    "Correct the text of a posted update", .editPage, parameters: [iid, id("incident_update_id")],
                     body: "StatuspageV1IncidentUpdateBody", success: (200, S.ref("StatuspageIncidentUpdate"))),
             ]
         }
@@ -170,55 +183,65 @@ package enum OpenAPIStatuspageV1 {
         let bulk = S.ref("StatuspageV1SubscriberBulkAnswer")
         var operations: [Op] = [
             op(
-                "get", page, "The page's subscribers (admins)", parameters: listing,
+                "get", page, "The page's subscribers", .readSubscribers, parameters: listing,
                 success: (200, S.array(subscriber)),
                 more: [422]),
             op(
-                "post", page, "Add a subscriber (email, endpoint + mode, or phone_number)",
+                "post", page, "Add a subscriber (email, endpoint + mode, or phone_number)", .manageSubscribers,
                 body: "StatuspageV1SubscriberBody", success: (201, subscriber), more: [422]),
             op(
-                "get", page + "/count", "How many subscribers of each type (editors)", parameters: filters,
+                "get", page + "/count", "How many subscribers of each type", .countSubscribers, parameters: filters,
                 success: (200, S.ref("StatuspageV1SubscriberCount")), more: [422]),
             op(
-                "get", page + "/histogram_by_state", "How many subscribers of each type in each state (editors)",
+                "get", page + "/histogram_by_state", "How many subscribers of each type in each state",
+                .countSubscribers,
                 success: (200, S.ref("StatuspageV1SubscriberHistogram"))),
             op(
                 "get", page + "/unsubscribed",
-                "Unsubscribed subscribers: always empty, statusd forgets an address that leaves",
+                "Unsubscribed subscribers: always empty, statusd forgets an address that leaves", .readSubscribers,
                 parameters: listing, success: (200, S.array(subscriber)), more: [422]),
             op(
-                "post", page + "/reactivate", "Reactivate quarantined subscribers (ids or all)",
+                "post", page + "/reactivate", "Reactivate quarantined subscribers (ids or all)", .manageSubscribers,
                 body: "StatuspageV1SubscriberBulkBody", success: (202, bulk), more: [422]),
             op(
                 "post", page + "/unsubscribe", "Unsubscribe subscribers (ids or all, of a type and state)",
+                .manageSubscribers,
                 body: "StatuspageV1SubscriberBulkBody", success: (202, bulk), more: [422]),
             op(
                 "post", page + "/resend_confirmation", "Mail unconfirmed email subscribers their link again",
+                .manageSubscribers,
                 body: "StatuspageV1SubscriberBulkBody", success: (202, bulk), more: [422]),
-            op("get", page + "/{subscriber_id}", "A subscriber", parameters: [sid], success: (200, subscriber)),
             op(
-                "patch", page + "/{subscriber_id}", "Change the components a subscriber follows", parameters: [sid],
+                "get", page + "/{subscriber_id}", "A subscriber", .readSubscribers, parameters: [sid],
+                success: (200, subscriber)),
+            op(
+                "patch", page + "/{subscriber_id}", "Change the components a subscriber follows", .manageSubscribers,
+                parameters: [sid],
                 body: "StatuspageV1SubscriberComponentsBody", success: (200, subscriber), more: [422]),
             op(
                 "delete", page + "/{subscriber_id}", "Unsubscribe a subscriber (the answer is it as it was)",
+                .manageSubscribers,
                 parameters: [sid], success: (200, subscriber)),
             op(
                 "post", page + "/{subscriber_id}/resend_confirmation", "Mail the confirmation link again",
+                .manageSubscribers,
                 parameters: [sid], success: (202, subscriber), more: [422]),
             op(
-                "get", incident, "The subscribers of one incident", parameters: [iid] + listing,
+                "get", incident, "The subscribers of one incident", .readSubscribers, parameters: [iid] + listing,
                 success: (200, S.array(subscriber)), more: [422]),
             op(
-                "post", incident, "Add a subscriber to one incident", parameters: [iid],
+                "post", incident, "Add a subscriber to one incident", .manageSubscribers, parameters: [iid],
                 body: "StatuspageV1SubscriberBody", success: (201, subscriber), more: [422]),
             op(
-                "get", incident + "/{subscriber_id}", "A subscriber of one incident", parameters: [iid, sid],
+                "get", incident + "/{subscriber_id}", "A subscriber of one incident", .readSubscribers,
+                parameters: [iid, sid],
                 success: (200, subscriber)),
             op(
-                "delete", incident + "/{subscriber_id}", "Unsubscribe a subscriber of one incident",
+                "delete", incident + "/{subscriber_id}", "Unsubscribe a subscriber of one incident", .manageSubscribers,
                 parameters: [iid, sid], success: (200, subscriber)),
             op(
                 "post", incident + "/{subscriber_id}/resend_confirmation", "Mail the confirmation link again",
+                .manageSubscribers,
                 parameters: [iid, sid], success: (202, subscriber), more: [422]),
         ]
         for index in operations.indices where operations[index].method != "get" {

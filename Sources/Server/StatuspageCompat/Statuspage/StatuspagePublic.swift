@@ -26,16 +26,19 @@ package struct StatuspagePublic {
     // MARK: Documents
 
     package var summary: JSONValue {
-        [
-            "page": page, "components": .array(components), "incidents": .array(unresolvedIncidents.map(incident)),
-            "scheduled_maintenances": .array((activeMaintenance + upcomingMaintenance).map(maintenance)),
+        let content = PageContent(state)
+        return [
+            "page": page, "components": .array(components(content)),
+            "incidents": .array(content.openIncidents.map(incident)),
+            "scheduled_maintenances": .array(
+                (content.maintenanceUnderway + content.maintenanceUpcoming).map(maintenance)),
             "status": status,
         ]
     }
 
     package var statusDocument: JSONValue { ["page": page, "status": status] }
 
-    package var componentsDocument: JSONValue { ["page": page, "components": .array(components)] }
+    package var componentsDocument: JSONValue { ["page": page, "components": .array(components(PageContent(state)))] }
 
     /// The most recent incidents and maintenance in memory (50, newest first), as Statuspage lists them.
     package var incidentsDocument: JSONValue {
@@ -46,7 +49,7 @@ package struct StatuspagePublic {
     }
 
     package var unresolvedDocument: JSONValue {
-        ["page": page, "incidents": .array(unresolvedIncidents.map(incident))]
+        ["page": page, "incidents": .array(PageContent(state).openIncidents.map(incident))]
     }
 
     package var maintenanceDocument: JSONValue {
@@ -56,11 +59,11 @@ package struct StatuspagePublic {
     }
 
     package var upcomingDocument: JSONValue {
-        ["page": page, "scheduled_maintenances": .array(upcomingMaintenance.map(maintenance))]
+        ["page": page, "scheduled_maintenances": .array(PageContent(state).maintenanceUpcoming.map(maintenance))]
     }
 
     package var activeDocument: JSONValue {
-        ["page": page, "scheduled_maintenances": .array(activeMaintenance.map(maintenance))]
+        ["page": page, "scheduled_maintenances": .array(PageContent(state).maintenanceUnderway.map(maintenance))]
     }
 
     package static let recentLimit = 50
@@ -80,32 +83,12 @@ package struct StatuspagePublic {
         return ["indicator": .string(indicator), "description": .string(status.description)]
     }
 
-    private var unresolvedIncidents: [Incident] {
-        state.incidents.values.filter { $0.status.isActive }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
-    }
-
-    private var activeMaintenance: [Maintenance] {
-        state.maintenance.values.filter { $0.status.isUnderway }.sorted {
-            ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id)
-        }
-    }
-
-    private var upcomingMaintenance: [Maintenance] {
-        state.maintenance.values.filter { $0.status == .scheduled }.sorted {
-            ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id)
-        }
-    }
-
-    /// Components in page order: each group followed by its members, ungrouped services first.
-    package var components: [JSONValue] {
-        let services = state.orderedServices
-        var members: [GroupID: [Service]] = [:]
-        for service in services { if let group = service.groupID { members[group, default: []].append(service) } }
-        var out = services.filter { $0.groupID == nil }.map(component)
-        for group in state.groups.values.sorted(by: { ($0.position, $0.name) < ($1.position, $1.name) }) {
-            let inside = members[group.id] ?? []
-            out.append(groupComponent(group, members: inside))
-            out += inside.map(component)
+    /// Components in page order: ungrouped services first, then each group followed by its members.
+    package func components(_ content: PageContent) -> [JSONValue] {
+        var out = content.ungrouped.map(component)
+        for section in content.sections {
+            out.append(groupComponent(section.group, members: section.services))
+            out += section.services.map(component)
         }
         return out
     }

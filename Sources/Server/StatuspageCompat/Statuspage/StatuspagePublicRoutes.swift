@@ -6,7 +6,8 @@ package import Hummingbird
 import NIOCore
 package import Wire
 
-/// `GET /s/{slug}/api/v2/...json`: Statuspage's public API v2 for one organization (`StatuspagePublic`),
+/// `GET /s/{slug}/api/v2/...json`, and `/api/v2/...json` on an organization's verified custom domain:
+/// Statuspage's public API v2 for one organization (`StatuspagePublic`),
 /// each document rendered once per change and served with the caching rules of our own public JSON
 /// (strong ETag, 304, gzip copy).
 package struct StatuspagePublicRoutes: Sendable {
@@ -32,15 +33,34 @@ package struct StatuspagePublicRoutes: Sendable {
             let key = "statuspage/" + document.path
             let make = document.make
             let baseURL = baseURL
-            router.get(RouterPath("/s/:slug/api/v2/" + document.path)) { request, context in
-                let view = try registry.publicView(slug: context.parameters.get("slug") ?? "")
-                return try representation.respond(
+            let representation = representation
+            let serve = { @Sendable (request: Request, view: OrgView) throws -> Response in
+                try representation.respond(
                     to: request, view: view, key: key, contentType: "application/json; charset=utf-8"
                 ) { view in
                     ByteBuffer(bytes: try make(StatuspagePublic(view.state, baseURL: baseURL)).compact())
                 }
             }
+            router.get(RouterPath("/s/:slug/api/v2/" + document.path)) { [registry] request, context in
+                try serve(request, try registry.publicView(slug: context.parameters.get("slug") ?? ""))
+            }
+            // The same document on an organization's verified custom domain, as
+            // `https://status.example.com/api/v2/summary.json` is on Statuspage; statusd itself has no
+            // `/api/v2`, so on any other host it is not found.
+            router.get(RouterPath("/api/v2/" + document.path)) { [self] request, _ in
+                try serve(request, try registry.publicView(slug: try servedSlug(request.head.authority)))
+            }
         }
+    }
+
+    /// The slug of the organization whose verified custom domain `authority` (`host[:port]`) is.
+    private func servedSlug(_ authority: String?) throws -> String {
+        let host = authority?.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+        guard let organization = registry.organization(domain: host), organization.view.state.servedDomain == host
+        else {
+            throw Problem(status: .notFound, detail: "no organization's verified custom domain is '\(host.prefix(64))'")
+        }
+        return organization.view.state.settings.slug
     }
 
     package init(registry: Registry, representation: CachedRepresentation, baseURL: String) {

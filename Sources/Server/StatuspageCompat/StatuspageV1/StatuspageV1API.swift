@@ -16,20 +16,20 @@ package struct StatuspageV1API: Sendable {
     /// `--public-url`, for the page's `url` and the incidents' `shortlink`.
     package let baseURL: String
 
-    /// The caller acting on the page `{page_id}` names (the organization's id or slug), holding
-    /// `role` there. Checks run in the order of docs/RULES.md: credential (401), role (403), page (404).
+    /// The caller acting on the page `{page_id}` names (the organization's id or slug), who may do
+    /// `access` there. Checks run in the order of docs/RULES.md: credential (401), role (403), page (404).
     ///
     /// Statuspage documents `Authorization: OAuth <key>`; clients also send `Bearer <key>` and the bare
     /// key, and some an `api_key` query parameter. Any other page than the credential's own answers
     /// 404, as another organization's ids do.
     package func authorize(
-        _ request: Request, _ context: StatusdRequestContext, role: Role, pathParameter: String = "page_id"
+        _ request: Request, _ context: StatusdRequestContext, for access: OrgAccess, pathParameter: String = "page_id"
     ) async throws -> (Caller, OrgState) {
         let token = try Self.token(request)
         let page = context.parameters.get(pathParameter) ?? ""
         let identity = try await api.authenticator.identity(token: token)
         guard let caller = api.authenticator.caller(identity, naming: page) else { throw Self.noSuchPage(page) }
-        return try api.authorize(caller, role: role)
+        return try api.authorize(caller, for: access)
     }
 
     /// The token of a v1 request, in any of the forms Statuspage's clients use.

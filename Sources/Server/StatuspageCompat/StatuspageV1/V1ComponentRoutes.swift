@@ -12,7 +12,7 @@ import Wire
 package struct V1ComponentRoutes: Sendable {
     package let v1: StatuspageV1API
 
-    package func add(to router: RouterGroup<StatusdRequestContext>) {
+    package func add(to router: V1Router) {
         router.get("/pages/:page_id/components", use: list)
         router.post("/pages/:page_id/components", use: create)
         router.get("/pages/:page_id/components/:component_id", use: read)
@@ -23,13 +23,13 @@ package struct V1ComponentRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let paging = try V1Paging(request)
         return try StatuspageV1API.json(.array(paging.slice(v1.shapes(state).v1Components)))
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await v1.authorize(request, context, role: .editor)
+        let (caller, _) = try await v1.authorize(request, context, for: .editPage)
         let fields = try await V1Body.read(request).fields("component")
         guard let name = try fields.text("name") else { throw fields.required("name") }
         let command = OrgCommand.createService(
@@ -44,7 +44,7 @@ package struct V1ComponentRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let shapes = v1.shapes(state)
         if let group = StatuspageV1API.pathID(context, "component_id", as: GroupID.self).flatMap({ state.groups[$0] }) {
             return try StatuspageV1API.json(shapes.v1GroupComponent(group))
@@ -55,7 +55,7 @@ package struct V1ComponentRoutes: Sendable {
     /// PATCH and PUT: the fields present change; a `status` sets the service's status (a history
     /// entry, as through our own API). A group component takes its name and description.
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         if let group = StatuspageV1API.pathID(context, "component_id", as: GroupID.self).flatMap({ current.groups[$0] })
         {
             let fields = try await V1Body.read(request).fields("component")
@@ -86,7 +86,7 @@ package struct V1ComponentRoutes: Sendable {
 
     /// Statuspage answers a deleted component with 204.
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         if let group = StatuspageV1API.pathID(context, "component_id", as: GroupID.self).flatMap({ current.groups[$0] })
         {
             _ = try await v1.run(.deleteGroup(group.id), as: caller)
@@ -97,7 +97,7 @@ package struct V1ComponentRoutes: Sendable {
     }
 
     @Sendable package func uptime(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let service = try service(context, in: state)
         let uptime = try V1Uptime(request, state: state, now: WallClock.now())
         let related = try await v1.related(state, uptime, services: [service.id])
@@ -139,11 +139,6 @@ extension StatuspageV1API {
     /// The incidents (in memory and archived) that touched `services` during the uptime's range,
     /// newest first, at most 100.
     package func related(_ state: OrgState, _ uptime: V1Uptime, services: Set<ServiceID>) async throws -> [Incident] {
-        let archive = api.archive
-        return try await api.offloaded {
-            try archive.incidents(of: state.id, memory: state.incidents.values, after: nil, limit: 100) {
-                uptime.touches($0, services)
-            }.items
-        }
+        try await api.history.incidents(in: state, limit: 100) { uptime.touches($0, services) }.items
     }
 }

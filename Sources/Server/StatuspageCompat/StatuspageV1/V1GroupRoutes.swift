@@ -13,7 +13,7 @@ import Wire
 package struct V1GroupRoutes: Sendable {
     package let v1: StatuspageV1API
 
-    package func add(to router: RouterGroup<StatusdRequestContext>) {
+    package func add(to router: V1Router) {
         router.get("/pages/:page_id/component-groups", use: list)
         router.post("/pages/:page_id/component-groups", use: create)
         router.get("/pages/:page_id/component-groups/:id", use: read)
@@ -24,16 +24,15 @@ package struct V1GroupRoutes: Sendable {
     }
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let paging = try V1Paging(request)
         let shapes = v1.shapes(state)
-        let groups = state.groups.values.sorted { ($0.position, $0.name, $0.id) < ($1.position, $1.name, $1.id) }
-        return try StatuspageV1API.json(.array(paging.slice(groups).map(shapes.v1Group)))
+        return try StatuspageV1API.json(.array(paging.slice(state.orderedGroups).map(shapes.v1Group)))
     }
 
     /// Every member is checked before anything is written, so a wrong id makes nothing.
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         let body = try await V1Body.read(request)
         let fields = try body.fields("component_group")
         guard let name = try fields.text("name") else { throw fields.required("name") }
@@ -49,14 +48,14 @@ package struct V1GroupRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         return try StatuspageV1API.json(v1.shapes(state).v1Group(try group(context, in: state)))
     }
 
     /// PATCH and PUT: name, description, and `components`, the new member list (services left out of
     /// it leave the group).
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         let id = try group(context, in: current).id
         let body = try await V1Body.read(request)
         let fields = try body.fields("component_group")
@@ -83,7 +82,7 @@ package struct V1GroupRoutes: Sendable {
 
     /// Statuspage answers a deleted group with the group as it was; its components stay, ungrouped.
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         let group = try group(context, in: current)
         let shape = v1.shapes(current).v1Group(group)
         _ = try await v1.run(.deleteGroup(group.id), as: caller)
@@ -91,7 +90,7 @@ package struct V1GroupRoutes: Sendable {
     }
 
     @Sendable package func uptime(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let group = try group(context, in: state)
         let members = v1.shapes(state).members(of: group.id)
         let uptime = try V1Uptime(request, state: state, now: WallClock.now())

@@ -14,7 +14,7 @@ import Wire
 package struct V1IncidentRoutes: Sendable {
     package let v1: StatuspageV1API
 
-    package func add(to router: RouterGroup<StatusdRequestContext>) {
+    package func add(to router: V1Router) {
         router.get("/pages/:page_id/incidents", use: list)
         router.post("/pages/:page_id/incidents", use: create)
         router.get("/pages/:page_id/incidents/unresolved", use: unresolved)
@@ -35,22 +35,16 @@ package struct V1IncidentRoutes: Sendable {
     /// Incidents and maintenance, newest first (an incident by its start, a window by its scheduled
     /// start), from memory and the archive; `q` keeps those whose name or updates contain it.
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let paging = try V1Paging(request)
         let query = request.uri.queryParameters.get("q").map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-        let archive = v1.api.archive
-        let depth = paging.depth
-        let (incidents, windows) = try await v1.api.offloaded {
-            let incidents = try archive.incidents(
-                of: state.id, memory: state.incidents.values, after: nil, limit: depth
-            ) { incident in query.map { Self.mentions(incident.name, incident.updates.map(\.body), $0) } ?? true }
-            let windows = try archive.maintenance(
-                of: state.id, memory: state.maintenance.values, after: nil, limit: depth
-            ) { window in
-                query.map { Self.mentions(window.name, window.updates.map(\.body) + [window.description], $0) } ?? true
-            }
-            return (incidents.items, windows.items)
-        }
+        let history = v1.api.history
+        let incidents = try await history.incidents(in: state, limit: paging.depth) { incident in
+            query.map { Self.mentions(incident.name, incident.updates.map(\.body), $0) } ?? true
+        }.items
+        let windows = try await history.maintenance(in: state, limit: paging.depth) { window in
+            query.map { Self.mentions(window.name, window.updates.map(\.body) + [window.description], $0) } ?? true
+        }.items
         // Merged by listing time, then only the page asked for is rendered.
         let merged =
             (incidents.map { ($0.listedAt, $0.id.rawValue, Listed.incident($0)) }
@@ -72,48 +66,39 @@ package struct V1IncidentRoutes: Sendable {
     }
 
     @Sendable package func unresolved(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let paging = try V1Paging(request)
         let shapes = v1.shapes(state)
-        let open = state.incidents.values.filter { $0.status.isActive }.sorted {
-            ($0.createdAt, $0.id) > ($1.createdAt, $1.id)
-        }
-        return try StatuspageV1API.json(.array(paging.slice(open).map(shapes.v1Incident)))
+        return try StatuspageV1API.json(.array(paging.slice(PageContent(state).openIncidents).map(shapes.v1Incident)))
     }
 
     /// Every maintenance window ("scheduled incidents"), newest scheduled start first.
     @Sendable package func scheduled(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let paging = try V1Paging(request)
-        let archive = v1.api.archive
-        let depth = paging.depth
-        let windows = try await v1.api.offloaded {
-            try archive.maintenance(of: state.id, memory: state.maintenance.values, after: nil, limit: depth).items
-        }
+        let windows = try await v1.api.history.maintenance(in: state, limit: paging.depth).items
         let shapes = v1.shapes(state)
         return try StatuspageV1API.json(.array(paging.slice(windows).map(shapes.v1Maintenance)))
     }
 
     /// Windows not yet started, soonest first.
     @Sendable package func upcoming(request: Request, context: StatusdRequestContext) async throws -> Response {
-        try await maintenance(request, context) { $0.status == .scheduled }
+        try await maintenance(request, context) { $0.maintenanceUpcoming }
     }
 
     /// Windows in progress or verifying, soonest first.
     @Sendable package func activeMaintenance(request: Request, context: StatusdRequestContext) async throws -> Response
     {
-        try await maintenance(request, context) { $0.status.isUnderway }
+        try await maintenance(request, context) { $0.maintenanceUnderway }
     }
 
     private func maintenance(
-        _ request: Request, _ context: StatusdRequestContext, _ keep: (Maintenance) -> Bool
+        _ request: Request, _ context: StatusdRequestContext, _ shown: (PageContent) -> [Maintenance]
     ) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let paging = try V1Paging(request)
         let shapes = v1.shapes(state)
-        let windows = state.maintenance.values.filter(keep).sorted {
-            ($0.scheduledStart, $0.id) < ($1.scheduledStart, $1.id)
-        }
+        let windows = shown(PageContent(state))
         return try StatuspageV1API.json(.array(paging.slice(windows).map(shapes.v1Maintenance)))
     }
 
@@ -124,7 +109,7 @@ package struct V1IncidentRoutes: Sendable {
     // MARK: One
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await v1.authorize(request, context, role: .editor)
+        let (caller, _) = try await v1.authorize(request, context, for: .editPage)
         let input = try V1IncidentInput(try await V1Body.read(request).fields("incident"))
         guard let name = input.name else { throw input.fields.required("name") }
         if input.isMaintenance { return try await schedule(input, name: name, as: caller) }
@@ -164,20 +149,18 @@ package struct V1IncidentRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readPage)
         let shapes = v1.shapes(state)
-        let archive = v1.api.archive
-        if let id = StatuspageV1API.pathID(context, "incident_id", as: IncidentID.self) {
-            if let found = state.incidents[id] { return try StatuspageV1API.json(shapes.v1Incident(found)) }
-            if let archived = try await v1.api.offloaded({ try archive.incident(id, of: state.id) }) {
-                return try StatuspageV1API.json(shapes.v1Incident(archived))
-            }
+        let history = v1.api.history
+        if let id = StatuspageV1API.pathID(context, "incident_id", as: IncidentID.self),
+            let found = try await history.incident(id, in: state)
+        {
+            return try StatuspageV1API.json(shapes.v1Incident(found))
         }
-        if let id = StatuspageV1API.pathID(context, "incident_id", as: MaintenanceID.self) {
-            if let found = state.maintenance[id] { return try StatuspageV1API.json(shapes.v1Maintenance(found)) }
-            if let archived = try await v1.api.offloaded({ try archive.maintenance(id, of: state.id) }) {
-                return try StatuspageV1API.json(shapes.v1Maintenance(archived))
-            }
+        if let id = StatuspageV1API.pathID(context, "incident_id", as: MaintenanceID.self),
+            let found = try await history.maintenance(id, in: state)
+        {
+            return try StatuspageV1API.json(shapes.v1Maintenance(found))
         }
         throw StatuspageV1API.notFound("incident", context, "incident_id")
     }
@@ -187,7 +170,7 @@ package struct V1IncidentRoutes: Sendable {
     /// a `body` alone becomes its description, and its schedule and components are edited while it
     /// is still scheduled.
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         if let id = StatuspageV1API.pathID(context, "incident_id", as: MaintenanceID.self),
             current.maintenance[id] != nil
         {
@@ -259,7 +242,7 @@ package struct V1IncidentRoutes: Sendable {
     /// text, on an incident or a window. `display_at`, `deliver_notifications` and `wants_twitter_update`
     /// are accepted and not kept: an update keeps the time it was posted. Answers the update.
     @Sendable package func editUpdate(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         guard let update = StatuspageV1API.pathID(context, "incident_update_id", as: UpdateID.self) else {
             throw StatuspageV1API.notFound("incident update", context, "incident_update_id")
         }
@@ -292,7 +275,7 @@ package struct V1IncidentRoutes: Sendable {
 
     /// Statuspage answers a deleted incident with the incident as it was.
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .editor)
+        let (caller, current) = try await v1.authorize(request, context, for: .editPage)
         let shapes = v1.shapes(current)
         if let id = StatuspageV1API.pathID(context, "incident_id", as: MaintenanceID.self),
             let window = current.maintenance[id]

@@ -21,7 +21,7 @@ extension StatuspagePublic {
 
     /// Every component in page order, groups among them, as v1's component list has them.
     package var v1Components: [JSONValue] {
-        components.map { $0.merging(["automation_email": .null]) }
+        components(PageContent(state)).map { $0.merging(["automation_email": .null]) }
     }
 
     /// A group as a v1 component group.

@@ -13,7 +13,7 @@ import Wire
 package struct V1PageRoutes: Sendable {
     package let v1: StatuspageV1API
 
-    package func add(to router: RouterGroup<StatusdRequestContext>) {
+    package func add(to router: V1Router) {
         router.get("/pages", use: list)
         router.get("/pages/:page_id", use: read)
         router.patch("/pages/:page_id", use: update)
@@ -33,12 +33,12 @@ package struct V1PageRoutes: Sendable {
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer)
+        let (_, state) = try await v1.authorize(request, context, for: .readOrganization)
         return try StatuspageV1API.json(v1.shapes(state).v1Page)
     }
 
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .admin)
+        let (caller, current) = try await v1.authorize(request, context, for: .editSettings)
         let fields = try await V1Body.read(request).fields("page")
         var patch = OrgPatch(
             slug: try fields.text("subdomain"), name: try fields.text("name"), timeZone: try fields.text("time_zone"))

@@ -21,7 +21,7 @@ package struct V1SubscriberRoutes: Sendable {
     /// At most this many subscribers named in one bulk request (Statuspage's limit).
     package static let bulkMax = 100
 
-    package func add(to router: RouterGroup<StatusdRequestContext>) {
+    package func add(to router: V1Router) {
         let page = "/pages/:page_id/subscribers"
         router.get(RouterPath(page), use: list)
         router.post(RouterPath(page), use: create)
@@ -46,7 +46,7 @@ package struct V1SubscriberRoutes: Sendable {
     // MARK: Reads
 
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .admin)
+        let (_, state) = try await v1.authorize(request, context, for: .readSubscribers)
         let incident = try followed(context, in: state)
         let query = try V1SubscriberQuery(request)
         let chosen = try query.select(state.subscribers.values.lazy.filter { $0.incident == incident })
@@ -55,7 +55,7 @@ package struct V1SubscriberRoutes: Sendable {
     }
 
     @Sendable package func count(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .editor)
+        let (_, state) = try await v1.authorize(request, context, for: .countSubscribers)
         let query = request.uri.queryParameters
         let type = try query.get("type").flatMap { $0.isEmpty ? nil : $0 }.map { text in
             guard let channel = SubscriberChannel(rawValue: text) else {
@@ -70,19 +70,19 @@ package struct V1SubscriberRoutes: Sendable {
     }
 
     @Sendable package func histogram(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .editor)
+        let (_, state) = try await v1.authorize(request, context, for: .countSubscribers)
         return try StatuspageV1API.json(v1.shapes(state).v1SubscriberHistogram)
     }
 
     /// Always empty: an address that unsubscribes is forgotten (docs/SUBSCRIBERS.md).
     @Sendable package func unsubscribed(request: Request, context: StatusdRequestContext) async throws -> Response {
-        _ = try await v1.authorize(request, context, role: .admin)
+        _ = try await v1.authorize(request, context, for: .readSubscribers)
         _ = try V1SubscriberQuery(request)  // a malformed query is still told
         return try StatuspageV1API.json(.array([]))
     }
 
     @Sendable package func read(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .admin)
+        let (_, state) = try await v1.authorize(request, context, for: .readSubscribers)
         return try StatuspageV1API.json(v1.shapes(state).v1Subscriber(try subscriber(context, in: state)))
     }
 
@@ -92,7 +92,7 @@ package struct V1SubscriberRoutes: Sendable {
     /// channel `mode` names), or `{"phone_number": …}`; `component_ids`; `skip_confirmation_notification`
     /// makes an email subscriber active at once instead of mailing it a confirmation link.
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .admin)
+        let (caller, current) = try await v1.authorize(request, context, for: .manageSubscribers)
         let incident = try followed(context, in: current)
         let fields = try await V1Body.read(request).fields("subscriber")
         let draft = try Self.draft(fields, incident: incident)
@@ -143,7 +143,7 @@ package struct V1SubscriberRoutes: Sendable {
 
     /// PATCH `{"component_ids": […]}`: the components the subscriber follows (none: every one).
     @Sendable package func update(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .admin)
+        let (caller, current) = try await v1.authorize(request, context, for: .manageSubscribers)
         let id = try subscriber(context, in: current).id
         let fields = try await V1Body.read(request).fields("subscriber")
         guard let components = try Self.componentIDs(fields) else { throw fields.required("component_ids") }
@@ -154,7 +154,7 @@ package struct V1SubscriberRoutes: Sendable {
 
     /// Unsubscribes; the answer is the subscriber as it was (Statuspage's).
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .admin)
+        let (caller, current) = try await v1.authorize(request, context, for: .manageSubscribers)
         let gone = try subscriber(context, in: current)
         _ = try await v1.run(.removeSubscribers([gone.id]), as: caller)
         return try StatuspageV1API.json(v1.shapes(current).v1Subscriber(gone))
@@ -162,7 +162,7 @@ package struct V1SubscriberRoutes: Sendable {
 
     /// Mails the confirmation link again (an unconfirmed email subscriber only; else 422).
     @Sendable package func resend(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .admin)
+        let (caller, current) = try await v1.authorize(request, context, for: .manageSubscribers)
         let target = try subscriber(context, in: current)
         _ = try await v1.run(.resendConfirmations([target.id]), as: caller)
         return try StatuspageV1API.json(v1.shapes(current).v1Subscriber(target), status: .accepted)
@@ -192,7 +192,7 @@ package struct V1SubscriberRoutes: Sendable {
         _ request: Request, _ context: StatusdRequestContext, states: Set<SubscriberState>?,
         channel: SubscriberChannel? = nil, command: ([SubscriberID]) -> OrgCommand
     ) async throws -> Response {
-        let (caller, current) = try await v1.authorize(request, context, role: .admin)
+        let (caller, current) = try await v1.authorize(request, context, for: .manageSubscribers)
         let fields = try await V1Body.read(request).topLevel
         let wanted = try states ?? V1SubscriberQuery.states(try fields.text("state"))
         let type =

@@ -18,7 +18,7 @@ package struct V1UserRoutes: Sendable {
 
     package static let parameter = "organization_id"
 
-    package func add(to router: RouterGroup<StatusdRequestContext>) {
+    package func add(to router: V1Router) {
         router.get("/organizations/:organization_id/users", use: list)
         router.post("/organizations/:organization_id/users", use: create)
         router.delete("/organizations/:organization_id/users/:user_id", use: delete)
@@ -26,7 +26,7 @@ package struct V1UserRoutes: Sendable {
 
     /// Members, then open invitations, oldest first.
     @Sendable package func list(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (_, state) = try await v1.authorize(request, context, role: .viewer, pathParameter: Self.parameter)
+        let (_, state) = try await v1.authorize(request, context, for: .readOrganization, pathParameter: Self.parameter)
         let paging = try V1Paging(request)
         let members = state.members.values.sorted { ($0.joinedAt, $0.id) < ($1.joinedAt, $1.id) }.map {
             user($0, in: state)
@@ -38,7 +38,7 @@ package struct V1UserRoutes: Sendable {
     }
 
     @Sendable package func create(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, _) = try await v1.authorize(request, context, role: .admin, pathParameter: Self.parameter)
+        let (caller, _) = try await v1.authorize(request, context, for: .runTeam, pathParameter: Self.parameter)
         let fields = try await V1Body.read(request).fields("user")
         guard let email = try fields.text("email") else { throw fields.required("email") }
         let role = try fields.choice("role", choices(Role.self), Role.init(input:)) ?? .editor
@@ -59,7 +59,7 @@ package struct V1UserRoutes: Sendable {
 
     /// A member is removed, an invitation revoked; Statuspage answers with the user as it was.
     @Sendable package func delete(request: Request, context: StatusdRequestContext) async throws -> Response {
-        let (caller, state) = try await v1.authorize(request, context, role: .admin, pathParameter: Self.parameter)
+        let (caller, state) = try await v1.authorize(request, context, for: .runTeam, pathParameter: Self.parameter)
         if let id = StatuspageV1API.pathID(context, "user_id", as: MemberID.self), let member = state.members[id] {
             _ = try await v1.run(.removeMember(id), as: caller)
             return try StatuspageV1API.json(user(member, in: state))

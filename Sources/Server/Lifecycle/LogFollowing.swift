@@ -1,8 +1,8 @@
 import AsyncAlgorithms
-import Live
-import Logging
-import Persistence
-import PostgresLog
+package import Live
+package import Logging
+package import Persistence
+package import PostgresLog
 import ServiceLifecycle
 
 /// Runs the node's follower of the log on PostgreSQL (cluster mode) until the service group shuts down,
@@ -12,7 +12,7 @@ import ServiceLifecycle
 ///
 /// A follower that finds the log replaced (restored from a backup) ends the service with its reason:
 /// the process stops, and its supervisor's restart reloads the node from the log (`ClusterNode.open`).
-struct LogFollowing: Service {
+package struct LogFollowing: Service {
     let follower: LogFollower
     let lag: FollowLag
     let hub: LiveHub
@@ -21,7 +21,20 @@ struct LogFollowing: Service {
     let liveLagLimit: Double
     let logger: Logger
 
-    func run() async throws {
+    package init(
+        follower: LogFollower, lag: FollowLag, hub: LiveHub, admission: LiveAdmission, readyLagLimit: Double,
+        liveLagLimit: Double, logger: Logger
+    ) {
+        self.follower = follower
+        self.lag = lag
+        self.hub = hub
+        self.admission = admission
+        self.readyLagLimit = readyLagLimit
+        self.liveLagLimit = liveLagLimit
+        self.logger = logger
+    }
+
+    package func run() async throws {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await follower.run() }

@@ -1,8 +1,8 @@
-import Engine
+package import Engine
 import HashTreeCollections
-import Logging
-import Persistence
-import PostgresLog
+package import Logging
+package import Persistence
+package import PostgresLog
 import ServiceLifecycle
 
 /// The leader's slow round (cluster mode), once a minute while this node leads and has caught up with
@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// claims no organization holds are removed once stale (`ClusterNames.reconcile`); the last-use times
 /// of API keys that no longer exist are removed. Caught up, because a claim made (or a key created) by
 /// an event this node has not applied yet must not look stale.
-struct ClusterUpkeep: ServiceLifecycle.Service {
+package struct ClusterUpkeep: ServiceLifecycle.Service {
     let names: ClusterNames
     let keyUsage: ClusterKeyUsage
     let registry: Registry
@@ -19,7 +19,20 @@ struct ClusterUpkeep: ServiceLifecycle.Service {
     let caughtUpWithin: Double
     let logger: Logger
 
-    func run() async {
+    package init(
+        names: ClusterNames, keyUsage: ClusterKeyUsage, registry: Registry, lag: FollowLag,
+        leads: @escaping @Sendable () -> Bool, caughtUpWithin: Double, logger: Logger
+    ) {
+        self.names = names
+        self.keyUsage = keyUsage
+        self.registry = registry
+        self.lag = lag
+        self.leads = leads
+        self.caughtUpWithin = caughtUpWithin
+        self.logger = logger
+    }
+
+    package func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 if leads(), lag.report().seconds <= caughtUpWithin {

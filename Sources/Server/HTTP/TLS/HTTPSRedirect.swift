@@ -1,13 +1,13 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
-import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 
 /// `--tls-redirect-port`: plain HTTP that only sends people to https, on the same host and path, with
 /// 308 so that a form's POST stays a POST. No page, no API, no HSTS (browsers ignore it over http).
-enum HTTPSRedirect {
-    static func application(host: String, port: Int, httpsPort: @escaping @Sendable () -> Int, logger: Logger)
+package enum HTTPSRedirect {
+    package static func application(host: String, port: Int, httpsPort: @escaping @Sendable () -> Int, logger: Logger)
         -> some Service
     {
         Application(
