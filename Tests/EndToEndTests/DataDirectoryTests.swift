@@ -4,7 +4,7 @@ import Testing
 /// A data directory that is missing, not writable or not a directory: statusd creates a
 /// missing one, and refuses the others at once with one line that names the directory, the cause and
 /// what to do, and a non-zero exit.
-@Suite struct DataDirectoryTests {
+@Suite(.sameOnEitherLog) struct DataDirectoryTests {
     @Test func missingDataDirectory_isCreated_andServed() async throws {
         let parent = OperatorCommandTests.temporary("missing")
         defer { try? FileManager.default.removeItem(atPath: parent) }

@@ -4,7 +4,7 @@ import Testing
 
 /// The public summary answered below the router (`PublicReadFastPath`) must be indistinguishable
 /// from the router's answer, and must keep pipelined answers in order.
-@Suite struct FastPathTests {
+@Suite(.sameOnEitherLog) struct FastPathTests {
     /// A query string sends the same read through the router: both answers must agree.
     @Test func fastAnswer_equalsTheRoutersAnswer() async throws {
         let server = try StatusdProcess()

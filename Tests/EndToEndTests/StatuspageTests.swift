@@ -5,7 +5,7 @@ import Testing
 /// Statuspage's public API v2 under `/s/{slug}/api/v2/`, read by a strict client
 /// (`Scripts/statuspage_client.py`): Statuspage's members and enumerations only, its time format,
 /// explicit nulls, the same caching as our own public JSON.
-@Suite struct StatuspageTests {
+@Suite(.sameOnEitherLog) struct StatuspageTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Scripts/statuspage_client.py").path
 

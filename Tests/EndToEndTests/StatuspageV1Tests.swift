@@ -5,7 +5,7 @@ import Testing
 /// clients drive it (OAuth/Bearer/bare key, `.json` or not, JSON envelopes and forms), every answer
 /// held to the JSON Schemas in `Schemas/statuspage-v1`. What v1 writes is the state our own API and
 /// the public pages read, and it survives a restart.
-@Suite struct StatuspageV1Tests {
+@Suite(.sameOnEitherLog) struct StatuspageV1Tests {
     @Test func v1_drivesTheSameEngine() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("statusd-v1-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
