@@ -1,7 +1,8 @@
-/// What a request does in an organization, and the least role that may do it: the one table of
-/// docs/RULES.md "Roles". The engine reads it for every command it decides (`OrgCommand.access`), a
-/// route reads it before it looks at the ids in its path or its body (so that a viewer never learns what
-/// a malformed body would have done), and the OpenAPI document prints each operation's role from it.
+/// What a request does in an organization, and the least role that may do it: the one table of who
+/// may do what (docs/RULES.md "Roles"; invariant 11, docs/ARCHITECTURE.md). The engine reads it for
+/// every command it decides (`OrgCommand.access`), a route reads it before it looks at the ids in its
+/// path or its body (so that a viewer never learns what a malformed body would have done), and the
+/// OpenAPI document prints each operation's role from it.
 public enum OrgAccess: String, CaseIterable, Sendable {
     /// The page's content: services, groups, incidents, maintenance, their history and uptime.
     case readPage
