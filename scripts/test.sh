@@ -13,12 +13,13 @@ while (($# > 0)); do
     esac
 done
 
+# Each stage's wall time and the CPU time it and its children used: a stage whose CPU time is near
+# twice its wall time on two cores is bound by the processor, one far below it waits on something.
 stage() {
     local name=$1; shift
-    local start=$SECONDS
     echo "== $name"
-    "$@"
-    echo "== $name: $((SECONDS - start)) s"
+    local TIMEFORMAT="== $name: %0R s (CPU: %0U s user, %0S s system)"
+    time "$@"
 }
 
 # The system packages the build needs, and PostgreSQL, which the unit tests of the log on PostgreSQL
