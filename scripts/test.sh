@@ -14,7 +14,8 @@ while (($# > 0)); do
 done
 
 # Each stage's wall time and the CPU time it and its children used: a stage whose CPU time is near
-# twice its wall time on two cores is bound by the processor, one far below it waits on something.
+# twice its wall time on two cores is bound by the processor, one far below it waits on something. (A
+# job started in the background below that ends during a stage is counted in that stage's CPU.)
 stage() {
     local name=$1; shift
     echo "== $name"
@@ -33,7 +34,16 @@ export SWIFT_BACKTRACE="threads=crashed,registers=none,images=none"
 stage verify bash -c 'scripts/verify-format.sh && scripts/verify-imports.sh && scripts/verify-secrets.sh && scripts/verify-markup.sh'
 # One debug build of everything, statusd included: every end-to-end test spawns this binary. The
 # import check makes a target that imports one it does not declare (a wrong-way reference) an error.
-stage build swift build --build-tests --explicit-target-dependency-import-check error
+# CI builds from nothing every time and never opens a debugger, so there it compiles each Swift module
+# whole (one compiler job instead of several that each parse the module again; two threads emit the
+# objects SwiftPM links) and emits no debug information: 0.74x of the cold build's time and CPU
+# (BENCHMARKS.md "Cold CI time"). A crash's backtrace still names each function. A developer's
+# `make test` builds as `swift build` does, incrementally, on the same .build.
+build_flags=()
+if [[ ${CI:-} == true ]]; then
+    build_flags=(-Xswiftc -wmo -Xswiftc -num-threads -Xswiftc 2 -Xswiftc -gnone -Xcc -g0)
+fi
+stage build swift build --build-tests --explicit-target-dependency-import-check error "${build_flags[@]}"
 export STATUSD_BINARY="$PWD/.build/debug/statusd"
 # The fuzz harness's instrumented build (a tree of its own in .build-fuzz, two minutes of compiling)
 # goes on behind the test stages at the lowest priority: it takes the CPU they leave idle while they
@@ -47,8 +57,31 @@ if [[ -z $only || $only == fuzz ]]; then
     fuzz_build=$!
     trap 'kill -- -"$fuzz_build" 2>/dev/null || true' EXIT
 fi
+# The OpenAPI contract (schemathesis, from PyPI) against a statusd of its own: every operation in every
+# phase, 15 generated cases per operation and phase (the seed is fixed, so a run repeats the same cases;
+# SCHEMATHESIS_EXAMPLES=100 scripts/contract-test.sh goes wider by hand). It runs beside the unit tests:
+# it asks one request at a time and they mostly wait on their PostgreSQL servers, so together they keep
+# the two cores busy where each alone left one idle (BENCHMARKS.md "Cold CI time"). A process group of
+# its own, ended with this script; its output is printed when it ends, before anything else is installed
+# into the Python environment it runs from.
+contract=""
+if [[ -z $only || $only == contract ]]; then
+    stage contract-setup scripts/python-tools.sh --for contract
+    echo "== contract: beside the unit tests, its output in .build/contract.log"
+    setsid bash -c 'TIMEFORMAT="== contract: %0R s (CPU: %0U s user, %0S s system)"
+        time SCHEMATHESIS_EXAMPLES=15 scripts/contract-test.sh' >.build/contract.log 2>&1 &
+    contract=$!
+    trap 'kill -- -"$contract" 2>/dev/null || true; [[ -z $fuzz_build ]] || kill -- -"$fuzz_build" 2>/dev/null || true' EXIT
+fi
 if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests
+fi
+if [[ -n $contract ]]; then
+    status=0
+    wait "$contract" || status=$?
+    contract=""
+    cat .build/contract.log
+    ((status == 0)) || { echo "contract: failed (exit $status)" >&2; exit 1; }
 fi
 if [[ -z $only || $only == e2e || $only == e2e-postgres ]]; then
     stage e2e-setup bash -c 'scripts/setup.sh --browser --deploy && scripts/python-tools.sh --for e2e'
@@ -76,10 +109,4 @@ if [[ -z $only || $only == fuzz ]]; then
     wait "$fuzz_build" || { cat .build-fuzz/build.log >&2; echo "fuzz: the harness's build failed" >&2; exit 1; }
     echo "== fuzz-build: waited $((SECONDS - start)) s for it"
     stage fuzz env FUZZ_SECONDS=5 scripts/fuzz.sh --no-build
-fi
-if [[ -z $only || $only == contract ]]; then
-    # The OpenAPI document against the running server (schemathesis, from PyPI): every operation in
-    # every phase, 15 generated cases per operation and phase (the seed is fixed, so a run repeats the
-    # same cases; SCHEMATHESIS_EXAMPLES=100 scripts/contract-test.sh goes wider by hand).
-    stage contract env SCHEMATHESIS_EXAMPLES=15 scripts/contract-test.sh
 fi

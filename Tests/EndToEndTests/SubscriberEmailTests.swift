@@ -6,7 +6,7 @@ import Testing
 /// 127.0.0.2, STARTTLS on a test CA that statusd verifies, AUTH with the password from the
 /// environment). Double opt-in from the public form, the confirm page's button, the manage and
 /// one-click unsubscribe links, the notification's headers, and an address the server refuses.
-@Suite(.serialized) struct SubscriberEmailTests {
+@Suite struct SubscriberEmailTests {
     struct Setup {
         let sink: SMTPSink
         let server: StatusdProcess

@@ -7,7 +7,7 @@ import Testing
 /// outbound guard. Statuspage's payloads, the Standard Webhooks signature, component routing, what an
 /// editor may not see, a failing hook quarantined on a short retry schedule, and `kill -9` during a
 /// burst: every subscriber told at least once, duplicates with the same idempotency key.
-@Suite(.serialized) struct SubscriberWebhookTests {
+@Suite struct SubscriberWebhookTests {
     struct Setup {
         let sink: WebhookSink
         let server: StatusdProcess

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func aSlugCreatedOnTwoNodesAtOnce_isTakenByOne() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             // Neither follows the log: only the claims can tell them apart.
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func aNameLetGo_isFreeOnAnotherNode_andOneTakenIsNot() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let (a, b) = (try Self.registry(nodes, "a"), try Self.registry(nodes, "b"))
@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test func theLeadersPass_claimsNamesHeldWithoutOne_andRemovesStaleClaims() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, _ in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let names = ClusterNames(client: client, logger: Self.logger)
@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func sharedSnapshots_keepTwo_removeTheEventsBehindTheOlder_andNodesStartFromThem() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let log = try nodes.log("a")
@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func keysLastUse_sharedByTwoNodes_keepsTheLater_andForgetsRevokedKeysOnceQuiet() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, _ in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let usage = ClusterKeyUsage(client: client, logger: Self.logger)

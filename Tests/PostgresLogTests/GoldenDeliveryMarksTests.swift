@@ -34,7 +34,7 @@ import Testing
 
     @Test func schemaV4Marks_loadIntoTodaysSchema_andFoldToTheSameLedger() async throws {
         if ProcessInfo.processInfo.environment["STATUSD_WRITE_GOLDEN"] == "1" {
-            let server = try await OffThePool.run { try TemporaryPostgres() }
+            let server = try await TemporaryPostgres.started()
             try await PostgresEventLogTests.withClient(server) { client, _ in
                 _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
                 try await ClusterDeliveryJournal(client: client, logger: Self.logger).append(Self.marks)
@@ -53,7 +53,7 @@ import Testing
         }
         let text = try String(contentsOf: Self.file, encoding: .utf8)
         #expect(text.hasPrefix("# statusd log on PostgreSQL, schema version 4"))
-        let server = try await OffThePool.run { try TemporaryPostgres() }
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, _ in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {

@@ -43,12 +43,12 @@ import Testing
     }
 
     @Test func schemaV1Dump_loadsIntoTodaysSchema_andDecodesToTheSameRecords() async throws {
-        let server = try await OffThePool.run { try TemporaryPostgres() }
+        let server = try await TemporaryPostgres.started()
         if ProcessInfo.processInfo.environment["STATUSD_WRITE_GOLDEN"] == "1" { try await Self.write(server) }
         let text = try String(contentsOf: Self.dump, encoding: .utf8)
         let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(text.hasPrefix("# statusd event log on PostgreSQL, schema version 1"))
-        let fresh = try await OffThePool.run { try TemporaryPostgres() }
+        let fresh = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(fresh) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: PostgresEventLogTests.logger)
             for line in lines {

@@ -36,11 +36,11 @@ import Testing
 
     @Test func schemaV3SharedTables_loadIntoTodaysSchema_andReadBackThroughTheNodesCode() async throws {
         if ProcessInfo.processInfo.environment["STATUSD_WRITE_GOLDEN"] == "1" {
-            try await Self.write(try await OffThePool.run { try TemporaryPostgres() })
+            try await Self.write(try await TemporaryPostgres.started())
         }
         let text = try String(contentsOf: Self.file, encoding: .utf8)
         #expect(text.hasPrefix("# statusd log on PostgreSQL, schema version 3"))
-        let server = try await OffThePool.run { try TemporaryPostgres() }
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, _ in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {

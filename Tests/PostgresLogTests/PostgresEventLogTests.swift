@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func schema_isMadeOnce_andANewerOneIsRefusedByName() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, nodes in
             await #expect(throws: LogSchema.Refusal.self) {
                 try await LogSchema.prepare(client, create: false, logger: Self.logger)
@@ -120,7 +120,7 @@ import Testing
     /// place, through every later version: its events and epoch stay, the tables of versions 2 and 3
     /// are there.
     @Test func aVersion1Log_isUpgraded_keepingItsEventsAndEpoch() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         for statement in LogSchema.statements(LogSchema.schemaSQL[0]) { try server.psql(statement) }
         try server.psql(
             "INSERT INTO statusd_meta (key, value) VALUES ('schema_version', '1'), ('epoch', 'made-by-version-1')")
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func appends_readBackInOrder_withPositionsWithoutGaps() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let log = try nodes.log()
@@ -171,7 +171,7 @@ import Testing
     /// Two nodes, many streams, appending at once: every position from 1 to the end exactly once, each
     /// stream's seq in order with no gap, every acknowledged append present.
     @Test func concurrentWriters_fromTwoNodes_leaveOneGaplessOrder() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         let streams = (0..<16).map { OrgID("org_" + String(format: "%020d", $0 + 100))! }
         try await Self.withClient(server) { clientA, nodesA in
             try await Self.withClient(server) { clientB, nodesB in
@@ -205,7 +205,7 @@ import Testing
     }
 
     @Test func aStreamThatMoved_refusesTheAppend_andEveryAppendQueuedOnTopOfIt() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let nodeA = try nodes.log("a")
@@ -260,7 +260,7 @@ import Testing
     }
 
     @Test func aCommandRetried_landsOnce() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let record = LogRecordCodec.encode(Self.records(Self.org, from: 1, count: 1)[0])
@@ -310,7 +310,7 @@ import Testing
     }
 
     @Test func randomBatches_haveTheOutcomesOfOneAppendAfterTheOther() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, _ in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             var model = AppendModel()
@@ -395,7 +395,7 @@ import Testing
     /// acknowledged. In autocommit postgres-nio hands the rows back at CommandComplete, before the
     /// implicit transaction commits, and this append returned `appended` for an event never written.
     @Test func aBatchWhoseCommitFails_isNotAcknowledged() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let log = try nodes.log(retryFor: Self.outageRetry)
@@ -426,7 +426,7 @@ import Testing
     }
 
     @Test func aRecordOfANewerVersion_isNamed_neverSkipped() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let log = try nodes.log()
@@ -444,19 +444,19 @@ import Testing
     }
 
     @Test func anUnreachableLog_answersUnavailableInBoundedTime_andServesOnceBack() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await Self.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: Self.logger)
             let log = try nodes.log(retryFor: Self.outageRetry)
             _ = try await log.append(Self.records(Self.org, from: 1, count: 1), isolation: #isolation)
-            server.stop(immediate: true)
+            try await OffThePool.run { server.stop(immediate: true) }
             do {
                 _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
                 Issue.record("an append landed on a stopped server")
             } catch let refusal as AppendRefused {
                 #expect(refusal.reason == .unavailable, "\(refusal)")
             }
-            try server.start()
+            try await OffThePool.run { try server.start() }
             _ = try await log.append(Self.records(Self.org, from: 2, count: 1), isolation: #isolation)
             #expect(try await Self.all(log).map(\.1.seq.rawValue) == [1, 2], "nothing lost, nothing twice")
         }

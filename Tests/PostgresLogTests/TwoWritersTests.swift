@@ -14,7 +14,7 @@ import Testing
 /// history in which every acknowledged write is present exactly once.
 @Suite(.serialized) struct TwoWritersTests {
     @Test func twoNodesWritingOneOrganization_leaveOneHistory_withEveryAcknowledgedWrite() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: PostgresEventLogTests.logger)
             let (logA, logB) = (try nodes.log("a", retryFor: .seconds(30)), try nodes.log("b", retryFor: .seconds(30)))
@@ -72,7 +72,7 @@ import Testing
     /// once, and one address signed up on both nodes at once lands once; the other node, caught up,
     /// finds the address taken and says so, as one process would.
     @Test func twoNodesWritingTheDirectory_signUpEachAddressOnce() async throws {
-        let server = try TemporaryPostgres()
+        let server = try await TemporaryPostgres.started()
         try await PostgresEventLogTests.withClient(server) { client, nodes in
             _ = try await LogSchema.prepare(client, create: true, logger: PostgresEventLogTests.logger)
             let nodeA = Directory(log: try nodes.log("a", retryFor: .seconds(30)))

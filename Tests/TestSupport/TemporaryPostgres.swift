@@ -43,6 +43,12 @@ public final class TemporaryPostgres: @unchecked Sendable {
         try asOwner(Self.binary("createdb"), ["-h", directory.path, "-p", "\(port)", "-U", Self.user, Self.database])
     }
 
+    /// A new server, made and started off Swift's cooperative pool (`initdb` and the start block for
+    /// seconds; `OffThePool` says why that matters): what async tests call, so that several start at once.
+    public static func started() async throws -> TemporaryPostgres {
+        try await OffThePool.run { try TemporaryPostgres() }
+    }
+
     /// Runs `psql` with `sql` through the local socket (no password); its output.
     @discardableResult
     public func psql(_ sql: String) throws -> String {
