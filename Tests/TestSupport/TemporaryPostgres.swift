@@ -44,7 +44,7 @@ public final class TemporaryPostgres: @unchecked Sendable {
     }
 
     /// A new server, made and started off Swift's cooperative pool (`initdb` and the start block for
-    /// seconds; `OffThePool` says why that matters): what async tests call, so that several start at once.
+    /// seconds; `OffThePool` says why that matters): what async tests call, so that the others go on meanwhile.
     public static func started() async throws -> TemporaryPostgres {
         try await OffThePool.run { try TemporaryPostgres() }
     }
