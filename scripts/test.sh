@@ -67,7 +67,7 @@ fi
 contract=""
 if [[ -z $only || $only == contract ]]; then
     stage contract-setup scripts/python-tools.sh --for contract
-    echo "== contract: beside the unit tests, its output in .build/contract.log"
+    echo "== contract: in the background, its output in .build/contract.log, printed when it ends"
     setsid bash -c 'TIMEFORMAT="== contract: %0R s (CPU: %0U s user, %0S s system)"
         time SCHEMATHESIS_EXAMPLES=15 scripts/contract-test.sh' >.build/contract.log 2>&1 &
     contract=$!
