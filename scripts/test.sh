@@ -22,6 +22,11 @@ stage() {
     local TIMEFORMAT="== $name: %0R s (CPU: %0U s user, %0S s system)"
     time "$@"
 }
+export -f stage
+
+# The process groups started in the background below, ended with this script (also when a stage fails).
+background=()
+trap 'for group in "${background[@]}"; do kill -- -"$group" 2>/dev/null || true; done' EXIT
 
 # The system packages the build needs, and PostgreSQL, which the unit tests of the log on PostgreSQL
 # start in temporary directories; each test stage below installs what else it runs (a browser, Python
@@ -48,30 +53,28 @@ export STATUSD_BINARY="$PWD/.build/debug/statusd"
 # The fuzz harness's instrumented build (a tree of its own in .build-fuzz, two minutes of compiling)
 # goes on behind the test stages at the lowest priority: it takes the CPU they leave idle while they
 # wait on their statusd processes, and none they want.
-# A process group of its own, so that a failing stage that ends this script ends that build too.
 fuzz_build=""
 if [[ -z $only || $only == fuzz ]]; then
     mkdir -p .build-fuzz
     echo "== fuzz-build: in the background, its output in .build-fuzz/build.log"
     setsid nice -n 19 scripts/fuzz.sh --build-only >.build-fuzz/build.log 2>&1 &
     fuzz_build=$!
-    trap 'kill -- -"$fuzz_build" 2>/dev/null || true' EXIT
+    background+=("$fuzz_build")
 fi
 # The OpenAPI contract (schemathesis, from PyPI) against a statusd of its own: every operation in every
 # phase, 15 generated cases per operation and phase (the seed is fixed, so a run repeats the same cases;
 # SCHEMATHESIS_EXAMPLES=100 scripts/contract-test.sh goes wider by hand). It runs beside the unit tests:
 # it asks one request at a time and they mostly wait on their PostgreSQL servers, so together they keep
 # the two cores busy where each alone left one idle (BENCHMARKS.md "Cold CI time"). A process group of
-# its own, ended with this script; its output is printed when it ends, before anything else is installed
-# into the Python environment it runs from.
+# its own; its output is printed when it ends, before anything else is installed into the Python
+# environment it runs from.
 contract=""
 if [[ -z $only || $only == contract ]]; then
     stage contract-setup scripts/python-tools.sh --for contract
     echo "== contract: in the background, its output in .build/contract.log, printed when it ends"
-    setsid bash -c 'TIMEFORMAT="== contract: %0R s (CPU: %0U s user, %0S s system)"
-        time SCHEMATHESIS_EXAMPLES=15 scripts/contract-test.sh' >.build/contract.log 2>&1 &
+    setsid bash -c 'stage contract env SCHEMATHESIS_EXAMPLES=15 scripts/contract-test.sh' >.build/contract.log 2>&1 &
     contract=$!
-    trap 'kill -- -"$contract" 2>/dev/null || true; [[ -z $fuzz_build ]] || kill -- -"$fuzz_build" 2>/dev/null || true' EXIT
+    background+=("$contract")
 fi
 if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests
