@@ -17,6 +17,17 @@ import Testing
         #expect(try fixture.recover().count == 55, "appends continue after the recovered tail")
     }
 
+    @Test(arguments: [0, 1, 4095, 4096, 4097, 8191, 12_288, 20_000])
+    func lastNonZeroOffset_findsTheLastNonZeroByte_acrossBlockEdges(length: Int) {
+        var bytes = [UInt8](repeating: 0, count: length)
+        #expect(WALSegmentBytes.lastNonZeroOffset(in: bytes) == nil, "all zeros")
+        for offset in Set([0, length / 2, length - 4097, length - 4096, length - 1]) where (0..<length).contains(offset)
+        {
+            bytes[offset] = 0x5A
+            #expect(WALSegmentBytes.lastNonZeroOffset(in: bytes) == bytes.lastIndex { $0 != 0 }, "set at \(offset)")
+        }
+    }
+
     @Test func concurrentAppends_areGroupCommitted_withGapFreePositions() async throws {
         let fixture = WALFixture()
         fixture.segmentBytes = 4 << 20
