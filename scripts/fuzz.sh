@@ -5,30 +5,22 @@
 # kept as regression tests), then fuzzes for FUZZ_SECONDS (default 60). A crash stops the run with the
 # input saved in .build-fuzz/crashes/; copy it into the target's corpus once fixed.
 # Its own build folder and a manifest switch (STATUSD_FUZZ): the ordinary build is not instrumented.
-#   --build-only  build the harness and stop (scripts/test.sh builds it in the background, niced)
-#   --no-build    run the harness built before
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-build=true run=true
-while (($# > 0)); do
-    case $1 in
-        --build-only) run=false; shift ;;
-        --no-build) build=false; shift ;;
-        *) echo "fuzz: unknown option $1 (use --build-only or --no-build)" >&2; exit 2 ;;
-    esac
-done
+(($# == 0)) || { echo "fuzz: no arguments (FUZZ_SECONDS sets the time per target)" >&2; exit 2; }
 
 seconds=${FUZZ_SECONDS:-60}
 targets=(wal-records wal-batch snapshot archive request-bodies dns-answer delivery-journal)
 export STATUSD_FUZZ=1
 flags=(--build-path .build-fuzz --product statusd-fuzz -Xswiftc -sanitize=fuzzer,address)
-if $build; then
-    swift build "${flags[@]}" 2>&1 | grep -v "warning: Cannot export local symbol" | grep -v "^ld.gold" || true
+mkdir -p .build-fuzz
+if ! swift build "${flags[@]}" >.build-fuzz/build.log 2>&1; then
+    grep -v -e "warning: Cannot export local symbol" -e "^ld.gold" .build-fuzz/build.log >&2 || true
+    echo "fuzz: the harness's build failed (all of its output: .build-fuzz/build.log)" >&2
+    exit 1
 fi
 binary="$(swift build "${flags[@]}" --show-bin-path)/statusd-fuzz"
 [[ -x $binary ]] || { echo "fuzz: the build did not produce $binary" >&2; exit 1; }
-$run || exit 0
 
 rm -rf .build-fuzz/crashes && mkdir -p .build-fuzz/crashes
 for target in "${targets[@]}"; do

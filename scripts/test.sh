@@ -50,16 +50,18 @@ if [[ ${CI:-} == true ]]; then
 fi
 stage build swift build --build-tests --explicit-target-dependency-import-check error "${build_flags[@]}"
 export STATUSD_BINARY="$PWD/.build/debug/statusd"
-# The fuzz harness's instrumented build (a tree of its own in .build-fuzz, two minutes of compiling)
-# goes on behind the test stages at the lowest priority: it takes the CPU they leave idle while they
-# wait on their statusd processes, and none they want.
-fuzz_build=""
+# libFuzzer over the decoders goes on behind the test stages at the lowest priority: its instrumented
+# build (a tree of its own in .build-fuzz, two minutes of compiling), then the committed corpus (seeds
+# and past crashes) and 5 s per target (make fuzz runs a minute each). It takes the CPU the test stages
+# leave idle while they wait on their statusd processes, and none they want; its output is printed
+# at the end.
+fuzz=""
 if [[ -z $only || $only == fuzz ]]; then
     mkdir -p .build-fuzz
-    echo "== fuzz-build: in the background, its output in .build-fuzz/build.log"
-    setsid nice -n 19 scripts/fuzz.sh --build-only >.build-fuzz/build.log 2>&1 &
-    fuzz_build=$!
-    background+=("$fuzz_build")
+    echo "== fuzz: in the background, its output in .build-fuzz/run.log, printed at the end"
+    setsid nice -n 19 bash -c 'stage fuzz env FUZZ_SECONDS=5 scripts/fuzz.sh' >.build-fuzz/run.log 2>&1 &
+    fuzz=$!
+    background+=("$fuzz")
 fi
 # The OpenAPI contract (schemathesis, from PyPI) against a statusd of its own: every operation in every
 # phase, 15 generated cases per operation and phase (the seed is fixed, so a run repeats the same cases;
@@ -105,11 +107,11 @@ if [[ -z $only || $only == crash ]]; then
     stage crash-setup scripts/python-tools.sh --for crash
     stage crash .build-python/bin/python scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
 fi
-if [[ -z $only || $only == fuzz ]]; then
-    # libFuzzer over the decoders: the committed corpus (seeds and past crashes), then 5 s per target
-    # (make fuzz runs a minute each), on the harness built in the background above.
+if [[ -n $fuzz ]]; then
     start=$SECONDS
-    wait "$fuzz_build" || { cat .build-fuzz/build.log >&2; echo "fuzz: the harness's build failed" >&2; exit 1; }
-    echo "== fuzz-build: waited $((SECONDS - start)) s for it"
-    stage fuzz env FUZZ_SECONDS=5 scripts/fuzz.sh --no-build
+    status=0
+    wait "$fuzz" || status=$?
+    echo "== fuzz: waited $((SECONDS - start)) s for it"
+    cat .build-fuzz/run.log
+    ((status == 0)) || { echo "fuzz: failed (exit $status)" >&2; exit 1; }
 fi
