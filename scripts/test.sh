@@ -52,9 +52,9 @@ stage build swift build --build-tests --explicit-target-dependency-import-check 
 export STATUSD_BINARY="$PWD/.build/debug/statusd"
 # libFuzzer over the decoders goes on behind the test stages at the lowest priority: its instrumented
 # build (a tree of its own in .build-fuzz, two minutes of compiling), then the committed corpus (seeds
-# and past crashes) and 5 s per target (make fuzz runs a minute each). It takes the CPU the test stages
-# leave idle while they wait on their statusd processes, and none they want; its output is printed
-# at the end.
+# and past crashes) and 5 s per target (make fuzz runs a minute each), its output printed at the end.
+# The stages beside it take about as much longer as it took alone after them (BENCHMARKS.md "The fuzz
+# pass whole behind the tests"): `nice` yields the processor, not the memory and cache it uses.
 fuzz=""
 if [[ -z $only || $only == fuzz ]]; then
     mkdir -p .build-fuzz

@@ -21,8 +21,8 @@ import Testing
     func lastNonZeroOffset_findsTheLastNonZeroByte_acrossBlockEdges(length: Int) {
         var bytes = [UInt8](repeating: 0, count: length)
         #expect(WALSegmentBytes.lastNonZeroOffset(in: bytes) == nil, "all zeros")
-        for offset in Set([0, length / 2, length - 4097, length - 4096, length - 1]) where (0..<length).contains(offset)
-        {
+        let offsets = [0, length / 2, length - 4097, length - 4096, length - 1].filter { (0..<length).contains($0) }
+        for offset in offsets {
             bytes[offset] = 0x5A
             #expect(WALSegmentBytes.lastNonZeroOffset(in: bytes) == bytes.lastIndex { $0 != 0 }, "set at \(offset)")
         }
