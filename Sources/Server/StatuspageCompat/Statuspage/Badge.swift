@@ -41,16 +41,16 @@ package struct Badge {
         let values: [String: Any] = [
             "width": width, "labelWidth": labelWidth, "messageWidth": messageWidth, "color": color,
             "labelCenter": labelWidth / 2, "messageCenter": labelWidth + messageWidth / 2,
-            "text": HistoryFeeds.escape(label + ": " + message), "label": HistoryFeeds.escape(label),
-            "message": HistoryFeeds.escape(message),
+            "text": XMLMarkup.escape(label + ": " + message), "label": XMLMarkup.escape(label),
+            "message": XMLMarkup.escape(message),
         ]
         return Self.template.render(values)
     }
 
+    private static let template = XMLMarkup.template(PackageResources.badge_svg_mustache)
+
     /// A text's width at 11 px Verdana, near enough: the widths of narrow, wide and other characters,
     /// plus the padding.
-    private static let template = HistoryFeeds.template(PackageResources.badge_svg_mustache)
-
     private static func width(_ text: String) -> Int {
         var pixels = 0.0
         for character in text {

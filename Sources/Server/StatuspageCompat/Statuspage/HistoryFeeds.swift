@@ -58,38 +58,32 @@ package struct HistoryFeeds {
         // more for the XML that carries it.
         return Self.rssTemplate.render(
             document(updated: formatter.string(from: lastUpdate)) {
-                ["at": formatter.string(from: $0.at), "body": Self.escape(Self.escape($0.body))]
+                ["at": formatter.string(from: $0.at), "body": XMLMarkup.escape(XMLMarkup.escape($0.body))]
             })
     }
 
     package var atom: String {
         Self.atomTemplate.render(
-            document(updated: Self.time(lastUpdate)) { ["at": Self.time($0.at), "body": Self.escape($0.body)] })
+            document(updated: Self.time(lastUpdate)) { ["at": Self.time($0.at), "body": XMLMarkup.escape($0.body)] })
     }
 
     /// The templates' values, every one escaped for XML here: the templates insert them as they are
     /// (`{{{...}}}`), since Mustache's own escaping is HTML's, not XML 1.0's.
     private func document(updated: String, _ dated: (Item) -> [String: String]) -> [String: Any] {
         [
-            "name": Self.escape(state.settings.name), "pageURL": Self.escape(pageURL), "updated": updated,
+            "name": XMLMarkup.escape(state.settings.name), "pageURL": XMLMarkup.escape(pageURL), "updated": updated,
             "items": items.map { item in
-                ["id": Self.escape(item.id), "title": Self.escape(item.title), "link": Self.escape(item.link)]
-                    .merging(dated(item)) { $1 }
+                [
+                    "id": XMLMarkup.escape(item.id), "title": XMLMarkup.escape(item.title),
+                    "link": XMLMarkup.escape(item.link),
+                ]
+                .merging(dated(item)) { $1 }
             },
         ]
     }
 
-    private static let rssTemplate = template(PackageResources.feed_rss_mustache)
-    private static let atomTemplate = template(PackageResources.feed_atom_mustache)
-
-    /// A template compiled into the binary; one that does not compile is a programming error.
-    static func template(_ bytes: [UInt8]) -> MustacheTemplate {
-        do {
-            return try MustacheTemplate(string: String(decoding: bytes, as: UTF8.self))
-        } catch {
-            preconditionFailure("a template in StatuspageCompat/Resources does not compile: \(error)")
-        }
-    }
+    private static let rssTemplate = XMLMarkup.template(PackageResources.feed_rss_mustache)
+    private static let atomTemplate = XMLMarkup.template(PackageResources.feed_atom_mustache)
 
     /// The newest update, or the organization's last change when there is none.
     private var lastUpdate: Date { items.first?.at ?? state.updatedAt }
@@ -100,27 +94,5 @@ package struct HistoryFeeds {
     private static func words(_ status: String) -> String {
         let spaced = status.replacingOccurrences(of: "_", with: " ")
         return spaced.prefix(1).uppercased() + spaced.dropFirst()
-    }
-
-    /// Text for an XML (or HTML) element or attribute: the five special characters escaped, and the
-    /// characters XML 1.0 does not allow (most control characters) dropped. RSS's `description` is
-    /// HTML inside XML, so a body is escaped twice there: readers show the text people wrote, never
-    /// markup.
-    package static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value): continue
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
