@@ -27,6 +27,14 @@ export -f stage
 # The process groups started in the background below, ended with this script (also when a stage fails).
 background=()
 trap 'for group in "${background[@]}"; do kill -- -"$group" 2>/dev/null || true; done' EXIT
+# Waits for one of them, prints how long it waited and the output it kept, and fails if it failed.
+collect() {
+    local name=$1 group=$2 log=$3 start=$SECONDS status=0
+    wait "$group" || status=$?
+    echo "== $name: waited $((SECONDS - start)) s for it"
+    cat "$log"
+    ((status == 0)) || { echo "$name: failed (exit $status)" >&2; exit 1; }
+}
 
 # The system packages the build needs, and PostgreSQL, which the unit tests of the log on PostgreSQL
 # start in temporary directories; each test stage below installs what else it runs (a browser, Python
@@ -81,13 +89,7 @@ fi
 if [[ -z $only || $only == unit ]]; then
     stage unit swift test --skip-build --skip EndToEndTests
 fi
-if [[ -n $contract ]]; then
-    status=0
-    wait "$contract" || status=$?
-    contract=""
-    cat .build/contract.log
-    ((status == 0)) || { echo "contract: failed (exit $status)" >&2; exit 1; }
-fi
+[[ -z $contract ]] || collect contract "$contract" .build/contract.log
 if [[ -z $only || $only == e2e || $only == e2e-postgres ]]; then
     stage e2e-setup bash -c 'scripts/setup.sh --browser --deploy && scripts/python-tools.sh --for e2e'
 fi
@@ -107,11 +109,4 @@ if [[ -z $only || $only == crash ]]; then
     stage crash-setup scripts/python-tools.sh --for crash
     stage crash .build-python/bin/python scripts/crash-campaign.py --statusd "$STATUSD_BINARY" --kills 5 --seconds 1.5
 fi
-if [[ -n $fuzz ]]; then
-    start=$SECONDS
-    status=0
-    wait "$fuzz" || status=$?
-    echo "== fuzz: waited $((SECONDS - start)) s for it"
-    cat .build-fuzz/run.log
-    ((status == 0)) || { echo "fuzz: failed (exit $status)" >&2; exit 1; }
-fi
+[[ -z $fuzz ]] || collect fuzz "$fuzz" .build-fuzz/run.log
